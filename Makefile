@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything they need is installed here.
+VENV     := .venv
+BIN      := $(VENV)/bin
+PYTHON   ?= python3
+PORT     ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test install browser db demo mail babel-extract babel-update babel-compile bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+# Debian's Chromium drives the browser tests; never a downloaded browser.
+browser: node_modules/.installed
+	@if [ ! -x /usr/bin/chromium ] || ! command -v pdftoppm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
+	fi
+
+db: install
+	$(BIN)/flask db upgrade
+
+demo: db
+	$(BIN)/flask demo
+
+run: demo
+	@echo "Avvik kjører på http://127.0.0.1:$(PORT)  (demopassord: demo-avvik)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: install browser
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/filing_and_inbox.py
+
+clean:
+	rm -rf $(VENV) node_modules instance/*.db instance/*.db-* .pytest_cache

@@ -1,0 +1,84 @@
+"""Command-line interface: `flask --app app <command>`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.models import Role
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_command)
+
+
+@click.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Add the default organisations, units, categories and agreements (idempotent)."""
+    from app.seed import seed_defaults
+
+    seed_defaults()
+    db.session.commit()
+    click.echo("Standarddata er på plass.")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--org", "org_name", required=True, help="Organisasjonens navn, f.eks. Trondheim")
+@click.option("--unit", "unit_name", default=None)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([r.value for r in Role if r is not Role.MELDER]),
+    help="Kan gis flere ganger. Alle kan melde avvik.",
+)
+@click.password_option(help="Minst 12 tegn.")
+def create_user_command(
+    email: str, name: str, org_name: str, unit_name: str | None, roles: tuple[str, ...], password: str
+) -> None:
+    """Create an account."""
+    from app.auth.services import create_user, find_user
+    from app.seed import organisation_by_name, unit_by_path
+
+    if len(password) < 12:
+        raise click.BadParameter("Passordet må ha minst 12 tegn.", param_hint="--password")
+    if find_user(email) is not None:
+        raise click.ClickException(f"Det finnes allerede en bruker med adressen {email}.")
+    try:
+        org = organisation_by_name(org_name)
+        unit = unit_by_path(org, unit_name) if unit_name else None
+    except LookupError as error:
+        raise click.ClickException(f"Finner ikke {error}.") from error
+    create_user(email, name, org, password, {Role(r) for r in roles}, unit)
+    db.session.commit()
+    click.echo(f"Opprettet {email.lower()} ({org.name}).")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Seed default data, the demo accounts and some demo deviations (idempotent)."""
+    from app.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_deviations
+    from app.seed import seed_defaults
+
+    if current_app.config.get("PRODUCTION"):
+        raise click.ClickException("Demodata lages ikke i produksjon.")
+    seed_defaults()
+    accounts = create_demo_accounts()
+    created = create_demo_deviations()
+    db.session.commit()
+    click.echo(f"Demokontoer (passord: {DEMO_PASSWORD}):")
+    for account, new in accounts:
+        roles = ", ".join(sorted(r.value for r in account.roles)) or "melder"
+        mark = "ny" if new else "fantes"
+        click.echo(f"  {account.email:<26} {roles:<18} {account.organisation}  [{mark}]")
+    if created:
+        click.echo(f"{created} demoavvik opprettet.")

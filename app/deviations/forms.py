@@ -1,0 +1,131 @@
+"""The filing form: the shape of the input and the messages beside each field."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.common import labels
+from app.common.identity import find_in_text, is_valid, normalise
+from app.models import Harm
+from app.models.deviation import DESCRIPTION_MAX, TEXT_MAX, TITLE_MAX
+
+
+def optional_int(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+class NoIdentityNumber:
+    """Refuses free text holding a fødselsnummer or D-nummer: identity has its own field."""
+
+    def __call__(self, form: FlaskForm, field: object) -> None:
+        if find_in_text(field.data):  # type: ignore[attr-defined]
+            raise ValidationError(
+                _l(
+                    "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. "
+                    "Fjern det her – pasientens identitet skal bare stå i feltet "
+                    "«Pasientens fødselsnummer»."
+                )
+            )
+
+
+class MaxLength(Length):
+    def __init__(self, limit: int) -> None:
+        super().__init__(max=limit, message=_l("Teksten er for lang: høyst %(max)d tegn."))
+
+
+class DeviationForm(FlaskForm):
+    counterpart_org = SelectField(
+        _l("Hvem gjelder avviket?"),
+        coerce=optional_int,
+        validators=[DataRequired(_l("Velg organisasjonen avviket gjelder."))],
+    )
+    counterpart_unit = SelectField(_l("Enhet/avdeling (hvis kjent)"), coerce=optional_int)
+    event_date = DateField(
+        _l("Når skjedde det?"),
+        validators=[DataRequired(_l("Skriv inn datoen da hendelsen skjedde (dd.mm.åååå)."))],
+    )
+    category = SelectField(
+        _l("Kategori"),
+        coerce=optional_int,
+        validators=[DataRequired(_l("Velg en kategori."))],
+    )
+    harm = RadioField(
+        _l("Konsekvens for pasienten"),
+        choices=[SelectChoice(h.value, labels.HARM[h]) for h in Harm],
+        validators=[DataRequired(_l("Velg konsekvens for pasienten."))],
+    )
+    title = StringField(
+        _l("Kort tittel"),
+        validators=[
+            DataRequired(_l("Skriv en kort tittel.")),
+            MaxLength(TITLE_MAX),
+            NoIdentityNumber(),
+        ],
+    )
+    description = TextAreaField(
+        _l("Hva skjedde?"),
+        validators=[
+            DataRequired(_l("Beskriv hva som skjedde.")),
+            MaxLength(DESCRIPTION_MAX),
+            NoIdentityNumber(),
+        ],
+    )
+    immediate_action = TextAreaField(
+        _l("Hva ble gjort med en gang?"),
+        validators=[Optional(), MaxLength(TEXT_MAX), NoIdentityNumber()],
+    )
+    suggestion = TextAreaField(
+        _l("Forslag til forbedring"),
+        validators=[Optional(), MaxLength(TEXT_MAX), NoIdentityNumber()],
+    )
+    agreement = SelectField(_l("Avtale som ikke ble fulgt (valgfritt)"), coerce=optional_int)
+    patient_id = StringField(
+        _l("Pasientens fødselsnummer (valgfritt)"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Send avvik"))
+
+    def __init__(self, *args: object, own_org_id: int | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.own_org_id = own_org_id
+        # organisation id -> its unit ids, filled by the route so the unit check needs no query
+        self.unit_org: dict[int, set[int]] = {}
+
+    def validate_counterpart_org(self, field: SelectField) -> None:
+        if field.data is not None and field.data == self.own_org_id:
+            raise ValidationError(
+                _l(
+                    "Avviket kan ikke sendes til din egen organisasjon. Samhandlingsavvik går "
+                    "mellom organisasjoner; interne avvik meldes i eget avvikssystem."
+                )
+            )
+
+    def validate_counterpart_unit(self, field: SelectField) -> None:
+        if field.data is None:
+            return
+        if self.counterpart_org.data is not None and field.data not in self.unit_org.get(
+            self.counterpart_org.data, set()
+        ):
+            raise ValidationError(_l("Enheten hører ikke til organisasjonen du valgte."))
+
+    def validate_event_date(self, field: DateField) -> None:
+        from app.common.dates import today_local
+
+        if field.data is not None and field.data > today_local():
+            raise ValidationError(_l("Datoen kan ikke være fram i tid."))
+
+    def validate_patient_id(self, field: StringField) -> None:
+        if field.data and not is_valid(normalise(field.data)):
+            raise ValidationError(
+                _l(
+                    "Dette er ikke et gyldig fødselsnummer eller D-nummer. "
+                    "Sjekk at alle 11 sifrene stemmer."
+                )
+            )

@@ -1,0 +1,124 @@
+"""Filing a deviation, the reporter's own list, and the deviation's page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from app.common import permissions
+from app.common.dates import today_local
+from app.deviations import services
+from app.deviations.forms import DeviationForm
+from app.extensions import db
+from app.models import Harm
+
+bp = Blueprint("deviations", __name__, url_prefix="/avvik")
+
+_FILING_MESSAGES = {
+    "unknown": lambda: _("Valget finnes ikke lenger. Velg på nytt."),
+    "self": lambda: _("Avviket kan ikke sendes til din egen organisasjon."),
+    "future": lambda: _("Datoen kan ikke være fram i tid."),
+    "invalid": lambda: _("Dette er ikke et gyldig fødselsnummer eller D-nummer."),
+    "identity": lambda: _("Teksten ser ut til å inneholde et fødselsnummer eller D-nummer."),
+}
+
+
+def _build_form() -> tuple[DeviationForm, services.FilingChoices]:
+    choices = services.filing_choices()
+    form = DeviationForm(own_org_id=current_user.organisation_id)
+    form.counterpart_org.choices = [SelectChoice("", _("Velg …"))] + [
+        SelectChoice(o.id, o.name) for o in choices.organisations
+    ]
+    form.counterpart_unit.choices = [SelectChoice("", _("Vet ikke / ikke aktuelt"))] + [
+        SelectChoice(u.id, u.path) for units in choices.units_by_org.values() for u in units
+    ]
+    form.unit_org = {org: {u.id for u in units} for org, units in choices.units_by_org.items()}
+    form.category.choices = [SelectChoice("", _("Velg …"))] + [
+        SelectChoice(c.id, c.name) for c in choices.categories
+    ]
+    form.agreement.choices = [SelectChoice("", _("Ingen / vet ikke"))] + [
+        SelectChoice(a.id, a.name) for a in choices.agreements
+    ]
+    return form, choices
+
+
+@bp.route("/nytt", methods=["GET", "POST"])
+@login_required
+def new():
+    form, choices = _build_form()
+    if not form.is_submitted():
+        form.event_date.data = today_local()
+    if form.validate_on_submit():
+        data = services.DeviationInput(
+            counterpart_org_id=form.counterpart_org.data,
+            counterpart_unit_id=form.counterpart_unit.data,
+            event_date=form.event_date.data,
+            category_id=form.category.data,
+            harm=Harm(form.harm.data),
+            title=form.title.data,
+            description=form.description.data,
+            immediate_action=form.immediate_action.data or "",
+            suggestion=form.suggestion.data or "",
+            agreement_id=form.agreement.data,
+            patient_id=form.patient_id.data or None,
+        )
+        try:
+            deviation = services.file_deviation(current_user, data)
+        except services.FilingError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(_FILING_MESSAGES[error.message]())
+        else:
+            db.session.commit()
+            return redirect(url_for("deviations.sent", reference=deviation.reference))
+    return render_template("deviations/new.html", form=form, choices=choices), (
+        422 if form.errors else 200
+    )
+
+
+@bp.get("/<reference>/sendt")
+@login_required
+def sent(reference: str):
+    deviation = _get_visible(reference)
+    return render_template("deviations/sent.html", deviation=deviation)
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    return render_template(
+        "deviations/mine.html",
+        deviations=services.my_deviations(current_user),
+        today=today_local(),
+    )
+
+
+@bp.get("/<reference>")
+@login_required
+def show(reference: str):
+    deviation = _get_visible(reference)
+    return render_template("deviations/show.html", deviation=deviation, patient_id=None)
+
+
+@bp.post("/<reference>/pasient")
+@login_required
+def reveal_patient(reference: str):
+
+    deviation = _get_visible(reference)
+    if not permissions.can_see_patient_id(current_user, deviation):
+        abort(404)
+    if not deviation.has_patient_id:
+        flash(_("Pasientens identitet er ikke registrert, eller er slettet."), "info")
+        return redirect(url_for("deviations.show", reference=reference))
+    patient_id = services.reveal_patient_id(current_user, deviation)
+    db.session.commit()
+    return render_template("deviations/show.html", deviation=deviation, patient_id=patient_id)
+
+
+def _get_visible(reference: str):
+    deviation = services.get_by_reference(reference)
+    # 404, not 403: a stranger must not learn that the reference exists.
+    if deviation is None or not permissions.can_view_deviation(current_user, deviation):
+        abort(404)
+    return deviation

@@ -1,0 +1,31 @@
+"""Queueing e-mail. Delivery is a separate process (`flask send-mail`): no request waits for SMTP."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+
+from app.extensions import db
+from app.models import OutboxMail
+
+
+def absolute_url(endpoint: str, **values: object) -> str:
+    """A link for an e-mail: BASE_URL plus the route, valid outside any request."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)
+
+
+def queue_mail(to: str, subject: str, body: str, dedupe_key: str | None = None) -> OutboxMail | None:
+    """Add a mail to the outbox in the caller's transaction. Flushes; the caller commits.
+
+    With a ``dedupe_key`` already queued, nothing is added and None is returned.
+    """
+    if dedupe_key is not None and db.session.scalar(
+        sa.select(OutboxMail.id).where(OutboxMail.dedupe_key == dedupe_key)
+    ):
+        return None
+    mail = OutboxMail(to_address=to, subject=subject, body=body, dedupe_key=dedupe_key)
+    db.session.add(mail)
+    db.session.flush()
+    return mail

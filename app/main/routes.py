@@ -1,0 +1,17 @@
+"""The start page and other pages that belong to no feature."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from app.common.dates import today_local
+from app.deviations.services import my_deviations
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template(
+        "main/index.html", recent=my_deviations(current_user, limit=5), today=today_local()
+    )

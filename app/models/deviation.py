@@ -1,0 +1,182 @@
+"""The deviation aggregate: the case, its append-only history, and its reference lists."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.organisation import Organisation, Unit
+from app.models.user import User
+
+TITLE_MAX = 150
+DESCRIPTION_MAX = 5000
+TEXT_MAX = 2000
+
+
+class Status(StrEnum):
+    SENDT = "sendt"
+    MOTTATT = "mottatt"
+    UNDER_BEHANDLING = "under_behandling"
+    VIDERESENDT = "videresendt"
+    TIL_ANALYSE = "til_analyse"
+    BESVART = "besvart"
+    AVVIST = "avvist"
+
+
+CLOSED_STATUSES = frozenset({Status.BESVART, Status.AVVIST})
+OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
+
+
+class Harm(StrEnum):
+    """WHO minimal information model, plus the near miss."""
+
+    IKKE_BEROERT = "ikke_berort"
+    INGEN = "ingen"
+    LAV = "lav"
+    MODERAT = "moderat"
+    ALVORLIG = "alvorlig"
+    DOD = "dod"
+
+
+class Direction(StrEnum):
+    KOMMUNE_SYKEHUS = "kommune_sykehus"
+    SYKEHUS_KOMMUNE = "sykehus_kommune"
+    KOMMUNE_KOMMUNE = "kommune_kommune"
+    ANNET = "annet"
+
+
+class EventKind(StrEnum):
+    CREATED = "opprettet"
+    IMPORTED = "importert"
+    TRANSITION = "statusendring"
+    PATIENT_ID_SHOWN = "pasient_vist"
+    PATIENT_ID_ERASED = "pasient_slettet"
+
+
+class Category(Base):
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+
+class Agreement(Base):
+    """A clause of the samarbeidsavtale or a tjenesteavtale that a deviation may cite."""
+
+    __tablename__ = "agreement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+
+class ReferenceCounter(Base):
+    """Last reference number handed out per year; incremented atomically in SQL."""
+
+    __tablename__ = "reference_counter"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Deviation(Base):
+    __tablename__ = "deviation"
+    __table_args__ = (
+        sa.UniqueConstraint("year", "number"),
+        sa.CheckConstraint("reporter_org_id <> counterpart_org_id", name="not_self_addressed"),
+        sa.Index("ix_deviation_inbox", "counterpart_org_id", "registered_at", "id"),
+        sa.Index("ix_deviation_inbox_status", "counterpart_org_id", "status", "registered_at"),
+        sa.Index("ix_deviation_reporter", "reporter_id", "registered_at"),
+        sa.Index("ix_deviation_reporter_org", "reporter_org_id", "registered_at"),
+        sa.Index("ix_deviation_registered_at", "registered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    year: Mapped[int]
+    number: Mapped[int]
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    event_date: Mapped[date]
+
+    reporter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    reporter_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    # Names as they were when filed: mergers and renames must not rewrite history.
+    reporter_org_name: Mapped[str] = mapped_column(sa.String(120))
+    reporter_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    counterpart_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    counterpart_org_name: Mapped[str] = mapped_column(sa.String(120))
+    counterpart_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    direction: Mapped[Direction] = mapped_column(enum_column(Direction, "direction"))
+
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
+    agreement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreement.id"))
+    harm: Mapped[Harm] = mapped_column(enum_column(Harm, "harm"))
+    title: Mapped[str] = mapped_column(sa.String(TITLE_MAX))
+    description: Mapped[str] = mapped_column(sa.Text)
+    immediate_action: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    suggestion: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    status: Mapped[Status] = mapped_column(enum_column(Status, "status"), default=Status.SENDT)
+    handler_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    response_deadline: Mapped[date]
+    response: Mapped[str | None] = mapped_column(sa.Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    imported: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    # Fernet token; never logged, never exported. Erased some days after closing.
+    patient_id_token: Mapped[str | None] = mapped_column(sa.Text)
+    # Guards concurrent moves: a stale UPDATE matches no row and fails.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
+    handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
+    reporter_org: Mapped[Organisation] = relationship(foreign_keys=[reporter_org_id])
+    reporter_unit: Mapped[Unit | None] = relationship(foreign_keys=[reporter_unit_id])
+    counterpart_org: Mapped[Organisation] = relationship(foreign_keys=[counterpart_org_id])
+    counterpart_unit: Mapped[Unit | None] = relationship(foreign_keys=[counterpart_unit_id])
+    category: Mapped[Category] = relationship()
+    agreement: Mapped[Agreement | None] = relationship()
+    events: Mapped[list[DeviationEvent]] = relationship(
+        back_populates="deviation", order_by="DeviationEvent.id"
+    )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def has_patient_id(self) -> bool:
+        return self.patient_id_token is not None
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.is_closed and self.response_deadline < today
+
+    def __repr__(self) -> str:
+        return f"<Deviation {self.reference}>"
+
+
+class DeviationEvent(Base):
+    """One row of a deviation's history. Append-only: see app.models.guards."""
+
+    __tablename__ = "deviation_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deviation_id: Mapped[int] = mapped_column(sa.ForeignKey("deviation.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
+    from_status: Mapped[Status | None] = mapped_column(enum_column(Status, "from_status"))
+    to_status: Mapped[Status | None] = mapped_column(enum_column(Status, "to_status"))
+    text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    deviation: Mapped[Deviation] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,38 @@
+"""The e-mail outbox: a mail is a row written in the same transaction as its cause."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
+
+
+class MailStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last retry
+
+
+class OutboxMail(Base):
+    __tablename__ = "outbox_mail"
+    __table_args__ = (sa.Index("ix_outbox_mail_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    # Plain text: a reference number, what happened and a link. Never case content.
+    body: Mapped[str] = mapped_column(sa.Text)
+    # Makes a reminder idempotent: the same key is never queued twice.
+    dedupe_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    status: Mapped[MailStatus] = mapped_column(
+        enum_column(MailStatus, "mail_status"), default=MailStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(sa.Text)

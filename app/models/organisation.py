@@ -1,0 +1,62 @@
+"""Organisations of the helsefellesskap and their unit trees."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, enum_column
+
+
+class OrgKind(StrEnum):
+    KOMMUNE = "kommune"
+    SYKEHUS = "sykehus"
+    ANNET = "annet"
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+    __table_args__ = (sa.CheckConstraint("response_days > 0", name="response_days_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind, "org_kind"))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    response_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+
+    units: Mapped[list[Unit]] = relationship(
+        back_populates="organisation", order_by="Unit.name", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name}>"
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+    __table_args__ = (sa.UniqueConstraint("organisation_id", "parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+
+    organisation: Mapped[Organisation] = relationship(back_populates="units")
+    parent: Mapped[Unit | None] = relationship(remote_side=[id])
+
+    @property
+    def path(self) -> str:
+        """'Klinikk › Avdeling', the way staff name a unit."""
+        names = []
+        unit: Unit | None = self
+        while unit is not None:
+            names.append(unit.name)
+            unit = unit.parent
+        return " › ".join(reversed(names))
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.name}>"

@@ -1,0 +1,68 @@
+"""Users and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.organisation import Organisation, Unit
+
+
+class Role(StrEnum):
+    MELDER = "melder"
+    SAKSBEHANDLER = "saksbehandler"
+    ANALYTIKER = "analytiker"
+    FORBEDRINGSGRUPPE = "forbedringsgruppe"
+    ADMIN = "admin"
+    LOKAL_ADMIN = "lokal_admin"
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    language: Mapped[str] = mapped_column(sa.String(5), default="nb", server_default="nb")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def roles(self) -> set[Role]:
+        # Every account may report: melder is implied, not stored.
+        return {r.role for r in self.role_rows} | {Role.MELDER}
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    def set_roles(self, roles: set[Role]) -> None:
+        wanted = set(roles) - {Role.MELDER}
+        self.role_rows = [r for r in self.role_rows if r.role in wanted]
+        have = {r.role for r in self.role_rows}
+        self.role_rows.extend(UserRole(role=r) for r in sorted(wanted - have))
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

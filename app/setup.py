@@ -1,0 +1,149 @@
+"""The register_* steps the factory calls, one concern each."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from flask import Flask, render_template, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.common.crypto import PatientDataCipher
+from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def register_instance(app: Flask) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+    login_manager.login_message = _l("Logg inn for å se denne siden.")
+    login_manager.session_protection = "strong"
+
+    from app.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+    # Several gunicorn workers share one SQLite file: WAL lets readers run beside the writer,
+    # busy_timeout makes a writer wait instead of failing, and SQLite enforces no FK by default.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def register_database(app: Flask) -> None:
+    """Nothing to do beyond the listener above; kept as a step so the order is visible."""
+
+
+def register_patient_cipher(app: Flask) -> None:
+    key = app.config.get("PATIENT_DATA_KEY")
+    if not key:
+        # Development only (production refuses to start without a key): keep a generated key
+        # beside the database so restarts can still read what was stored.
+        key_file = Path(app.instance_path) / "patient_data.key"
+        if not key_file.exists():
+            key_file.write_bytes(Fernet.generate_key())
+            key_file.chmod(0o600)
+        key = key_file.read_bytes().strip()
+    app.extensions["patient_cipher"] = PatientDataCipher(key)
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = request.cookies.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_i18n(app: Flask) -> None:
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=str(Path(app.root_path) / "translations"),
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth.routes import bp as auth_bp
+    from app.deviations.routes import bp as deviations_bp
+    from app.handling.routes import bp as handling_bp
+    from app.main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(deviations_bp)
+    app.register_blueprint(handling_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.common import labels, permissions
+    from app.common.dates import format_date, format_datetime, today_local
+
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["labels"] = labels
+    app.jinja_env.globals["permissions"] = permissions
+    app.jinja_env.globals["today_local"] = today_local
+    app.jinja_env.globals["get_locale"] = get_locale
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(error):  # noqa: ANN001, ANN202
+        code = getattr(error, "code", 500)
+        return render_template("errors/error.html", code=code), code
+
+    for code in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(code, render_error)
+
+    from flask_wtf.csrf import CSRFError
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):  # noqa: ANN001, ANN202
+        return render_template("errors/error.html", code=400, csrf=True), 400
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):  # noqa: ANN001, ANN202
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint and not request.endpoint.startswith("static"):
+            # Case pages hold health data: no shared or back-button caches.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

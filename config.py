@@ -1,0 +1,89 @@
+"""Configuration per environment.
+
+Every mode honours ``DATABASE_URL``; SQLite in ``instance/`` is the embedded default.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Heroku-style URLs and bare postgresql:// must go through psycopg 3, the driver we ship.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-not-secret")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'avvik.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # A Fernet key (urlsafe base64, 32 bytes) protecting the patient identity field at rest.
+    PATIENT_DATA_KEY = os.environ.get("PATIENT_DATA_KEY")
+    # Days after closing before the patient identity is erased.
+    PATIENT_DATA_RETENTION_DAYS = int(os.environ.get("PATIENT_DATA_RETENTION_DAYS", "30"))
+    BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+    LANGUAGES = ["nb", "en"]
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BTN_SIZE = "md"
+    WTF_CSRF_TIME_LIMIT = None  # a nurse may spend a long shift with the form open
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    INBOX_PAGE_SIZE = 25
+    DEFAULT_RESPONSE_DAYS = 14
+    PRODUCTION = False
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "avvik@helsefellesskap.invalid")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing"
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
+    # A fixed test key: tests must never depend on a key on disk.
+    PATIENT_DATA_KEY = "kTq2V0i7yT0xq2s2dXfWm8Bkq6r8m3N0S6F7vZ2cY1A="
+    WTF_CSRF_ENABLED = False
+    PASSWORD_HASH_CHEAP = True
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    PRODUCTION = True
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def check(cls) -> None:
+        missing = [
+            name
+            for name in ("SECRET_KEY", "DATABASE_URL", "PATIENT_DATA_KEY")
+            if not os.environ.get(name)
+        ]
+        if missing:
+            raise RuntimeError(
+                "Production configuration refuses to start without: " + ", ".join(missing)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,85 @@
+"""Configuration modes and the command-line interface."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db
+from app.models import Deviation, Role, User
+from config import _database_url
+
+
+def test_production_refuses_to_start_without_secrets(monkeypatch):
+    for name in ("SECRET_KEY", "DATABASE_URL", "PATIENT_DATA_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY, DATABASE_URL, PATIENT_DATA_KEY"):
+        create_app("production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db/avvik")
+    with pytest.raises(RuntimeError, match="PATIENT_DATA_KEY"):
+        create_app("production")
+
+
+def test_database_url_is_normalised_to_psycopg3():
+    assert _database_url("postgres://u@h/d").startswith("postgresql+psycopg://")
+    assert _database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_demo_is_idempotent_and_prints_accounts(app, runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    for email in ("melder@trondheim.demo", "melder@stolav.demo", "mottak@stolav.demo",
+                  "mottak@trondheim.demo", "mottak@malvik.demo", "forbedring@demo.demo",
+                  "admin@demo.demo"):
+        assert email in first.output
+    assert "demo-avvik" in first.output
+    with app.app_context():
+        users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+        deviations = db.session.scalar(sa.select(sa.func.count()).select_from(Deviation))
+    assert deviations > 0
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == users
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Deviation)) == deviations
+
+
+def test_demo_refuses_in_production(app, runner):
+    app.config["PRODUCTION"] = True
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "produksjon" in result.output
+
+
+def test_create_user(app, runner):
+    result = runner.invoke(
+        args=["create-user", "--email", "Ny@Melhus.no", "--name", "Nina Ny", "--org", "Melhus",
+              "--unit", "Legevakt", "--role", "saksbehandler"],
+        input="et-langt-passord\net-langt-passord\n",
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "ny@melhus.no"))
+        assert user.organisation.name == "Melhus" and user.unit.name == "Legevakt"
+        assert user.roles == {Role.MELDER, Role.SAKSBEHANDLER}
+        assert user.password_hash.startswith("$argon2")
+    again = runner.invoke(
+        args=["create-user", "--email", "ny@melhus.no", "--name", "X", "--org", "Melhus"],
+        input="et-langt-passord\net-langt-passord\n",
+    )
+    assert again.exit_code != 0 and "finnes allerede" in again.output
+
+
+def test_create_user_rejects_short_password_and_unknown_org(app, runner):
+    short = runner.invoke(
+        args=["create-user", "--email", "a@b.no", "--name", "A", "--org", "Melhus"],
+        input="kort\nkort\n",
+    )
+    assert short.exit_code != 0 and "minst 12 tegn" in short.output
+    unknown = runner.invoke(
+        args=["create-user", "--email", "a@b.no", "--name", "A", "--org", "Atlantis"],
+        input="et-langt-passord\net-langt-passord\n",
+    )
+    assert unknown.exit_code != 0 and "Finner ikke" in unknown.output
