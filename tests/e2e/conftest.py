@@ -1,0 +1,149 @@
+"""Browser fixtures: the app served on a free loopback port, Debian's Chromium via Playwright,
+and axe-core for WCAG 2.1 A/AA checks.
+
+Pages are served from a SQLite file seeded with the demo data; the services and routes below are
+tested on PostgreSQL too by the HTTP-level tests.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from app.demo import DEMO_PASSWORD, create_demo_accounts
+from app.extensions import db
+from app.seed import seed_defaults
+from tests.conftest import IN_CI, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _require(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: required, not skipped)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    _require(Path(CHROMIUM).exists() or bool(shutil.which("chromium")), "Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_app(tmp_path) -> Iterator[Flask]:
+    app = make_app(
+        f"sqlite:///{tmp_path / 'e2e.db'}",
+        WTF_CSRF_ENABLED=True,  # the browser sends real forms, tokens and all
+        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
+    )
+    with app.app_context():
+        db.create_all()
+        seed_defaults()
+        create_demo_accounts()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[LiveServer]:
+    server = LiveServer(live_app)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, live_server: LiveServer, request: pytest.FixtureRequest):
+    context = browser.new_context(base_url=live_server.url, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # noqa: ANN001
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/logg-inn")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(lambda url: "/logg-inn" not in url)
+
+
+def log_out(page) -> None:
+    page.context.clear_cookies()
+
+
+def assert_accessible(page, label: str) -> None:
+    """Run axe-core on the current page; fail listing every WCAG 2.1 A/AA violation."""
+    _require(AXE.exists(), f"axe-core is not installed at {AXE} (run `npm ci`)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG_TAGS,
+    )
+    violations = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in result["violations"]
+    ]
+    assert not violations, f"axe-core on {label}:\n" + json.dumps(violations, indent=2)
