@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(purge_patient_data_command)
 
 
 @click.command("seed")
@@ -82,3 +83,15 @@ def demo_command() -> None:
         click.echo(f"  {account.email:<26} {roles:<18} {account.organisation}  [{mark}]")
     if created:
         click.echo(f"{created} demoavvik opprettet.")
+
+
+@click.command("purge-patient-data")
+@with_appcontext
+def purge_patient_data_command() -> None:
+    """Erase patient identities of cases closed longer ago than PATIENT_DATA_RETENTION_DAYS."""
+    from app.deviations.retention import erase_expired_patient_ids
+
+    days = int(current_app.config["PATIENT_DATA_RETENTION_DAYS"])
+    erased = erase_expired_patient_ids(days)
+    db.session.commit()
+    click.echo(f"Slettet pasientidentitet i {erased} avsluttede saker (eldre enn {days} dager).")
