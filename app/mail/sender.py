@@ -23,7 +23,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -125,7 +125,8 @@ def build_message(mail: OutboxMail) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(mail.created_at)
     # Stable per row, so a receiving system can drop a duplicate if one ever slips through.
-    message["Message-ID"] = make_msgid(idstring=f"outbox-{mail.id}", domain="avvik.invalid")
+    domain = config["MAIL_SENDER"].rpartition("@")[2] or "avvik.invalid"
+    message["Message-ID"] = f"<outbox-{mail.id}-{int(mail.created_at.timestamp())}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.body)
     return message
