@@ -2,7 +2,7 @@
 
 from sqlalchemy import event
 
-from app.models.deviation import DeviationEvent
+from app.models.deviation import DeviationEvent, DeviationMessage
 
 
 class AppendOnlyError(RuntimeError):
@@ -10,10 +10,12 @@ class AppendOnlyError(RuntimeError):
 
 
 @event.listens_for(DeviationEvent, "before_update")
+@event.listens_for(DeviationMessage, "before_update")
 def _refuse_update(mapper, connection, target) -> None:  # noqa: ANN001
-    raise AppendOnlyError("deviation history is append-only")
+    raise AppendOnlyError(f"{mapper.class_.__tablename__} is append-only")
 
 
 @event.listens_for(DeviationEvent, "before_delete")
+@event.listens_for(DeviationMessage, "before_delete")
 def _refuse_delete(mapper, connection, target) -> None:  # noqa: ANN001
-    raise AppendOnlyError("deviation history is append-only")
+    raise AppendOnlyError(f"{mapper.class_.__tablename__} is append-only")
