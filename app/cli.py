@@ -15,6 +15,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
 
+    from app.statistics.cli import import_deviations_command, report_group
+
+    app.cli.add_command(report_group)
+    app.cli.add_command(import_deviations_command)
+
 
 @click.command("seed")
 @with_appcontext

@@ -529,3 +529,25 @@ def render_pdf(summary: TertialSummary, made_at: datetime) -> bytes:
     )
     doc.build(story, canvasmaker=_canvas_class(summary, made_at))
     return buffer.getvalue()
+
+
+# --- the same charts for the screen ----------------------------------------------------------
+
+
+def chart_svgs(summary: TertialSummary, width: float = CONTENT_W) -> dict[str, str]:
+    """The report's charts as SVG text, for the statistics page: one drawing code, two media."""
+    from reportlab.graphics import renderSVG
+
+    drawings = {
+        "trend": _trend_chart(summary, width),
+        "category": _hbar(summary.by_category, width),
+        "direction": _hbar(summary.by_direction, width),
+    }
+    result = {}
+    for name, drawing in drawings.items():
+        svg = renderSVG.drawToString(drawing)
+        # The browser has no "AvvikSans": name the generic family it falls back to anyway.
+        svg = svg.replace(f"font-family: {BOLD}", "font-family: sans-serif; font-weight: bold")
+        svg = svg.replace(f"font-family: {FONT}", "font-family: sans-serif")
+        result[name] = svg[svg.index("<svg") :]
+    return result
