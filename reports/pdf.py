@@ -65,7 +65,7 @@ MARGIN = 18 * mm
 CONTENT_W = PAGE_W - 2 * MARGIN
 
 _STYLES = {
-    "cover_title": ParagraphStyle("cover_title", fontName=BOLD, fontSize=26, leading=32, textColor=ACCENT),
+    "cover_title": ParagraphStyle("cover_title", fontName=BOLD, fontSize=22, leading=28, textColor=ACCENT),
     "cover_sub": ParagraphStyle("cover_sub", fontName=FONT, fontSize=16, leading=22, textColor=INK),
     "h1": ParagraphStyle("h1", fontName=BOLD, fontSize=16, leading=20, textColor=ACCENT, spaceAfter=6),
     "h2": ParagraphStyle("h2", fontName=BOLD, fontSize=12, leading=15, textColor=INK, spaceBefore=10, spaceAfter=4),
