@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def import_deviations_command(path: Path) -> None:
     from app.statistics.importer import ImportRejected, import_file
 
     def progress(items):  # noqa: ANN001, ANN202
-        with click.progressbar(list(items), label="Leser og lagrer", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(list(items), label="Leser og lagrer", file=sys.stderr) as bar:
             yield from bar
 
     try:

@@ -339,7 +339,7 @@ def _check(
     if within_text:
         if within_text not in ("ja", "nei"):
             fail("answered_within_deadline", "skriv ja eller nei (eller la feltet stå tomt).")
-        elif closed is None:
+        elif not closed_text:
             fail("answered_within_deadline", "kan bare fylles ut når lukket dato er fylt ut.")
         else:
             within = within_text == "ja"
