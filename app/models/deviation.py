@@ -96,6 +96,10 @@ class Deviation(Base):
         sa.Index("ix_deviation_reporter", "reporter_id", "registered_at"),
         sa.Index("ix_deviation_reporter_org", "reporter_org_id", "registered_at"),
         sa.Index("ix_deviation_registered_at", "registered_at"),
+        # Tertial statistics: the six-tertial trend counts by category from the index alone;
+        # answered-in-tertial and open-at-the-end select by closing time.
+        sa.Index("ix_deviation_registered_category", "registered_at", "category_id"),
+        sa.Index("ix_deviation_closed", "closed_at", "registered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
