@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from app.common import permissions
 from app.common.dates import today_local
-from app.deviations.services import filing_choices
+from app.deviations.services import active_categories
 from app.handling import services
 from app.models import Status
 
@@ -35,7 +35,7 @@ def inbox():
         "handling/inbox.html",
         page=page,
         filters=filters,
-        categories=filing_choices().categories,
+        categories=active_categories(),
         today=today_local(),
         first_page="etter" not in request.args,
     )
