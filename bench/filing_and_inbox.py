@@ -328,10 +328,11 @@ def main() -> int:
             f"{INBOX_CONNECTIONS} (inbox)")  # fmt: skip
         filing = filing_sessions(port, CONNECTIONS)
         handler = log_in(port, "mottak@stolav.demo")
-        cursor = deep_cursor(db_path, "St. Olavs hospital HF", 400_000)
+        depth = args.rows * 2 // 5  # 400,000 rows down at 1M: St. Olavs receives about 55 %
+        cursor = deep_cursor(db_path, "St. Olavs hospital HF", depth)
         inbox_pages = {
             "inbox, first page": "/mottak",
-            "inbox, deep keyset page (row 400,000)": f"/mottak?etter={cursor}",
+            f"inbox, deep keyset page (row {depth:,})": f"/mottak?etter={cursor}",
             "inbox, status filter (under_behandling)": "/mottak?status=under_behandling",
             "inbox, status filter, deep page": "/mottak?status=besvart&etter=" + cursor,
         }
