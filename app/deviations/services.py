@@ -191,7 +191,7 @@ def reveal_patient_id(viewer: User, deviation: Deviation, now: datetime | None =
     value = patient_cipher().decrypt(deviation.patient_id_token)
     db.session.add(
         DeviationEvent(
-            deviation_id=deviation.id,
+            deviation=deviation,
             at=now or utcnow(),
             actor_id=viewer.id,
             kind=EventKind.PATIENT_ID_SHOWN,
