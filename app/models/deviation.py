@@ -99,10 +99,24 @@ class Deviation(Base):
         # Inbox sorted by deadline within one organisation, and the daily reminder scan.
         sa.Index("ix_deviation_inbox_deadline", "counterpart_org_id", "response_deadline", "id"),
         sa.Index("ix_deviation_response_deadline", "response_deadline"),
-        # Tertial statistics: the six-tertial trend counts by category from the index alone;
-        # answered-in-tertial and open-at-the-end select by closing time.
-        sa.Index("ix_deviation_registered_category", "registered_at", "category_id"),
-        sa.Index("ix_deviation_closed", "closed_at", "registered_at"),
+        # Tertial statistics (app/statistics/services.py): each figure counts index ranges that
+        # start with its group's key and cover every column it reads; the two organisation ids
+        # come last so a handler's scope is filtered inside the index too.
+        sa.Index("ix_deviation_stats_kind", "direction", "category_id", "harm", "registered_at",
+                 "reporter_org_id", "counterpart_org_id"),  # fmt: skip
+        sa.Index("ix_deviation_stats_reporter_name", "reporter_org_name", "registered_at",
+                 "reporter_org_id", "counterpart_org_id"),  # fmt: skip
+        sa.Index("ix_deviation_stats_counterpart_name", "counterpart_org_name", "registered_at",
+                 "reporter_org_id", "counterpart_org_id"),  # fmt: skip
+        sa.Index("ix_deviation_stats_reporter_unit", "reporter_unit_id", "direction",
+                 "registered_at", "reporter_org_id", "counterpart_org_id"),  # fmt: skip
+        sa.Index("ix_deviation_stats_counterpart_unit", "counterpart_unit_id", "direction",
+                 "registered_at", "reporter_org_id", "counterpart_org_id"),  # fmt: skip
+        sa.Index("ix_deviation_stats_status", "status", "registered_at", "closed_at", "imported",
+                 "reporter_org_id", "counterpart_org_id"),  # fmt: skip
+        # Answered in the tertial (handling time) and open at its end select by closing time.
+        sa.Index("ix_deviation_closed", "closed_at", "registered_at", "status", "imported",
+                 "response_deadline", "reporter_org_id", "counterpart_org_id"),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -182,9 +196,14 @@ class DeviationEvent(Base):
     """One row of a deviation's history. Append-only: see app.models.guards."""
 
     __tablename__ = "deviation_event"
+    __table_args__ = (
+        # A case's history in order; also covers "the last status before an instant", which the
+        # tertial statistics look up for every case still open then.
+        sa.Index("ix_deviation_event_history", "deviation_id", "at", "id", "to_status", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    deviation_id: Mapped[int] = mapped_column(sa.ForeignKey("deviation.id"), index=True)
+    deviation_id: Mapped[int] = mapped_column(sa.ForeignKey("deviation.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
