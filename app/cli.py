@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(send_analysis_reminders_command)
 
 
 @click.command("seed")
@@ -82,3 +83,14 @@ def demo_command() -> None:
         click.echo(f"  {account.email:<26} {roles:<18} {account.organisation}  [{mark}]")
     if created:
         click.echo(f"{created} demoavvik opprettet.")
+
+
+@click.command("send-analysis-reminders")
+@with_appcontext
+def send_analysis_reminders_command() -> None:
+    """Queue the incident analyses' reminders due today (idempotent; run daily by cron)."""
+    from app.analysis.services import queue_analysis_reminders
+
+    queued = queue_analysis_reminders()
+    db.session.commit()
+    click.echo(f"{queued} påminnelser om hendelsesanalyser lagt i utboksen.")

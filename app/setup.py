@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -76,6 +76,8 @@ def _select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and mail jobs: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = request.cookies.get("lang")
@@ -93,6 +95,7 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.analysis.routes import bp as analysis_bp
     from app.auth.routes import bp as auth_bp
     from app.deviations.routes import bp as deviations_bp
     from app.handling.routes import bp as handling_bp
@@ -102,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(deviations_bp)
     app.register_blueprint(handling_bp)
+    app.register_blueprint(analysis_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

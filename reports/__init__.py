@@ -1,0 +1,1 @@
+"""Reports: plain data in, figures and PDF bytes out. No Flask import."""
