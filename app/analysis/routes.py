@@ -207,7 +207,7 @@ def _section_form(name: str, analysis: Analysis, **kwargs: object) -> FlaskForm:
     return form
 
 
-def _page(analysis: Analysis, status: int = 200, **overrides: FlaskForm):  # noqa: ANN202
+def _page(analysis: Analysis, code: int = 200, **overrides: FlaskForm):  # noqa: ANN202
     page_forms: dict[str, FlaskForm] = {
         name: _section_form(name, analysis, formdata=None) for name in SECTIONS
     }
@@ -228,7 +228,7 @@ def _page(analysis: Analysis, status: int = 200, **overrides: FlaskForm):  # noq
             cause_numbers={c.id: i for i, c in enumerate(analysis.root_causes, start=1)},
             today=today,
         ),
-        status,
+        code,
     )
 
 
