@@ -266,9 +266,9 @@ def render_analysis_pdf(report: AnalysisReport) -> bytes:
             rows.append([str(a.number), text, cause, who, fmt_date(a.due), a.status, a.strength])
         story.append(
             _table(
-                ["Nr.", "Tiltak og effektmåling", "Rot-årsak", "Ansvarlig", "Frist", "Status", "Styrke"],
+                ["Nr.", "Tiltak og effektmåling", "Rotårsak", "Ansvarlig", "Frist", "Status", "Styrke"],
                 rows,
-                [9 * mm, width - 9 * mm - 13 * mm - 38 * mm - 19 * mm - 20 * mm - 16 * mm, 13 * mm,
+                [9 * mm, width - 9 * mm - 17 * mm - 38 * mm - 19 * mm - 20 * mm - 16 * mm, 17 * mm,
                  38 * mm, 19 * mm, 20 * mm, 16 * mm],
                 s,
             )  # fmt: skip

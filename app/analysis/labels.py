@@ -105,3 +105,9 @@ EVENT = {
 # Keyed by the stored value, as the form's radio options carry it.
 STRENGTH_HELP_BY_VALUE = {k.value: v for k, v in STRENGTH_HELP.items()}
 FACTOR_GROUP_HELP_BY_VALUE = {k.value: v for k, v in FACTOR_GROUP_HELP.items()}
+
+STRENGTH_BADGE = {
+    ActionStrength.STERK: "text-bg-success",
+    ActionStrength.MIDDELS: "text-bg-warning",
+    ActionStrength.SVAK: "text-bg-light border",
+}
