@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from playwright.sync_api import expect
+
 from app.common.dates import today_local
 from app.extensions import db
 from tests import analysis_helpers as h
@@ -33,6 +35,7 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
     page.goto(f"/avvik/{reference}")
     assert_accessible(page, "deviation page with the analysis box")
     page.get_by_role("link", name="Start hendelsesanalyse").click()
+    page.wait_for_url("**/analyser/ny/*")
 
     assert_accessible(page, "start analysis form")
     page.get_by_label("Tittel").fill("Utskrivning fredag kveld uten varsel")
@@ -41,7 +44,7 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
     _shoot(page, "new")
     page.get_by_role("button", name="Start hendelsesanalyse").click()
     page.wait_for_url("**/analyser/HA-*")
-    assert page.get_by_text("er opprettet. Du er leder.").is_visible()
+    expect(page.get_by_text("er opprettet. Du er leder.")).to_be_visible()
 
     # Timeline entry
     page.get_by_text("Legg til hendelse i tidslinjen").click()
@@ -51,7 +54,7 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
     page.locator("#tidslinje-what").fill("Pasienten kommer hjem med drosje.")
     page.locator("#tidslinje-source").fill("Journal")
     page.get_by_role("button", name="Lagre hendelsen").click()
-    assert page.get_by_text("Pasienten kommer hjem med drosje.").is_visible()
+    expect(page.get_by_text("Pasienten kommer hjem med drosje.")).to_be_visible()
 
     # A problem, then a contributory factor on it
     page.get_by_text("Legg til problem").click()
@@ -62,7 +65,7 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
     page.get_by_label("Organisasjon og ledelse").check()
     page.locator("#faktor-text").fill("Ingen avtale om utskrivning etter kl. 15.")
     page.get_by_role("button", name="Lagre faktoren").click()
-    assert page.get_by_text("Ingen avtale om utskrivning etter kl. 15.").is_visible()
+    expect(page.get_by_text("Ingen avtale om utskrivning etter kl. 15.")).to_be_visible()
 
     # A root cause and an action answering it
     page.get_by_text("Legg til rotårsak").click()
@@ -77,17 +80,19 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
     page.get_by_label("Sterk").check()
     page.locator("#tiltak-effect_measure").fill("Andel sene utskrivninger med bekreftet mottak.")
     page.get_by_role("button", name="Lagre tiltaket").click()
-    assert page.locator("#tiltak-1").is_visible()
+    expect(page.locator("#tiltak-1")).to_be_visible()
 
     page.get_by_text("Legg til læringspunkt").click()
     page.locator("#laering-text").fill("Ring kommunen før pasienten drar.")
     page.get_by_role("button", name="Lagre læringspunktet").click()
+    expect(page.locator("#laeringspunkter li", has_text="Ring kommunen før pasienten drar.")).to_be_visible()
 
     _open_all_details(page)
     assert_accessible(page, "analysis page while it runs")
     _shoot(page, "show")
 
     page.goto(page.url.split("#")[0] + "/tiltak/1/endre")
+    expect(page.get_by_role("heading", name="Endre tiltak")).to_be_visible()
     assert_accessible(page, "edit action page")
     _shoot(page, "edit-action")
     page.get_by_role("link", name="Avbryt").click()
@@ -95,16 +100,17 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
     # Finish it
     page.locator("#status-status").select_option("ferdig")
     page.get_by_role("button", name="Endre status").click()
-    assert page.get_by_text("Status er endret til Ferdig.").is_visible()
-    assert page.locator(".badge", has_text="Ferdig").first.is_visible()
-    assert page.get_by_text("Legg til hendelse i tidslinjen").count() == 0
+    expect(page.get_by_text("Status er endret til Ferdig.")).to_be_visible()
+    expect(page.locator(".badge", has_text="Ferdig").first).to_be_visible()
+    expect(page.get_by_text("Legg til hendelse i tidslinjen")).to_have_count(0)
     _open_all_details(page)
     assert_accessible(page, "finished analysis page")
 
     page.get_by_role("link", name="Hendelsesanalyser").first.click()
+    page.wait_for_url("**/analyser")
     assert_accessible(page, "list of analyses")
     _shoot(page, "index")
-    assert page.get_by_role("cell", name="Utskrivning fredag kveld uten varsel").is_visible()
+    expect(page.get_by_role("cell", name="Utskrivning fredag kveld uten varsel")).to_be_visible()
 
 
 def test_ferdig_refused_message_is_shown_and_accessible(page, live_app):
@@ -117,14 +123,14 @@ def test_ferdig_refused_message_is_shown_and_accessible(page, live_app):
     page.goto(f"/analyser/{reference}")
     page.locator("#status-status").select_option("ferdig")
     page.get_by_role("button", name="Endre status").click()
-    assert page.get_by_text("Analysen kan ikke settes som ferdig før handlingsplanen har minst ett tiltak").first.is_visible()
+    expect(page.get_by_text("Analysen kan ikke settes som ferdig før handlingsplanen har minst ett tiltak").first).to_be_visible()
     # An error beside a field, too: a factor without a group.
     page.get_by_text("Legg til medvirkende faktor").click()
     page.locator("#faktor-problem").select_option(index=1)
     page.locator("#faktor-text").fill("Beholdt tekst")
     page.get_by_role("button", name="Lagre faktoren").click()
-    assert page.get_by_text("Velg gruppen faktoren hører til.").first.is_visible()
-    assert page.locator("#faktor-text").input_value() == "Beholdt tekst"
+    expect(page.get_by_text("Velg gruppen faktoren hører til.").first).to_be_visible()
+    expect(page.locator("#faktor-text")).to_have_value("Beholdt tekst")
     _open_all_details(page)
     assert_accessible(page, "analysis page with errors")
     _shoot(page, "errors")
