@@ -76,7 +76,7 @@ def _select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # CLI commands and mail jobs: the default language
+    if not has_request_context():  # CLI commands and the mail sender: no user, no cookie
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
@@ -95,7 +95,6 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.analysis.routes import bp as analysis_bp
     from app.auth.routes import bp as auth_bp
     from app.deviations.routes import bp as deviations_bp
     from app.handling.routes import bp as handling_bp
@@ -105,7 +104,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(deviations_bp)
     app.register_blueprint(handling_bp)
-    app.register_blueprint(analysis_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -180,3 +180,8 @@ class LearningForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: for delete, remove and make-leader buttons."""
+
+
+class AnswerForm(FlaskForm):
+    text = _text(_l("Svar til dem som meldte avvikene"), _l("Skriv svaret til dem som meldte avvikene."))
+    submit = SubmitField(_l("Besvar avvikene"))

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -214,6 +215,11 @@ def _page(analysis: Analysis, code: int = 200, **overrides: FlaskForm):  # noqa:
     page_forms["status"] = forms.StatusForm(prefix="status", formdata=None)
     page_forms["member"] = forms.MemberForm(prefix="medlem", formdata=None)
     page_forms["confirm"] = forms.ConfirmForm(formdata=None)
+    answerable = services.answerable_deviations(current_user, analysis)
+    if answerable:
+        page_forms["answer"] = forms.AnswerForm(
+            prefix="svar", formdata=None, data={"text": services.default_answer(analysis)}
+        )
     page_forms.update(overrides)
     today = today_local()
     return (
@@ -226,6 +232,7 @@ def _page(analysis: Analysis, code: int = 200, **overrides: FlaskForm):  # noqa:
             ferdig_blockers=services.ferdig_blockers(analysis) if analysis.is_active else [],
             status_choices=[s for s in AnalysisStatus if s in services.STATUS_MOVES[analysis.status]],
             cause_numbers={c.id: i for i, c in enumerate(analysis.root_causes, start=1)},
+            answerable=answerable,
             today=today,
         ),
         code,
@@ -359,6 +366,30 @@ def status(reference: str):
             flash(_("Status er endret til %(status)s.", status=labels.STATUS[analysis.status]), "success")
             return _back(analysis, "status")
     return _page(analysis, 422, status=form)
+
+
+@bp.post("/<reference>/besvar-avvik")
+@login_required
+def answer(reference: str):
+    analysis = _get_visible(reference)
+    form = forms.AnswerForm(prefix="svar")
+    if form.validate_on_submit():
+        try:
+            answered = services.answer_deviations(current_user, analysis, form.text.data)
+        except services.AnalysisError as error:
+            _refuse(form, error)
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "%(num)d avvik er besvart med henvisning til analysen.",
+                    "%(num)d avvik er besvart med henvisning til analysen.",
+                    len(answered),
+                ),
+                "success",
+            )
+            return _back(analysis, "besvar")
+    return _page(analysis, 422, answer=form)
 
 
 @bp.post("/<reference>/team")

@@ -22,6 +22,7 @@ from app.common import permissions
 from app.common.dates import OSLO, format_date, format_datetime, local
 from app.common.identity import find_in_text
 from app.extensions import db
+from app.handling import workflow
 from app.mail.services import absolute_url, queue_mail
 from app.models import (
     ACTIVE_ANALYSIS_STATUSES,
@@ -43,6 +44,7 @@ from app.models import (
     LearningPoint,
     Organisation,
     RootCause,
+    Status,
     TimelineEntry,
     User,
     utcnow,
@@ -273,6 +275,26 @@ def _check_details(data: AnalysisInput) -> None:
     _check_text({"title": data.title, "mandate": data.mandate, "scope": data.scope})
 
 
+def _send_to_analysis(actor: User, deviation: Deviation, analysis: Analysis, now: datetime) -> None:
+    """Mark the deviation til_analyse through the workflow, the one place that sets a status.
+
+    A deviation a handler already marked (or one the workflow moved back to handling while the
+    analysis held it) is linked as it is: the link, not the status, says which analysis has it.
+    """
+    if deviation.status is Status.TIL_ANALYSE:
+        return
+    try:
+        workflow.transition(
+            deviation,
+            workflow.Move.ANALYSE,
+            actor,
+            text=_("Hendelsesanalyse %(ref)s", ref=analysis.reference),
+            now=now,
+        )
+    except workflow.WorkflowError as error:
+        raise AnalysisError(error.message) from error
+
+
 def _link(analysis: Analysis, deviation: Deviation, actor: User, now: datetime) -> AnalysisDeviation:
     holder = holding_analysis(deviation)
     if holder is not None:
@@ -290,6 +312,7 @@ def _link(analysis: Analysis, deviation: Deviation, actor: User, now: datetime) 
     )
     db.session.add(link)
     _event(analysis, actor, AnalysisEventKind.DEVIATION_LINKED, deviation.reference, now)
+    _send_to_analysis(actor, deviation, analysis, now)
     return link
 
 
@@ -463,6 +486,63 @@ def set_status(actor: User, analysis: Analysis, new: AnalysisStatus, now: dateti
         now,
     )
     db.session.flush()
+
+
+# --- Answering the deviations -------------------------------------------------------------------
+
+
+def answerable_deviations(user: User, analysis: Analysis) -> list[Deviation]:
+    """The covered deviations this user may now answer with a reference to the finished analysis:
+    still open, handled by the user's organisation, and not taken up by another active analysis."""
+    if analysis.status is not AnalysisStatus.FERDIG:
+        return []
+    return [
+        link.deviation
+        for link in analysis.links
+        if not link.deviation.is_closed
+        and permissions.can_handle_deviation(user, link.deviation)
+        and holding_analysis(link.deviation) is None
+    ]
+
+
+def default_answer(analysis: Analysis) -> str:
+    return _(
+        "Avviket er gjennomgått i hendelsesanalyse %(ref)s sammen med de andre partene. Analysen "
+        "er ferdig, og tiltakene i handlingsplanen følges opp.",
+        ref=analysis.reference,
+    )
+
+
+def answer_deviations(actor: User, analysis: Analysis, text: str, now: datetime | None = None) -> list[Deviation]:
+    """Close every deviation the actor may answer through the workflow's answer move, with a
+    response that names the analysis. All or nothing: the caller commits once."""
+    now = now or utcnow()
+    if not permissions.can_view_analysis(actor, analysis):
+        raise PermissionError("may not see this analysis")
+    _lock(analysis)
+    if analysis.status is not AnalysisStatus.FERDIG:
+        raise AnalysisError(_l("Avvikene kan besvares når analysen er ferdig."))
+    response = _clean(text)
+    if not response:
+        raise AnalysisError(_l("Skriv svaret til dem som meldte avvikene."), "text")
+    _check_text({"text": response})
+    if analysis.reference not in response:
+        # The reporter must be able to ask for the analysis by its reference.
+        response = f"{response}\n\n" + _("Hendelsesanalyse: %(ref)s", ref=analysis.reference)
+    deviations = answerable_deviations(actor, analysis)
+    if not deviations:
+        raise AnalysisError(_l("Ingen av avvikene i analysen venter på svar fra deg."))
+    for deviation in deviations:
+        try:
+            workflow.transition(deviation, workflow.Move.ANSWER, actor, text=response, now=now)
+        except workflow.WorkflowError as error:
+            raise AnalysisError(
+                _l("%(ref)s: %(message)s", ref=deviation.reference, message=error.message),
+                "text" if error.field == "text" else None,
+            ) from error
+        _event(analysis, actor, AnalysisEventKind.DEVIATION_ANSWERED, deviation.reference, now)
+    db.session.flush()
+    return deviations
 
 
 # --- Team ---------------------------------------------------------------------------------------

@@ -7,7 +7,15 @@ from enum import IntEnum, StrEnum
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.models import Analysis, AnalysisDeviation, AnalysisMember, Deviation, Role, User
+from app.models import (
+    Analysis,
+    AnalysisDeviation,
+    AnalysisMember,
+    Deviation,
+    DeviationMessage,
+    Role,
+    User,
+)
 
 
 def can_view_deviation(user: User, deviation: Deviation) -> bool:
@@ -38,6 +46,24 @@ def visible_deviations(user: User) -> ColumnElement[bool]:
 
 def is_handler(user: User) -> bool:
     return user.has_role(Role.SAKSBEHANDLER)
+
+
+def can_post_message(user: User, deviation: Deviation) -> bool:
+    """The thread is between the reporter and the receiving organisation's handlers."""
+    return deviation.reporter_id == user.id or can_handle_deviation(user, deviation)
+
+
+def can_write_internal_note(user: User, deviation: Deviation) -> bool:
+    return can_handle_deviation(user, deviation)
+
+
+def can_see_message(user: User, message: DeviationMessage) -> bool:
+    """Callers have checked can_view_deviation. An internal note stays with the handlers of the
+    organisation that wrote it: the reporter never sees it, nor does an organisation the case is
+    later re-routed to."""
+    if not message.internal:
+        return True
+    return user.has_role(Role.SAKSBEHANDLER) and user.organisation_id == message.author_org_id
 
 
 # --- Incident analyses -------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from sqlalchemy import event
 
-from app.models.deviation import DeviationEvent
+from app.models.analysis import AnalysisEvent
+from app.models.deviation import DeviationEvent, DeviationMessage
 
 
 class AppendOnlyError(RuntimeError):
@@ -10,23 +11,14 @@ class AppendOnlyError(RuntimeError):
 
 
 @event.listens_for(DeviationEvent, "before_update")
+@event.listens_for(DeviationMessage, "before_update")
+@event.listens_for(AnalysisEvent, "before_update")
 def _refuse_update(mapper, connection, target) -> None:  # noqa: ANN001
-    raise AppendOnlyError("deviation history is append-only")
+    raise AppendOnlyError(f"{mapper.class_.__tablename__} is append-only")
 
 
 @event.listens_for(DeviationEvent, "before_delete")
-def _refuse_delete(mapper, connection, target) -> None:  # noqa: ANN001
-    raise AppendOnlyError("deviation history is append-only")
-
-
-from app.models.analysis import AnalysisEvent  # noqa: E402
-
-
-@event.listens_for(AnalysisEvent, "before_update")
-def _refuse_analysis_update(mapper, connection, target) -> None:  # noqa: ANN001
-    raise AppendOnlyError("analysis history is append-only")
-
-
+@event.listens_for(DeviationMessage, "before_delete")
 @event.listens_for(AnalysisEvent, "before_delete")
-def _refuse_analysis_delete(mapper, connection, target) -> None:  # noqa: ANN001
-    raise AppendOnlyError("analysis history is append-only")
+def _refuse_delete(mapper, connection, target) -> None:  # noqa: ANN001
+    raise AppendOnlyError(f"{mapper.class_.__tablename__} is append-only")

@@ -1,7 +1,7 @@
 """incident analysis
 
 Revision ID: d4677f5dc887
-Revises: b0ffbc6a24a0
+Revises: 77e8c1f4f54e
 Create Date: 2026-11-23 15:09:20.816697
 
 """
@@ -13,7 +13,7 @@ import app.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'd4677f5dc887'
-down_revision = 'b0ffbc6a24a0'
+down_revision = '77e8c1f4f54e'
 branch_labels = None
 depends_on = None
 
