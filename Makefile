@@ -45,6 +45,7 @@ test: install browser
 
 bench: install
 	$(BIN)/python bench/filing_and_inbox.py
+	$(BIN)/python bench/tertial_report.py
 
 clean:
 	rm -rf $(VENV) node_modules instance/*.db instance/*.db-* .pytest_cache

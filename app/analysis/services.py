@@ -51,6 +51,7 @@ from app.models import (
 )
 from reports import analysis as report
 from reports.analysis import AnalysisReport
+from reports.summary import ActionRecord, AnalysisRecord
 
 REMINDER_DAYS_BEFORE = 7
 
@@ -962,6 +963,48 @@ def delete_action(actor: User, analysis: Analysis, action: AnalysisAction, now: 
     db.session.flush()
 
 
+# --- The tertial report ---------------------------------------------------------------------------
+
+
+def tertial_records(until: date, organisation_id: int | None = None) -> list[AnalysisRecord]:
+    """Every analysis started by ``until`` as plain records for reports.summary: start, finish
+    and the actions' status, strength and due date; nothing else leaves the analysis.
+
+    ``organisation_id`` narrows to the analyses covering a deviation that organisation reported
+    or received (the handler's view of the statistics). A cancelled analysis counts as started,
+    but its actions are not followed up and are left out.
+    """
+    query = (
+        sa.select(Analysis)
+        .where(Analysis.start_date <= until)
+        .options(selectinload(Analysis.actions))
+        .order_by(Analysis.id)
+    )
+    if organisation_id is not None:
+        query = query.where(
+            Analysis.id.in_(
+                sa.select(AnalysisDeviation.analysis_id)
+                .join(Deviation, Deviation.id == AnalysisDeviation.deviation_id)
+                .where(
+                    sa.or_(
+                        Deviation.reporter_org_id == organisation_id,
+                        Deviation.counterpart_org_id == organisation_id,
+                    )
+                )
+            )
+        )
+    return [
+        AnalysisRecord(
+            started=a.start_date,
+            finished=local(a.finished_at).date() if a.finished_at else None,
+            actions=()
+            if a.status is AnalysisStatus.AVBRUTT
+            else tuple(ActionRecord(x.status.value, x.strength.value, x.due_date) for x in a.actions),
+        )
+        for a in db.session.scalars(query)
+    ]
+
+
 # --- PDF --------------------------------------------------------------------------------------
 
 
@@ -985,7 +1028,7 @@ def report_data(viewer: User, analysis: Analysis, now: datetime | None = None) -
             report.Member(m.user.name, m.user.organisation.name, m.user_id == analysis.leader_id)
             for m in analysis.members
         ],
-        timeline=[report.TimelineRow(local(t.occurred_at), t.what, t.source) for t in analysis.timeline],
+        timeline=[report.TimelineRow(t.occurred_at, t.what, t.source) for t in analysis.timeline],
         problems=[
             report.Problem(p.text, [report.Factor(str(labels.FACTOR_GROUP[f.group]), f.text) for f in p.factors])
             for p in analysis.problems
@@ -1006,7 +1049,7 @@ def report_data(viewer: User, analysis: Analysis, now: datetime | None = None) -
             for a in analysis.actions
         ],
         learning_points=[p.text for p in analysis.learning_points],
-        made_at=local(now or utcnow()).replace(tzinfo=None),
+        made_at=now or utcnow(),
     )
 
 
