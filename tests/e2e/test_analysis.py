@@ -105,6 +105,17 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
     expect(page.get_by_text("Legg til hendelse i tidslinjen")).to_have_count(0)
     _open_all_details(page)
     assert_accessible(page, "finished analysis page")
+    _shoot(page, "finished")
+
+    # Answer the deviation with a reference to the analysis, through the workflow.
+    expect(page.locator("#svar-text")).to_contain_text("hendelsesanalyse HA-")
+    page.get_by_role("button", name="Besvar avvikene").click()
+    expect(page.get_by_text("1 avvik er besvart med henvisning til analysen.")).to_be_visible()
+    page.goto(f"/avvik/{reference}")
+    expect(page.locator(".badge", has_text="Besvart").first).to_be_visible()
+    expect(page.locator("#svar ~ p, #svar + p").first).to_contain_text("Avviket er gjennomgått i hendelsesanalyse HA-")
+    assert_accessible(page, "deviation answered through the analysis")
+    page.go_back()
 
     page.get_by_role("link", name="Hendelsesanalyser").first.click()
     page.wait_for_url("**/analyser")
