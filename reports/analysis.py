@@ -233,7 +233,10 @@ def render_analysis_pdf(report: AnalysisReport) -> bytes:
     story.append(
         _table(
             ["Navn", "Organisasjon", "Rolle"],
-            [[m.name, m.organisation, "Leder" if m.is_leader else "Medlem"] for m in report.members],
+            [
+                [m.name, m.organisation, "Leder" if m.is_leader else "Medlem"]
+                for m in report.members
+            ],
             [width * 0.4, width * 0.4, width * 0.2],
         )
     )
@@ -271,7 +274,10 @@ def render_analysis_pdf(report: AnalysisReport) -> bytes:
     if report.root_causes:
         story.append(
             ListFlowable(
-                [ListItem(_p(c, "body"), value=i) for i, c in enumerate(report.root_causes, start=1)],
+                [
+                    ListItem(_p(c, "body"), value=i)
+                    for i, c in enumerate(report.root_causes, start=1)
+                ],
                 bulletType="1",
                 bulletFormat="%s.",
                 bulletFontName=FONT,
@@ -289,11 +295,20 @@ def render_analysis_pdf(report: AnalysisReport) -> bytes:
             text = a.text + (f"\nEffektmåling: {a.effect_measure}" if a.effect_measure else "")
             who = a.organisation + (f"\n{a.person}" if a.person else "\n(person ikke valgt)")
             cause = str(a.root_cause_number) if a.root_cause_number else "–"
-            rows.append([str(a.number), text, cause, who, fmt_date(a.due), f"{a.status}\n{a.strength}"])
+            rows.append(
+                [str(a.number), text, cause, who, fmt_date(a.due), f"{a.status}\n{a.strength}"]
+            )
         fixed = [10 * mm, 21 * mm, 34 * mm, 22 * mm, 23 * mm]  # nr., cause, who, due, status
         story.append(
             _table(
-                ["Nr.", "Tiltak og effektmåling", "Rotårsak", "Ansvarlig", "Frist", "Status og styrke"],
+                [
+                    "Nr.",
+                    "Tiltak og effektmåling",
+                    "Rotårsak",
+                    "Ansvarlig",
+                    "Frist",
+                    "Status og styrke",
+                ],
                 rows,
                 [fixed[0], width - sum(fixed), *fixed[1:]],
             )

@@ -32,7 +32,11 @@ def user(email: str) -> User:
     return found
 
 
-def deviation(reporter: str = "melder@trondheim.demo", counterpart: str = HOSPITAL, title: str = "Utskrevet uten epikrise") -> Deviation:
+def deviation(
+    reporter: str = "melder@trondheim.demo",
+    counterpart: str = HOSPITAL,
+    title: str = "Utskrevet uten epikrise",
+) -> Deviation:
     category = db.session.scalar(sa.select(Category).where(Category.name == "Utskrivning"))
     return file_deviation(
         user(reporter),
@@ -82,9 +86,17 @@ def fill(analysis: Analysis, actor: str = LEADER, with_action: bool = True) -> N
     """A timeline entry, a problem with a factor, a root cause, an action and a learning point."""
     who = user(actor)
     yesterday = today_local() - timedelta(days=1)
-    services.add_timeline_entry(who, analysis, services.TimelineInput(yesterday, time(21, 5), "Pasienten kommer hjem", "Journal"))
-    problem = services.add_problem(who, analysis, "Hjemmetjenesten var ikke varslet om utskrivningen.")
-    services.add_factor(who, analysis, problem, FactorGroup.TEAM, "Ingen fast rutine for muntlig overlevering.")
+    services.add_timeline_entry(
+        who,
+        analysis,
+        services.TimelineInput(yesterday, time(21, 5), "Pasienten kommer hjem", "Journal"),
+    )
+    problem = services.add_problem(
+        who, analysis, "Hjemmetjenesten var ikke varslet om utskrivningen."
+    )
+    services.add_factor(
+        who, analysis, problem, FactorGroup.TEAM, "Ingen fast rutine for muntlig overlevering."
+    )
     services.add_root_cause(who, analysis, "Utskrivning sent på dagen uten bekreftet mottak.")
     if with_action:
         services.add_action(who, analysis, action_input(analysis))

@@ -22,7 +22,9 @@ def _mails() -> list[OutboxMail]:
     """The analyses' reminders (filing a deviation also notifies its mottak)."""
     return list(
         db.session.scalars(
-            sa.select(OutboxMail).where(OutboxMail.dedupe_key.like("analysis%")).order_by(OutboxMail.id)
+            sa.select(OutboxMail)
+            .where(OutboxMail.dedupe_key.like("analysis%"))
+            .order_by(OutboxMail.id)
         )
     )
 
@@ -30,7 +32,9 @@ def _mails() -> list[OutboxMail]:
 def _setup(due_in_days: int = 10):
     analysis = h.start(due_date=h.day(20))
     h.fill(analysis, with_action=False)
-    services.add_action(h.user(h.LEADER), analysis, h.action_input(analysis, due_date=h.day(due_in_days)))
+    services.add_action(
+        h.user(h.LEADER), analysis, h.action_input(analysis, due_date=h.day(due_in_days))
+    )
     db.session.commit()
     return analysis
 
@@ -68,9 +72,18 @@ def test_no_case_content_in_any_mail(ctx):
     mails = _mails()
     assert {m.dedupe_key.split(":")[2] for m in mails} == {"due-soon", "overdue"}
     assert len(mails) == 3
-    secrets = [analysis.title, analysis.mandate, analysis.scope, "Hjemmetjenesten", "epikrise",
-               analysis.actions[0].text, analysis.actions[0].effect_measure, analysis.root_causes[0].text,
-               analysis.timeline[0].what, analysis.learning_points[0].text]  # fmt: skip
+    secrets = [
+        analysis.title,
+        analysis.mandate,
+        analysis.scope,
+        "Hjemmetjenesten",
+        "epikrise",
+        analysis.actions[0].text,
+        analysis.actions[0].effect_measure,
+        analysis.root_causes[0].text,
+        analysis.timeline[0].what,
+        analysis.learning_points[0].text,
+    ]
     for mail in mails:
         for secret in secrets:
             assert secret not in mail.body and secret not in mail.subject
@@ -97,9 +110,18 @@ def test_nothing_for_done_dropped_cancelled_or_ownerless(ctx):
     analysis = _setup(due_in_days=2)
     leader = h.user(h.LEADER)
     action = analysis.actions[0]
-    services.update_action(leader, analysis, action, h.action_input(analysis, due_date=action.due_date, status=ActionStatus.GJENNOMFORT))
-    services.add_action(leader, analysis, h.action_input(analysis, due_date=h.day(2), status=ActionStatus.FORKASTET))
-    services.add_action(leader, analysis, h.action_input(analysis, due_date=h.day(2), responsible_email=""))
+    services.update_action(
+        leader,
+        analysis,
+        action,
+        h.action_input(analysis, due_date=action.due_date, status=ActionStatus.GJENNOMFORT),
+    )
+    services.add_action(
+        leader, analysis, h.action_input(analysis, due_date=h.day(2), status=ActionStatus.FORKASTET)
+    )
+    services.add_action(
+        leader, analysis, h.action_input(analysis, due_date=h.day(2), responsible_email="")
+    )
     db.session.commit()
     assert services.queue_analysis_reminders(_at(h.day(3))) == 0
     services.add_action(leader, analysis, h.action_input(analysis, due_date=h.day(2)))

@@ -85,7 +85,9 @@ def test_start_from_deviation_page(app, login_as):
         db.session.commit()
         reference = deviation.reference
     reporter = login_as("melder@trondheim.demo")
-    assert "Start hendelsesanalyse" not in reporter.get(f"/avvik/{reference}").get_data(as_text=True)
+    assert "Start hendelsesanalyse" not in reporter.get(f"/avvik/{reference}").get_data(
+        as_text=True
+    )
     assert reporter.get(f"/analyser/ny/{reference}").status_code == 403
     handler = login_as("mottak@stolav.demo")
     page = handler.get(f"/avvik/{reference}").get_data(as_text=True)
@@ -180,7 +182,9 @@ SECTION_ERRORS = [
 
 
 @pytest.mark.parametrize(("section", "data", "message"), SECTION_ERRORS)
-def test_section_form_messages_keep_what_was_typed(app, login_as, analysis_ref, section, data, message):
+def test_section_form_messages_keep_what_was_typed(
+    app, login_as, analysis_ref, section, data, message
+):
     client = login_as("mottak@stolav.demo")
     response = client.post(f"/analyser/{analysis_ref}/{section}/ny", data=data)
     page = response.get_data(as_text=True)
@@ -196,7 +200,9 @@ def test_ferdig_refused_with_a_clear_message_then_accepted(app, login_as):
         analysis = h.start()
         h.fill(analysis, with_action=False)
         leader = h.user(h.LEADER)
-        services.add_action(leader, analysis, h.action_input(analysis, responsible_email="", due_date=None))
+        services.add_action(
+            leader, analysis, h.action_input(analysis, responsible_email="", due_date=None)
+        )
         db.session.commit()
         reference = analysis.reference
     client = login_as("mottak@stolav.demo")
@@ -204,7 +210,10 @@ def test_ferdig_refused_with_a_clear_message_then_accepted(app, login_as):
     assert "Før analysen kan settes som ferdig" in page
     response = client.post(f"/analyser/{reference}/status", data={"status-status": "ferdig"})
     assert response.status_code == 422
-    assert "Analysen kan ikke settes som ferdig: tiltak 1 mangler ansvarlig person og frist." in response.get_data(as_text=True)
+    assert (
+        "Analysen kan ikke settes som ferdig: tiltak 1 mangler ansvarlig person og frist."
+        in response.get_data(as_text=True)
+    )
     response = client.post(
         f"/analyser/{reference}/tiltak/1/endre",
         data={

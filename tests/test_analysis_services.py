@@ -3,7 +3,7 @@ deviation, what may still change after ferdig, identity numbers refused."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import time
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from app.models import (
     FactorGroup,
 )
 from app.models.guards import AppendOnlyError
-from app.seed import HOSPITAL, organisation_by_name
+from app.seed import organisation_by_name
 from tests import analysis_helpers as h
 from tests.helpers import make_identity_number
 
@@ -29,7 +29,9 @@ from tests.helpers import make_identity_number
 def _kinds(analysis) -> list[AnalysisEventKind]:
     return list(
         db.session.scalars(
-            sa.select(AnalysisEvent.kind).where(AnalysisEvent.analysis_id == analysis.id).order_by(AnalysisEvent.id)
+            sa.select(AnalysisEvent.kind)
+            .where(AnalysisEvent.analysis_id == analysis.id)
+            .order_by(AnalysisEvent.id)
         )
     )
 
@@ -71,7 +73,10 @@ def test_ferdig_rule_no_action(ctx):
     [
         ({"responsible_email": ""}, "tiltak 1 mangler ansvarlig person."),
         ({"due_date": None}, "tiltak 1 mangler frist."),
-        ({"responsible_email": "", "due_date": None}, "tiltak 1 mangler ansvarlig person og frist."),
+        (
+            {"responsible_email": "", "due_date": None},
+            "tiltak 1 mangler ansvarlig person og frist.",
+        ),
     ],
 )
 def test_ferdig_rule_action_without_owner_or_due_date(ctx, missing, message):
@@ -93,7 +98,11 @@ def test_forkastet_actions_neither_count_nor_block(ctx):
     h.fill(analysis, with_action=False)
     leader = h.user(h.LEADER)
     services.add_action(
-        leader, analysis, h.action_input(analysis, responsible_email="", due_date=None, status=ActionStatus.FORKASTET)
+        leader,
+        analysis,
+        h.action_input(
+            analysis, responsible_email="", due_date=None, status=ActionStatus.FORKASTET
+        ),
     )
     assert any("minst ett tiltak" in b for b in services.ferdig_blockers(analysis))
     services.add_action(leader, analysis, h.action_input(analysis))
@@ -152,12 +161,19 @@ def test_every_change_writes_one_history_row(ctx):
     member = next(m for m in analysis.members if m.user.email == "mottak@trondheim.demo")
     services.set_leader(leader, analysis, member.id)
     services.update_timeline_entry(
-        leader, analysis, entry, services.TimelineInput(h.day(-2), time(7, 30), "Endret", "Intervju")
+        leader,
+        analysis,
+        entry,
+        services.TimelineInput(h.day(-2), time(7, 30), "Endret", "Intervju"),
     )
     services.update_problem(leader, analysis, problem, "Endret problem")
-    services.update_factor(leader, analysis, factor, FactorGroup.ORGANISASJON_LEDELSE, "Endret faktor")
+    services.update_factor(
+        leader, analysis, factor, FactorGroup.ORGANISASJON_LEDELSE, "Endret faktor"
+    )
     services.update_root_cause(leader, analysis, cause, "Endret rotårsak")
-    services.update_action(leader, analysis, action, h.action_input(analysis, status=ActionStatus.PAGAR))
+    services.update_action(
+        leader, analysis, action, h.action_input(analysis, status=ActionStatus.PAGAR)
+    )
     services.update_learning_point(leader, analysis, point, "Endret læring")
     services.delete_learning_point(leader, analysis, point)
     services.delete_action(leader, analysis, action)
@@ -248,7 +264,9 @@ def test_after_ferdig_the_content_is_frozen_but_the_plan_is_followed(ctx):
     services.set_status(leader, analysis, AnalysisStatus.FERDIG)
     db.session.commit()
     with pytest.raises(services.AnalysisError) as refused:
-        services.add_timeline_entry(leader, analysis, services.TimelineInput(h.day(-1), time(9, 0), "x", ""))
+        services.add_timeline_entry(
+            leader, analysis, services.TimelineInput(h.day(-1), time(9, 0), "x", "")
+        )
     assert "ferdig" in str(refused.value.message)
     db.session.rollback()
     action = analysis.actions[0]
@@ -260,7 +278,9 @@ def test_after_ferdig_the_content_is_frozen_but_the_plan_is_followed(ctx):
         services.update_action(leader, analysis, action, h.action_input(analysis, due_date=None))
     assert refused.value.field == "due_date"
     db.session.rollback()
-    services.update_action(leader, analysis, action, h.action_input(analysis, status=ActionStatus.GJENNOMFORT))
+    services.update_action(
+        leader, analysis, action, h.action_input(analysis, status=ActionStatus.GJENNOMFORT)
+    )
     db.session.commit()
     assert action.status is ActionStatus.GJENNOMFORT and action.completed_at is not None
 
@@ -290,12 +310,22 @@ def test_identity_numbers_refused_in_every_free_text(ctx):
     assert refused.value.field == "mandate"
     db.session.rollback()
     attempts = [
-        (lambda: services.add_timeline_entry(leader, analysis, services.TimelineInput(h.day(-1), time(9), "x", number)), "source"),
+        (
+            lambda: services.add_timeline_entry(
+                leader, analysis, services.TimelineInput(h.day(-1), time(9), "x", number)
+            ),
+            "source",
+        ),
         (lambda: services.add_problem(leader, analysis, f"Pasient {number}"), "text"),
         (lambda: services.add_root_cause(leader, analysis, number), "text"),
         (lambda: services.add_learning_point(leader, analysis, number), "text"),
-        (lambda: services.add_action(leader, analysis, h.action_input(analysis, effect_measure=number)), "effect_measure"),
-    ]  # fmt: skip
+        (
+            lambda: services.add_action(
+                leader, analysis, h.action_input(analysis, effect_measure=number)
+            ),
+            "effect_measure",
+        ),
+    ]
     for attempt, field in attempts:
         with pytest.raises(services.AnalysisError) as refused:
             attempt()
@@ -310,13 +340,17 @@ def test_action_owner_must_belong_to_the_responsible_organisation(ctx):
     leader = h.user(h.LEADER)
     with pytest.raises(services.AnalysisError) as refused:
         services.add_action(
-            leader, analysis, h.action_input(analysis, responsible_org_id=organisation_by_name("Trondheim").id)
+            leader,
+            analysis,
+            h.action_input(analysis, responsible_org_id=organisation_by_name("Trondheim").id),
         )
     assert refused.value.field == "responsible_email"
     assert "hører til St. Olavs hospital HF, ikke Trondheim" in str(refused.value.message)
     db.session.rollback()
     with pytest.raises(services.AnalysisError) as refused:
-        services.add_action(leader, analysis, h.action_input(analysis, responsible_email="ukjent@x.no"))
+        services.add_action(
+            leader, analysis, h.action_input(analysis, responsible_email="ukjent@x.no")
+        )
     assert refused.value.field == "responsible_email"
     db.session.rollback()
     with pytest.raises(services.AnalysisError) as refused:
@@ -339,12 +373,20 @@ def test_timeline_in_the_future_refused_and_sorted_by_time(ctx):
     db.session.commit()
     leader = h.user(h.LEADER)
     with pytest.raises(services.AnalysisError) as refused:
-        services.add_timeline_entry(leader, analysis, services.TimelineInput(h.day(1), time(9), "x", ""))
+        services.add_timeline_entry(
+            leader, analysis, services.TimelineInput(h.day(1), time(9), "x", "")
+        )
     assert refused.value.field == "day"
     db.session.rollback()
-    services.add_timeline_entry(leader, analysis, services.TimelineInput(h.day(-1), time(14), "Senere", ""))
-    services.add_timeline_entry(leader, analysis, services.TimelineInput(h.day(-1), time(8), "Tidligere", ""))
-    services.add_timeline_entry(leader, analysis, services.TimelineInput(h.day(-3), time(23, 59), "Først", ""))
+    services.add_timeline_entry(
+        leader, analysis, services.TimelineInput(h.day(-1), time(14), "Senere", "")
+    )
+    services.add_timeline_entry(
+        leader, analysis, services.TimelineInput(h.day(-1), time(8), "Tidligere", "")
+    )
+    services.add_timeline_entry(
+        leader, analysis, services.TimelineInput(h.day(-3), time(23, 59), "Først", "")
+    )
     db.session.commit()
     db.session.expire(analysis, ["timeline"])
     assert [t.what for t in analysis.timeline] == ["Først", "Tidligere", "Senere"]

@@ -20,8 +20,14 @@ from tests import analysis_helpers as h
 T2_2025 = Tertial.parse("2025-T2")  # 1 May – 31 Aug 2025
 
 
-def _analysis(start: date, actions: list[tuple[ActionStatus, ActionStrength, date]], *,
-              finished: date | None = None, cancelled: bool = False, malvik: bool = False):  # fmt: skip
+def _analysis(
+    start: date,
+    actions: list[tuple[ActionStatus, ActionStrength, date]],
+    *,
+    finished: date | None = None,
+    cancelled: bool = False,
+    malvik: bool = False,
+):
     if malvik:
         dev = h.deviation(reporter="melder@stolav.demo", counterpart="Malvik", title="Til Malvik")
         leader = "mottak@malvik.demo"
@@ -31,12 +37,23 @@ def _analysis(start: date, actions: list[tuple[ActionStatus, ActionStrength, dat
     h.fill(analysis, actor=leader, with_action=False)
     for status, strength, due in actions:
         services.add_action(
-            h.user(leader), analysis,
-            h.action_input(analysis, status=status, strength=strength, due_date=due,
-                           responsible_org_id=organisation_by_name(HOSPITAL).id),
-        )  # fmt: skip
+            h.user(leader),
+            analysis,
+            h.action_input(
+                analysis,
+                status=status,
+                strength=strength,
+                due_date=due,
+                responsible_org_id=organisation_by_name(HOSPITAL).id,
+            ),
+        )
     if finished:
-        services.set_status(h.user(leader), analysis, AnalysisStatus.FERDIG, now=datetime(*finished.timetuple()[:3], 10, tzinfo=UTC))
+        services.set_status(
+            h.user(leader),
+            analysis,
+            AnalysisStatus.FERDIG,
+            now=datetime(*finished.timetuple()[:3], 10, tzinfo=UTC),
+        )
     if cancelled:
         services.set_status(h.user(leader), analysis, AnalysisStatus.AVBRUTT)
     return analysis
@@ -44,26 +61,43 @@ def _analysis(start: date, actions: list[tuple[ActionStatus, ActionStrength, dat
 
 def _data():
     S, P = ActionStatus, ActionStrength
-    _analysis(date(2025, 5, 10), [(S.GJENNOMFORT, P.STERK, date(2025, 6, 1)), (S.PAGAR, P.MIDDELS, date(2025, 8, 15))],
-              finished=date(2025, 7, 1))
-    _analysis(date(2025, 8, 20), [(S.PLANLAGT, P.SVAK, date(2025, 9, 30)), (S.FORKASTET, P.SVAK, date(2025, 6, 1))],
-              malvik=True)
+    _analysis(
+        date(2025, 5, 10),
+        [(S.GJENNOMFORT, P.STERK, date(2025, 6, 1)), (S.PAGAR, P.MIDDELS, date(2025, 8, 15))],
+        finished=date(2025, 7, 1),
+    )
+    _analysis(
+        date(2025, 8, 20),
+        [(S.PLANLAGT, P.SVAK, date(2025, 9, 30)), (S.FORKASTET, P.SVAK, date(2025, 6, 1))],
+        malvik=True,
+    )
     _analysis(date(2025, 4, 1), [(S.PAGAR, P.STERK, date(2025, 4, 30))], finished=date(2025, 5, 15))
     _analysis(date(2025, 6, 1), [(S.PLANLAGT, P.STERK, date(2025, 6, 2))], cancelled=True)
     _analysis(date(2025, 9, 5), [(S.PLANLAGT, P.STERK, date(2025, 9, 6))])
-    db.session.commit()  # fmt: skip
+    db.session.commit()
 
 
 def test_analysis_figures_of_the_tertial(ctx):
     _data()
     a = statistics.tertial_summary(T2_2025, statistics.ALL).analyses
-    assert (a.started, a.finished) == (3, 2)  # started: May, Aug, June (cancelled); finished: July, May
+    assert (a.started, a.finished) == (
+        3,
+        2,
+    )  # started: May, Aug, June (cancelled); finished: July, May
     assert a.actions_total == 4  # the cancelled analysis's action is not followed up
     assert {r.label: r.count for r in a.actions_by_status} == {
-        "Planlagt": 1, "Pågår": 1, "Gjennomført": 1, "Forkastet": 1,
-    }  # fmt: skip
-    assert {r.label: r.count for r in a.actions_by_strength} == {"Sterk": 1, "Middels": 1, "Svak": 2}
-    # Overdue at 31.08.2025: the May analysis's running action (due 15.08) and the April one's (due 30.04).
+        "Planlagt": 1,
+        "Pågår": 1,
+        "Gjennomført": 1,
+        "Forkastet": 1,
+    }
+    assert {r.label: r.count for r in a.actions_by_strength} == {
+        "Sterk": 1,
+        "Middels": 1,
+        "Svak": 2,
+    }
+    # Overdue at 31.08.2025: the May analysis's running action (due 15.08)
+    # and the April one's (due 30.04).
     assert a.overdue_actions == 2
 
 

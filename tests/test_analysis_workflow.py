@@ -32,7 +32,10 @@ def _transitions(deviation) -> list[tuple[Status | None, Status | None, str]]:
         (e.from_status, e.to_status, e.text)
         for e in db.session.scalars(
             sa.select(DeviationEvent)
-            .where(DeviationEvent.deviation_id == deviation.id, DeviationEvent.kind == EventKind.TRANSITION)
+            .where(
+                DeviationEvent.deviation_id == deviation.id,
+                DeviationEvent.kind == EventKind.TRANSITION,
+            )
             .order_by(DeviationEvent.id)
         )
     ]
@@ -76,7 +79,9 @@ def _finished_with_two_organisations():
     """One analysis covering a deviation to St. Olavs and one to Trondheim; St. Olavs leads."""
     to_hospital = h.deviation()
     analysis = h.start(to_hospital)
-    to_trondheim = h.deviation(reporter="melder@stolav.demo", counterpart="Trondheim", title="Til kommunen")
+    to_trondheim = h.deviation(
+        reporter="melder@stolav.demo", counterpart="Trondheim", title="Til kommunen"
+    )
     trondheim = h.user("mottak@trondheim.demo")
     services.add_member(h.user(h.LEADER), analysis, trondheim.email)
     services.link_deviation(trondheim, analysis, to_trondheim)
@@ -95,16 +100,23 @@ def test_answering_waits_for_ferdig_and_closes_only_ones_own(ctx):
     services.set_status(leader, analysis, AnalysisStatus.FERDIG)
     db.session.commit()
     assert services.answerable_deviations(leader, analysis) == [to_hospital]
-    answered = services.answer_deviations(leader, analysis, "Rutinen for sene utskrivninger er endret.")
+    answered = services.answer_deviations(
+        leader, analysis, "Rutinen for sene utskrivninger er endret."
+    )
     db.session.commit()
     assert answered == [to_hospital]
     assert to_hospital.status is Status.BESVART
-    assert to_hospital.response == f"Rutinen for sene utskrivninger er endret.\n\nHendelsesanalyse: {analysis.reference}"
+    assert (
+        to_hospital.response
+        == f"Rutinen for sene utskrivninger er endret.\n\nHendelsesanalyse: {analysis.reference}"
+    )
     assert to_trondheim.status is Status.TIL_ANALYSE  # Trondheim answers its own
     kinds = [e.kind for e in analysis.events]
     assert kinds.count(AnalysisEventKind.DEVIATION_ANSWERED) == 1
     # The reporter hears back through the workflow's own notice.
-    reporter_mail = db.session.scalar(sa.select(OutboxMail).where(OutboxMail.to_address == "melder@trondheim.demo"))
+    reporter_mail = db.session.scalar(
+        sa.select(OutboxMail).where(OutboxMail.to_address == "melder@trondheim.demo")
+    )
     assert reporter_mail is not None and to_hospital.reference in reporter_mail.subject
     # Trondheim's handler, a reader of the analysis through its deviation, answers theirs.
     trondheim = h.user("mottak@trondheim.demo")
@@ -144,16 +156,24 @@ def test_answer_button_over_http(app, login_as):
     page = client.get(f"/analyser/{reference}").get_data(as_text=True)
     assert "Besvar avvikene" in page and deviation_ref in page
     refused = client.post(f"/analyser/{reference}/besvar-avvik", data={"svar-text": ""})
-    assert refused.status_code == 422 and "Skriv svaret til dem som meldte avvikene." in refused.get_data(as_text=True)
-    response = client.post(f"/analyser/{reference}/besvar-avvik", data={"svar-text": "Ferdig analysert."})
+    assert (
+        refused.status_code == 422
+        and "Skriv svaret til dem som meldte avvikene." in refused.get_data(as_text=True)
+    )
+    response = client.post(
+        f"/analyser/{reference}/besvar-avvik", data={"svar-text": "Ferdig analysert."}
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "1 avvik er besvart med henvisning til analysen." in page
     deviation_page = client.get(f"/avvik/{deviation_ref}").get_data(as_text=True)
     assert "Ferdig analysert." in deviation_page and reference in deviation_page
-    assert login_as("forbedring@demo.demo").post(
-        f"/analyser/{reference}/besvar-avvik", data={"svar-text": "x"}
-    ).status_code == 422  # may read, answers nothing: nothing of theirs waits
+    assert (
+        login_as("forbedring@demo.demo")
+        .post(f"/analyser/{reference}/besvar-avvik", data={"svar-text": "x"})
+        .status_code
+        == 422
+    )  # may read, answers nothing: nothing of theirs waits
 
 
 def test_reminders_through_the_real_smtp_server(mail_app, smtp):  # noqa: F811
@@ -163,10 +183,15 @@ def test_reminders_through_the_real_smtp_server(mail_app, smtp):  # noqa: F811
         h.fill(analysis, with_action=False)
         services.add_action(h.user(h.LEADER), analysis, h.action_input(analysis, due_date=h.day(2)))
         services.add_action(
-            h.user(h.LEADER), analysis,
-            h.action_input(analysis, due_date=h.day(20), responsible_org_id=h.user("mottak@trondheim.demo").organisation_id,
-                           responsible_email="mottak@trondheim.demo"),
-        )  # fmt: skip
+            h.user(h.LEADER),
+            analysis,
+            h.action_input(
+                analysis,
+                due_date=h.day(20),
+                responsible_org_id=h.user("mottak@trondheim.demo").organisation_id,
+                responsible_email="mottak@trondheim.demo",
+            ),
+        )
         db.session.commit()
         deliver_pending()  # the filing's own notice to the mottak
         recorder.received.clear()
@@ -177,7 +202,12 @@ def test_reminders_through_the_real_smtp_server(mail_app, smtp):  # noqa: F811
         assert services.queue_analysis_reminders(day) == 0
         db.session.commit()
         assert deliver_pending() == 0
-        secrets = [analysis.title, analysis.mandate, analysis.actions[0].text, analysis.root_causes[0].text]
+        secrets = [
+            analysis.title,
+            analysis.mandate,
+            analysis.actions[0].text,
+            analysis.root_causes[0].text,
+        ]
         reference = analysis.reference
     received = {tuple(rcpt): message for rcpt, message in recorder.received}
     assert set(received) == {(h.LEADER,)}  # the leader owns action 1 and leads the analysis
@@ -199,9 +229,9 @@ def test_send_reminders_command_includes_analyses(app, runner):
         analysis = h.start(due_date=h.day(0))
         db.session.commit()
         db.session.execute(
-            sa.update(type(analysis)).where(type(analysis).id == analysis.id).values(
-                start_date=h.day(-10), due_date=h.day(-1)
-            )
+            sa.update(type(analysis))
+            .where(type(analysis).id == analysis.id)
+            .values(start_date=h.day(-10), due_date=h.day(-1))
         )
         db.session.commit()
     result = runner.invoke(args=["send-reminders"])

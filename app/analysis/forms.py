@@ -21,8 +21,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from app.analysis import labels
-from app.deviations.forms import MaxLength, optional_int
 from app.common.identity import find_in_text
+from app.deviations.forms import MaxLength, optional_int
 from app.models import ActionStatus, ActionStrength, AnalysisStatus, FactorGroup
 from app.models.analysis import ANALYSIS_TEXT_MAX, ANALYSIS_TITLE_MAX, ITEM_TEXT_MAX, SOURCE_MAX
 
@@ -70,7 +70,11 @@ class LocalTimeField(TimeField):
 class AnalysisForm(FlaskForm):
     title = StringField(
         _l("Tittel"),
-        validators=[DataRequired(_l("Skriv en tittel.")), MaxLength(ANALYSIS_TITLE_MAX), NoIdentity()],
+        validators=[
+            DataRequired(_l("Skriv en tittel.")),
+            MaxLength(ANALYSIS_TITLE_MAX),
+            NoIdentity(),
+        ],
     )
     mandate = _text(_l("Mandat"), _l("Skriv mandatet for analysen."), ANALYSIS_TEXT_MAX)
     scope = _text(_l("Avgrensning"), None, ANALYSIS_TEXT_MAX)
@@ -104,7 +108,10 @@ class LinkForm(FlaskForm):
 class MemberForm(FlaskForm):
     email = EmailField(
         _l("E-postadressen til den nye deltakeren"),
-        validators=[DataRequired(_l("Skriv e-postadressen til den du vil legge til.")), MaxLength(254)],
+        validators=[
+            DataRequired(_l("Skriv e-postadressen til den du vil legge til.")),
+            MaxLength(254),
+        ],
     )
     submit = SubmitField(_l("Legg til i teamet"))
 
@@ -183,5 +190,7 @@ class ConfirmForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    text = _text(_l("Svar til dem som meldte avvikene"), _l("Skriv svaret til dem som meldte avvikene."))
+    text = _text(
+        _l("Svar til dem som meldte avvikene"), _l("Skriv svaret til dem som meldte avvikene.")
+    )
     submit = SubmitField(_l("Besvar avvikene"))

@@ -70,7 +70,9 @@ FACTOR_GROUP_HELP = {
     FactorGroup.ORGANISASJON_LEDELSE: _l(
         "Ressurser, prioriteringer, organisering, avtaler mellom nivåene, sikkerhetskultur."
     ),
-    FactorGroup.YTRE_FORHOLD: _l("Lover og føringer, økonomiske rammer, forhold utenfor virksomhetene."),
+    FactorGroup.YTRE_FORHOLD: _l(
+        "Lover og føringer, økonomiske rammer, forhold utenfor virksomhetene."
+    ),
 }
 
 EVENT = {

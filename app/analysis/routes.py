@@ -112,7 +112,9 @@ def _fill_text(form: Any, item: Any) -> None:
 
 
 def _timeline_input(form: forms.TimelineForm) -> services.TimelineInput:
-    return services.TimelineInput(form.day.data, form.at.data, form.what.data or "", form.source.data or "")
+    return services.TimelineInput(
+        form.day.data, form.at.data, form.what.data or "", form.source.data or ""
+    )
 
 
 def _timeline_fill(form: forms.TimelineForm, entry) -> None:  # noqa: ANN001
@@ -230,7 +232,9 @@ def _page(analysis: Analysis, code: int = 200, **overrides: FlaskForm):  # noqa:
             can_edit=permissions.can_edit_analysis(current_user, analysis),
             deviations=services.covered_deviations(current_user, analysis),
             ferdig_blockers=services.ferdig_blockers(analysis) if analysis.is_active else [],
-            status_choices=[s for s in AnalysisStatus if s in services.STATUS_MOVES[analysis.status]],
+            status_choices=[
+                s for s in AnalysisStatus if s in services.STATUS_MOVES[analysis.status]
+            ],
             cause_numbers={c.id: i for i, c in enumerate(analysis.root_causes, start=1)},
             answerable=answerable,
             today=today,
@@ -274,7 +278,11 @@ def new(deviation_reference: str):
         form.due_date.data = services.default_due_date(today_local())
     if form.validate_on_submit():
         data = services.AnalysisInput(
-            form.title.data, form.mandate.data, form.scope.data or "", form.start_date.data, form.due_date.data
+            form.title.data,
+            form.mandate.data,
+            form.scope.data or "",
+            form.start_date.data,
+            form.due_date.data,
         )
         try:
             analysis = services.start_analysis(current_user, deviation, data)
@@ -282,7 +290,10 @@ def new(deviation_reference: str):
             _refuse(form, error)
         else:
             db.session.commit()
-            flash(_("Hendelsesanalyse %(ref)s er opprettet. Du er leder.", ref=analysis.reference), "success")
+            flash(
+                _("Hendelsesanalyse %(ref)s er opprettet. Du er leder.", ref=analysis.reference),
+                "success",
+            )
             return redirect(url_for("analysis.show", reference=analysis.reference))
     status = 422 if form.errors or request.method == "POST" else 200
     return render_template("analysis/new.html", form=form, deviation=deviation), status
@@ -336,7 +347,11 @@ def details(reference: str):
     form = forms.AnalysisForm(prefix="mandat", obj=analysis)
     if form.validate_on_submit():
         data = services.AnalysisInput(
-            form.title.data, form.mandate.data, form.scope.data or "", form.start_date.data, form.due_date.data
+            form.title.data,
+            form.mandate.data,
+            form.scope.data or "",
+            form.start_date.data,
+            form.due_date.data,
         )
         try:
             services.update_details(current_user, analysis, data)
@@ -347,7 +362,11 @@ def details(reference: str):
             return _back(analysis, "mandat")
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "analysis/edit.html", analysis=analysis, form=form, title=_("Endre mandat og rammer"), anchor="mandat"
+        "analysis/edit.html",
+        analysis=analysis,
+        form=form,
+        title=_("Endre mandat og rammer"),
+        anchor="mandat",
     ), status
 
 
@@ -363,7 +382,10 @@ def status(reference: str):
             _refuse(form, error)
         else:
             db.session.commit()
-            flash(_("Status er endret til %(status)s.", status=labels.STATUS[analysis.status]), "success")
+            flash(
+                _("Status er endret til %(status)s.", status=labels.STATUS[analysis.status]),
+                "success",
+            )
             return _back(analysis, "status")
     return _page(analysis, 422, status=form)
 

@@ -132,7 +132,9 @@ def analyses_open_for_linking(user: User) -> list[Analysis]:
 
 def organisations() -> list[Organisation]:
     return list(
-        db.session.scalars(sa.select(Organisation).where(Organisation.active).order_by(Organisation.name))
+        db.session.scalars(
+            sa.select(Organisation).where(Organisation.active).order_by(Organisation.name)
+        )
     )
 
 
@@ -154,7 +156,11 @@ class CoveredDeviations:
 
 
 def covered_deviations(viewer: User, analysis: Analysis) -> CoveredDeviations:
-    visible = [link.deviation for link in analysis.links if permissions.can_view_deviation(viewer, link.deviation)]
+    visible = [
+        link.deviation
+        for link in analysis.links
+        if permissions.can_view_deviation(viewer, link.deviation)
+    ]
     return CoveredDeviations(visible, len(analysis.links) - len(visible))
 
 
@@ -185,10 +191,18 @@ def deviation_panel(viewer: User, deviation: Deviation) -> DeviationPanel:
 
 
 def _event(
-    analysis: Analysis, actor: User | None, kind: AnalysisEventKind, text: str = "", now: datetime | None = None
+    analysis: Analysis,
+    actor: User | None,
+    kind: AnalysisEventKind,
+    text: str = "",
+    now: datetime | None = None,
 ) -> AnalysisEvent:
     event = AnalysisEvent(
-        analysis_id=analysis.id, at=now or utcnow(), actor_id=actor.id if actor else None, kind=kind, text=text
+        analysis_id=analysis.id,
+        at=now or utcnow(),
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        text=text,
     )
     db.session.add(event)
     return event
@@ -296,7 +310,9 @@ def _send_to_analysis(actor: User, deviation: Deviation, analysis: Analysis, now
         raise AnalysisError(error.message) from error
 
 
-def _link(analysis: Analysis, deviation: Deviation, actor: User, now: datetime) -> AnalysisDeviation:
+def _link(
+    analysis: Analysis, deviation: Deviation, actor: User, now: datetime
+) -> AnalysisDeviation:
     holder = holding_analysis(deviation)
     if holder is not None:
         raise AnalysisError(
@@ -359,8 +375,10 @@ def start_analysis(
     return analysis
 
 
-def link_deviation(actor: User, analysis: Analysis, deviation: Deviation, now: datetime | None = None) -> None:
-    """"Legg til i analyse": a handler of the receiving organisation who is on the team."""
+def link_deviation(
+    actor: User, analysis: Analysis, deviation: Deviation, now: datetime | None = None
+) -> None:
+    """ "Legg til i analyse": a handler of the receiving organisation who is on the team."""
     now = now or utcnow()
     _require_editor(actor, analysis)
     if not permissions.can_start_analysis(actor, deviation):
@@ -372,7 +390,9 @@ def link_deviation(actor: User, analysis: Analysis, deviation: Deviation, now: d
     db.session.flush()
 
 
-def update_details(actor: User, analysis: Analysis, data: AnalysisInput, now: datetime | None = None) -> None:
+def update_details(
+    actor: User, analysis: Analysis, data: AnalysisInput, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
@@ -385,9 +405,21 @@ def update_details(actor: User, analysis: Analysis, data: AnalysisInput, now: da
     if _clean(data.scope) != analysis.scope:
         changes.append(_("avgrensning"))
     if data.start_date != analysis.start_date:
-        changes.append(_("start %(old)s → %(new)s", old=format_date(analysis.start_date), new=format_date(data.start_date)))
+        changes.append(
+            _(
+                "start %(old)s → %(new)s",
+                old=format_date(analysis.start_date),
+                new=format_date(data.start_date),
+            )
+        )
     if data.due_date != analysis.due_date:
-        changes.append(_("frist %(old)s → %(new)s", old=format_date(analysis.due_date), new=format_date(data.due_date)))
+        changes.append(
+            _(
+                "frist %(old)s → %(new)s",
+                old=format_date(analysis.due_date),
+                new=format_date(data.due_date),
+            )
+        )
     if not changes:
         return
     analysis.title = _clean(data.title)
@@ -402,7 +434,9 @@ def update_details(actor: User, analysis: Analysis, data: AnalysisInput, now: da
 # --- Status -------------------------------------------------------------------------------------
 
 STATUS_MOVES: dict[AnalysisStatus, frozenset[AnalysisStatus]] = {
-    AnalysisStatus.PLANLAGT: frozenset({AnalysisStatus.PAGAR, AnalysisStatus.FERDIG, AnalysisStatus.AVBRUTT}),
+    AnalysisStatus.PLANLAGT: frozenset(
+        {AnalysisStatus.PAGAR, AnalysisStatus.FERDIG, AnalysisStatus.AVBRUTT}
+    ),
     AnalysisStatus.PAGAR: frozenset({AnalysisStatus.FERDIG, AnalysisStatus.AVBRUTT}),
     AnalysisStatus.FERDIG: frozenset(),
     AnalysisStatus.AVBRUTT: frozenset(),
@@ -441,7 +475,9 @@ def ferdig_blockers(analysis: Analysis) -> list[str]:
     return problems
 
 
-def set_status(actor: User, analysis: Analysis, new: AnalysisStatus, now: datetime | None = None) -> None:
+def set_status(
+    actor: User, analysis: Analysis, new: AnalysisStatus, now: datetime | None = None
+) -> None:
     now = now or utcnow()
     _require_editor(actor, analysis)
     _lock(analysis)
@@ -514,7 +550,9 @@ def default_answer(analysis: Analysis) -> str:
     )
 
 
-def answer_deviations(actor: User, analysis: Analysis, text: str, now: datetime | None = None) -> list[Deviation]:
+def answer_deviations(
+    actor: User, analysis: Analysis, text: str, now: datetime | None = None
+) -> list[Deviation]:
     """Close every deviation the actor may answer through the workflow's answer move, with a
     response that names the analysis. All or nothing: the caller commits once."""
     now = now or utcnow()
@@ -549,7 +587,9 @@ def answer_deviations(actor: User, analysis: Analysis, text: str, now: datetime 
 # --- Team ---------------------------------------------------------------------------------------
 
 
-def add_member(actor: User, analysis: Analysis, email: str, now: datetime | None = None) -> AnalysisMember:
+def add_member(
+    actor: User, analysis: Analysis, email: str, now: datetime | None = None
+) -> AnalysisMember:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_not_cancelled(analysis)
@@ -560,12 +600,20 @@ def add_member(actor: User, analysis: Analysis, email: str, now: datetime | None
         raise AnalysisError(_l("%(name)s er allerede med i teamet.", name=user.name), "email")
     member = AnalysisMember(user=user, added_at=now or utcnow())
     analysis.members.append(member)
-    _event(analysis, actor, AnalysisEventKind.MEMBER_ADDED, f"{user.name} ({user.organisation.name})", now)
+    _event(
+        analysis,
+        actor,
+        AnalysisEventKind.MEMBER_ADDED,
+        f"{user.name} ({user.organisation.name})",
+        now,
+    )
     db.session.flush()
     return member
 
 
-def remove_member(actor: User, analysis: Analysis, member_id: int, now: datetime | None = None) -> None:
+def remove_member(
+    actor: User, analysis: Analysis, member_id: int, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_not_cancelled(analysis)
@@ -580,7 +628,9 @@ def remove_member(actor: User, analysis: Analysis, member_id: int, now: datetime
     db.session.flush()
 
 
-def set_leader(actor: User, analysis: Analysis, member_id: int, now: datetime | None = None) -> None:
+def set_leader(
+    actor: User, analysis: Analysis, member_id: int, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_not_cancelled(analysis)
@@ -616,7 +666,9 @@ def _timeline_moment(data: TimelineInput, now: datetime) -> datetime:
     return moment
 
 
-def add_timeline_entry(actor: User, analysis: Analysis, data: TimelineInput, now: datetime | None = None) -> TimelineEntry:
+def add_timeline_entry(
+    actor: User, analysis: Analysis, data: TimelineInput, now: datetime | None = None
+) -> TimelineEntry:
     now = now or utcnow()
     _require_editor(actor, analysis)
     _lock(analysis)
@@ -630,7 +682,11 @@ def add_timeline_entry(actor: User, analysis: Analysis, data: TimelineInput, now
 
 
 def update_timeline_entry(
-    actor: User, analysis: Analysis, entry: TimelineEntry, data: TimelineInput, now: datetime | None = None
+    actor: User,
+    analysis: Analysis,
+    entry: TimelineEntry,
+    data: TimelineInput,
+    now: datetime | None = None,
 ) -> None:
     now = now or utcnow()
     _require_editor(actor, analysis)
@@ -646,7 +702,9 @@ def update_timeline_entry(
     db.session.flush()
 
 
-def delete_timeline_entry(actor: User, analysis: Analysis, entry: TimelineEntry, now: datetime | None = None) -> None:
+def delete_timeline_entry(
+    actor: User, analysis: Analysis, entry: TimelineEntry, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
@@ -667,28 +725,42 @@ def _simple_text(text: str, field: str = "text") -> str:
     return _clean(text)
 
 
-def add_problem(actor: User, analysis: Analysis, text: str, now: datetime | None = None) -> CareProblem:
+def add_problem(
+    actor: User, analysis: Analysis, text: str, now: datetime | None = None
+) -> CareProblem:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
     problem = CareProblem(text=_simple_text(text))
     analysis.problems.append(problem)
     db.session.flush()
-    _event(analysis, actor, AnalysisEventKind.PROBLEM_ADDED, _("Problem %(n)d", n=len(analysis.problems)), now)
+    _event(
+        analysis,
+        actor,
+        AnalysisEventKind.PROBLEM_ADDED,
+        _("Problem %(n)d", n=len(analysis.problems)),
+        now,
+    )
     db.session.flush()
     return problem
 
 
-def update_problem(actor: User, analysis: Analysis, problem: CareProblem, text: str, now: datetime | None = None) -> None:
+def update_problem(
+    actor: User, analysis: Analysis, problem: CareProblem, text: str, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
     problem.text = _simple_text(text)
-    _event(analysis, actor, AnalysisEventKind.PROBLEM_CHANGED, _problem_label(analysis, problem), now)
+    _event(
+        analysis, actor, AnalysisEventKind.PROBLEM_CHANGED, _problem_label(analysis, problem), now
+    )
     db.session.flush()
 
 
-def delete_problem(actor: User, analysis: Analysis, problem: CareProblem, now: datetime | None = None) -> None:
+def delete_problem(
+    actor: User, analysis: Analysis, problem: CareProblem, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
@@ -707,7 +779,12 @@ def _factor_label(analysis: Analysis, factor: ContributoryFactor) -> str:
 
 
 def add_factor(
-    actor: User, analysis: Analysis, problem: CareProblem, group: FactorGroup, text: str, now: datetime | None = None
+    actor: User,
+    analysis: Analysis,
+    problem: CareProblem,
+    group: FactorGroup,
+    text: str,
+    now: datetime | None = None,
 ) -> ContributoryFactor:
     _require_editor(actor, analysis)
     _lock(analysis)
@@ -721,7 +798,12 @@ def add_factor(
 
 
 def update_factor(
-    actor: User, analysis: Analysis, factor: ContributoryFactor, group: FactorGroup, text: str, now: datetime | None = None
+    actor: User,
+    analysis: Analysis,
+    factor: ContributoryFactor,
+    group: FactorGroup,
+    text: str,
+    now: datetime | None = None,
 ) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
@@ -732,7 +814,9 @@ def update_factor(
     db.session.flush()
 
 
-def delete_factor(actor: User, analysis: Analysis, factor: ContributoryFactor, now: datetime | None = None) -> None:
+def delete_factor(
+    actor: User, analysis: Analysis, factor: ContributoryFactor, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
@@ -746,28 +830,46 @@ def root_cause_number(analysis: Analysis, cause: RootCause) -> int:
     return analysis.root_causes.index(cause) + 1
 
 
-def add_root_cause(actor: User, analysis: Analysis, text: str, now: datetime | None = None) -> RootCause:
+def add_root_cause(
+    actor: User, analysis: Analysis, text: str, now: datetime | None = None
+) -> RootCause:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
     cause = RootCause(text=_simple_text(text))
     analysis.root_causes.append(cause)
     db.session.flush()
-    _event(analysis, actor, AnalysisEventKind.ROOT_CAUSE_ADDED, _("Rotårsak %(n)d", n=len(analysis.root_causes)), now)
+    _event(
+        analysis,
+        actor,
+        AnalysisEventKind.ROOT_CAUSE_ADDED,
+        _("Rotårsak %(n)d", n=len(analysis.root_causes)),
+        now,
+    )
     db.session.flush()
     return cause
 
 
-def update_root_cause(actor: User, analysis: Analysis, cause: RootCause, text: str, now: datetime | None = None) -> None:
+def update_root_cause(
+    actor: User, analysis: Analysis, cause: RootCause, text: str, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
     cause.text = _simple_text(text)
-    _event(analysis, actor, AnalysisEventKind.ROOT_CAUSE_CHANGED, _("Rotårsak %(n)d", n=root_cause_number(analysis, cause)), now)
+    _event(
+        analysis,
+        actor,
+        AnalysisEventKind.ROOT_CAUSE_CHANGED,
+        _("Rotårsak %(n)d", n=root_cause_number(analysis, cause)),
+        now,
+    )
     db.session.flush()
 
 
-def delete_root_cause(actor: User, analysis: Analysis, cause: RootCause, now: datetime | None = None) -> None:
+def delete_root_cause(
+    actor: User, analysis: Analysis, cause: RootCause, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
@@ -786,19 +888,29 @@ def delete_root_cause(actor: User, analysis: Analysis, cause: RootCause, now: da
     db.session.flush()
 
 
-def add_learning_point(actor: User, analysis: Analysis, text: str, now: datetime | None = None) -> LearningPoint:
+def add_learning_point(
+    actor: User, analysis: Analysis, text: str, now: datetime | None = None
+) -> LearningPoint:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
     point = LearningPoint(text=_simple_text(text))
     analysis.learning_points.append(point)
     db.session.flush()
-    _event(analysis, actor, AnalysisEventKind.LEARNING_ADDED, _("Læringspunkt %(n)d", n=len(analysis.learning_points)), now)
+    _event(
+        analysis,
+        actor,
+        AnalysisEventKind.LEARNING_ADDED,
+        _("Læringspunkt %(n)d", n=len(analysis.learning_points)),
+        now,
+    )
     db.session.flush()
     return point
 
 
-def update_learning_point(actor: User, analysis: Analysis, point: LearningPoint, text: str, now: datetime | None = None) -> None:
+def update_learning_point(
+    actor: User, analysis: Analysis, point: LearningPoint, text: str, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
@@ -808,7 +920,9 @@ def update_learning_point(actor: User, analysis: Analysis, point: LearningPoint,
     db.session.flush()
 
 
-def delete_learning_point(actor: User, analysis: Analysis, point: LearningPoint, now: datetime | None = None) -> None:
+def delete_learning_point(
+    actor: User, analysis: Analysis, point: LearningPoint, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
@@ -833,7 +947,9 @@ class ActionInput:
     effect_measure: str
 
 
-def _resolve_action(analysis: Analysis, data: ActionInput) -> tuple[RootCause, Organisation, User | None]:
+def _resolve_action(
+    analysis: Analysis, data: ActionInput
+) -> tuple[RootCause, Organisation, User | None]:
     if not _clean(data.text):
         raise AnalysisError(_l("Beskriv tiltaket."), "text")
     _check_text({"text": data.text, "effect_measure": data.effect_measure})
@@ -847,7 +963,9 @@ def _resolve_action(analysis: Analysis, data: ActionInput) -> tuple[RootCause, O
     if _clean(data.responsible_email):
         person = find_active_user(data.responsible_email)
         if person is None:
-            raise AnalysisError(_l("Finner ingen aktiv bruker med denne e-postadressen."), "responsible_email")
+            raise AnalysisError(
+                _l("Finner ingen aktiv bruker med denne e-postadressen."), "responsible_email"
+            )
         if person.organisation_id != org.id:
             raise AnalysisError(
                 _l(
@@ -861,13 +979,17 @@ def _resolve_action(analysis: Analysis, data: ActionInput) -> tuple[RootCause, O
     if analysis.status is AnalysisStatus.FERDIG and data.status is not ActionStatus.FORKASTET:
         # Keeps the ferdig rule true after ferdig: no plan action loses its owner or due date.
         if person is None:
-            raise AnalysisError(_l("Analysen er ferdig: tiltaket må ha en ansvarlig person."), "responsible_email")
+            raise AnalysisError(
+                _l("Analysen er ferdig: tiltaket må ha en ansvarlig person."), "responsible_email"
+            )
         if data.due_date is None:
             raise AnalysisError(_l("Analysen er ferdig: tiltaket må ha en frist."), "due_date")
     return cause, org, person
 
 
-def add_action(actor: User, analysis: Analysis, data: ActionInput, now: datetime | None = None) -> AnalysisAction:
+def add_action(
+    actor: User, analysis: Analysis, data: ActionInput, now: datetime | None = None
+) -> AnalysisAction:
     now = now or utcnow()
     _require_editor(actor, analysis)
     _lock(analysis)
@@ -893,7 +1015,11 @@ def add_action(actor: User, analysis: Analysis, data: ActionInput, now: datetime
 
 
 def update_action(
-    actor: User, analysis: Analysis, action: AnalysisAction, data: ActionInput, now: datetime | None = None
+    actor: User,
+    analysis: Analysis,
+    action: AnalysisAction,
+    data: ActionInput,
+    now: datetime | None = None,
 ) -> None:
     now = now or utcnow()
     _require_editor(actor, analysis)
@@ -906,22 +1032,38 @@ def update_action(
     if cause.id != action.root_cause_id:
         changes.append(_("rotårsak"))
     if org.id != action.responsible_org_id:
-        changes.append(_("organisasjon %(old)s → %(new)s", old=action.responsible_org.name, new=org.name))
+        changes.append(
+            _("organisasjon %(old)s → %(new)s", old=action.responsible_org.name, new=org.name)
+        )
     new_person_id = person.id if person else None
     if new_person_id != action.responsible_user_id:
         old_name = action.responsible_user.name if action.responsible_user else "–"
-        changes.append(_("ansvarlig %(old)s → %(new)s", old=old_name, new=person.name if person else "–"))
+        changes.append(
+            _("ansvarlig %(old)s → %(new)s", old=old_name, new=person.name if person else "–")
+        )
     if data.due_date != action.due_date:
         changes.append(
-            _("frist %(old)s → %(new)s", old=format_date(action.due_date) or "–", new=format_date(data.due_date) or "–")
+            _(
+                "frist %(old)s → %(new)s",
+                old=format_date(action.due_date) or "–",
+                new=format_date(data.due_date) or "–",
+            )
         )
     if data.status is not action.status:
         changes.append(
-            _("status %(old)s → %(new)s", old=labels.ACTION_STATUS[action.status], new=labels.ACTION_STATUS[data.status])
+            _(
+                "status %(old)s → %(new)s",
+                old=labels.ACTION_STATUS[action.status],
+                new=labels.ACTION_STATUS[data.status],
+            )
         )
     if data.strength is not action.strength:
         changes.append(
-            _("styrke %(old)s → %(new)s", old=labels.STRENGTH[action.strength], new=labels.STRENGTH[data.strength])
+            _(
+                "styrke %(old)s → %(new)s",
+                old=labels.STRENGTH[action.strength],
+                new=labels.STRENGTH[data.strength],
+            )
         )
     if _clean(data.effect_measure) != action.effect_measure:
         changes.append(_("effektmåling"))
@@ -951,15 +1093,21 @@ def update_action(
     db.session.flush()
 
 
-def delete_action(actor: User, analysis: Analysis, action: AnalysisAction, now: datetime | None = None) -> None:
+def delete_action(
+    actor: User, analysis: Analysis, action: AnalysisAction, now: datetime | None = None
+) -> None:
     _require_editor(actor, analysis)
     _lock(analysis)
     if analysis.status is AnalysisStatus.FERDIG:
         # The plan the analysis was finished with stays on record; a dropped action is forkastet.
-        raise AnalysisError(_l("Tiltak i en ferdig analyse slettes ikke. Sett status til «Forkastet»."))
+        raise AnalysisError(
+            _l("Tiltak i en ferdig analyse slettes ikke. Sett status til «Forkastet».")
+        )
     _require_content_open(analysis)
     analysis.actions.remove(action)
-    _event(analysis, actor, AnalysisEventKind.ACTION_DELETED, _("Tiltak %(n)d", n=action.number), now)
+    _event(
+        analysis, actor, AnalysisEventKind.ACTION_DELETED, _("Tiltak %(n)d", n=action.number), now
+    )
     db.session.flush()
 
 
@@ -999,7 +1147,9 @@ def tertial_records(until: date, organisation_id: int | None = None) -> list[Ana
             finished=local(a.finished_at).date() if a.finished_at else None,
             actions=()
             if a.status is AnalysisStatus.AVBRUTT
-            else tuple(ActionRecord(x.status.value, x.strength.value, x.due_date) for x in a.actions),
+            else tuple(
+                ActionRecord(x.status.value, x.strength.value, x.due_date) for x in a.actions
+            ),
         )
         for a in db.session.scalars(query)
     ]
@@ -1030,7 +1180,10 @@ def report_data(viewer: User, analysis: Analysis, now: datetime | None = None) -
         ],
         timeline=[report.TimelineRow(t.occurred_at, t.what, t.source) for t in analysis.timeline],
         problems=[
-            report.Problem(p.text, [report.Factor(str(labels.FACTOR_GROUP[f.group]), f.text) for f in p.factors])
+            report.Problem(
+                p.text,
+                [report.Factor(str(labels.FACTOR_GROUP[f.group]), f.text) for f in p.factors],
+            )
             for p in analysis.problems
         ],
         root_causes=[c.text for c in analysis.root_causes],
@@ -1086,38 +1239,51 @@ def queue_analysis_reminders(now: datetime | None = None) -> int:
             Analysis.status != AnalysisStatus.AVBRUTT,
             User.active.is_(True),
         )
-        .options(selectinload(AnalysisAction.analysis), selectinload(AnalysisAction.responsible_user))
+        .options(
+            selectinload(AnalysisAction.analysis), selectinload(AnalysisAction.responsible_user)
+        )
         .order_by(AnalysisAction.id)
     )
     for action in actions:
         person = action.responsible_user
         assert person is not None and action.due_date is not None
         analysis = action.analysis
-        link = absolute_url("analysis.show", reference=analysis.reference, _anchor=f"tiltak-{action.number}")
+        link = absolute_url(
+            "analysis.show", reference=analysis.reference, _anchor=f"tiltak-{action.number}"
+        )
         with force_locale(person.language):
             if action.due_date >= today:
                 subject = _(
                     "Tiltak %(n)d i hendelsesanalyse %(ref)s har frist %(due)s",
-                    n=action.number, ref=analysis.reference, due=format_date(action.due_date),
+                    n=action.number,
+                    ref=analysis.reference,
+                    due=format_date(action.due_date),
                 )
                 body = _(
                     "Hei!\n\nTiltak %(n)d i hendelsesanalyse %(ref)s har frist %(due)s, og du står som "
                     "ansvarlig.\n\nSe tiltaket og oppdater status her:\n%(link)s\n\n"
                     "Denne e-posten er sendt automatisk fra Samhandlingsavvik.",
-                    n=action.number, ref=analysis.reference, due=format_date(action.due_date), link=link,
+                    n=action.number,
+                    ref=analysis.reference,
+                    due=format_date(action.due_date),
+                    link=link,
                 )
                 key = f"analysis-action:{action.id}:due-soon:{action.due_date.isoformat()}"
             else:
                 subject = _(
                     "Fristen for tiltak %(n)d i hendelsesanalyse %(ref)s er passert",
-                    n=action.number, ref=analysis.reference,
+                    n=action.number,
+                    ref=analysis.reference,
                 )
                 body = _(
                     "Hei!\n\nFristen for tiltak %(n)d i hendelsesanalyse %(ref)s var %(due)s, og tiltaket "
                     "er ikke registrert som gjennomført. Du står som ansvarlig.\n\n"
                     "Se tiltaket og oppdater status her:\n%(link)s\n\n"
                     "Denne e-posten er sendt automatisk fra Samhandlingsavvik.",
-                    n=action.number, ref=analysis.reference, due=format_date(action.due_date), link=link,
+                    n=action.number,
+                    ref=analysis.reference,
+                    due=format_date(action.due_date),
+                    link=link,
                 )
                 key = f"analysis-action:{action.id}:overdue:{action.due_date.isoformat()}"
         queued += _mail_for(person, subject, body, key)
@@ -1142,8 +1308,12 @@ def queue_analysis_reminders(now: datetime | None = None) -> int:
                 "Hei!\n\nHendelsesanalyse %(ref)s skulle vært ferdig %(due)s. Du er leder for "
                 "analysen.\n\nSe analysen her:\n%(link)s\n\n"
                 "Denne e-posten er sendt automatisk fra Samhandlingsavvik.",
-                ref=analysis.reference, due=format_date(analysis.due_date), link=link,
+                ref=analysis.reference,
+                due=format_date(analysis.due_date),
+                link=link,
             )
-        queued += _mail_for(leader, subject, body, f"analysis:{analysis.id}:overdue:{analysis.due_date.isoformat()}")
+        queued += _mail_for(
+            leader, subject, body, f"analysis:{analysis.id}:overdue:{analysis.due_date.isoformat()}"
+        )
     db.session.flush()
     return queued

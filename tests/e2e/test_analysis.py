@@ -85,7 +85,9 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
     page.get_by_text("Legg til læringspunkt").click()
     page.locator("#laering-text").fill("Ring kommunen før pasienten drar.")
     page.get_by_role("button", name="Lagre læringspunktet").click()
-    expect(page.locator("#laeringspunkter li", has_text="Ring kommunen før pasienten drar.")).to_be_visible()
+    expect(
+        page.locator("#laeringspunkter li", has_text="Ring kommunen før pasienten drar.")
+    ).to_be_visible()
 
     _open_all_details(page)
     assert_accessible(page, "analysis page while it runs")
@@ -113,7 +115,9 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
     expect(page.get_by_text("1 avvik er besvart med henvisning til analysen.")).to_be_visible()
     page.goto(f"/avvik/{reference}")
     expect(page.locator(".badge", has_text="Besvart").first).to_be_visible()
-    expect(page.locator("#svar ~ p, #svar + p").first).to_contain_text("Avviket er gjennomgått i hendelsesanalyse HA-")
+    expect(page.locator("#svar ~ p, #svar + p").first).to_contain_text(
+        "Avviket er gjennomgått i hendelsesanalyse HA-"
+    )
     assert_accessible(page, "deviation answered through the analysis")
     page.go_back()
 
@@ -134,7 +138,11 @@ def test_ferdig_refused_message_is_shown_and_accessible(page, live_app):
     page.goto(f"/analyser/{reference}")
     page.locator("#status-status").select_option("ferdig")
     page.get_by_role("button", name="Endre status").click()
-    expect(page.get_by_text("Analysen kan ikke settes som ferdig før handlingsplanen har minst ett tiltak").first).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Analysen kan ikke settes som ferdig før handlingsplanen har minst ett tiltak"
+        ).first
+    ).to_be_visible()
     # An error beside a field, too: a factor without a group.
     page.get_by_text("Legg til medvirkende faktor").click()
     page.locator("#faktor-problem").select_option(index=1)
