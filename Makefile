@@ -43,7 +43,12 @@ run: demo
 test: install browser
 	$(BIN)/pytest
 
+# Load comes from Debian's wrk; the first run builds a 1,000,000-row SQLite file in instance/bench/.
 bench: install
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; \
+	fi
 	$(BIN)/python bench/filing_and_inbox.py
 	$(BIN)/python bench/tertial_report.py
 

@@ -38,6 +38,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     INBOX_PAGE_SIZE = 25
+    # Seconds each worker keeps the form's pick lists (organisations, units, categories).
+    PICKLIST_CACHE_SECONDS = 60
     DEFAULT_RESPONSE_DAYS = 14
     PRODUCTION = False
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -53,6 +55,8 @@ class Config:
     MAIL_RETRY_MAX_SECONDS = int(os.environ.get("MAIL_RETRY_MAX_SECONDS", str(6 * 3600)))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # bench/ only: serves /bench/bare, the yardstick the benchmark measures filing against.
+    BENCH_ENDPOINT = os.environ.get("AVVIK_BENCH") == "1"
 
 
 class DevelopmentConfig(Config):
@@ -68,10 +72,13 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_CHEAP = True
     SERVER_NAME = None
+    BENCH_ENDPOINT = False
+    PICKLIST_CACHE_SECONDS = 0  # tests change the lists and expect to see it at once
 
 
 class ProductionConfig(Config):
     PRODUCTION = True
+    BENCH_ENDPOINT = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

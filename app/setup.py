@@ -10,7 +10,9 @@ from flask import Flask, has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.orm import joinedload
 from sqlalchemy.engine import Engine
 
 from app.common.crypto import PatientDataCipher
@@ -38,7 +40,16 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id))
+        # Every page needs the roles and the organisation: one query, not three.
+        user = (
+            db.session.scalars(
+                sa.select(User)
+                .where(User.id == int(user_id))
+                .options(joinedload(User.role_rows), joinedload(User.organisation))
+            )
+            .unique()
+            .one_or_none()
+        )
         return user if user is not None and user.active else None
 
 
@@ -108,6 +119,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(handling_bp)
     app.register_blueprint(statistics_bp)
     app.register_blueprint(analysis_bp)
+    if app.config.get("BENCH_ENDPOINT"):
+        from app.main.bench import bp as bench_bp
+
+        app.register_blueprint(bench_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -31,7 +31,7 @@ def erase_expired_patient_ids(retention_days: int, now: datetime | None = None) 
     for deviation in expired:
         deviation.patient_id_token = None
         db.session.add(
-            DeviationEvent(deviation_id=deviation.id, at=now, kind=EventKind.PATIENT_ID_ERASED)
+            DeviationEvent(deviation=deviation, at=now, kind=EventKind.PATIENT_ID_ERASED)
         )
     db.session.flush()
     return len(expired)

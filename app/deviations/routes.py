@@ -71,8 +71,9 @@ def new():
             db.session.rollback()
             getattr(form, error.field).errors.append(_FILING_MESSAGES[error.message]())
         else:
+            reference = deviation.reference  # read before commit expires it: no reload query
             db.session.commit()
-            return redirect(url_for("deviations.sent", reference=deviation.reference))
+            return redirect(url_for("deviations.sent", reference=reference))
     return render_template("deviations/new.html", form=form, choices=choices), (
         422 if form.errors else 200
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.common.crypto import patient_cipher
@@ -77,21 +79,18 @@ def response_deadline(organisation: Organisation, registered_on: date) -> date:
 def next_reference(year: int) -> tuple[int, str]:
     """The next number of the year, atomic across processes and servers.
 
-    The UPDATE takes the counter row's write lock until commit, so two concurrent filings
-    serialise on it (PostgreSQL row lock, SQLite database lock) and never share a number.
+    One upsert: it creates the year's row or increments it, and takes the row's write lock until
+    commit, so two concurrent filings serialise on it (PostgreSQL row lock, SQLite database
+    lock) and never share a number.
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(ReferenceCounter)
-        .values(year=year, last_number=0)
-        .on_conflict_do_nothing(index_elements=["year"])
-    )
+    statement = insert(ReferenceCounter).values(year=year, last_number=1)
     number = db.session.execute(
-        sa.update(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .values(last_number=ReferenceCounter.last_number + 1)
-        .returning(ReferenceCounter.last_number)
+        statement.on_conflict_do_update(
+            index_elements=["year"],
+            set_={"last_number": ReferenceCounter.last_number + 1},
+        ).returning(ReferenceCounter.last_number)
     ).scalar_one()
     return number, format_reference(year, number)
 
@@ -164,11 +163,11 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         response_deadline=response_deadline(counterpart, today),
         patient_id_token=token,
     )
+    # One flush for both rows: the unit of work inserts the case, then its history row.
     db.session.add(deviation)
-    db.session.flush()
     db.session.add(
         DeviationEvent(
-            deviation_id=deviation.id,
+            deviation=deviation,
             at=now,
             actor_id=reporter.id,
             kind=EventKind.CREATED,
@@ -192,7 +191,7 @@ def reveal_patient_id(viewer: User, deviation: Deviation, now: datetime | None =
     value = patient_cipher().decrypt(deviation.patient_id_token)
     db.session.add(
         DeviationEvent(
-            deviation_id=deviation.id,
+            deviation=deviation,
             at=now or utcnow(),
             actor_id=viewer.id,
             kind=EventKind.PATIENT_ID_SHOWN,
@@ -214,39 +213,93 @@ def my_deviations(user: User, limit: int = 200) -> list[Deviation]:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One entry of a pick list: plain values, so a form costs no ORM objects per request."""
+
+    id: int
+    name: str
+    kind: str | None = None  # organisations: OrgKind value
+    path: str = ""  # units: "Klinikk › Avdeling"
+
+
+@dataclass(frozen=True)
 class FilingChoices:
-    organisations: list[Organisation]
-    units_by_org: dict[int, list[Unit]]
-    categories: list[Category]
-    agreements: list[Agreement]
+    organisations: list[Choice]
+    units_by_org: dict[int, list[Choice]]
+    categories: list[Choice]
+    agreements: list[Choice]
+
+
+def active_categories() -> list[Choice]:
+    return [
+        Choice(id_, name)
+        for id_, name in db.session.execute(
+            sa.select(Category.id, Category.name)
+            .where(Category.active)
+            .order_by(Category.position, Category.name)
+        )
+    ]
+
+
+_CHOICES_CACHE = "avvik.filing_choices"
 
 
 def filing_choices() -> FilingChoices:
+    """The form's pick lists. Every form view and every filing needs them, and an admin changes
+    them a few times a year: each worker keeps them PICKLIST_CACHE_SECONDS. Stale lists are
+    harmless, file_deviation checks every id against the database.
+    """
+    ttl = current_app.config.get("PICKLIST_CACHE_SECONDS", 0)
+    cached = current_app.extensions.get(_CHOICES_CACHE)
+    if ttl and cached is not None and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    choices = _load_filing_choices()
+    if ttl:
+        current_app.extensions[_CHOICES_CACHE] = (time.monotonic(), choices)
+    return choices
+
+
+def _load_filing_choices() -> FilingChoices:
+    """Read as columns, not ORM objects: cheaper, and safe to keep between requests."""
     kind_order = sa.case(
         (Organisation.kind == OrgKind.SYKEHUS, 0),
         (Organisation.kind == OrgKind.KOMMUNE, 1),
         else_=2,
     )
-    organisations = list(
-        db.session.scalars(
-            sa.select(Organisation).where(Organisation.active).order_by(kind_order, Organisation.name)
+    organisations = [
+        Choice(id_, name, OrgKind(kind).value)
+        for id_, name, kind in db.session.execute(
+            sa.select(Organisation.id, Organisation.name, Organisation.kind)
+            .where(Organisation.active)
+            .order_by(kind_order, Organisation.name)
         )
-    )
-    units: dict[int, list[Unit]] = {}
-    for unit in db.session.scalars(
-        sa.select(Unit).where(Unit.active).order_by(Unit.organisation_id, Unit.name)
-    ):
-        units.setdefault(unit.organisation_id, []).append(unit)
+    ]
+    unit_rows = db.session.execute(
+        sa.select(Unit.id, Unit.organisation_id, Unit.parent_id, Unit.name, Unit.active)
+    ).all()
+    names = {row.id: (row.parent_id, row.name) for row in unit_rows}
+
+    def path(unit_id: int) -> str:
+        parts: list[str] = []
+        current: int | None = unit_id
+        while current is not None and len(parts) < 20:  # 20: a guard against a cycle
+            parent, name = names[current]
+            parts.append(name)
+            current = parent
+        return " › ".join(reversed(parts))
+
+    units: dict[int, list[Choice]] = {}
+    for row in unit_rows:
+        if row.active:
+            units.setdefault(row.organisation_id, []).append(Choice(row.id, row.name, path=path(row.id)))
     for org_units in units.values():
         org_units.sort(key=lambda u: u.path)
-    categories = list(
-        db.session.scalars(
-            sa.select(Category).where(Category.active).order_by(Category.position, Category.name)
+    agreements = [
+        Choice(id_, name)
+        for id_, name in db.session.execute(
+            sa.select(Agreement.id, Agreement.name)
+            .where(Agreement.active)
+            .order_by(Agreement.position, Agreement.name)
         )
-    )
-    agreements = list(
-        db.session.scalars(
-            sa.select(Agreement).where(Agreement.active).order_by(Agreement.position, Agreement.name)
-        )
-    )
-    return FilingChoices(organisations, units, categories, agreements)
+    ]
+    return FilingChoices(organisations, units, active_categories(), agreements)

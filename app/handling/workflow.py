@@ -336,7 +336,7 @@ def transition(
 
     deviation.status = rule.to
     event = DeviationEvent(
-        deviation_id=deviation.id,
+        deviation=deviation,
         at=now,
         actor_id=actor.id,
         kind=EventKind.TRANSITION,

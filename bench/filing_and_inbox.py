@@ -1,0 +1,386 @@
+"""Filing and inbox under load: gunicorn (4 workers) on SQLite with 1,000,000 deviations.
+
+    make bench            # or: .venv/bin/python bench/filing_and_inbox.py [--seconds 10]
+
+Prints, in one run:
+- filing throughput (full POST: CSRF, validation, routing, reference number, history, commit)
+  from logged-in sessions, as a ratio of a bare Flask endpoint served by the same gunicorn
+  workers (AVVIK_BENCH=1 registers /bench/bare; nothing else does);
+- filing p50/p99 at 16 connections;
+- the inbox (mottak@stolav.demo) p50/p99 at 4 connections: first page, a deep keyset page, a
+  status filter;
+- the server's CPU time per request (from /proc), which, unlike latency, does not grow when other
+  jobs share the machine.
+Targets (issue 2): filing >= 0.15 x bare with p99 <= 25 ms; inbox p99 <= 40 ms.
+
+Load comes from Debian's `wrk` (the Makefile installs it), 16 connections, a fixed duration per
+run; traffic goes only to 127.0.0.1. The 1M-row database is made by `flask demo --deviations`
+under instance/bench/ and reused on later runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DB_DIR = ROOT / "instance" / "bench"
+ROWS = 1_000_000
+CONNECTIONS = 16
+# The inbox target is the cost of a page at 1M rows, not queueing: one connection per worker.
+INBOX_CONNECTIONS = 4
+USER_AGENT = "avvik-bench/1"  # Flask-Login's strong session protection ties a session to it
+PASSWORD = "demo-avvik"
+TARGET_RATIO, TARGET_FILING_P99, TARGET_INBOX_P99 = 0.15, 25.0, 40.0
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def env_for(db_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{db_path}",
+        AVVIK_CONFIG="development",
+        AVVIK_BENCH="1",
+        SECRET_KEY="bench-only-secret",
+        FLASK_APP="app",
+    )
+    env.pop("MAIL_SERVER", None)  # filings queue mail rows; nothing is sent
+    return env
+
+
+def ensure_database(rows: int) -> Path:
+    DB_DIR.mkdir(parents=True, exist_ok=True)
+    db_path = DB_DIR / f"avvik-{rows}.db"
+    if db_path.exists():
+        with sqlite3.connect(db_path) as conn:
+            have = conn.execute("SELECT max(id) FROM deviation").fetchone()[0] or 0
+        if have >= rows:
+            log(f"Reusing {db_path} ({have:,} deviations)")
+            return db_path
+        db_path.unlink()
+    log(f"Building {db_path} with {rows:,} deviations (once; reused later) …")
+    env = env_for(db_path)
+    subprocess.run([BIN / "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run([BIN / "flask", "demo", "--deviations", str(rows)], env=env, cwd=ROOT, check=True)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("ANALYZE")  # the planner picks the inbox indexes with statistics at hand
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return db_path
+
+
+class Server:
+    """gunicorn on 127.0.0.1, port chosen by the OS and read back from its log."""
+
+    def __init__(self, db_path: Path, workers: int = 4) -> None:
+        self.log_file = tempfile.NamedTemporaryFile("w+", prefix="avvik-bench-", suffix=".log")
+        self.proc = subprocess.Popen(
+            [BIN / "gunicorn", "-w", str(workers), "-b", "127.0.0.1:0", "--log-level", "info",
+             "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+             "app:create_app()"],  # fmt: skip
+            env=env_for(db_path),
+            cwd=ROOT,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.port = self._wait_for_port()
+        self._wait_ready(workers)
+
+    def _wait_for_port(self) -> int:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            self.log_file.seek(0)
+            found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", self.log_file.read())
+            if found:
+                return int(found.group(1))
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.log_file.seek(0)
+        raise RuntimeError("gunicorn did not start:\n" + self.log_file.read())
+
+    def _wait_ready(self, workers: int) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            self.log_file.seek(0)
+            if self.log_file.read().count("Booting worker") >= workers:
+                try:
+                    if request(self.port, "GET", "/bench/bare")[0] == 200:
+                        return
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn workers did not come up")
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the master and its workers (Linux /proc): unlike latency,
+        it does not grow when other jobs share the machine."""
+        pids = [self.proc.pid]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    pids.append(int(entry.name))
+        ticks = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        self.log_file.close()
+
+
+def request(port: int, method: str, path: str, body: dict | None = None, cookie: str = ""):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"User-Agent": USER_AGENT}
+    if cookie:
+        headers["Cookie"] = cookie
+    data = None
+    if body is not None:
+        data = urllib.parse.urlencode(body)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=data, headers=headers)
+    response = conn.getresponse()
+    text = response.read().decode()
+    set_cookie = response.getheader("Set-Cookie") or ""
+    conn.close()
+    return response.status, text, response.getheader("Location"), set_cookie
+
+
+def _cookie(set_cookie: str, previous: str) -> str:
+    found = re.search(r"(?:^|, )(session=[^;]+)", set_cookie)
+    return found.group(1) if found else previous
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def log_in(port: int, email: str) -> str:
+    status, html, _, set_cookie = request(port, "GET", "/logg-inn")
+    cookie = _cookie(set_cookie, "")
+    status, _, location, set_cookie = request(
+        port, "POST", "/logg-inn",
+        {"csrf_token": _csrf(html), "email": email, "password": PASSWORD}, cookie,
+    )  # fmt: skip
+    assert status == 302 and "logg-inn" not in (location or ""), f"login failed for {email}"
+    return _cookie(set_cookie, cookie)
+
+
+def filing_sessions(port: int, count: int) -> list[tuple[str, str]]:
+    """(cookie, urlencoded form body) per logged-in nurse session, ready to POST."""
+    sessions = []
+    for _ in range(count):
+        cookie = log_in(port, "melder@trondheim.demo")
+        status, html, _, _ = request(port, "GET", "/avvik/nytt", cookie=cookie)
+        assert status == 200, status
+        hospital = re.search(r'<option value="(\d+)"[^>]*>St\. Olavs hospital HF</option>', html)
+        category = re.search(r'<option value="(\d+)"[^>]*>Utskrivning</option>', html)
+        body = {
+            "csrf_token": _csrf(html),
+            "counterpart_org": hospital.group(1),
+            "counterpart_unit": "",
+            "event_date": date.today().isoformat(),
+            "category": category.group(1),
+            "harm": "lav",
+            "title": "Utskrevet uten epikrise",
+            "description": "Pasienten kom hjem kl. 21 uten epikrise. Ring 73 86 80 00 ved spørsmål.",
+            "immediate_action": "Ringte avdelingen.",
+            "suggestion": "Send epikrise samme dag.",
+            "agreement": "",
+            "patient_id": "",
+        }
+        sessions.append((cookie, urllib.parse.urlencode(body)))
+    # One real filing per check: the POST must be accepted, not bounced to the login page.
+    cookie, body = sessions[0]
+    status, _, location, _ = request(port, "POST", "/avvik/nytt", dict(urllib.parse.parse_qsl(body)), cookie)
+    assert status == 302 and "/sendt" in (location or ""), (status, location)
+    return sessions
+
+
+def lua_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def wrk_script(method: str, path: str, sessions: list[tuple[str, str]], expect: int) -> str:
+    """Round-robin over the sessions; count answers other than ``expect`` so none hide."""
+    entries = ",\n".join(f'{{"{lua_escape(c)}", "{lua_escape(b)}"}}' for c, b in sessions)
+    return f"""
+local sessions = {{ {entries} }}
+local i = 0
+local unexpected = 0
+local threads = {{}}
+function setup(thread) table.insert(threads, thread) end
+function request()
+  i = i % #sessions + 1
+  local s = sessions[i]
+  local headers = {{["Cookie"] = s[1], ["User-Agent"] = "{USER_AGENT}"}}
+  local body = nil
+  if "{method}" == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    body = s[2]
+  end
+  return wrk.format("{method}", "{path}", headers, body)
+end
+function response(status, headers, body)
+  if status ~= {expect} then unexpected = unexpected + 1 end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do bad = bad + (t:get("unexpected") or 0) end
+  io.write(string.format("RESULT requests=%d seconds=%.3f p50=%.3f p99=%.3f unexpected=%d errors=%d\\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, bad, summary.errors.connect + summary.errors.read +
+    summary.errors.write + summary.errors.status + summary.errors.timeout))
+end
+"""
+
+
+def run_wrk(server: Server, path: str, seconds: int, *, method: str = "GET",
+            sessions: list[tuple[str, str]] | None = None, expect: int = 200,
+            connections: int = CONNECTIONS) -> dict[str, float]:  # fmt: skip
+    sessions = sessions or [("", "")]
+    port = server.port
+    cpu_before = server.cpu_seconds()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(wrk_script(method, path, sessions, expect))
+    try:
+        out = subprocess.run(
+            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
+             "-s", script.name, f"http://127.0.0.1:{port}{path}"],  # fmt: skip
+            capture_output=True, text=True, check=True, timeout=seconds + 60,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    found = re.search(
+        r"RESULT requests=(\d+) seconds=([\d.]+) p50=([\d.]+) p99=([\d.]+) unexpected=(\d+) errors=(\d+)", out
+    )
+    if not found:
+        raise RuntimeError("wrk printed no result:\n" + out)
+    requests, secs, p50, p99, unexpected, errors = (float(g) for g in found.groups())
+    if unexpected or errors:
+        raise RuntimeError(f"{path}: {unexpected:.0f} unexpected answers, {errors:.0f} errors\n{out}")
+    cpu_ms = 1000 * (server.cpu_seconds() - cpu_before) / requests
+    return {"rps": requests / secs, "p50": p50, "p99": p99, "requests": requests, "cpu_ms": cpu_ms}
+
+
+def deep_cursor(db_path: Path, org_name: str, depth: int) -> str:
+    """The inbox's own keyset cursor for the row ``depth`` places down the list."""
+    with sqlite3.connect(db_path) as conn:
+        at, ident = conn.execute(
+            "SELECT d.registered_at, d.id FROM deviation d JOIN organisation o"
+            " ON o.id = d.counterpart_org_id WHERE o.name = ?"
+            " ORDER BY d.registered_at DESC, d.id DESC LIMIT 1 OFFSET ?",
+            (org_name, depth),
+        ).fetchone()
+    when = datetime.fromisoformat(at).replace(tzinfo=UTC)
+    raw = f"{when.isoformat()}|{ident}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def count_deviations(db_path: Path) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("SELECT max(id) FROM deviation").fetchone()[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="per measurement (default 10)")
+    parser.add_argument("--rows", type=int, default=ROWS)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: run `make bench` (it installs Debian's wrk)")
+
+    db_path = ensure_database(args.rows)
+    load_before = os.getloadavg()[0]
+    server = Server(db_path)
+    try:
+        port = server.port
+        log(f"gunicorn: 4 workers on 127.0.0.1:{port}; {os.cpu_count()} CPU cores; "
+            f"{args.seconds} s per run; {CONNECTIONS} connections (bare, filing), "
+            f"{INBOX_CONNECTIONS} (inbox)")  # fmt: skip
+        filing = filing_sessions(port, CONNECTIONS)
+        handler = log_in(port, "mottak@stolav.demo")
+        depth = args.rows * 2 // 5  # 400,000 rows down at 1M: St. Olavs receives about 55 %
+        cursor = deep_cursor(db_path, "St. Olavs hospital HF", depth)
+        inbox_pages = {
+            "inbox, first page": "/mottak",
+            f"inbox, deep keyset page (row {depth:,})": f"/mottak?etter={cursor}",
+            "inbox, status filter (under_behandling)": "/mottak?status=under_behandling",
+            "inbox, status filter, deep page": "/mottak?status=besvart&etter=" + cursor,
+        }
+        for path in inbox_pages.values():
+            status, html, _, _ = request(port, "GET", path, cookie=handler)
+            assert status == 200 and "AV-" in html, (path, status)
+
+        run_wrk(server, "/bench/bare", 2)  # warm the workers up
+        bare = run_wrk(server, "/bench/bare", args.seconds)
+        before = count_deviations(db_path)
+        filed = run_wrk(server, "/avvik/nytt", args.seconds, method="POST", sessions=filing, expect=302)
+        written = count_deviations(db_path) - before
+        # Requests still in flight when wrk stops are written but not counted: at most one per
+        # connection.
+        if not filed["requests"] <= written <= filed["requests"] + CONNECTIONS:
+            raise RuntimeError(f"{filed['requests']:.0f} POSTs answered but {written} deviations written")
+        inbox = {
+            label: run_wrk(
+                server, path, args.seconds, sessions=[(handler, "")], connections=INBOX_CONNECTIONS
+            )
+            for label, path in inbox_pages.items()
+        }
+    finally:
+        server.stop()
+
+    load_after = os.getloadavg()[0]
+    ratio = filed["rps"] / bare["rps"]
+    rows = count_deviations(db_path)
+    log("")
+    log(f"{'measurement':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11}")
+    table = {"bare Flask endpoint (/bench/bare)": bare, "filing a deviation (POST /avvik/nytt)": filed}
+    for label, r in {**table, **inbox}.items():
+        log(f"{label:44} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['cpu_ms']:11.2f}")
+    log("")
+    log(f"deviations in the database: {rows:,}")
+    # The machine may be shared: a load above the core count inflates every latency here.
+    log(f"load average (1 min) before/after: {load_before:.1f}/{load_after:.1f} on {os.cpu_count()} cores")
+    ok_ratio = ratio >= TARGET_RATIO
+    ok_filing = filed["p99"] <= TARGET_FILING_P99
+    worst_inbox = max(r["p99"] for r in inbox.values())
+    ok_inbox = worst_inbox <= TARGET_INBOX_P99
+    mark = {True: "ok", False: "MISSED"}
+    log(f"filing / bare throughput: {ratio:.3f}  (target >= {TARGET_RATIO})  {mark[ok_ratio]}")
+    log(f"  the same from server CPU per request (bare / filing): {bare['cpu_ms'] / filed['cpu_ms']:.3f}")
+    log(f"filing p99: {filed['p99']:.1f} ms  (target <= {TARGET_FILING_P99:.0f} ms)  {mark[ok_filing]}")
+    log(f"inbox worst p99: {worst_inbox:.1f} ms  (target <= {TARGET_INBOX_P99:.0f} ms)  {mark[ok_inbox]}")
+    return 0 if ok_ratio and ok_filing and ok_inbox else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
