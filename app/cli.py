@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(purge_patient_data_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(send_analysis_reminders_command)
 
     from app.statistics.cli import import_deviations_command, report_group
 
@@ -145,13 +146,29 @@ def send_mail_command(loop: bool, interval: float) -> None:
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders_command() -> None:
-    """Queue deadline reminders (before and after the deadline); safe to run more than once a day."""
+    """Queue deadline reminders (before and after the deadline); safe to run more than once a day.
+
+    Deviations' response deadlines, and the incident analyses' actions and due dates."""
+    from app.analysis.services import queue_analysis_reminders
     from app.common.dates import today_local
     from app.handling.services import send_reminders
 
     queued = send_reminders(today_local())
+    analysis_queued = queue_analysis_reminders()
     db.session.commit()
     click.echo(f"{queued} påminnelser lagt i utboksen.")
+    click.echo(f"{analysis_queued} påminnelser om hendelsesanalyser lagt i utboksen.")
+
+
+@click.command("send-analysis-reminders")
+@with_appcontext
+def send_analysis_reminders_command() -> None:
+    """Queue the incident analyses' reminders due today (idempotent; run daily by cron)."""
+    from app.analysis.services import queue_analysis_reminders
+
+    queued = queue_analysis_reminders()
+    db.session.commit()
+    click.echo(f"{queued} påminnelser om hendelsesanalyser lagt i utboksen.")
 
 
 def _bulk_deviations(count: int) -> None:

@@ -106,6 +106,7 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.analysis.routes import bp as analysis_bp
     from app.auth.routes import bp as auth_bp
     from app.deviations.routes import bp as deviations_bp
     from app.handling.routes import bp as handling_bp
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(deviations_bp)
     app.register_blueprint(handling_bp)
     app.register_blueprint(statistics_bp)
+    app.register_blueprint(analysis_bp)
     if app.config.get("BENCH_ENDPOINT"):
         from app.main.bench import bp as bench_bp
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from enum import IntEnum, StrEnum
+
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.models import Deviation, DeviationMessage, Role, User
+from app.models import (
+    Analysis,
+    AnalysisDeviation,
+    AnalysisMember,
+    Deviation,
+    DeviationMessage,
+    Role,
+    User,
+)
 
 
 def can_view_deviation(user: User, deviation: Deviation) -> bool:
@@ -54,3 +64,101 @@ def can_see_message(user: User, message: DeviationMessage) -> bool:
     if not message.internal:
         return True
     return user.has_role(Role.SAKSBEHANDLER) and user.organisation_id == message.author_org_id
+
+
+# --- Incident analyses -------------------------------------------------------------------------
+#
+# Who may do what with an analysis, as a table: the user's relation to the analysis → access.
+# The strongest relation a user holds wins; a user with no relation gets a 404.
+#
+#   relation                                                      access
+#   team member (the leader is a member)                          edit
+#   saksbehandler of an organisation that reported or received
+#     one of the covered deviations                               read
+#   forbedringsgruppe (every analysis; analyses hold no identity) read
+#   anyone else, admin included                                   none (404)
+
+
+class AnalysisAccess(IntEnum):
+    NONE = 0
+    READ = 1
+    EDIT = 2
+
+
+class AnalysisRelation(StrEnum):
+    MEMBER = "teammedlem"
+    COVERED_ORG_HANDLER = "saksbehandler_omfattet_org"
+    IMPROVEMENT_GROUP = "forbedringsgruppe"
+
+
+ANALYSIS_ACCESS: dict[AnalysisRelation, AnalysisAccess] = {
+    AnalysisRelation.MEMBER: AnalysisAccess.EDIT,
+    AnalysisRelation.COVERED_ORG_HANDLER: AnalysisAccess.READ,
+    AnalysisRelation.IMPROVEMENT_GROUP: AnalysisAccess.READ,
+}
+
+
+def analysis_relations(user: User, analysis: Analysis) -> set[AnalysisRelation]:
+    relations: set[AnalysisRelation] = set()
+    if user.id in analysis.member_ids:
+        relations.add(AnalysisRelation.MEMBER)
+    if user.has_role(Role.SAKSBEHANDLER) and any(
+        user.organisation_id in (link.deviation.reporter_org_id, link.deviation.counterpart_org_id)
+        for link in analysis.links
+    ):
+        relations.add(AnalysisRelation.COVERED_ORG_HANDLER)
+    if user.has_role(Role.FORBEDRINGSGRUPPE):
+        relations.add(AnalysisRelation.IMPROVEMENT_GROUP)
+    return relations
+
+
+def analysis_access(user: User, analysis: Analysis) -> AnalysisAccess:
+    return max(
+        (ANALYSIS_ACCESS[r] for r in analysis_relations(user, analysis)),
+        default=AnalysisAccess.NONE,
+    )
+
+
+def can_view_analysis(user: User, analysis: Analysis) -> bool:
+    return analysis_access(user, analysis) >= AnalysisAccess.READ
+
+
+def can_edit_analysis(user: User, analysis: Analysis) -> bool:
+    return analysis_access(user, analysis) >= AnalysisAccess.EDIT
+
+
+def visible_analyses(user: User) -> ColumnElement[bool]:
+    """The same table as can_view_analysis, as SQL for list queries."""
+    if user.has_role(Role.FORBEDRINGSGRUPPE):
+        return sa.true()
+    clauses: list[ColumnElement[bool]] = [
+        Analysis.id.in_(sa.select(AnalysisMember.analysis_id).where(AnalysisMember.user_id == user.id))
+    ]
+    if user.has_role(Role.SAKSBEHANDLER):
+        clauses.append(
+            Analysis.id.in_(
+                sa.select(AnalysisDeviation.analysis_id)
+                .join(Deviation, Deviation.id == AnalysisDeviation.deviation_id)
+                .where(
+                    sa.or_(
+                        Deviation.reporter_org_id == user.organisation_id,
+                        Deviation.counterpart_org_id == user.organisation_id,
+                    )
+                )
+            )
+        )
+    return sa.or_(*clauses)
+
+
+def may_see_any_analysis(user: User) -> bool:
+    """For the navigation link: cheap role check first, one EXISTS query otherwise."""
+    if user.has_role(Role.FORBEDRINGSGRUPPE):
+        return True
+    from app.extensions import db
+
+    return bool(db.session.scalar(sa.select(sa.select(Analysis.id).where(visible_analyses(user)).exists())))
+
+
+def can_start_analysis(user: User, deviation: Deviation) -> bool:
+    """The receiving organisation's handlers send a deviation to analysis, as they handle it."""
+    return can_handle_deviation(user, deviation) and not deviation.is_closed

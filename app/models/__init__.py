@@ -1,5 +1,25 @@
 """Models, one module per aggregate; imported here so Alembic sees every table."""
 
+from app.models.analysis import (
+    ACTIVE_ANALYSIS_STATUSES,
+    OPEN_ACTION_STATUSES,
+    ActionStatus,
+    ActionStrength,
+    Analysis,
+    AnalysisAction,
+    AnalysisDeviation,
+    AnalysisEvent,
+    AnalysisEventKind,
+    AnalysisMember,
+    AnalysisReferenceCounter,
+    AnalysisStatus,
+    CareProblem,
+    ContributoryFactor,
+    FactorGroup,
+    LearningPoint,
+    RootCause,
+    TimelineEntry,
+)
 from app.models.base import Base, utcnow
 from app.models.deviation import (
     CLOSED_STATUSES,
@@ -21,6 +41,24 @@ from app.models.user import Role, User, UserRole
 from app.models import guards  # noqa: F401  (registers the append-only listeners)
 
 __all__ = [
+    "ACTIVE_ANALYSIS_STATUSES",
+    "ActionStatus",
+    "ActionStrength",
+    "Analysis",
+    "AnalysisAction",
+    "AnalysisDeviation",
+    "AnalysisEvent",
+    "AnalysisEventKind",
+    "AnalysisMember",
+    "AnalysisReferenceCounter",
+    "AnalysisStatus",
+    "CareProblem",
+    "ContributoryFactor",
+    "FactorGroup",
+    "LearningPoint",
+    "OPEN_ACTION_STATUSES",
+    "RootCause",
+    "TimelineEntry",
     "Agreement",
     "Base",
     "CLOSED_STATUSES",

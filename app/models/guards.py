@@ -2,6 +2,7 @@
 
 from sqlalchemy import event
 
+from app.models.analysis import AnalysisEvent
 from app.models.deviation import DeviationEvent, DeviationMessage
 
 
@@ -11,11 +12,13 @@ class AppendOnlyError(RuntimeError):
 
 @event.listens_for(DeviationEvent, "before_update")
 @event.listens_for(DeviationMessage, "before_update")
+@event.listens_for(AnalysisEvent, "before_update")
 def _refuse_update(mapper, connection, target) -> None:  # noqa: ANN001
     raise AppendOnlyError(f"{mapper.class_.__tablename__} is append-only")
 
 
 @event.listens_for(DeviationEvent, "before_delete")
 @event.listens_for(DeviationMessage, "before_delete")
+@event.listens_for(AnalysisEvent, "before_delete")
 def _refuse_delete(mapper, connection, target) -> None:  # noqa: ANN001
     raise AppendOnlyError(f"{mapper.class_.__tablename__} is append-only")

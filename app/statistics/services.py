@@ -468,9 +468,10 @@ def load_input(
 
 
 def analyses_for(tertial: Tertial, scope: Scope) -> list[AnalysisRecord]:
-    """Incident analyses as plain records. Empty until the analysis module (issue 5) exists;
-    it fills this in with its own query."""
-    return []
+    """Incident analyses as plain records, from the analysis module's own query."""
+    from app.analysis.services import tertial_records
+
+    return tertial_records(tertial.end, scope.organisation_id)
 
 
 def tertial_summary(tertial: Tertial, scope: Scope) -> TertialSummary:

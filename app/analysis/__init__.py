@@ -1,0 +1,1 @@
+"""Incident analysis (hendelsesanalyse): one method shared by hospital and municipalities."""
