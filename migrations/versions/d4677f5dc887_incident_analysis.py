@@ -1,7 +1,7 @@
 """incident analysis
 
 Revision ID: d4677f5dc887
-Revises: 4c7e2a91d3f0
+Revises: 5d1f0c3b7a92
 Create Date: 2026-11-23 15:09:20.816697
 
 """
@@ -13,7 +13,7 @@ import app.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'd4677f5dc887'
-down_revision = "4c7e2a91d3f0"
+down_revision = "5d1f0c3b7a92"
 branch_labels = None
 depends_on = None
 
