@@ -17,6 +17,7 @@ from app.mail.sender import deliver_pending
 from app.models import (
     AnalysisEventKind,
     AnalysisStatus,
+    Deviation,
     DeviationEvent,
     EventKind,
     OutboxMail,
@@ -24,6 +25,7 @@ from app.models import (
 )
 from tests import analysis_helpers as h
 from tests.helpers import make_identity_number
+from tests.test_filing_routes import valid_form
 from tests.test_mail import body_of, mail_app, smtp  # noqa: F401  (fixtures)
 
 
@@ -239,3 +241,17 @@ def test_send_reminders_command_includes_analyses(app, runner):
     assert "1 påminnelser om hendelsesanalyser lagt i utboksen." in result.output
     result = runner.invoke(args=["send-reminders"])
     assert "0 påminnelser om hendelsesanalyser lagt i utboksen." in result.output
+
+
+def test_analyse_move_cannot_be_posted_without_an_analysis(app, login_as):
+    """til_analyse is set only by linking the deviation to an analysis."""
+
+    client = login_as("melder@trondheim.demo")
+    reference = client.post("/avvik/nytt", data=valid_form(app)).headers["Location"].split("/")[2]
+    client = login_as("mottak@stolav.demo")
+    response = client.post(f"/avvik/{reference}/behandling", data={"move": "analyse"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/avvik/{reference}#hendelsesanalyse")
+    with app.app_context():
+        status = db.session.scalar(sa.select(Deviation.status).where(Deviation.reference == reference))
+    assert status is Status.SENDT

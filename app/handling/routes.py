@@ -149,6 +149,11 @@ def move(reference: str):
         chosen = Move(request.form.get("move", ""))
     except ValueError:
         abort(400)
+    if chosen is Move.ANALYSE:
+        # til_analyse means "held by an analysis": only linking it to one may set it, so an
+        # analysis never loses track of a deviation marked for it.
+        flash(_("Start en hendelsesanalyse eller legg avviket til i en, så sendes det dit."), "info")
+        return redirect(url_for("deviations.show", reference=deviation.reference, _anchor="hendelsesanalyse"))
     form = _move_form(deviation, chosen, formdata=request.form)
     if form.validate():
         try:
