@@ -93,6 +93,7 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
     from app.deviations.routes import bp as deviations_bp
     from app.handling.routes import bp as handling_bp
@@ -102,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(deviations_bp)
     app.register_blueprint(handling_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -109,7 +111,7 @@ def register_template_helpers(app: Flask) -> None:
     from app.common.dates import format_date, format_datetime, today_local
 
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, at=_l("kl."))
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["permissions"] = permissions
     app.jinja_env.globals["today_local"] = today_local

@@ -1,5 +1,7 @@
 """Models, one module per aggregate; imported here so Alembic sees every table."""
 
+from app.models.admin_log import AdminLogEntry
+from app.models.auth_token import AuthToken, TokenPurpose
 from app.models.base import Base, utcnow
 from app.models.deviation import (
     CLOSED_STATUSES,
@@ -20,6 +22,8 @@ from app.models.user import Role, User, UserRole
 from app.models import guards  # noqa: F401  (registers the append-only listeners)
 
 __all__ = [
+    "AdminLogEntry",
+    "AuthToken",
     "Agreement",
     "Base",
     "CLOSED_STATUSES",
@@ -37,6 +41,7 @@ __all__ = [
     "ReferenceCounter",
     "Role",
     "Status",
+    "TokenPurpose",
     "Unit",
     "User",
     "UserRole",
