@@ -13,7 +13,16 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/.installed
+# English is compiled from the catalogue on install, so a fresh clone shows it after `make run`.
+TRANSLATIONS := app/translations
+POT          := $(TRANSLATIONS)/messages.pot
+PO_FILES     := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES     := $(PO_FILES:.po=.mo)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel -q compile --statistics -d $(TRANSLATIONS) -l $*
+
+install: $(BIN)/.installed $(MO_FILES)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
@@ -38,6 +47,21 @@ run: demo
 
 test: install browser
 	$(BIN)/pytest
+
+# Every _()/_l() msgid in app/**.py and app/templates/**.html, Norwegian as written.
+babel-extract: $(BIN)/.installed
+	mkdir -p $(TRANSLATIONS)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-output \
+	  --no-wrap --project=Avvik -o $(POT) .
+
+# Extract, merge into every catalogue, then list what still lacks an English translation
+# (new msgids, and fuzzy guesses to review). Translate those in the .po and run it again.
+babel-update: babel-extract
+	$(BIN)/pybabel -q update -i $(POT) -d $(TRANSLATIONS) --no-wrap --ignore-obsolete
+	$(BIN)/pytest -q tests/test_translations.py
+
+babel-compile: $(BIN)/.installed
+	$(BIN)/pybabel -q compile --statistics -d $(TRANSLATIONS)
 
 bench: install
 	$(BIN)/python bench/filing_and_inbox.py
