@@ -109,11 +109,17 @@ def _clean_name(value: str, field_name: str = "name", limit: int = NAME_MAX) -> 
     return name
 
 
+def _name_in(name: str, query: sa.Select) -> bool:
+    # Compared in Python: SQLite's lower() leaves Æ, Ø and Å as they are.
+    wanted = name.casefold()
+    return any(other.casefold() == wanted for other in db.session.scalars(query))
+
+
 def _org_name_taken(name: str, exclude_id: int | None = None) -> bool:
-    query = sa.select(Organisation.id).where(sa.func.lower(Organisation.name) == name.lower())
+    query = sa.select(Organisation.name)
     if exclude_id is not None:
         query = query.where(Organisation.id != exclude_id)
-    return db.session.scalar(query) is not None
+    return _name_in(name, query)
 
 
 def _check_response_days(days: int) -> int:
@@ -228,20 +234,14 @@ def merge_organisation(
     for unit in source_units:
         if unit.parent_id is None:
             unit.parent_id = wrapper.id
-    db.session.execute(
-        sa.update(Unit)
-        .where(Unit.id.in_([u.id for u in source_units]))
-        .values(organisation_id=target.id)
-        .execution_options(synchronize_session="fetch")
-    )
+    # Through the ORM, not a bulk UPDATE, so loaded objects (the actor too) see the move.
+    for unit in source_units:
+        unit.organisation = target
     result.units = len(source_units)
-
-    result.users = db.session.execute(
-        sa.update(User)
-        .where(User.organisation_id == source.id)
-        .values(organisation_id=target.id)
-        .execution_options(synchronize_session="fetch")
-    ).rowcount
+    users = list(db.session.scalars(sa.select(User).where(User.organisation_id == source.id)))
+    for user in users:
+        user.organisation = target
+    result.users = len(users)
 
     open_received = list(
         db.session.scalars(
@@ -316,14 +316,13 @@ def _unit_state(unit: Unit) -> dict[str, Any]:
 
 
 def _sibling_taken(org_id: int, parent_id: int | None, name: str, exclude_id: int | None) -> bool:
-    query = sa.select(Unit.id).where(
+    query = sa.select(Unit.name).where(
         Unit.organisation_id == org_id,
         Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id,
-        sa.func.lower(Unit.name) == name.lower(),
     )
     if exclude_id is not None:
         query = query.where(Unit.id != exclude_id)
-    return db.session.scalar(query) is not None
+    return _name_in(name, query)
 
 
 def _parent_in(org: Organisation, parent_id: int | None) -> Unit | None:
@@ -434,10 +433,10 @@ def _renumber(items: list[Category | Agreement]) -> None:
 
 
 def _list_name_taken(model: ListModel, name: str, exclude_id: int | None) -> bool:
-    query = sa.select(model.id).where(sa.func.lower(model.name) == name.lower())
+    query = sa.select(model.name)
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)
-    return db.session.scalar(query) is not None
+    return _name_in(name, query)
 
 
 def create_item(actor: User, model: ListModel, name: str) -> Category | Agreement:
