@@ -58,7 +58,7 @@ babel-extract: $(BIN)/.installed
 # (new msgids, and fuzzy guesses to review). Translate those in the .po and run it again.
 babel-update: babel-extract
 	$(BIN)/pybabel -q update -i $(POT) -d $(TRANSLATIONS) --no-wrap --ignore-obsolete
-	$(BIN)/pytest -q tests/test_translations.py
+	$(BIN)/pytest -q tests/test_translations.py -k 'every_string or catalogue'
 
 babel-compile: $(BIN)/.installed
 	$(BIN)/pybabel -q compile --statistics -d $(TRANSLATIONS)

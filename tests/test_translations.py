@@ -151,3 +151,16 @@ def test_invitation_mail_is_written_in_the_invitees_language(ctx):
     mail = db.session.scalar(sa.select(OutboxMail).where(OutboxMail.to_address == "ny@malvik.demo"))
     assert mail.subject == "You are invited to Samhandlingsavvik"
     assert "Choose your own password here" in mail.body and "72 hours" in mail.body
+
+
+def test_logging_in_from_the_english_login_page_keeps_english_on_the_account(app, client):
+    client.post("/sprak", data={"lang": "en", "next": "/logg-inn"})
+    login(client, "mottak@malvik.demo")
+    assert "Report deviation" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        assert find_user("mottak@malvik.demo").language == "en"  # type: ignore[union-attr]
+    # Switching back is kept too, and a fresh browser follows the account.
+    client.post("/sprak", data={"lang": "nb"})
+    fresh = app.test_client()
+    login(fresh, "mottak@malvik.demo")
+    assert "Meld avvik" in fresh.get("/").get_data(as_text=True)

@@ -1,7 +1,16 @@
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -31,9 +40,13 @@ def login():
         if user is None:
             form.password.errors.append(_("Feil e-postadresse eller passord."))
         else:
+            # The language the login page was shown in is the one the user chose: keep it.
+            chosen = request.cookies.get("lang")
+            if chosen in current_app.config["LANGUAGES"] and chosen != user.language:
+                services.set_language(user, chosen)
             login_user(user, remember=form.remember.data)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return _remember_language(redirect(_safe_next(request.args.get("next"))), user.language)
     return render_template("auth/login.html", form=form), (422 if form.errors else 200)
 
 
@@ -109,8 +122,11 @@ def set_language():
     if current_user.is_authenticated:
         services.set_language(current_user, language)
         db.session.commit()
-    response = redirect(_safe_next(request.form.get("next")))
-    # Before login the choice lives in a cookie; after login on the account as well.
+    return _remember_language(redirect(_safe_next(request.form.get("next"))), language)
+
+
+def _remember_language(response: Response, language: str) -> Response:
+    """Before login the choice lives in a cookie; after login on the account as well."""
     response.set_cookie(
         "lang",
         language,
