@@ -41,8 +41,12 @@ db: install
 demo: db
 	$(BIN)/flask demo
 
+# The mail sender runs beside the server (mails land in instance/outbox/ without MAIL_SERVER)
+# and stops with it.
 run: demo
 	@echo "Avvik kjører på http://127.0.0.1:$(PORT)  (demopassord: demo-avvik)"
+	@$(BIN)/flask send-mail --loop & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install browser

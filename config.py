@@ -46,6 +46,12 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "avvik@helsefellesskap.invalid")
+    # Without MAIL_SERVER the sender writes .eml files here (default instance/outbox/).
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR")
+    # A failed mail waits 1, 2, 4 … minutes (at most 6 hours); after the last attempt it is failed.
+    MAIL_RETRY_BASE_SECONDS = int(os.environ.get("MAIL_RETRY_BASE_SECONDS", "60"))
+    MAIL_RETRY_MAX_SECONDS = int(os.environ.get("MAIL_RETRY_MAX_SECONDS", str(6 * 3600)))
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # "Glemt passord" answers no sooner than this, so its timing does not tell whether the
     # address has an account (queueing a mail costs a few milliseconds more than not).

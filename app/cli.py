@@ -14,6 +14,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(purge_patient_data_command)
+    app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.command("seed")
@@ -82,3 +85,53 @@ def demo_command() -> None:
         click.echo(f"  {account.email:<26} {roles:<18} {account.organisation}  [{mark}]")
     if created:
         click.echo(f"{created} demoavvik opprettet.")
+
+
+@click.command("purge-patient-data")
+@with_appcontext
+def purge_patient_data_command() -> None:
+    """Erase patient identities of cases closed longer ago than PATIENT_DATA_RETENTION_DAYS."""
+    from app.deviations.retention import erase_expired_patient_ids
+
+    days = int(current_app.config["PATIENT_DATA_RETENTION_DAYS"])
+    erased = erase_expired_patient_ids(days)
+    db.session.commit()
+    click.echo(f"Slettet pasientidentitet i {erased} avsluttede saker (eldre enn {days} dager).")
+
+
+@click.command("send-mail")
+@with_appcontext
+@click.option("--loop", is_flag=True, help="Fortsett å sende til prosessen stoppes.")
+@click.option("--interval", default=10.0, show_default=True, help="Sekunder mellom rundene med --loop.")
+def send_mail_command(loop: bool, interval: float) -> None:
+    """Deliver the due mails of the outbox (one pass, or keep going with --loop)."""
+    import time
+
+    from app.mail.sender import deliver_pending
+
+    while True:
+        try:
+            sent = deliver_pending()
+        except Exception:  # noqa: BLE001  (a database hiccup must not end the loop)
+            if not loop:
+                raise
+            current_app.logger.exception("send-mail pass failed; trying again")
+            db.session.rollback()
+            sent = 0
+        if sent or not loop:
+            click.echo(f"{sent} e-post sendt.")
+        if not loop:
+            return
+        time.sleep(interval)
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Queue deadline reminders (before and after the deadline); safe to run more than once a day."""
+    from app.common.dates import today_local
+    from app.handling.services import send_reminders
+
+    queued = send_reminders(today_local())
+    db.session.commit()
+    click.echo(f"{queued} påminnelser lagt i utboksen.")

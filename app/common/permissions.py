@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.models import Deviation, Organisation, Role, User
+from app.models import Deviation, DeviationMessage, Organisation, Role, User
 
 
 def org_lineage(org_id: int) -> set[int]:
@@ -60,6 +60,27 @@ def visible_deviations(user: User) -> ColumnElement[bool]:
 
 def is_handler(user: User) -> bool:
     return user.has_role(Role.SAKSBEHANDLER)
+
+
+def can_post_message(user: User, deviation: Deviation) -> bool:
+    """The thread is between the reporter and the receiving organisation's handlers."""
+    return deviation.reporter_id == user.id or can_handle_deviation(user, deviation)
+
+
+def can_write_internal_note(user: User, deviation: Deviation) -> bool:
+    return can_handle_deviation(user, deviation)
+
+
+def can_see_message(user: User, message: DeviationMessage) -> bool:
+    """Callers have checked can_view_deviation. An internal note stays with the handlers of the
+    organisation that wrote it: the reporter never sees it, nor does an organisation the case is
+    later re-routed to."""
+    if not message.internal:
+        return True
+    # After a merger the successor's handlers (often the same people) keep their notes.
+    return user.has_role(Role.SAKSBEHANDLER) and message.author_org_id in org_lineage(
+        user.organisation_id
+    )
 
 
 # --- Administration -------------------------------------------------------------------------

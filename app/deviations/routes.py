@@ -12,6 +12,7 @@ from app.common.dates import today_local
 from app.deviations import services
 from app.deviations.forms import DeviationForm
 from app.extensions import db
+from app.handling.routes import render_deviation
 from app.models import Harm
 
 bp = Blueprint("deviations", __name__, url_prefix="/avvik")
@@ -97,8 +98,7 @@ def mine():
 @bp.get("/<reference>")
 @login_required
 def show(reference: str):
-    deviation = _get_visible(reference)
-    return render_template("deviations/show.html", deviation=deviation, patient_id=None)
+    return render_deviation(_get_visible(reference))
 
 
 @bp.post("/<reference>/pasient")
@@ -113,7 +113,7 @@ def reveal_patient(reference: str):
         return redirect(url_for("deviations.show", reference=reference))
     patient_id = services.reveal_patient_id(current_user, deviation)
     db.session.commit()
-    return render_template("deviations/show.html", deviation=deviation, patient_id=patient_id)
+    return render_deviation(deviation, patient_id=patient_id)
 
 
 def _get_visible(reference: str):

@@ -14,6 +14,7 @@ from app.common.identity import find_in_text
 from app.common.identity import is_valid as is_valid_identity
 from app.common.identity import normalise as normalise_identity
 from app.extensions import db
+from app.handling import notify
 from app.models import (
     Agreement,
     Category,
@@ -176,6 +177,7 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         )
     )
     db.session.flush()
+    notify.to_mottak(notify.Notice.NEW, deviation)
     return deviation
 
 

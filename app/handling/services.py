@@ -4,19 +4,37 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from app.common import permissions
+from app.common.identity import find_in_text
 from app.extensions import db
-from app.models import Deviation, Status, User
+from app.handling import notify
+from app.models import (
+    OPEN_STATUSES,
+    Deviation,
+    DeviationMessage,
+    Status,
+    User,
+    utcnow,
+)
+from app.models.deviation import MESSAGE_MAX
+
+# Sort orders of the inbox: newest first (default) or the nearest deadline first, so the
+# overdue cases come on top and closed ones last.
+SORT_NEWEST = "nyeste"
+SORT_DEADLINE = "frist"
 
 
 @dataclass(frozen=True)
 class InboxFilter:
     status: Status | None = None
     category_id: int | None = None
+    sort: str = SORT_NEWEST
 
 
 @dataclass(frozen=True)
@@ -25,16 +43,22 @@ class InboxPage:
     next_cursor: str | None
 
 
-def encode_cursor(deviation: Deviation) -> str:
-    raw = f"{deviation.registered_at.astimezone(UTC).isoformat()}|{deviation.id}"
+def encode_cursor(deviation: Deviation, sort: str = SORT_NEWEST) -> str:
+    if sort == SORT_DEADLINE:
+        raw = f"f|{int(deviation.is_closed)}|{deviation.response_deadline.isoformat()}|{deviation.id}"
+    else:
+        raw = f"{deviation.registered_at.astimezone(UTC).isoformat()}|{deviation.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _b64(cursor: str) -> str:
+    return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
     """None for anything malformed: a bad link starts from the top instead of failing."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, ident = raw.split("|")
+        at, ident = _b64(cursor).split("|")
         parsed = datetime.fromisoformat(at)
         if parsed.tzinfo is None:
             return None
@@ -43,28 +67,190 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         return None
 
 
+def decode_deadline_cursor(cursor: str) -> tuple[int, date, int] | None:
+    try:
+        tag, closed, deadline, ident = _b64(cursor).split("|")
+        if tag != "f" or closed not in ("0", "1"):
+            return None
+        return int(closed), date.fromisoformat(deadline), int(ident)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 def inbox_page(
     user: User, filters: InboxFilter, cursor: str | None = None, page_size: int = 25
 ) -> InboxPage:
-    """Newest first, keyset-paginated: each page costs the same at row 1 and at row 1,000,000."""
+    """Keyset-paginated: each page costs the same at row 1 and at row 1,000,000."""
     query = (
         sa.select(Deviation)
         .where(Deviation.counterpart_org_id == user.organisation_id)
-        .options(joinedload(Deviation.category), joinedload(Deviation.reporter_unit))
-        .order_by(Deviation.registered_at.desc(), Deviation.id.desc())
+        .options(
+            joinedload(Deviation.category),
+            joinedload(Deviation.reporter_unit),
+            joinedload(Deviation.forwarded_unit),
+        )
         .limit(page_size + 1)
     )
     if filters.status is not None:
         query = query.where(Deviation.status == filters.status)
     if filters.category_id is not None:
         query = query.where(Deviation.category_id == filters.category_id)
-    position = decode_cursor(cursor) if cursor else None
-    if position is not None:
-        at, ident = position
-        query = query.where(
-            sa.tuple_(Deviation.registered_at, Deviation.id)
-            < sa.tuple_(sa.literal(at, Deviation.registered_at.type), sa.literal(ident))
-        )
+    if filters.sort == SORT_DEADLINE:
+        closed = sa.case((Deviation.status.in_(_closed_values()), 1), else_=0)
+        query = query.order_by(closed, Deviation.response_deadline, Deviation.id)
+        deadline_position = decode_deadline_cursor(cursor) if cursor else None
+        if deadline_position is not None:
+            was_closed, deadline, ident = deadline_position
+            query = query.where(
+                sa.tuple_(closed, Deviation.response_deadline, Deviation.id)
+                > sa.tuple_(
+                    sa.literal(was_closed),
+                    sa.literal(deadline, Deviation.response_deadline.type),
+                    sa.literal(ident),
+                )
+            )
+    else:
+        query = query.order_by(Deviation.registered_at.desc(), Deviation.id.desc())
+        position = decode_cursor(cursor) if cursor else None
+        if position is not None:
+            at, ident = position
+            query = query.where(
+                sa.tuple_(Deviation.registered_at, Deviation.id)
+                < sa.tuple_(sa.literal(at, Deviation.registered_at.type), sa.literal(ident))
+            )
     rows = list(db.session.scalars(query).unique())
-    next_cursor = encode_cursor(rows[page_size - 1]) if len(rows) > page_size else None
+    next_cursor = (
+        encode_cursor(rows[page_size - 1], filters.sort) if len(rows) > page_size else None
+    )
     return InboxPage(rows[:page_size], next_cursor)
+
+
+def _closed_values() -> list[str]:
+    return [s.value for s in Status if s not in OPEN_STATUSES]
+
+
+def _open_values() -> list[str]:
+    return sorted(s.value for s in OPEN_STATUSES)
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    open: int
+    overdue: int
+
+
+def inbox_counts(organisation_id: int, today: date) -> InboxCounts:
+    """One query over the open statuses of one organisation (ix_deviation_inbox_status)."""
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(Deviation.response_deadline < today),
+        ).where(
+            Deviation.counterpart_org_id == organisation_id,
+            Deviation.status.in_(_open_values()),
+        )
+    ).one()
+    return InboxCounts(open=row[0], overdue=row[1])
+
+
+class MessageError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def post_message(
+    deviation: Deviation,
+    author: User,
+    body: str,
+    *,
+    internal: bool = False,
+    now: datetime | None = None,
+) -> DeviationMessage:
+    """Add to the thread (or, for handlers, an internal note) and tell the other side.
+
+    Flushes; the caller commits. Raises MessageError and adds nothing on bad input.
+    """
+    if internal:
+        if not permissions.can_write_internal_note(author, deviation):
+            raise MessageError("forbidden", _("Bare saksbehandlere hos mottakeren kan skrive interne notater."))
+    elif not permissions.can_post_message(author, deviation):
+        raise MessageError(
+            "forbidden",
+            _("Bare den som meldte avviket og saksbehandlerne hos mottakeren kan skrive her."),
+        )
+    text = (body or "").strip()
+    if not text:
+        raise MessageError("empty", _("Skriv en melding før du sender."))
+    if len(text) > MESSAGE_MAX:
+        raise MessageError("too_long", _("Teksten er for lang: høyst %(max)d tegn.", max=MESSAGE_MAX))
+    if find_in_text(text):
+        raise MessageError(
+            "identity",
+            _(
+                "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Fjern det: "
+                "pasientens identitet skal aldri stå i meldinger."
+            ),
+        )
+    message = DeviationMessage(
+        deviation_id=deviation.id,
+        at=now or utcnow(),
+        author_id=author.id,
+        author_org_id=author.organisation_id,
+        internal=internal,
+        body=text,
+    )
+    db.session.add(message)
+    db.session.flush()
+    if not internal:
+        if permissions.can_handle_deviation(author, deviation):
+            notify.to_reporter(notify.Notice.QUESTION, deviation)
+        else:
+            notify.to_case_handlers(notify.Notice.REPORTER_MESSAGE, deviation)
+    return message
+
+
+def thread(deviation: Deviation, viewer: User) -> list[DeviationMessage]:
+    """What this viewer may read of the thread, newest first."""
+    messages = db.session.scalars(
+        sa.select(DeviationMessage)
+        .where(DeviationMessage.deviation_id == deviation.id)
+        .options(joinedload(DeviationMessage.author))
+        .order_by(DeviationMessage.id.desc())
+    )
+    return [m for m in messages if permissions.can_see_message(viewer, m)]
+
+
+# Reminders: a few days before the deadline, and once it has passed. The windows (rather than
+# one exact day) let a missed cron run catch up; the dedupe key makes a rerun send nothing new.
+REMIND_BEFORE_DAYS = 3
+REMIND_AFTER_WINDOW_DAYS = 3
+
+
+def send_reminders(today: date) -> int:
+    """Queue the deadline reminders due today. Flushes; the caller commits. Returns mails queued."""
+    soon_until = today + timedelta(days=REMIND_BEFORE_DAYS)
+    passed_from = today - timedelta(days=REMIND_AFTER_WINDOW_DAYS)
+    rows = db.session.scalars(
+        sa.select(Deviation)
+        .where(
+            Deviation.status.in_(_open_values()),
+            Deviation.response_deadline.between(passed_from, soon_until),
+            Deviation.response_deadline != today,
+        )
+        .options(joinedload(Deviation.handler))
+        .order_by(Deviation.response_deadline, Deviation.id)
+    )
+    queued = 0
+    for deviation in rows:
+        deadline = deviation.response_deadline
+        if today < deadline <= soon_until:
+            notice = notify.Notice.DEADLINE_SOON
+        elif deadline < today:
+            notice = notify.Notice.DEADLINE_PASSED
+        else:
+            continue
+        key = notify.reminder_key(notice, deviation, deadline)
+        queued += notify.to_case_handlers(notice, deviation, key=key)
+    return queued

@@ -96,6 +96,9 @@ class Deviation(Base):
         sa.Index("ix_deviation_reporter", "reporter_id", "registered_at"),
         sa.Index("ix_deviation_reporter_org", "reporter_org_id", "registered_at"),
         sa.Index("ix_deviation_registered_at", "registered_at"),
+        # Inbox sorted by deadline within one organisation, and the daily reminder scan.
+        sa.Index("ix_deviation_inbox_deadline", "counterpart_org_id", "response_deadline", "id"),
+        sa.Index("ix_deviation_response_deadline", "response_deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +116,9 @@ class Deviation(Base):
     counterpart_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
     counterpart_org_name: Mapped[str] = mapped_column(sa.String(120))
     counterpart_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    # The unit of the receiving organisation the mottak forwarded the case to. Kept apart from
+    # counterpart_unit_id, which is what the reporter said and stays as filed.
+    forwarded_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     direction: Mapped[Direction] = mapped_column(enum_column(Direction, "direction"))
 
     category_id: Mapped[int] = mapped_column(sa.ForeignKey("category.id"), index=True)
@@ -143,10 +149,14 @@ class Deviation(Base):
     reporter_unit: Mapped[Unit | None] = relationship(foreign_keys=[reporter_unit_id])
     counterpart_org: Mapped[Organisation] = relationship(foreign_keys=[counterpart_org_id])
     counterpart_unit: Mapped[Unit | None] = relationship(foreign_keys=[counterpart_unit_id])
+    forwarded_unit: Mapped[Unit | None] = relationship(foreign_keys=[forwarded_unit_id])
     category: Mapped[Category] = relationship()
     agreement: Mapped[Agreement | None] = relationship()
     events: Mapped[list[DeviationEvent]] = relationship(
         back_populates="deviation", order_by="DeviationEvent.id"
+    )
+    messages: Mapped[list[DeviationMessage]] = relationship(
+        back_populates="deviation", order_by="DeviationMessage.id"
     )
 
     @property
@@ -180,3 +190,27 @@ class DeviationEvent(Base):
 
     deviation: Mapped[Deviation] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+MESSAGE_MAX = 4000
+
+
+class DeviationMessage(Base):
+    """One message in a deviation's thread, or a handler's internal note. Append-only."""
+
+    __tablename__ = "deviation_message"
+    __table_args__ = (sa.Index("ix_deviation_message_deviation", "deviation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deviation_id: Mapped[int] = mapped_column(sa.ForeignKey("deviation.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # The author's organisation when writing: an internal note stays with the organisation
+    # that wrote it, also after the case is re-routed elsewhere.
+    author_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    internal: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    body: Mapped[str] = mapped_column(sa.Text)
+
+    deviation: Mapped[Deviation] = relationship(back_populates="messages")
+    author: Mapped[User | None] = relationship()
+    author_org: Mapped[Organisation] = relationship()

@@ -4,9 +4,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.models.admin_log import AdminLogEntry
-from app.models.deviation import DeviationEvent
-
-APPEND_ONLY = (DeviationEvent, AdminLogEntry)
+from app.models.deviation import DeviationEvent, DeviationMessage
 
 
 class AppendOnlyError(RuntimeError):
@@ -15,11 +13,13 @@ class AppendOnlyError(RuntimeError):
 
 @event.listens_for(DeviationEvent, "before_update")
 @event.listens_for(AdminLogEntry, "before_update")
+@event.listens_for(DeviationMessage, "before_update")
 def _refuse_update(mapper, connection, target) -> None:  # noqa: ANN001
     raise AppendOnlyError(f"{mapper.class_.__tablename__} is append-only")
 
 
 @event.listens_for(DeviationEvent, "before_delete")
+@event.listens_for(DeviationMessage, "before_delete")
 @event.listens_for(AdminLogEntry, "before_delete")
 def _refuse_delete(mapper, connection, target) -> None:  # noqa: ANN001
     raise AppendOnlyError(f"{mapper.class_.__tablename__} is append-only")

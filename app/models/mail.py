@@ -36,3 +36,5 @@ class OutboxMail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # Set by the sender that claimed the row; it sends only while the claim is still its own.
+    claim_token: Mapped[str | None] = mapped_column(sa.String(32))

@@ -1,7 +1,7 @@
 """admin log and single-use links
 
 Revision ID: 4fd543a8e1de
-Revises: b0ffbc6a24a0
+Revises: 77e8c1f4f54e
 Create Date: 2026-11-23 15:08:09.759408
 
 """
@@ -13,7 +13,7 @@ import app.models.base
 
 # revision identifiers, used by Alembic.
 revision = '4fd543a8e1de'
-down_revision = 'b0ffbc6a24a0'
+down_revision = '77e8c1f4f54e'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,164 @@
+"""Who is told what about a deviation, by e-mail through the outbox.
+
+A mail carries the reference number, what happened and a link: never a title, a description,
+a name or anything about the patient. It is queued in the caller's transaction, so it exists
+exactly when the change that caused it is committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.mail.services import absolute_url, queue_mail
+from app.models import Deviation, Role, User, UserRole
+
+
+class Notice(StrEnum):
+    NEW = "nytt"
+    REROUTED = "omdirigert"
+    ANSWERED = "besvart"
+    REJECTED = "avvist"
+    QUESTION = "melding_fra_mottaker"
+    REOPENED = "gjenapnet"
+    REPORTER_MESSAGE = "melding_fra_melder"
+    REPORTER_REOPENED = "gjenapnet_av_melder"
+    DEADLINE_SOON = "frist_snart"
+    DEADLINE_PASSED = "frist_passert"
+
+
+# (what happened, in the subject; one sentence for the body). No case content, no names.
+_TEXTS = {
+    Notice.NEW: (
+        _l("nytt avvik"),
+        _l("Et nytt avvik er sendt til mottaket i organisasjonen din."),
+    ),
+    Notice.REROUTED: (
+        _l("avvik videresendt til dere"),
+        _l("Et avvik er videresendt til mottaket i organisasjonen din fra en annen organisasjon."),
+    ),
+    Notice.ANSWERED: (
+        _l("svar mottatt"),
+        _l("Avviket du meldte er besvart."),
+    ),
+    Notice.REJECTED: (
+        _l("avviket er avvist"),
+        _l("Avviket du meldte er avvist. Begrunnelsen står i saken."),
+    ),
+    Notice.QUESTION: (
+        _l("ny melding fra mottaker"),
+        _l("Mottakeren av avviket du meldte har skrevet en melding til deg."),
+    ),
+    Notice.REOPENED: (
+        _l("avviket er gjenåpnet"),
+        _l("Avviket du meldte er åpnet igjen for behandling."),
+    ),
+    Notice.REPORTER_MESSAGE: (
+        _l("ny melding fra melder"),
+        _l("Den som meldte avviket har skrevet en melding i saken."),
+    ),
+    Notice.REPORTER_REOPENED: (
+        _l("gjenåpnet av melder"),
+        _l("Den som meldte avviket har åpnet det igjen."),
+    ),
+    Notice.DEADLINE_SOON: (
+        _l("svarfristen nærmer seg"),
+        _l("Svarfristen for avviket går ut om få dager, og det er ikke besvart ennå."),
+    ),
+    Notice.DEADLINE_PASSED: (
+        _l("svarfristen er passert"),
+        _l("Svarfristen for avviket er passert, og det er ikke besvart."),
+    ),
+}
+
+
+def compose(notice: Notice, reference: str, link: str, language: str = "nb") -> tuple[str, str]:
+    """Subject and body in the recipient's language."""
+    what, sentence = _TEXTS[notice]
+    with force_locale(language or "nb"):
+        subject = _("Avvik %(reference)s: %(what)s", reference=reference, what=str(what))
+        body = "\n\n".join(
+            [
+                _("Avvik %(reference)s: %(what)s.", reference=reference, what=str(what)),
+                str(sentence),
+                _("Åpne avviket: %(link)s", link=link),
+                _(
+                    "Denne e-posten inneholder ingen opplysninger om saken. "
+                    "Logg inn for å lese den."
+                ),
+            ]
+        )
+    return subject, body + "\n"
+
+
+def _send(
+    notice: Notice, deviation: Deviation, users: Iterable[User], key: str | None = None
+) -> int:
+    link = absolute_url("deviations.show", reference=deviation.reference)
+    queued = 0
+    for user in {u.id: u for u in users if u.active}.values():
+        subject, body = compose(notice, deviation.reference, link, user.language)
+        dedupe_key = f"{key}:{user.id}" if key else None
+        if queue_mail(user.email, subject, body, dedupe_key=dedupe_key) is not None:
+            queued += 1
+    return queued
+
+
+def mottak_handlers(organisation_id: int) -> list[User]:
+    """Everyone who staffs the organisation's mottak."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                User.organisation_id == organisation_id,
+                User.active,
+                UserRole.role == Role.SAKSBEHANDLER,
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def case_handlers(deviation: Deviation) -> list[User]:
+    """Whoever is on the case: its handler; else the unit it was forwarded to; else the mottak."""
+    handler = deviation.handler
+    if (
+        handler is not None
+        and handler.active
+        and handler.organisation_id == deviation.counterpart_org_id
+        and handler.has_role(Role.SAKSBEHANDLER)
+    ):
+        return [handler]
+    everyone = mottak_handlers(deviation.counterpart_org_id)
+    if deviation.forwarded_unit_id is not None:
+        in_unit = [u for u in everyone if u.unit_id == deviation.forwarded_unit_id]
+        if in_unit:
+            return in_unit
+    return everyone
+
+
+def to_mottak(notice: Notice, deviation: Deviation) -> int:
+    return _send(notice, deviation, mottak_handlers(deviation.counterpart_org_id))
+
+
+def to_case_handlers(notice: Notice, deviation: Deviation, key: str | None = None) -> int:
+    return _send(notice, deviation, case_handlers(deviation), key)
+
+
+def to_reporter(notice: Notice, deviation: Deviation) -> int:
+    if deviation.reporter is None:  # imported cases have no reporter account
+        return 0
+    return _send(notice, deviation, [deviation.reporter])
+
+
+def reminder_key(notice: Notice, deviation: Deviation, deadline: date) -> str:
+    """Per deviation, kind and deadline: a rerun finds the key; a new deadline gets new ones."""
+    return f"{notice.value}:{deviation.id}:{deadline.isoformat()}"

@@ -1,0 +1,393 @@
+"""The deviation's state machine: the one place that changes ``Deviation.status``.
+
+One table (``TRANSITIONS``) says, for each state, which move which role may make, where it leads
+and what it needs. ``transition()`` checks a move against the table and the current row (locked
+on PostgreSQL; guarded by the version column everywhere), applies it, writes exactly one history
+row and queues the e-mails it causes — all in the caller's transaction. It only flushes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from flask_babel import gettext as _
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.common import permissions
+from app.common.dates import local
+from app.common.identity import find_in_text
+from app.extensions import db
+from app.handling import notify
+from app.models import (
+    CLOSED_STATUSES,
+    Deviation,
+    DeviationEvent,
+    EventKind,
+    Organisation,
+    Status,
+    Unit,
+    User,
+    utcnow,
+)
+from app.models.deviation import TEXT_MAX
+
+# A reporter may reopen their own closed deviation for this long after it was closed.
+REPORTER_REOPEN_DAYS = 30
+
+
+class Move(StrEnum):
+    """The values are the form values and HTML ids on the deviation's page."""
+
+    ACKNOWLEDGE = "bekreft"
+    START = "start"
+    FORWARD = "videresend"
+    REROUTE = "omdiriger"
+    ANALYSE = "analyse"
+    ANSWER = "besvar"
+    REJECT = "avvis"
+    REOPEN = "gjenapne"
+
+
+class Actor(StrEnum):
+    HANDLER = "saksbehandler"  # a handler of the receiving organisation
+    REPORTER = "melder"  # the person who filed it
+    OTHER = "annen"  # anyone else, even if they may read it
+
+
+class Need(StrEnum):
+    TEXT = "text"  # a response, a reason: text the reporter will read
+    UNIT = "unit"  # a unit of the receiving organisation
+    ORG = "org"  # another organisation
+    REOPEN_WINDOW = "window"  # closed no more than REPORTER_REOPEN_DAYS ago
+
+
+@dataclass(frozen=True)
+class Rule:
+    to: Status
+    needs: frozenset[Need] = frozenset()
+
+
+S = Status
+H, R = Actor.HANDLER, Actor.REPORTER
+_OPEN_BEFORE_HANDLING = (S.SENDT, S.MOTTATT, S.VIDERESENDT)
+_HANDLING = (S.SENDT, S.MOTTATT, S.UNDER_BEHANDLING, S.VIDERESENDT)
+_CLOSABLE = (S.SENDT, S.MOTTATT, S.UNDER_BEHANDLING, S.VIDERESENDT, S.TIL_ANALYSE)
+
+# (state, move, actor) -> rule. Anything absent is refused.
+TRANSITIONS: dict[tuple[Status, Move, Actor], Rule] = {
+    **{(s, Move.ACKNOWLEDGE, H): Rule(S.MOTTATT) for s in (S.SENDT, S.VIDERESENDT)},
+    **{(s, Move.START, H): Rule(S.UNDER_BEHANDLING) for s in (*_OPEN_BEFORE_HANDLING, S.TIL_ANALYSE)},
+    **{(s, Move.FORWARD, H): Rule(S.VIDERESENDT, frozenset({Need.UNIT})) for s in _HANDLING},
+    **{(s, Move.REROUTE, H): Rule(S.VIDERESENDT, frozenset({Need.ORG})) for s in _HANDLING},
+    **{(s, Move.ANALYSE, H): Rule(S.TIL_ANALYSE) for s in _HANDLING},
+    **{(s, Move.ANSWER, H): Rule(S.BESVART, frozenset({Need.TEXT})) for s in _CLOSABLE},
+    **{(s, Move.REJECT, H): Rule(S.AVVIST, frozenset({Need.TEXT})) for s in _CLOSABLE},
+    **{(s, Move.REOPEN, H): Rule(S.UNDER_BEHANDLING) for s in CLOSED_STATUSES},
+    **{
+        (s, Move.REOPEN, R): Rule(S.UNDER_BEHANDLING, frozenset({Need.TEXT, Need.REOPEN_WINDOW}))
+        for s in CLOSED_STATUSES
+    },
+}  # fmt: skip
+
+
+class WorkflowError(Exception):
+    """A refused move. ``message`` is Norwegian for the user; ``field`` the input it concerns."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def actor_of(user: User, deviation: Deviation) -> Actor:
+    if permissions.can_handle_deviation(user, deviation):
+        return Actor.HANDLER
+    if deviation.reporter_id is not None and deviation.reporter_id == user.id:
+        return Actor.REPORTER
+    return Actor.OTHER
+
+
+def _within_reopen_window(deviation: Deviation, now: datetime) -> bool:
+    return deviation.closed_at is not None and now - deviation.closed_at <= timedelta(
+        days=REPORTER_REOPEN_DAYS
+    )
+
+
+def allowed_moves(deviation: Deviation, user: User, now: datetime | None = None) -> list[Move]:
+    """The moves this user may make now, in the table's order; for the page's buttons."""
+    now = now or utcnow()
+    actor = actor_of(user, deviation)
+    moves = []
+    for move in Move:
+        rule = TRANSITIONS.get((deviation.status, move, actor))
+        if rule is None:
+            continue
+        if Need.REOPEN_WINDOW in rule.needs and not _within_reopen_window(deviation, now):
+            continue
+        moves.append(move)
+    return moves
+
+
+def _move_label(move: Move) -> str:
+    return {
+        Move.ACKNOWLEDGE: _("bekrefte mottak"),
+        Move.START: _("starte behandling"),
+        Move.FORWARD: _("videresende til en enhet"),
+        Move.REROUTE: _("sende avviket til en annen organisasjon"),
+        Move.ANALYSE: _("sende til hendelsesanalyse"),
+        Move.ANSWER: _("besvare og lukke"),
+        Move.REJECT: _("avvise"),
+        Move.REOPEN: _("gjenåpne"),
+    }[move]
+
+
+def _refuse_not_allowed(deviation: Deviation, move: Move, actor: Actor) -> WorkflowError:
+    from app.common.labels import STATUS
+
+    if actor is Actor.OTHER:
+        return WorkflowError(
+            "forbidden",
+            _("Du har ikke tilgang til å %(move)s dette avviket.", move=_move_label(move)),
+        )
+    if any(key[1:] == (move, actor) for key in TRANSITIONS):
+        return WorkflowError(
+            "wrong_state",
+            _(
+                "Avviket har status «%(status)s» og kan ikke %(move)s nå. "
+                "Siden er oppdatert: se hva som er gjort.",
+                status=str(STATUS[deviation.status]),
+                move=_move_label(move),
+            ),
+        )
+    return WorkflowError(
+        "forbidden", _("Du har ikke tilgang til å %(move)s dette avviket.", move=_move_label(move))
+    )
+
+
+def _lock(deviation: Deviation) -> None:
+    """Read the row again, locked, so the state check sees what a concurrent move committed.
+
+    PostgreSQL: SELECT … FOR UPDATE blocks a second mover until the first commits, and then
+    hands it the new state, which the table refuses. SQLite ignores FOR UPDATE; its single
+    writer and the version column (a stale UPDATE fails) keep two moves from both winning.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.refresh(deviation, with_for_update=True)
+
+
+def _check_text(text: str | None, what: str) -> str:
+    value = (text or "").strip()
+    if not value:
+        raise WorkflowError("needs_text", what, "text")
+    if len(value) > TEXT_MAX:
+        raise WorkflowError(
+            "too_long", _("Teksten er for lang: høyst %(max)d tegn.", max=TEXT_MAX), "text"
+        )
+    if find_in_text(value):
+        raise WorkflowError(
+            "identity",
+            _(
+                "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Fjern det: "
+                "pasientens identitet skal aldri stå i svar, begrunnelser eller meldinger."
+            ),
+            "text",
+        )
+    return value
+
+
+_TEXT_NEEDED = {
+    Move.ANSWER: lambda: _("Skriv svaret til den som meldte avviket."),
+    Move.REJECT: lambda: _(
+        "Skriv hvorfor avviket avvises. Melderen ser begrunnelsen, "
+        "for eksempel «ikke et samhandlingsavvik»."
+    ),
+    Move.REOPEN: lambda: _("Skriv hvorfor du åpner avviket igjen."),
+}
+
+
+def _resolve_unit(deviation: Deviation, target: Unit | int | None) -> Unit:
+    unit = db.session.get(Unit, target) if isinstance(target, int) else target
+    if unit is None:
+        raise WorkflowError("needs_unit", _("Velg enheten avviket skal videresendes til."), "target_unit")
+    if unit.organisation_id != deviation.counterpart_org_id or not unit.active:
+        raise WorkflowError(
+            "bad_unit",
+            _("Enheten hører ikke til din organisasjon. Velg en enhet i listen."),
+            "target_unit",
+        )
+    if unit.id == deviation.forwarded_unit_id:
+        raise WorkflowError(
+            "same_unit", _("Avviket ligger allerede hos denne enheten."), "target_unit"
+        )
+    return unit
+
+
+def _resolve_org(deviation: Deviation, target: Organisation | int | None) -> Organisation:
+    org = db.session.get(Organisation, target) if isinstance(target, int) else target
+    if org is None:
+        raise WorkflowError(
+            "needs_org", _("Velg organisasjonen avviket skal sendes til."), "target_org"
+        )
+    if not org.active:
+        raise WorkflowError(
+            "bad_org", _("Organisasjonen er ikke aktiv. Velg en annen."), "target_org"
+        )
+    if org.id == deviation.counterpart_org_id:
+        raise WorkflowError(
+            "same_org",
+            _("Avviket er allerede hos denne organisasjonen. Bruk «Videresend til enhet» internt."),
+            "target_org",
+        )
+    if org.id == deviation.reporter_org_id:
+        raise WorkflowError(
+            "reporter_org",
+            _("Avviket kan ikke sendes til organisasjonen som meldte det."),
+            "target_org",
+        )
+    return org
+
+
+def transition(
+    deviation: Deviation,
+    move: Move,
+    actor: User,
+    *,
+    text: str | None = None,
+    target_unit: Unit | int | None = None,
+    target_org: Organisation | int | None = None,
+    now: datetime | None = None,
+) -> DeviationEvent:
+    """Make one move, or raise WorkflowError and change nothing. Flushes; the caller commits.
+
+    On a lost race the flush raises StaleDataError inside; it comes out as WorkflowError
+    ("conflict") and the caller rolls back.
+    """
+    now = now or utcnow()
+    move = Move(move)
+    _lock(deviation)
+    role = actor_of(actor, deviation)
+    rule = TRANSITIONS.get((deviation.status, move, role))
+    if rule is None:
+        raise _refuse_not_allowed(deviation, move, role)
+    if Need.REOPEN_WINDOW in rule.needs and not _within_reopen_window(deviation, now):
+        raise WorkflowError(
+            "window_closed",
+            _(
+                "Avviket ble lukket for mer enn %(days)d dager siden og kan ikke åpnes igjen her. "
+                "Meld et nytt avvik og vis til %(reference)s.",
+                days=REPORTER_REOPEN_DAYS,
+                reference=deviation.reference,
+            ),
+        )
+
+    # Validate everything before touching the row: a refused move changes nothing.
+    clean_text = (text or "").strip() or None
+    if Need.TEXT in rule.needs:
+        clean_text = _check_text(text, _TEXT_NEEDED[move]())
+    elif clean_text is not None:
+        clean_text = _check_text(clean_text, "")
+    unit = _resolve_unit(deviation, target_unit) if Need.UNIT in rule.needs else None
+    org = _resolve_org(deviation, target_org) if Need.ORG in rule.needs else None
+
+    from_status = deviation.status
+    event_text = clean_text or ""
+    notices: list[tuple[str, notify.Notice]] = []
+
+    if move is Move.START:
+        deviation.handler_id = actor.id
+    elif move is Move.FORWARD:
+        assert unit is not None
+        deviation.forwarded_unit_id = unit.id
+        deviation.handler_id = None  # the unit takes it; whoever starts there becomes handler
+        event_text = _join(_("Videresendt til %(unit)s", unit=unit.path), clean_text)
+    elif move is Move.REROUTE:
+        assert org is not None
+        event_text = _join(
+            _(
+                "Sendt fra %(old)s til %(new)s",
+                old=deviation.counterpart_org_name,
+                new=org.name,
+            ),
+            clean_text,
+        )
+        _reroute(deviation, org, now)
+        notices.append(("mottak", notify.Notice.REROUTED))
+    elif move in (Move.ANSWER, Move.REJECT):
+        deviation.response = clean_text
+        deviation.closed_at = now
+        deviation.handler_id = deviation.handler_id or actor.id
+        notices.append(
+            ("reporter", notify.Notice.ANSWERED if move is Move.ANSWER else notify.Notice.REJECTED)
+        )
+    elif move is Move.REOPEN:
+        # The old response stays in the history row that closed the case.
+        deviation.response = None
+        deviation.closed_at = None
+        if role is Actor.HANDLER:
+            deviation.handler_id = actor.id
+            notices.append(("reporter", notify.Notice.REOPENED))
+        else:
+            notices.append(("handlers", notify.Notice.REPORTER_REOPENED))
+    elif move is Move.ANALYSE:
+        deviation.handler_id = deviation.handler_id or actor.id
+
+    deviation.status = rule.to
+    event = DeviationEvent(
+        deviation_id=deviation.id,
+        at=now,
+        actor_id=actor.id,
+        kind=EventKind.TRANSITION,
+        from_status=from_status,
+        to_status=rule.to,
+        text=event_text,
+    )
+    db.session.add(event)
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise WorkflowError(
+            "conflict",
+            _(
+                "Noen andre endret avviket samtidig med deg. Siden er oppdatert: "
+                "se hva som er gjort, og prøv igjen om det trengs."
+            ),
+        ) from error
+
+    for audience, notice in notices:
+        if audience == "mottak":
+            notify.to_mottak(notice, deviation)
+        elif audience == "reporter":
+            notify.to_reporter(notice, deviation)
+        else:
+            notify.to_case_handlers(notice, deviation)
+    return event
+
+
+def _join(head: str, tail: str | None) -> str:
+    return f"{head}: {tail}" if tail else head
+
+
+def _reroute(deviation: Deviation, org: Organisation, now: datetime) -> None:
+    """Hand the case to another organisation's mottak, with that organisation's deadline.
+
+    The old organisation loses access through the permission rules (they follow
+    counterpart_org_id) unless it reported the case. Its units no longer apply.
+    """
+    from app.deviations.services import direction_between, response_deadline
+
+    deviation.counterpart_org_id = org.id
+    deviation.counterpart_org = org
+    deviation.counterpart_org_name = org.name
+    deviation.counterpart_unit_id = None
+    deviation.forwarded_unit_id = None
+    deviation.handler_id = None
+    deviation.direction = direction_between(deviation.reporter_org, org)
+    deviation.response_deadline = response_deadline(org, local(now).date())
+
+
+def days_left(deviation: Deviation, today: date) -> int:
+    """Positive: days until the deadline; negative: days overdue."""
+    return (deviation.response_deadline - today).days
