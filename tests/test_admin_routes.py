@@ -221,3 +221,16 @@ def test_log_page_shows_changes_in_both_languages(app, client, ids):
 def db_id(app, name: str) -> int:
     with app.app_context():
         return organisation_by_name(name).id
+
+
+def test_lokal_admin_sets_the_deadline_without_a_name_field(app, client, ids):
+    login(client, "lokaladmin@trondheim.demo")
+    page = client.get(f"/admin/organisasjoner/{ids['trondheim']}").get_data(as_text=True)
+    assert 'id="name"' not in page and 'id="response_days"' in page
+    response = client.post(
+        f"/admin/organisasjoner/{ids['trondheim']}", data={"response_days": "9", "name": "Nytt navn"}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        trondheim = db.session.get(Organisation, ids["trondheim"])
+        assert (trondheim.name, trondheim.response_days) == ("Trondheim", 9)

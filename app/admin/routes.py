@@ -147,7 +147,7 @@ def _render_organisation(org: Organisation, status: int = 200, **forms: object):
     mottak_form.user.choices = [SelectChoice("", _("Velg …"))] + [
         SelectChoice(u.id, f"{u.name} ({u.email})")
         for u in services.active_users_of(org)
-        if u not in staff
+        if u not in staff and permissions.can_administer_user(current_user, u)
     ]
     return render_template(
         "admin/organisation.html",
