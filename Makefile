@@ -69,6 +69,7 @@ babel-compile: $(BIN)/.installed
 
 bench: install
 	$(BIN)/python bench/filing_and_inbox.py
+	$(BIN)/python bench/tertial_report.py
 	$(BIN)/python bench/forgot_password.py
 
 clean:

@@ -18,6 +18,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_reminders_command)
 
+    from app.statistics.cli import import_deviations_command, report_group
+
+    app.cli.add_command(report_group)
+    app.cli.add_command(import_deviations_command)
+
 
 @click.command("seed")
 @with_appcontext
@@ -76,8 +81,18 @@ def create_user_command(
 
 @click.command("demo")
 @with_appcontext
-def demo_command() -> None:
-    """Seed default data, the demo accounts and some demo deviations (idempotent)."""
+@click.option(
+    "--deviations",
+    "bulk",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Lag i tillegg så mange syntetiske avvik over de siste tre årene.",
+)
+def demo_command(bulk: int) -> None:
+    """Seed default data, the demo accounts and some demo deviations (idempotent).
+
+    With --deviations N, also N synthetic deviations (added on every run).
+    """
     from app.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_deviations
     from app.seed import seed_defaults
 
@@ -94,6 +109,8 @@ def demo_command() -> None:
         click.echo(f"  {account.email:<26} {roles:<18} {account.organisation}  [{mark}]")
     if created:
         click.echo(f"{created} demoavvik opprettet.")
+    if bulk:
+        _bulk_deviations(bulk)
 
 
 @click.command("purge-patient-data")
@@ -144,3 +161,19 @@ def send_reminders_command() -> None:
     queued = send_reminders(today_local())
     db.session.commit()
     click.echo(f"{queued} påminnelser lagt i utboksen.")
+
+
+def _bulk_deviations(count: int) -> None:
+    import time
+
+    from app.demo_bulk import generate_deviations
+
+    started = time.perf_counter()
+    with click.progressbar(length=count, label="Syntetiske avvik") as bar:
+        result = generate_deviations(count, progress=bar.update)
+    db.session.commit()
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"{result.deviations} syntetiske avvik og {result.events} historikkrader "
+        f"på {seconds:.1f} s ({result.deviations / seconds:,.0f} avvik/s)."
+    )

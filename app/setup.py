@@ -100,11 +100,13 @@ def register_blueprints(app: Flask) -> None:
     from app.deviations.routes import bp as deviations_bp
     from app.handling.routes import bp as handling_bp
     from app.main.routes import bp as main_bp
+    from app.statistics.routes import bp as statistics_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(deviations_bp)
     app.register_blueprint(handling_bp)
+    app.register_blueprint(statistics_bp)
     app.register_blueprint(admin_bp)
 
 

@@ -28,6 +28,8 @@ from app.models import (
 )
 from app.models.guards import AppendOnlyError
 from app.seed import HOSPITAL, organisation_by_name
+from app.statistics.services import ALL, tertial_summary
+from reports import Tertial
 
 
 def _user(email: str) -> User:
@@ -95,6 +97,8 @@ def test_merge_keeps_old_names_in_old_cases_and_past_tertials(ctx):
     open_received = _file(hospital_nurse, leksvik, datetime(2025, 6, 3, 10, tzinfo=UTC))
     before_reporters = _tertial_counts(2025, 2, Deviation.reporter_org_name)
     before_counterparts = _tertial_counts(2025, 2, Deviation.counterpart_org_name)
+    past = Tertial(2025, 2)
+    report_before = tertial_summary(past, ALL)
 
     indre_fosen = services.create_organisation(admin, "Indre Fosen", OrgKind.KOMMUNE, 10)
     result = services.merge_organisation(admin, leksvik, indre_fosen)
@@ -117,6 +121,13 @@ def test_merge_keeps_old_names_in_old_cases_and_past_tertials(ctx):
     assert _tertial_counts(2025, 2, Deviation.reporter_org_name) == before_reporters
     assert _tertial_counts(2025, 2, Deviation.counterpart_org_name) == before_counterparts
     assert before_reporters["Leksvik"] == 2
+    # The past tertial's report (reports.summarise, as the page and the PDF use it) is unchanged.
+    report_after = tertial_summary(past, ALL)
+    assert report_after.by_reporter_org == report_before.by_reporter_org
+    assert report_after.by_counterpart_org == report_before.by_counterpart_org
+    assert {r.label: r.count for r in report_after.by_reporter_org}["Leksvik"] == 2
+    assert {r.label: r.count for r in report_after.by_counterpart_org}["Leksvik"] == 1
+    assert "Indre Fosen" not in {r.label for r in report_after.by_reporter_org + report_after.by_counterpart_org}
     # New filings use the new name.
     new = _file(nurse, hospital, datetime(2026, 2, 1, 10, tzinfo=UTC))
     assert new.reporter_org_name == "Indre Fosen"

@@ -99,6 +99,10 @@ class Deviation(Base):
         # Inbox sorted by deadline within one organisation, and the daily reminder scan.
         sa.Index("ix_deviation_inbox_deadline", "counterpart_org_id", "response_deadline", "id"),
         sa.Index("ix_deviation_response_deadline", "response_deadline"),
+        # Tertial statistics: the six-tertial trend counts by category from the index alone;
+        # answered-in-tertial and open-at-the-end select by closing time.
+        sa.Index("ix_deviation_registered_category", "registered_at", "category_id"),
+        sa.Index("ix_deviation_closed", "closed_at", "registered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,7 +1,7 @@
 """admin log and single-use links
 
 Revision ID: 4fd543a8e1de
-Revises: 77e8c1f4f54e
+Revises: 4c7e2a91d3f0
 Create Date: 2026-11-23 15:08:09.759408
 
 """
@@ -13,7 +13,7 @@ import app.models.base
 
 # revision identifiers, used by Alembic.
 revision = '4fd543a8e1de'
-down_revision = '77e8c1f4f54e'
+down_revision = '4c7e2a91d3f0'
 branch_labels = None
 depends_on = None
 

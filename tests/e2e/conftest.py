@@ -34,6 +34,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Date inputs follow the browser's UI language, not the page's: a Norwegian nurse's
+    # Chromium shows dd.mm.åååå.
+    "--lang=nb-NO",
 ]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

@@ -1,0 +1,1 @@
+"""Tertial statistics: the page, the downloads and the `report tertial` command."""

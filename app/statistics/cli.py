@@ -1,0 +1,100 @@
+"""`flask --app app report tertial …` and `flask --app app import-deviations FILE`."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from app.extensions import db
+
+
+@click.group("report")
+def report_group() -> None:
+    """Reports for Forbedringsgruppen."""
+
+
+@report_group.command("tertial")
+@with_appcontext
+@click.argument("tertial_code", metavar="TERTIAL")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="PDF-fil")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path), help="CSV med avvikene bak tallene")
+@click.option("--xlsx", "xlsx_out", type=click.Path(dir_okay=False, path_type=Path), help="Excel med avvikene bak tallene")
+@click.option("--org", "org_name", default=None, help="Bare avvik denne organisasjonen sendte eller mottok")
+@click.option("--made-at", "made_at", default=None, help="Tidspunkt trykt i rapporten (ISO 8601); standard: siste endring i dataene")
+def report_tertial_command(
+    tertial_code: str,
+    out: Path | None,
+    csv_out: Path | None,
+    xlsx_out: Path | None,
+    org_name: str | None,
+    made_at: str | None,
+) -> None:
+    """The tertial report, e.g. `report tertial 2023-T2 --out rapport.pdf`."""  # noqa: D401
+    from app.statistics import services
+    from reports import Tertial
+    from reports.export import write_csv, xlsx_bytes
+    from reports.pdf import render_pdf
+
+    try:
+        tertial = Tertial.parse(tertial_code)
+    except ValueError:
+        raise click.BadParameter("Skriv tertialet som 2023-T2 eller 2023-2.", param_hint="TERTIAL") from None
+    if not (out or csv_out or xlsx_out):
+        raise click.UsageError("Oppgi minst én av --out, --csv og --xlsx.")
+    try:
+        scope = services.scope_for_organisation(org_name)
+    except LookupError:
+        raise click.BadParameter(f"Finner ikke organisasjonen {org_name}.", param_hint="--org") from None
+    if out:
+        stamp = _made_at(made_at) or services.data_stamp(scope) or tertial.end_utc
+        summary = services.tertial_summary(tertial, scope)
+        out.write_bytes(render_pdf(summary, stamp))
+        click.echo(f"{summary.tertial.label}: {summary.total} avvik. PDF skrevet til {out}.")
+    if csv_out:
+        with csv_out.open("w", encoding="utf-8", newline="") as handle:
+            count = write_csv(handle, services.EXPORT_COLUMNS, services.export_rows(tertial, scope))
+        click.echo(f"{count} rader skrevet til {csv_out}.")
+    if xlsx_out:
+        xlsx_out.write_bytes(
+            xlsx_bytes(services.EXPORT_COLUMNS, services.export_rows(tertial, scope), tertial.code)
+        )
+        click.echo(f"Excel skrevet til {xlsx_out}.")
+
+
+def _made_at(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    from app.common.dates import OSLO
+
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter("Skriv tidspunktet som 2023-09-05T10:00.", param_hint="--made-at") from None
+    return value if value.tzinfo else value.replace(tzinfo=OSLO)
+
+
+@click.command("import-deviations")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_deviations_command(path: Path) -> None:
+    """Import historical deviations from .csv (UTF-8, ; or ,) or .xlsx: all rows or none."""
+    from app.statistics.importer import ImportRejected, import_file
+
+    def progress(items):  # noqa: ANN001, ANN202
+        with click.progressbar(list(items), label="Leser og lagrer", file=sys.stderr) as bar:
+            yield from bar
+
+    try:
+        count = import_file(path, progress=progress)
+    except ImportRejected as rejected:
+        db.session.rollback()
+        click.echo(f"Ingenting ble importert. {len(rejected.errors)} feil i {path.name}:", err=True)
+        for error in rejected.errors:
+            click.echo(f"  {error}", err=True)
+        raise SystemExit(1) from None
+    db.session.commit()
+    click.echo(f"{count} avvik importert fra {path.name}.")

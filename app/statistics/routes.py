@@ -1,0 +1,105 @@
+"""The statistics page and its downloads: thin, everything is in services and reports/."""
+
+from __future__ import annotations
+
+import base64
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.common.dates import today_local
+from app.statistics import services
+from reports import DEFINITIONS, Tertial
+from reports import formatting as fmt
+from reports.export import csv_bytes, xlsx_bytes
+from reports.pdf import chart_svgs, render_pdf, report_title
+
+bp = Blueprint("statistics", __name__, url_prefix="/statistikk")
+
+
+def _scope() -> services.Scope:
+    # 404, not 403: the page does not exist for those who may not see it.
+    if not services.can_view_statistics(current_user):
+        abort(404)
+    return services.scope_for(current_user)
+
+
+def _tertial_from_url(code: str) -> Tertial:
+    try:
+        return Tertial.parse(code)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/")
+@login_required
+def index():
+    scope = _scope()
+    today = today_local()
+    choices = services.available_tertials(today)
+    error = None
+    chosen = request.args.get("tertial")
+    tertial = services.last_complete_tertial(today)
+    if chosen:
+        try:
+            tertial = Tertial.parse(chosen)
+        except ValueError:
+            error = _("Velg et tertial fra listen, f.eks. %(example)s.", example=tertial.code)
+    if tertial not in choices:
+        choices.append(tertial)
+    summary = services.tertial_summary(tertial, scope)
+    charts = {
+        name: base64.b64encode(svg.encode()).decode() for name, svg in chart_svgs(summary).items()
+    }
+    return render_template(
+        "statistics/index.html",
+        summary=summary,
+        tertial=tertial,
+        choices=choices,
+        error=error,
+        charts=charts,
+        fmt=fmt,
+        title=report_title(summary),
+        definitions=DEFINITIONS,
+    ), (422 if error else 200)
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/<code>/rapport.pdf")
+@login_required
+def pdf(code: str):
+    scope = _scope()
+    tertial = _tertial_from_url(code)
+    summary = services.tertial_summary(tertial, scope)
+    made_at = services.data_stamp(scope) or tertial.end_utc
+    return _download(render_pdf(summary, made_at), "application/pdf", f"avvik-{tertial.code}.pdf")
+
+
+@bp.get("/<code>/avvik.csv")
+@login_required
+def csv(code: str):
+    scope = _scope()
+    tertial = _tertial_from_url(code)
+    body = csv_bytes(services.EXPORT_COLUMNS, services.export_rows(tertial, scope))
+    return _download(body, "text/csv; charset=utf-8", f"avvik-{tertial.code}.csv")
+
+
+@bp.get("/<code>/avvik.xlsx")
+@login_required
+def xlsx(code: str):
+    scope = _scope()
+    tertial = _tertial_from_url(code)
+    body = xlsx_bytes(services.EXPORT_COLUMNS, services.export_rows(tertial, scope), tertial.code)
+    return _download(
+        body,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"avvik-{tertial.code}.xlsx",
+    )

@@ -1,0 +1,69 @@
+"""The rows behind the figures as CSV (semicolon, UTF-8 with BOM: what Norwegian Excel opens
+cleanly) and XLSX (openpyxl, real date cells shown dd.mm.åååå)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from reports import formatting as fmt
+
+
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return fmt.date_no(value)
+    return str(value)
+
+
+def write_csv(out: IO[str], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+        count += 1
+    return count
+
+
+def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    buffer = io.StringIO()
+    write_csv(buffer, columns, rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str = "Avvik"
+) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title[:31])
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(columns):
+        sheet.column_dimensions[get_column_letter(index + 1)].width = max(12, min(40, len(name) + 4))
+    header = []
+    for name in columns:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, date):
+                cell.number_format = "DD.MM.YYYY"
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

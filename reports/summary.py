@@ -1,0 +1,391 @@
+"""The tertial summary: every figure of the report, from plain aggregated input.
+
+Two ways in, one way out:
+- ``TertialInput`` holds counts the app gets from SQL GROUP BY queries (app/statistics/services.py);
+- ``input_from_frames`` builds the same input from plain rows (a pandas DataFrame of deviations and
+  one of their history), for data that never was in the database, and as a cross-check in tests;
+- ``summarise`` turns the input into a ``TertialSummary``, which the screen, the PDF and the CLI all
+  show. Nothing here knows about Flask or SQL.
+
+Definitions (also printed on the report's last page, see DEFINITIONS):
+- a deviation belongs to the tertial of its registration (Norwegian time);
+- *status at the end* is each such deviation's status at the last instant of the tertial, read from
+  its history, not today's status;
+- *open and overdue at the end* counts every deviation registered up to the end (from any earlier
+  tertial too) that was open at that instant; overdue when its response deadline had passed;
+- *handling time* is whole days (24 h) from registration until the case was answered or rejected
+  (besvart/avvist), for the cases answered in the tertial; median and 90th percentile with linear
+  interpolation (numpy's default);
+- *answered within the deadline* is, of those same cases, the share answered by the end of the
+  deadline day (midnight, Norwegian standard time).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+
+from reports import labels
+from reports.tertial import Tertial
+
+TREND_LENGTH = 6
+# The deadline day ends at midnight Norwegian *standard* time (UTC+1). One fixed offset keeps the
+# rule identical in SQLite (which has no time-zone data), PostgreSQL and pandas.
+DEADLINE_DAY_END = timedelta(days=1, hours=-1)
+
+DEFINITIONS = [
+    "Et avvik telles i tertialet det ble registrert (norsk tid).",
+    "Status ved utgangen av tertialet er hentet fra avvikets historikk, ikke dagens status.",
+    "Åpne og forfalte ved utgangen av tertialet omfatter alle avvik registrert til og med siste "
+    "dag i tertialet, også fra tidligere tertialer, som ikke var besvart eller avvist da. "
+    "Forfalt betyr at svarfristen var passert.",
+    "Behandlingstid er hele døgn fra registrering til avviket ble besvart eller avvist, for "
+    "avvik som ble besvart eller avvist i tertialet. Median og 90-persentil.",
+    "Besvart innen fristen: andelen av de samme avvikene som ble besvart eller avvist innen "
+    "utgangen av fristdagen.",
+    "Importerte historiske avvik har bare registrerings- og lukkedato: før lukkedatoen telles "
+    "de som sendt.",
+    "Rapporten inneholder ingen pasientopplysninger og ingen fritekst.",
+]
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    """One action of an incident analysis (issue 5 fills these in)."""
+
+    status: str  # planlagt, pågår, gjennomført, forkastet (accents optional)
+    strength: str  # sterk, middels, svak
+    due: date | None = None
+
+
+@dataclass(frozen=True)
+class AnalysisRecord:
+    """One incident analysis, as plain data: dates and its actions, nothing else."""
+
+    started: date
+    finished: date | None = None
+    actions: tuple[ActionRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class TertialInput:
+    """Aggregated counts for one tertial; every mapping key is a plain string or int."""
+
+    tertial: Tertial
+    scope: str
+    categories: Sequence[str]  # display order; every configured category, even with no case
+    trend: Mapping[tuple[Tertial, str], int]  # (tertial, category) -> count, last six tertials
+    by_direction: Mapping[str, int]  # direction value -> count
+    by_reporter_org: Mapping[str, int]
+    by_counterpart_org: Mapping[str, int]
+    by_hospital_unit: Mapping[str, int]  # clinic name -> count (cases to or from the hospital)
+    by_category: Mapping[str, int]
+    by_harm: Mapping[str, int]  # harm value -> count
+    status_at_end: Mapping[str, int]  # status value -> count
+    handling_days: Mapping[int, int]  # whole days -> cases answered in the tertial
+    answered_within_deadline: int
+    open_at_end: int
+    overdue_at_end: int
+    analyses: Sequence[AnalysisRecord] = ()
+    # Totals for tertials outside the trend window (the same tertial last year is always inside).
+    extra_totals: Mapping[Tertial, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    count: int
+    share: float | None  # of the row's table total
+
+
+@dataclass(frozen=True)
+class Change:
+    before: int
+    delta: int
+    ratio: float | None  # None when there was nothing before
+
+
+@dataclass(frozen=True)
+class Trend:
+    tertials: list[Tertial]
+    categories: list[str]
+    counts: dict[str, list[int]]  # category -> count per tertial
+    totals: list[int]
+
+
+@dataclass(frozen=True)
+class AnalysisSummary:
+    started: int
+    finished: int
+    actions_by_status: list[Row]
+    actions_by_strength: list[Row]
+    actions_total: int
+    overdue_actions: int
+
+
+@dataclass(frozen=True)
+class TertialSummary:
+    tertial: Tertial
+    scope: str
+    total: int
+    vs_previous: Change
+    vs_last_year: Change
+    by_direction: list[Row]
+    by_reporter_org: list[Row]
+    by_counterpart_org: list[Row]
+    by_hospital_unit: list[Row]
+    by_category: list[Row]
+    by_harm: list[Row]
+    status_at_end: list[Row]
+    answered: int
+    median_days: float | None
+    p90_days: float | None
+    answered_within_deadline: int
+    within_deadline_share: float | None
+    open_at_end: int
+    overdue_at_end: int
+    trend: Trend
+    analyses: AnalysisSummary
+
+    @property
+    def open_in_tertial_at_end(self) -> int:
+        return sum(r.count for r in self.status_at_end if r.label in _OPEN_LABELS)
+
+
+_OPEN_LABELS = frozenset(labels.STATUSES[s] for s in labels.OPEN_STATUSES)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _rows(counts: Iterable[tuple[str, int]], total: int | None = None) -> list[Row]:
+    pairs = list(counts)
+    total = sum(c for _, c in pairs) if total is None else total
+    return [Row(label, count, _share(count, total)) for label, count in pairs]
+
+
+def _by_count(mapping: Mapping[str, int]) -> list[tuple[str, int]]:
+    """Largest first, ties by name, so the table reads as a ranking; zero rows dropped."""
+    return sorted(((k, v) for k, v in mapping.items() if v), key=lambda kv: (-kv[1], _fold(kv[0])))
+
+
+def _fold(text: str) -> str:
+    text = text.casefold().replace("ø", "o").replace("æ", "ae")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _change(now: int, before: int) -> Change:
+    return Change(before, now - before, (now - before) / before if before else None)
+
+
+def percentiles(histogram: Mapping[int, int]) -> tuple[float | None, float | None]:
+    """Median and 90th percentile of values given as value -> count (linear interpolation)."""
+    items = sorted((v, c) for v, c in histogram.items() if c)
+    if not items:
+        return None, None
+    values = np.repeat(np.array([v for v, _ in items], dtype=float), [c for _, c in items])
+    median, p90 = np.percentile(values, [50, 90])
+    return float(median), float(p90)
+
+
+def _analyses(records: Sequence[AnalysisRecord], tertial: Tertial) -> AnalysisSummary:
+    started = [a for a in records if tertial.contains(a.started)]
+    finished = [a for a in records if a.finished is not None and tertial.contains(a.finished)]
+    # Actions of the analyses started in the tertial: the committee follows its own cohort.
+    actions = [act for a in started for act in a.actions]
+    status_keys = {_fold(k): k for k in labels.ACTION_STATUSES}
+    by_status = {k: 0 for k in labels.ACTION_STATUSES}
+    by_strength = {k: 0 for k in labels.ACTION_STRENGTHS}
+    for act in actions:
+        status = status_keys.get(_fold(act.status), _fold(act.status))
+        by_status[status] = by_status.get(status, 0) + 1
+        strength = _fold(act.strength)
+        by_strength[strength] = by_strength.get(strength, 0) + 1
+    # Overdue counts every unfinished action of every analysis begun by then, not only new ones.
+    overdue = sum(
+        1
+        for a in records
+        if a.started <= tertial.end
+        for act in a.actions
+        if status_keys.get(_fold(act.status)) not in labels.ACTION_DONE
+        and act.due is not None
+        and act.due <= tertial.end
+    )
+    return AnalysisSummary(
+        started=len(started),
+        finished=len(finished),
+        actions_by_status=_rows(
+            (labels.ACTION_STATUSES.get(k, k), v) for k, v in by_status.items()
+        ),
+        actions_by_strength=_rows(
+            (labels.ACTION_STRENGTHS.get(k, k), v) for k, v in by_strength.items()
+        ),
+        actions_total=len(actions),
+        overdue_actions=overdue,
+    )
+
+
+def summarise(data: TertialInput) -> TertialSummary:
+    t = data.tertial
+    window = t.last(TREND_LENGTH)
+    totals: dict[Tertial, int] = {w: 0 for w in window}
+    for (tertial, _category), count in data.trend.items():
+        totals[tertial] = totals.get(tertial, 0) + count
+    totals.update(data.extra_totals)
+    total = sum(data.by_category.values())
+
+    categories = list(data.categories) + sorted(
+        {c for c in data.by_category if c not in data.categories}
+        | {c for _, c in data.trend if c not in data.categories}
+    )
+    trend_counts = {c: [data.trend.get((w, c), 0) for w in window] for c in categories}
+
+    directions = [d for d in labels.DIRECTIONS if d != "annet" or data.by_direction.get(d)]
+    answered = sum(data.handling_days.values())
+    median, p90 = percentiles(data.handling_days)
+    return TertialSummary(
+        tertial=t,
+        scope=data.scope,
+        total=total,
+        vs_previous=_change(total, totals.get(t.previous(), 0)),
+        vs_last_year=_change(total, totals.get(t.same_last_year(), 0)),
+        by_direction=_rows(
+            ((labels.DIRECTIONS[d], data.by_direction.get(d, 0)) for d in directions), total
+        ),
+        by_reporter_org=_rows(_by_count(data.by_reporter_org), total),
+        by_counterpart_org=_rows(_by_count(data.by_counterpart_org), total),
+        by_hospital_unit=_rows(_by_count(data.by_hospital_unit)),
+        by_category=_rows(((c, data.by_category.get(c, 0)) for c in categories), total),
+        by_harm=_rows(((v, data.by_harm.get(k, 0)) for k, v in labels.HARMS.items()), total),
+        status_at_end=_rows(
+            ((v, data.status_at_end.get(k, 0)) for k, v in labels.STATUSES.items()), total
+        ),
+        answered=answered,
+        median_days=median,
+        p90_days=p90,
+        answered_within_deadline=data.answered_within_deadline,
+        within_deadline_share=_share(data.answered_within_deadline, answered),
+        open_at_end=data.open_at_end,
+        overdue_at_end=data.overdue_at_end,
+        trend=Trend(window, categories, trend_counts, [totals.get(w, 0) for w in window]),
+        analyses=_analyses(data.analyses, t),
+    )
+
+
+# --- from plain rows -------------------------------------------------------------------------
+
+ROW_COLUMNS = (
+    "id",  # any unique key, matching history.deviation_id
+    "registered_at",  # aware UTC datetime
+    "direction",  # value
+    "reporter_org",
+    "counterpart_org",
+    "hospital_unit",  # clinic name or None (only meaningful to or from the hospital)
+    "category",
+    "harm",  # value
+    "status",  # value, today
+    "closed_at",  # aware UTC datetime or None/NaT
+    "response_deadline",  # date
+    "imported",  # bool
+)
+HISTORY_COLUMNS = ("deviation_id", "at", "to_status", "imported_row")
+
+
+def deadline_end(deadline: date) -> datetime:
+    """The instant a response deadline runs out (aware UTC)."""
+    return datetime.combine(deadline, time(), UTC) + DEADLINE_DAY_END
+
+
+def status_as_of(rows: pd.DataFrame, history: pd.DataFrame, instant: datetime) -> pd.Series:
+    """Each deviation's status at ``instant`` (exclusive), indexed like ``rows``.
+
+    The last status event before the instant decides; none yet means 'sendt'. Imported rows have
+    no real history (their one event is the import itself, stamped when the import ran), so they
+    count as 'sendt' until their closing date and as their imported status after it.
+    """
+    closed = rows["status"].isin(labels.CLOSED_STATUSES)
+    closed_at = pd.to_datetime(rows["closed_at"], utc=True)
+    closed_before = closed & closed_at.notna() & (closed_at < instant)
+
+    hist = history[
+        history["to_status"].notna()
+        & ~history["imported_row"].astype(bool)
+        & (pd.to_datetime(history["at"], utc=True) < instant)
+    ].copy()
+    hist["at"] = pd.to_datetime(hist["at"], utc=True)
+    last = hist.sort_values(["at"], kind="stable").groupby("deviation_id")["to_status"].last()
+    from_history = rows["id"].map(last).fillna("sendt")
+
+    imported_status = rows["status"].where(
+        ~(closed & closed_at.notna() & (closed_at >= instant)), "sendt"
+    )
+    result = from_history.where(~closed_before, rows["status"])
+    return result.where(~rows["imported"].astype(bool), imported_status)
+
+
+def input_from_frames(
+    rows: pd.DataFrame,
+    history: pd.DataFrame,
+    tertial: Tertial,
+    categories: Sequence[str],
+    scope: str = labels.ALL_ORGANISATIONS,
+    analyses: Sequence[AnalysisRecord] = (),
+) -> TertialInput:
+    """The same TertialInput the app's SQL produces, from one row per deviation."""
+    registered = pd.to_datetime(rows["registered_at"], utc=True)
+    closed_at = pd.to_datetime(rows["closed_at"], utc=True)
+    start, end = tertial.start_utc, tertial.end_utc
+    cohort = rows[(registered >= start) & (registered < end)]
+
+    def counts(column: str, frame: pd.DataFrame = cohort) -> dict[str, int]:
+        return {str(k): int(v) for k, v in frame[column].dropna().value_counts().items()}
+
+    window = tertial.last(TREND_LENGTH)
+    trend: dict[tuple[Tertial, str], int] = {}
+    for w in window:
+        in_w = rows[(registered >= w.start_utc) & (registered < w.end_utc)]
+        for category, count in in_w["category"].value_counts().items():
+            trend[(w, str(category))] = int(count)
+
+    hospital = cohort[cohort["direction"].isin(["kommune_sykehus", "sykehus_kommune"])]
+    units = hospital["hospital_unit"].fillna(labels.UNKNOWN_UNIT)
+
+    status_end = status_as_of(cohort, history, end)
+
+    up_to_end = rows[registered < end]
+    status_all = status_as_of(up_to_end, history, end)
+    open_mask = status_all.isin(labels.OPEN_STATUSES)
+    deadlines = pd.to_datetime(up_to_end["response_deadline"]).dt.date
+    overdue_mask = open_mask & (deadlines <= tertial.end)
+
+    answered = rows[closed_at.notna() & (closed_at >= start) & (closed_at < end)]
+    ans_closed = pd.to_datetime(answered["closed_at"], utc=True)
+    ans_registered = pd.to_datetime(answered["registered_at"], utc=True)
+    whole_days = ((ans_closed - ans_registered) // pd.Timedelta(days=1)).astype(int)
+    ends = pd.to_datetime(answered["response_deadline"]).dt.date.map(deadline_end)
+    within = int((ans_closed < pd.to_datetime(ends, utc=True)).sum())
+
+    return TertialInput(
+        tertial=tertial,
+        scope=scope,
+        categories=list(categories),
+        trend=trend,
+        by_direction=counts("direction"),
+        by_reporter_org=counts("reporter_org"),
+        by_counterpart_org=counts("counterpart_org"),
+        by_hospital_unit={str(k): int(v) for k, v in units.value_counts().items()},
+        by_category=counts("category"),
+        by_harm=counts("harm"),
+        status_at_end={str(k): int(v) for k, v in status_end.value_counts().items()},
+        handling_days={int(k): int(v) for k, v in whole_days.value_counts().items()},
+        answered_within_deadline=within,
+        open_at_end=int(open_mask.sum()),
+        overdue_at_end=int(overdue_mask.sum()),
+        analyses=list(analyses),
+    )

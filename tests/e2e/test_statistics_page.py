@@ -1,0 +1,29 @@
+"""The statistics page in a real browser: axe-core finds nothing; screenshots at 360 and 1280 px."""
+
+from app.extensions import db
+from tests import statistics_data
+from tests.e2e.conftest import ARTIFACTS, assert_accessible, log_in
+
+
+def test_statistics_page_is_accessible_and_downloads_the_pdf(page, live_app):
+    with live_app.app_context():
+        statistics_data.insert_cases()
+        db.session.commit()
+    log_in(page, "forbedring@demo.demo")
+    page.get_by_role("link", name="Statistikk").click()
+    page.locator("#tertial").select_option("2023-T2") if page.locator(
+        "#tertial option[value='2023-T2']"
+    ).count() else page.goto("/statistikk/?tertial=2023-T2")
+    if "tertial=2023-T2" not in page.url:
+        page.get_by_role("button", name="Vis").click()
+    page.wait_for_url("**tertial=2023-T2")
+    assert page.get_by_role("heading", name="Avviksoversikt pr. 2. tertial 2023").is_visible()
+    assert page.locator("#nokkeltall").get_by_text("8,5 d").is_visible()
+    assert_accessible(page, "statistics page")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(ARTIFACTS / f"statistikk-{width}.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Last ned PDF").click()
+    assert download.value.suggested_filename == "avvik-2023-T2.pdf"
