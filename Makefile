@@ -13,7 +13,16 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/.installed
+# English is compiled from the catalogue on install, so a fresh clone shows it after `make run`.
+TRANSLATIONS := app/translations
+POT          := $(TRANSLATIONS)/messages.pot
+PO_FILES     := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+MO_FILES     := $(PO_FILES:.po=.mo)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(BIN)/.installed
+	$(BIN)/pybabel -q compile --statistics -d $(TRANSLATIONS) -l $*
+
+install: $(BIN)/.installed $(MO_FILES)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
@@ -43,6 +52,21 @@ run: demo
 test: install browser
 	$(BIN)/pytest
 
+# Every _()/_l() msgid in app/**.py and app/templates/**.html, Norwegian as written.
+babel-extract: $(BIN)/.installed
+	mkdir -p $(TRANSLATIONS)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-output \
+	  --no-wrap --project=Avvik -o $(POT) .
+
+# Extract, merge into every catalogue, then list what still lacks an English translation
+# (new msgids, and fuzzy guesses to review). Translate those in the .po and run it again.
+babel-update: babel-extract
+	$(BIN)/pybabel -q update -i $(POT) -d $(TRANSLATIONS) --no-wrap --ignore-obsolete
+	$(BIN)/pytest -q tests/test_translations.py -k 'every_string or catalogue'
+
+babel-compile: $(BIN)/.installed
+	$(BIN)/pybabel -q compile --statistics -d $(TRANSLATIONS)
+
 # Load comes from Debian's wrk; the first run builds a 1,000,000-row SQLite file in instance/bench/.
 bench: install
 	@if ! command -v wrk >/dev/null; then \
@@ -51,6 +75,7 @@ bench: install
 	fi
 	$(BIN)/python bench/filing_and_inbox.py
 	$(BIN)/python bench/tertial_report.py
+	$(BIN)/python bench/forgot_password.py
 
 clean:
 	rm -rf $(VENV) node_modules instance/*.db instance/*.db-* .pytest_cache

@@ -57,8 +57,17 @@ def create_user_command(
     from app.auth.services import create_user, find_user
     from app.seed import organisation_by_name, unit_by_path
 
-    if len(password) < 12:
-        raise click.BadParameter("Passordet må ha minst 12 tegn.", param_hint="--password")
+    from app.auth.passwords import password_problem
+
+    problem = password_problem(password, email)
+    if problem is not None:
+        reasons = {
+            "short": "Passordet må ha minst 12 tegn.",
+            "long": "Passordet er for langt.",
+            "common": "Passordet er for vanlig og lett å gjette.",
+            "email": "Passordet kan ikke inneholde e-postadressen.",
+        }
+        raise click.BadParameter(reasons[problem], param_hint="--password")
     if find_user(email) is not None:
         raise click.ClickException(f"Det finnes allerede en bruker med adressen {email}.")
     try:

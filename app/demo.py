@@ -34,6 +34,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("mottak@malvik.demo", "Mona Mottak", "Malvik", frozenset({Role.SAKSBEHANDLER})),
     DemoAccount("forbedring@demo.demo", "Frida Forbedring", HOSPITAL, frozenset({Role.FORBEDRINGSGRUPPE})),
     DemoAccount("admin@demo.demo", "Anders Admin", HOSPITAL, frozenset({Role.ADMIN})),
+    DemoAccount("lokaladmin@trondheim.demo", "Line Lokaladmin", "Trondheim", frozenset({Role.LOKAL_ADMIN})),
 ]  # fmt: skip
 
 DEMO_DEVIATIONS = [

@@ -106,6 +106,7 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.admin.routes import bp as admin_bp
     from app.analysis.routes import bp as analysis_bp
     from app.auth.routes import bp as auth_bp
     from app.deviations.routes import bp as deviations_bp
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(deviations_bp)
     app.register_blueprint(handling_bp)
     app.register_blueprint(statistics_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(analysis_bp)
     if app.config.get("BENCH_ENDPOINT"):
         from app.main.bench import bp as bench_bp
@@ -130,7 +132,7 @@ def register_template_helpers(app: Flask) -> None:
     from app.common.dates import format_date, format_datetime, today_local
 
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, at=_l("kl."))
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["permissions"] = permissions
     app.jinja_env.globals["today_local"] = today_local

@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
+from app.common.translations import compile_catalogues
 from app.demo import DEMO_PASSWORD, create_demo_accounts
 from app.extensions import db
 from app.seed import seed_defaults
@@ -29,6 +30,12 @@ def _unavailable(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: required, not skipped)")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    """English must show in tests as after `make install`, even right after a .po edit."""
+    compile_catalogues()
 
 
 @pytest.fixture(scope="session")

@@ -78,6 +78,11 @@ def test_create_user_rejects_short_password_and_unknown_org(app, runner):
         input="kort\nkort\n",
     )
     assert short.exit_code != 0 and "minst 12 tegn" in short.output
+    common = runner.invoke(
+        args=["create-user", "--email", "a@b.no", "--name", "A", "--org", "Melhus"],
+        input="passord12345678\npassord12345678\n",
+    )
+    assert common.exit_code != 0 and "for vanlig" in common.output
     unknown = runner.invoke(
         args=["create-user", "--email", "a@b.no", "--name", "A", "--org", "Atlantis"],
         input="et-langt-passord\net-langt-passord\n",

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -17,3 +17,29 @@ class LoginForm(FlaskForm):
     )
     remember = BooleanField(_l("Husk meg på denne enheten"))
     submit = SubmitField(_l("Logg inn"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-postadresse"),
+        validators=[DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    submit = SubmitField(_l("Send lenke"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Nytt passord"),
+        validators=[DataRequired(_l("Skriv inn et passord.")), Length(max=1000)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Gjenta passordet"),
+        validators=[
+            DataRequired(_l("Skriv passordet en gang til.")),
+            EqualTo("password", _l("Passordene er ikke like.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Lagre passord"))

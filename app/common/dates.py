@@ -24,10 +24,11 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%d.%m.%Y")
 
 
-def format_datetime(value: datetime | None) -> str:
+def format_datetime(value: datetime | None, at: str = "kl.") -> str:
+    """``at`` is the word before the time, translated by the caller ("kl.", "at")."""
     if value is None:
         return ""
-    return local(value).strftime("%d.%m.%Y kl. %H:%M")
+    return local(value).strftime(f"%d.%m.%Y {at} %H:%M")
 
 
 def parse_date(text: str) -> date:

@@ -1,6 +1,6 @@
 """The start page and other pages that belong to no feature."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from app.common.dates import today_local
@@ -14,4 +14,12 @@ bp = Blueprint("main", __name__)
 def index():
     return render_template(
         "main/index.html", recent=my_deviations(current_user, limit=5), today=today_local()
+    )
+
+
+@bp.get("/tilgjengelighet")
+def accessibility():
+    """Tilgjengelighetserklæring: open to everyone, logged in or not."""
+    return render_template(
+        "main/accessibility.html", contact=current_app.config["ACCESSIBILITY_CONTACT"]
     )

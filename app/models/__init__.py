@@ -1,5 +1,7 @@
 """Models, one module per aggregate; imported here so Alembic sees every table."""
 
+from app.models.admin_log import AdminLogEntry
+from app.models.auth_token import AuthToken, TokenPurpose
 from app.models.analysis import (
     ACTIVE_ANALYSIS_STATUSES,
     OPEN_ACTION_STATUSES,
@@ -59,6 +61,8 @@ __all__ = [
     "OPEN_ACTION_STATUSES",
     "RootCause",
     "TimelineEntry",
+    "AdminLogEntry",
+    "AuthToken",
     "Agreement",
     "Base",
     "CLOSED_STATUSES",
@@ -77,6 +81,7 @@ __all__ = [
     "ReferenceCounter",
     "Role",
     "Status",
+    "TokenPurpose",
     "Unit",
     "User",
     "UserRole",

@@ -1,0 +1,134 @@
+"""Administration forms: the shape of the input and the messages beside each field."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.admin.services import NAME_MAX, RESPONSE_DAYS_MAX
+
+
+def optional_int(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _name_field(label: object, limit: int = NAME_MAX) -> StringField:
+    return StringField(
+        label,
+        validators=[
+            DataRequired(_l("Skriv inn et navn.")),
+            Length(max=limit, message=_l("Navnet er for langt: høyst %(max)d tegn.")),
+        ],
+    )
+
+
+def _days_field() -> IntegerField:
+    return IntegerField(
+        _l("Svarfrist (dager)"),
+        validators=[
+            InputRequired(_l("Skriv inn antall dager.")),
+            NumberRange(1, RESPONSE_DAYS_MAX, _l("Svarfristen må være mellom %(min)s og %(max)s dager.")),
+        ],
+    )
+
+
+class OrganisationCreateForm(FlaskForm):
+    name = _name_field(_l("Navn"))
+    kind = SelectField(_l("Type"), validators=[DataRequired(_l("Velg type."))])
+    response_days = _days_field()
+    submit = SubmitField(_l("Opprett organisasjon"))
+
+
+class OrganisationForm(FlaskForm):
+    name = _name_field(_l("Navn"))
+    response_days = _days_field()
+    submit = SubmitField(_l("Lagre"))
+
+
+class MergeForm(FlaskForm):
+    target = SelectField(
+        _l("Slå sammen med (blir stående)"),
+        coerce=optional_int,
+        validators=[DataRequired(_l("Velg organisasjonen den skal slås sammen med."))],
+    )
+    confirm = StringField(
+        _l("Skriv navnet på organisasjonen som skal slås inn, for å bekrefte"),
+        validators=[DataRequired(_l("Skriv navnet for å bekrefte."))],
+    )
+    submit = SubmitField(_l("Slå sammen"))
+
+
+class MottakAddForm(FlaskForm):
+    user = SelectField(
+        _l("Legg til i mottaket"),
+        coerce=optional_int,
+        validators=[DataRequired(_l("Velg en bruker."))],
+    )
+    submit = SubmitField(_l("Legg til"))
+
+
+class UnitForm(FlaskForm):
+    name = _name_field(_l("Navn på enheten"))
+    parent = SelectField(_l("Ligger under"), coerce=optional_int)
+    submit = SubmitField(_l("Lagre"))
+
+
+class ListItemForm(FlaskForm):
+    name = _name_field(_l("Navn"), limit=200)
+    submit = SubmitField(_l("Lagre"))
+
+
+class UserInviteForm(FlaskForm):
+    email = EmailField(
+        _l("E-postadresse"),
+        validators=[
+            DataRequired(_l("Skriv inn e-postadressen.")),
+            Length(max=254),
+            Email(_l("Dette er ikke en gyldig e-postadresse."), check_deliverability=False),
+        ],
+    )
+    name = _name_field(_l("Navn"))
+    organisation = SelectField(
+        _l("Organisasjon"), coerce=optional_int, validators=[DataRequired(_l("Velg organisasjon."))]
+    )
+    unit = SelectField(_l("Enhet"), coerce=optional_int, validate_choice=False)
+    roles = CheckboxList(_l("Roller"), validate_choice=False)
+    language = SelectField(_l("Språk i e-post og skjermbilder"))
+    submit = SubmitField(_l("Send invitasjon"))
+
+
+class UserForm(FlaskForm):
+    name = _name_field(_l("Navn"))
+    organisation = SelectField(
+        _l("Organisasjon"), coerce=optional_int, validators=[DataRequired(_l("Velg organisasjon."))]
+    )
+    unit = SelectField(_l("Enhet"), coerce=optional_int, validate_choice=False)
+    roles = CheckboxList(_l("Roller"), validate_choice=False)
+    submit = SubmitField(_l("Lagre"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes one thing (deactivate, move up, send link): CSRF and a value."""
+
+    value = HiddenField()

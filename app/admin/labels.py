@@ -1,0 +1,61 @@
+"""What each administrative log action is called on screen."""
+
+from flask_babel import lazy_gettext as _l
+
+ACTION = {
+    "organisation.create": _l("Organisasjon opprettet"),
+    "organisation.update": _l("Organisasjon endret"),
+    "organisation.activate": _l("Organisasjon aktivert"),
+    "organisation.deactivate": _l("Organisasjon deaktivert"),
+    "organisation.merge": _l("Organisasjon slått sammen med en annen"),
+    "organisation.merge_in": _l("Organisasjon slått inn i denne"),
+    "unit.create": _l("Enhet opprettet"),
+    "unit.rename": _l("Enhet gitt nytt navn"),
+    "unit.move": _l("Enhet flyttet"),
+    "unit.activate": _l("Enhet aktivert"),
+    "unit.deactivate": _l("Enhet deaktivert"),
+    "category.create": _l("Kategori lagt til"),
+    "category.rename": _l("Kategori gitt nytt navn"),
+    "category.reorder": _l("Kategori flyttet i lista"),
+    "category.activate": _l("Kategori aktivert"),
+    "category.deactivate": _l("Kategori deaktivert"),
+    "category.delete": _l("Kategori slettet"),
+    "agreement.create": _l("Avtale lagt til"),
+    "agreement.rename": _l("Avtale gitt nytt navn"),
+    "agreement.reorder": _l("Avtale flyttet i lista"),
+    "agreement.activate": _l("Avtale aktivert"),
+    "agreement.deactivate": _l("Avtale deaktivert"),
+    "agreement.delete": _l("Avtale slettet"),
+    "user.invite": _l("Bruker invitert"),
+    "user.update": _l("Bruker endret"),
+    "user.leave": _l("Bruker flyttet til en annen organisasjon"),
+    "user.activate": _l("Bruker aktivert"),
+    "user.deactivate": _l("Bruker deaktivert"),
+    "user.send_reset": _l("Lenke for nytt passord sendt"),
+    "user.send_invitation": _l("Invitasjon sendt på nytt"),
+}
+
+FIELD = {
+    "name": _l("Navn"),
+    "kind": _l("Type"),
+    "active": _l("Aktiv"),
+    "response_days": _l("Svarfrist (dager)"),
+    "merged_into_id": _l("Slått sammen med (id)"),
+    "merged_into": _l("Slått sammen med"),
+    "merged_from": _l("Slått inn"),
+    "users_moved": _l("Brukere flyttet"),
+    "units_moved": _l("Enheter flyttet"),
+    "open_deviations_moved": _l("Åpne avvik flyttet"),
+    "open_deviations_left_between": _l("Åpne avvik mellom de to, ikke flyttet"),
+    "parent_id": _l("Overordnet enhet (id)"),
+    "path": _l("Plassering"),
+    "position": _l("Plass i lista"),
+    "email": _l("E-post"),
+    "organisation": _l("Organisasjon"),
+    "unit": _l("Enhet"),
+    "roles": _l("Roller"),
+    "language": _l("Språk"),
+    "link": _l("Lenke"),
+}
+
+LINK = {"reset": _l("nytt passord"), "invitation": _l("invitasjon")}

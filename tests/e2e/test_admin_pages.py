@@ -1,0 +1,126 @@
+"""The administration pages, the link pages and the accessibility statement in Chromium:
+axe-core finds no WCAG 2.1 A/AA violation in Norwegian or in English."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.admin import services as admin_services
+from app.auth.services import find_user, issue_token
+from app.extensions import db
+from app.models import Category, TokenPurpose
+from app.seed import organisation_by_name
+from tests.e2e.conftest import assert_accessible, log_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _ids(app) -> dict[str, object]:
+    with app.app_context():
+        admin = find_user("admin@demo.demo")
+        trondheim = organisation_by_name("Trondheim")
+        # Something in the log, and a user with a pending invitation.
+        admin_services.update_organisation(admin, trondheim, response_days=21)
+        invited = admin_services.invite_user(admin, "ny@trondheim.demo", "Nora Ny", trondheim.id, None, set())
+        token = issue_token(invited, TokenPurpose.INVITATION)
+        db.session.commit()
+        return {
+            "trondheim": trondheim.id,
+            "unit": trondheim.units[0].id,
+            "user": find_user("melder@trondheim.demo").id,
+            "category": db.session.query(Category.id).first()[0],
+            "token": token,
+        }
+
+
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/organisasjoner",
+    "/admin/organisasjoner/{trondheim}",
+    "/admin/organisasjoner/{trondheim}/enheter",
+    "/admin/enheter/{unit}",
+    "/admin/kategorier",
+    "/admin/kategorier/{category}",
+    "/admin/avtaler",
+    "/admin/brukere",
+    "/admin/brukere/ny",
+    "/admin/brukere/{user}",
+    "/admin/logg",
+    "/tilgjengelighet",
+]
+PUBLIC_PAGES = ["/glemt-passord", "/passord/{token}", "/passord/ugyldig", "/tilgjengelighet", "/logg-inn"]
+
+
+def _choose_language(page, language: str) -> None:
+    if language == "en":
+        page.get_by_role("button", name="English").click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "en"
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_public_pages_are_accessible(page, live_app, language):
+    ids = _ids(live_app)
+    page.goto("/logg-inn")
+    _choose_language(page, language)
+    for url in PUBLIC_PAGES:
+        page.goto(url.format(**ids))
+        assert_accessible(page, f"{url} ({language})")
+    # Forms showing their errors are checked too.
+    page.goto(f"/passord/{ids['token']}")
+    page.locator("#password").fill("kort")
+    page.locator("#confirm").fill("kort")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#password-feil").is_visible()
+    assert_accessible(page, f"set password with errors ({language})")
+    page.goto("/glemt-passord")
+    page.locator("#email").fill("noen@trondheim.demo")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert_accessible(page, f"forgot password sent ({language})")
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_admin_pages_are_accessible(page, live_app, language):
+    ids = _ids(live_app)
+    log_in(page, "admin@demo.demo")
+    _choose_language(page, language)
+    for url in ADMIN_PAGES:
+        page.goto(url.format(**ids))
+        assert page.locator("h1").count() == 1, url
+        assert_accessible(page, f"{url} ({language})")
+    # A form sent with errors: messages beside the fields, still accessible.
+    page.goto("/admin/brukere/ny")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator("#feiloppsummering").is_visible()
+    assert_accessible(page, f"invite with errors ({language})")
+
+
+def test_lokal_admin_sees_only_their_own_organisation(page, live_app):
+    _ids(live_app)
+    log_in(page, "lokaladmin@trondheim.demo")
+    page.get_by_role("link", name="Administrasjon").click()
+    page.get_by_role("link", name="Organisasjoner").first.click()
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 1 and "Trondheim" in rows.first.inner_text()
+    assert page.get_by_role("link", name="Kategorier").count() == 0
+    assert_accessible(page, "organisations as lokal_admin")
+
+
+def test_language_choice_before_login_follows_to_the_account_pages(page, live_app):
+    page.goto("/logg-inn")
+    page.get_by_role("button", name="English").click()
+    assert page.get_by_role("heading", name="Log in").is_visible()
+    page.locator("#email").fill("melder@trondheim.demo")
+    page.locator("#password").fill("demo-avvik")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/logg-inn" not in url)
+    # Logging in from the English login page makes English the account's language.
+    assert page.get_by_role("link", name="Report deviation").first.is_visible()
+    with live_app.app_context():
+        assert find_user("melder@trondheim.demo").language == "en"
+    page.get_by_role("link", name="Accessibility statement").click()
+    assert page.get_by_role("heading", name="Accessibility statement").is_visible()
+    assert "WCAG 2.1" in page.content()

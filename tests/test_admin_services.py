@@ -1,0 +1,368 @@
+"""Administrative operations without HTTP: the rules, the merge, the lists, the log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from app.admin import services
+from app.admin.services import AdminError
+from app.auth.services import create_user, find_user
+from app.common import permissions
+from app.deviations.services import DeviationInput, file_deviation
+from app.extensions import db
+from app.models import (
+    AdminLogEntry,
+    Agreement,
+    Category,
+    Deviation,
+    Harm,
+    Organisation,
+    OrgKind,
+    Role,
+    Status,
+    Unit,
+    User,
+)
+from app.models.guards import AppendOnlyError
+from app.seed import HOSPITAL, organisation_by_name
+from app.statistics.services import ALL, tertial_summary
+from reports import Tertial
+
+
+def _user(email: str) -> User:
+    user = find_user(email)
+    assert user is not None
+    return user
+
+
+def _category(name: str = "Utskrivning") -> Category:
+    return db.session.scalar(sa.select(Category).where(Category.name == name))
+
+
+def _file(reporter: User, counterpart: Organisation, when: datetime, category: str = "Utskrivning"):
+    return file_deviation(
+        reporter,
+        DeviationInput(
+            counterpart_org_id=counterpart.id,
+            event_date=when.date(),
+            category_id=_category(category).id,
+            harm=Harm.LAV,
+            title="Manglende epikrise",
+            description="Epikrisen kom ikke med pasienten.",
+        ),
+        now=when,
+    )
+
+
+def _close(deviation: Deviation) -> None:
+    # Test data only: the workflow module (issue 3) is what closes cases in the app.
+    deviation.status = Status.BESVART
+    deviation.closed_at = deviation.registered_at
+    db.session.flush()
+
+
+def _tertial_counts(year: int, tertial: int, column) -> dict[str, int]:  # noqa: ANN001
+    """What a tertial report groups by: the organisation names as stored on each deviation."""
+    start_month = {1: 1, 2: 5, 3: 9}[tertial]
+    start = datetime(year, start_month, 1, tzinfo=UTC)
+    end = datetime(year + (tertial == 3), {1: 5, 2: 9, 3: 1}[tertial], 1, tzinfo=UTC)
+    rows = db.session.execute(
+        sa.select(column, sa.func.count())
+        .where(Deviation.registered_at >= start, Deviation.registered_at < end)
+        .group_by(column)
+    )
+    return dict(rows.all())
+
+
+# --- Merge ---------------------------------------------------------------------------------------
+
+
+def test_merge_keeps_old_names_in_old_cases_and_past_tertials(ctx):
+    admin = _user("admin@demo.demo")
+    hospital = organisation_by_name(HOSPITAL)
+    leksvik = organisation_by_name("Leksvik")
+    leksvik_unit = next(u for u in leksvik.units if u.name == "Hjemmetjenesten")
+    nurse = create_user("sykepleier@leksvik.demo", "Siv Leksvik", leksvik, "x" * 12, unit=leksvik_unit)
+    handler = create_user("mottak@leksvik.demo", "Mats Leksvik", leksvik, "x" * 12, {Role.SAKSBEHANDLER})
+    hospital_nurse = _user("melder@stolav.demo")
+
+    # Filed in the second tertial of 2025: one answered, one still open; and one the
+    # hospital sent to Leksvik that is still open.
+    closed = _file(nurse, hospital, datetime(2025, 5, 20, 10, tzinfo=UTC))
+    _close(closed)
+    open_sent = _file(nurse, hospital, datetime(2025, 6, 2, 10, tzinfo=UTC))
+    open_received = _file(hospital_nurse, leksvik, datetime(2025, 6, 3, 10, tzinfo=UTC))
+    before_reporters = _tertial_counts(2025, 2, Deviation.reporter_org_name)
+    before_counterparts = _tertial_counts(2025, 2, Deviation.counterpart_org_name)
+    past = Tertial(2025, 2)
+    report_before = tertial_summary(past, ALL)
+
+    indre_fosen = services.create_organisation(admin, "Indre Fosen", OrgKind.KOMMUNE, 10)
+    result = services.merge_organisation(admin, leksvik, indre_fosen)
+    db.session.flush()
+
+    assert (result.users, result.open_moved) == (2, 2)
+    assert not leksvik.active and leksvik.merged_into_id == indre_fosen.id
+    assert leksvik.name == "Leksvik"
+    # People and units now belong to Indre Fosen, the units under a "Leksvik" unit.
+    assert nurse.organisation_id == handler.organisation_id == indre_fosen.id
+    assert nurse.unit.organisation_id == indre_fosen.id
+    assert nurse.unit.path == "Leksvik › Helse og omsorg › Hjemmetjenesten"
+    # Open cases moved to the successor; the closed one stays with Leksvik.
+    assert open_sent.reporter_org_id == indre_fosen.id
+    assert open_received.counterpart_org_id == indre_fosen.id
+    assert closed.reporter_org_id == leksvik.id
+    # Every case keeps the name it was filed under, so the past tertial's figures do not move.
+    assert {closed.reporter_org_name, open_sent.reporter_org_name} == {"Leksvik"}
+    assert open_received.counterpart_org_name == "Leksvik"
+    assert _tertial_counts(2025, 2, Deviation.reporter_org_name) == before_reporters
+    assert _tertial_counts(2025, 2, Deviation.counterpart_org_name) == before_counterparts
+    assert before_reporters["Leksvik"] == 2
+    # The past tertial's report (reports.summarise, as the page and the PDF use it) is unchanged.
+    report_after = tertial_summary(past, ALL)
+    assert report_after.by_reporter_org == report_before.by_reporter_org
+    assert report_after.by_counterpart_org == report_before.by_counterpart_org
+    assert {r.label: r.count for r in report_after.by_reporter_org}["Leksvik"] == 2
+    assert {r.label: r.count for r in report_after.by_counterpart_org}["Leksvik"] == 1
+    assert "Indre Fosen" not in {r.label for r in report_after.by_reporter_org + report_after.by_counterpart_org}
+    # New filings use the new name.
+    new = _file(nurse, hospital, datetime(2026, 2, 1, 10, tzinfo=UTC))
+    assert new.reporter_org_name == "Indre Fosen"
+    # The successor's handler still sees the closed Leksvik case, and handles the moved one.
+    assert permissions.can_view_deviation(handler, closed)
+    assert closed in db.session.scalars(
+        sa.select(Deviation).where(permissions.visible_deviations(handler))
+    ).all()
+    assert permissions.can_handle_deviation(handler, open_received)
+    # Both organisations' logs record the merge.
+    actions = {
+        (e.action, e.organisation_id)
+        for e in db.session.scalars(sa.select(AdminLogEntry).where(AdminLogEntry.action.like("organisation.merge%")))
+    }
+    assert actions == {("organisation.merge", leksvik.id), ("organisation.merge_in", indre_fosen.id)}
+
+
+def test_merge_leaves_open_cases_between_the_two_and_refuses_nonsense(ctx):
+    admin = _user("admin@demo.demo")
+    malvik = organisation_by_name("Malvik")
+    trondheim = organisation_by_name("Trondheim")
+    between = _file(_user("melder@trondheim.demo"), malvik, datetime(2026, 1, 5, 9, tzinfo=UTC))
+    with pytest.raises(AdminError) as same:
+        services.merge_organisation(admin, malvik, malvik)
+    assert same.value.code == "same"
+    result = services.merge_organisation(admin, malvik, trondheim)
+    assert result.left_between == [between.reference]
+    assert between.counterpart_org_id == malvik.id  # not self-addressed
+    assert permissions.can_handle_deviation(_user("mottak@trondheim.demo"), between)
+    with pytest.raises(AdminError) as again:
+        services.merge_organisation(admin, malvik, trondheim)
+    assert again.value.code == "source_inactive"
+    with pytest.raises(AdminError):
+        services.set_organisation_active(admin, malvik, True)
+
+
+def test_rename_changes_new_filings_only(ctx):
+    admin = _user("admin@demo.demo")
+    roan = organisation_by_name("Roan")
+    old = _file(_user("melder@stolav.demo"), roan, datetime(2026, 1, 10, 9, tzinfo=UTC))
+    services.update_organisation(admin, roan, name="Åfjord")
+    new = _file(_user("melder@stolav.demo"), roan, datetime(2026, 2, 10, 9, tzinfo=UTC))
+    assert (old.counterpart_org_name, new.counterpart_org_name) == ("Roan", "Åfjord")
+    with pytest.raises(AdminError) as taken:
+        services.update_organisation(admin, roan, name="trondheim")
+    assert taken.value.code == "taken"
+
+
+def test_lokal_admin_sets_deadline_but_cannot_rename(ctx):
+    local = _user("lokaladmin@trondheim.demo")
+    trondheim = organisation_by_name("Trondheim")
+    services.update_organisation(local, trondheim, response_days=21)
+    assert trondheim.response_days == 21
+    with pytest.raises(AdminError) as forbidden:
+        services.update_organisation(local, trondheim, name="Trondheim kommune")
+    assert forbidden.value.code == "forbidden"
+    with pytest.raises(AdminError):
+        services.update_organisation(local, trondheim, response_days=0)
+
+
+# --- Units ---------------------------------------------------------------------------------------
+
+
+def test_unit_tree_create_move_refuses_cycles(ctx):
+    admin = _user("admin@demo.demo")
+    trondheim = organisation_by_name("Trondheim")
+    top = services.create_unit(admin, trondheim, "Helse og velferd", None)
+    child = services.create_unit(admin, trondheim, "Hjemmebaserte tjenester", top.id)
+    grandchild = services.create_unit(admin, trondheim, "Sone øst", child.id)
+    assert grandchild.path == "Helse og velferd › Hjemmebaserte tjenester › Sone øst"
+    for parent in (top, grandchild):  # under itself, under its own grandchild
+        with pytest.raises(AdminError) as cycle:
+            services.update_unit(admin, top, top.name, parent.id)
+        assert cycle.value.code == "cycle"
+    services.update_unit(admin, grandchild, "Sone Øst", None)
+    assert grandchild.path == "Sone Øst"
+    with pytest.raises(AdminError) as taken:
+        services.create_unit(admin, trondheim, "sone øst", None)
+    assert taken.value.code == "taken"
+    other_org_unit = organisation_by_name("Malvik").units[0]
+    with pytest.raises(AdminError):
+        services.update_unit(admin, child, child.name, other_org_unit.id)
+
+
+def test_unit_deactivation_needs_children_inactive_first(ctx):
+    admin = _user("admin@demo.demo")
+    trondheim = organisation_by_name("Trondheim")
+    top = next(u for u in trondheim.units if u.parent_id is None)
+    with pytest.raises(AdminError) as error:
+        services.set_unit_active(admin, top, False)
+    assert error.value.code == "active_children"
+    for unit in trondheim.units:
+        if unit.parent_id == top.id:
+            services.set_unit_active(admin, unit, False)
+    services.set_unit_active(admin, top, False)
+    assert not top.active
+
+
+# --- Categories and agreements -------------------------------------------------------------------
+
+
+def test_a_used_category_cannot_be_deleted_only_deactivated(ctx):
+    admin = _user("admin@demo.demo")
+    used = _category("Transport")
+    _file(_user("melder@trondheim.demo"), organisation_by_name(HOSPITAL),
+          datetime(2026, 1, 3, 9, tzinfo=UTC), category="Transport")  # fmt: skip
+    with pytest.raises(AdminError) as error:
+        services.delete_item(admin, used)
+    assert error.value.code == "in_use"
+    assert db.session.get(Category, used.id) is not None
+    services.set_item_active(admin, used, False)
+    assert not used.active
+    unused = services.create_item(admin, Category, "Kommunikasjon med pårørende")
+    services.delete_item(admin, unused)
+    assert db.session.get(Category, unused.id) is None
+    positions = [c.position for c in services.list_items(Category)]
+    assert positions == list(range(len(positions)))
+
+
+def test_reorder_and_rename_list_items(ctx):
+    admin = _user("admin@demo.demo")
+    items = services.list_items(Agreement)
+    second = items[1]
+    services.move_item(admin, second, -1)
+    assert services.list_items(Agreement)[0] is second
+    services.move_item(admin, second, -1)  # already first: nothing happens
+    assert services.list_items(Agreement)[0] is second
+    services.rename_item(admin, second, "Tjenesteavtale 1: Oppgavefordeling")
+    assert second.name == "Tjenesteavtale 1: Oppgavefordeling"
+    with pytest.raises(AdminError):
+        services.rename_item(admin, second, items[2].name.upper())
+
+
+# --- Users ---------------------------------------------------------------------------------------
+
+
+def test_lokal_admin_never_grants_admin_nor_reaches_another_organisation(ctx):
+    local = _user("lokaladmin@trondheim.demo")
+    trondheim = organisation_by_name("Trondheim")
+    malvik = organisation_by_name("Malvik")
+    with pytest.raises(AdminError) as admin_role:
+        services.invite_user(local, "ny@trondheim.demo", "Ny", trondheim.id, None, {Role.ADMIN})
+    assert admin_role.value.code == "forbidden"
+    with pytest.raises(AdminError) as other_org:
+        services.invite_user(local, "ny@malvik.demo", "Ny", malvik.id, None, set())
+    assert other_org.value.code == "unknown"
+    melder = _user("melder@trondheim.demo")
+    with pytest.raises(AdminError):
+        services.update_user(local, melder, organisation_id=malvik.id)
+    services.update_user(local, melder, roles={Role.SAKSBEHANDLER, Role.LOKAL_ADMIN})
+    assert melder.roles == {Role.MELDER, Role.SAKSBEHANDLER, Role.LOKAL_ADMIN}
+    # A role only a central admin grants stays when a lokal_admin saves the user.
+    admin = _user("admin@demo.demo")
+    services.update_user(admin, melder, roles={Role.FORBEDRINGSGRUPPE})
+    services.update_user(local, melder, roles={Role.ANALYTIKER})
+    assert melder.roles == {Role.MELDER, Role.FORBEDRINGSGRUPPE, Role.ANALYTIKER}
+    assert not permissions.can_administer_user(local, admin)
+
+
+def test_deactivated_user_cannot_log_in_and_history_stays(ctx):
+    from app.auth.services import authenticate
+
+    admin = _user("admin@demo.demo")
+    melder = _user("melder@trondheim.demo")
+    deviation = _file(melder, organisation_by_name(HOSPITAL), datetime(2026, 1, 3, 9, tzinfo=UTC))
+    services.set_user_active(admin, melder, False)
+    assert authenticate("melder@trondheim.demo", "demo-avvik") is None
+    assert deviation.reporter_id == melder.id
+    with pytest.raises(AdminError) as self_error:
+        services.set_user_active(admin, admin, False)
+    assert self_error.value.code == "self"
+
+
+def test_mottak_staff_is_the_saksbehandlere_of_the_organisation(ctx):
+    local = _user("lokaladmin@trondheim.demo")
+    trondheim = organisation_by_name("Trondheim")
+    assert [u.email for u in services.mottak_staff(trondheim)] == ["mottak@trondheim.demo"]
+    services.set_mottak_member(local, _user("melder@trondheim.demo"), True)
+    services.set_mottak_member(local, _user("mottak@trondheim.demo"), False)
+    assert [u.email for u in services.mottak_staff(trondheim)] == ["melder@trondheim.demo"]
+
+
+# --- The log -------------------------------------------------------------------------------------
+
+
+def test_every_operation_is_logged_and_the_log_is_append_only(ctx):
+    admin = _user("admin@demo.demo")
+    trondheim = organisation_by_name("Trondheim")
+    start = db.session.scalar(sa.select(sa.func.count()).select_from(AdminLogEntry))
+    services.update_organisation(admin, trondheim, response_days=30)
+    unit = services.create_unit(admin, trondheim, "Rus og psykisk helse", None)
+    services.update_unit(admin, unit, "Psykisk helse og rus", None)
+    services.create_item(admin, Category, "Ernæring")
+    services.invite_user(admin, "ny@trondheim.demo", "Nina Ny", trondheim.id, unit.id, {Role.ANALYTIKER})
+    entries = db.session.scalars(sa.select(AdminLogEntry).order_by(AdminLogEntry.id)).all()[start:]
+    assert [e.action for e in entries] == [
+        "organisation.update",
+        "unit.create",
+        "unit.rename",
+        "category.create",
+        "user.invite",
+    ]
+    assert entries[0].before["response_days"] == 14 and entries[0].after["response_days"] == 30
+    assert entries[0].actor_id == admin.id and entries[0].at is not None
+    assert entries[4].after["roles"] == ["analytiker"] and entries[4].organisation_id == trondheim.id
+    assert entries[3].organisation_id is None
+    db.session.commit()
+
+    entries[0].action = "forfalsket"
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.get(AdminLogEntry, entries[0].id))
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(AppendOnlyError):
+        db.session.execute(sa.delete(AdminLogEntry))
+    with pytest.raises(AppendOnlyError):
+        db.session.execute(sa.update(AdminLogEntry).values(action="x"))
+    db.session.rollback()
+
+    local = _user("lokaladmin@trondheim.demo")
+    seen = services.log_entries(local)
+    assert seen and all(e.organisation_id == trondheim.id for e in seen)
+    assert len(services.log_entries(admin)) > len(seen)
+
+
+def test_unit_of_user_must_belong_to_the_chosen_organisation(ctx):
+    admin = _user("admin@demo.demo")
+    malvik_unit = db.session.scalar(
+        sa.select(Unit).join(Organisation).where(Organisation.name == "Malvik").limit(1)
+    )
+    with pytest.raises(AdminError) as error:
+        services.invite_user(
+            admin, "x@trondheim.demo", "X", organisation_by_name("Trondheim").id, malvik_unit.id, set()
+        )
+    assert error.value.code == "wrong_org"
