@@ -38,8 +38,13 @@ browser: node_modules/.installed
 db: install
 	$(BIN)/flask db upgrade
 
+# Three years of synthetic history once, so the statistics page and the tertial PDF have
+# something to show on a first run (the marker keeps a second run from adding more).
+DEMO_HISTORY ?= 4000
 demo: db
 	$(BIN)/flask demo
+	@if [ -z "$$DATABASE_URL" ] && [ ! -f instance/.demo-history ]; then \
+	  $(BIN)/flask demo --deviations $(DEMO_HISTORY) && touch instance/.demo-history; fi
 
 # The mail sender runs beside the server (mails land in instance/outbox/ without MAIL_SERVER)
 # and stops with it.
