@@ -96,7 +96,7 @@ class DeviationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.own_org_id = own_org_id
         # organisation id -> its unit ids, filled by the route so the unit check needs no query
-        self.unit_org: dict[int, set[int]] = {}
+        self.unit_org: dict[int, frozenset[int]] = {}
 
     def validate_counterpart_org(self, field: SelectField) -> None:
         if field.data is not None and field.data == self.own_org_id:

@@ -29,19 +29,14 @@ _FILING_MESSAGES = {
 def _build_form() -> tuple[DeviationForm, services.FilingChoices]:
     choices = services.filing_choices()
     form = DeviationForm(own_org_id=current_user.organisation_id)
-    form.counterpart_org.choices = [SelectChoice("", _("Velg …"))] + [
-        SelectChoice(o.id, o.name) for o in choices.organisations
+    form.counterpart_org.choices = [SelectChoice("", _("Velg …")), *choices.organisation_options]
+    form.counterpart_unit.choices = [
+        SelectChoice("", _("Vet ikke / ikke aktuelt")),
+        *choices.unit_options,
     ]
-    form.counterpart_unit.choices = [SelectChoice("", _("Vet ikke / ikke aktuelt"))] + [
-        SelectChoice(u.id, u.path) for units in choices.units_by_org.values() for u in units
-    ]
-    form.unit_org = {org: {u.id for u in units} for org, units in choices.units_by_org.items()}
-    form.category.choices = [SelectChoice("", _("Velg …"))] + [
-        SelectChoice(c.id, c.name) for c in choices.categories
-    ]
-    form.agreement.choices = [SelectChoice("", _("Ingen / vet ikke"))] + [
-        SelectChoice(a.id, a.name) for a in choices.agreements
-    ]
+    form.unit_org = choices.unit_ids_by_org
+    form.category.choices = [SelectChoice("", _("Velg …")), *choices.category_options]
+    form.agreement.choices = [SelectChoice("", _("Ingen / vet ikke")), *choices.agreement_options]
     return form, choices
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -116,6 +117,8 @@ def mottak_handlers(organisation_id: int) -> list[User]:
     return list(
         db.session.scalars(
             sa.select(User)
+            # A mail needs address and language, not the roles: skip role_rows' selectin query.
+            .options(lazyload(User.role_rows))
             .join(UserRole, UserRole.user_id == User.id)
             .where(
                 User.organisation_id == organisation_id,

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from app.common import permissions
 from app.common.dates import today_local
 from app.deviations import services as deviation_services
-from app.deviations.services import active_categories, filing_choices
+from app.deviations.services import filing_choices
 from app.extensions import db
 from app.handling import services, workflow
 from app.handling.forms import MessageForm, MoveForm
@@ -45,7 +45,8 @@ def inbox():
         page=page,
         filters=filters,
         counts=services.inbox_counts(current_user.organisation_id, today),
-        categories=active_categories(),
+        # The filter's list is the form's category list, kept per worker like the pick lists.
+        categories=filing_choices().categories,
         today=today,
         first_page="etter" not in request.args,
         sort_deadline=services.SORT_DEADLINE,

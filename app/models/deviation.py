@@ -93,6 +93,8 @@ class Deviation(Base):
         sa.CheckConstraint("reporter_org_id <> counterpart_org_id", name="not_self_addressed"),
         sa.Index("ix_deviation_inbox", "counterpart_org_id", "registered_at", "id"),
         sa.Index("ix_deviation_inbox_status", "counterpart_org_id", "status", "registered_at"),
+        # The inbox's "open" and "over the deadline" counts, from the index alone.
+        sa.Index("ix_deviation_open_deadline", "counterpart_org_id", "status", "response_deadline"),
         sa.Index("ix_deviation_reporter", "reporter_id", "registered_at"),
         sa.Index("ix_deviation_reporter_org", "reporter_org_id", "registered_at"),
         sa.Index("ix_deviation_registered_at", "registered_at"),
