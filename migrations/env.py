@@ -89,6 +89,15 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by copy, drop and rename; with foreign keys on,
+            # dropping a table that other rows point at fails, so any database holding
+            # deviations could not be upgraded. The pragma only takes effect outside a
+            # transaction; foreign_key_check below proves the copies kept every reference.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            # End SQLAlchemy's autobegun transaction so Alembic's own one commits the upgrade.
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -97,6 +106,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import io
 from contextlib import redirect_stdout
+from datetime import date
+
+import sqlalchemy as sa
 
 from alembic.script import ScriptDirectory
-from flask_migrate import check, upgrade
-from flask_migrate import Migrate  # noqa: F401  (documents where check/upgrade come from)
+from flask_migrate import check, downgrade, upgrade
 
+from app.auth.services import find_user
+from app.demo import create_demo_accounts
+from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
+from app.models import Category, Deviation, Harm
+from app.seed import HOSPITAL, organisation_by_name, seed_defaults
 from tests.conftest import make_app
 
 
@@ -37,3 +44,46 @@ def test_single_head(app):
         config = app.extensions["migrate"].migrate.get_config()
         heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, heads
+
+
+def test_upgrade_keeps_existing_data(database_url):
+    """A database in use when a release ships: every migration must carry its rows along.
+
+    On SQLite, batch mode rebuilds tables by copy-and-drop, which foreign keys would refuse.
+    """
+    app = make_app(database_url)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+        seed_defaults()
+        create_demo_accounts()
+        category = db.session.scalar(sa.select(Category).limit(1))
+        reference = file_deviation(
+            find_user("melder@trondheim.demo"),
+            DeviationInput(
+                counterpart_org_id=organisation_by_name(HOSPITAL).id,
+                event_date=date(2026, 1, 5),
+                category_id=category.id,
+                harm=Harm.LAV,
+                title="Kom hjem uten epikrise",
+                description="Beskrivelse",
+            ),
+        ).reference
+        db.session.commit()
+        db.session.remove()
+        # Back to the first schema that held deviations, then forward again with the rows in.
+        downgrade(revision="b0ffbc6a24a0")
+        upgrade()
+        output = io.StringIO()
+        with redirect_stdout(output):
+            check()
+        stored = db.session.scalar(sa.select(Deviation).where(Deviation.reference == reference))
+        assert stored is not None and stored.title == "Kom hjem uten epikrise"
+        assert [e.kind.value for e in stored.events][0] == "opprettet"
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
