@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.common.dates import OSLO
-from app.deviations.services import direction_between, format_reference
+from app.deviations.services import direction_between, format_reference, reserve_references
 from app.extensions import db
 from app.models import (
     Category,
@@ -41,7 +41,6 @@ from app.models import (
     Harm,
     Organisation,
     OrgKind,
-    ReferenceCounter,
     Status,
     Unit,
     utcnow,
@@ -236,31 +235,12 @@ _PREVIOUS = {
 
 
 def _reserve_numbers(per_year: Counter[int]) -> dict[int, int]:
-    """Take a block of numbers per year from the counter, atomically; returns each block's start.
-
-    The same UPDATE … RETURNING that a single filing uses, only by ``count`` instead of one, so
-    filings running meanwhile get numbers after the block.
-    """
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    first: dict[int, int] = {}
-    for year, count in sorted(per_year.items()):
-        db.session.execute(
-            upsert(ReferenceCounter)
-            .values(year=year, last_number=0)
-            .on_conflict_do_nothing(index_elements=["year"])
-        )
-        last = db.session.execute(
-            sa.update(ReferenceCounter)
-            .where(ReferenceCounter.year == year)
-            .values(last_number=ReferenceCounter.last_number + count)
-            .returning(ReferenceCounter.last_number)
-        ).scalar_one()
-        first[year] = last - count + 1
-    return first
+    """Take a block of numbers per year from the counter; returns each block's first number.
+    Filings running meanwhile get numbers after the block."""
+    return {
+        year: reserve_references(year, count) - count + 1
+        for year, count in sorted(per_year.items())
+    }
 
 
 def _timestamps(rng: random.Random, n: int, now: datetime) -> list[datetime]:
@@ -335,7 +315,6 @@ def generate_deviations(
         # them for every chunk. Reset below; the pooled connection outlives this run.
         db.session.execute(sa.text("PRAGMA cache_size = -262144"))
     deviation_table = Deviation.__table__
-    event_table = DeviationEvent.__table__
     events_written = 0
     for begin in range(0, n, chunk):
         end = min(begin + chunk, n)

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.auth.services import find_user
 from app.common.dates import today_local
 from app.extensions import db
 from app.models import Deviation, DeviationEvent, DeviationMessage, OutboxMail, Status, Unit

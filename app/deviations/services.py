@@ -78,22 +78,27 @@ def response_deadline(organisation: Organisation, registered_on: date) -> date:
     return registered_on + timedelta(days=organisation.response_days)
 
 
-def next_reference(year: int) -> tuple[int, str]:
-    """The next number of the year, atomic across processes and servers.
+def reserve_references(year: int, count: int = 1) -> int:
+    """Take ``count`` consecutive numbers of the year; returns the last one taken.
 
-    One upsert: it creates the year's row or increments it, and takes the row's write lock until
-    commit, so two concurrent filings serialise on it (PostgreSQL row lock, SQLite database
-    lock) and never share a number.
+    One upsert: it creates the year's row or advances it, and holds the row's write lock until
+    commit, so concurrent filings, imports and generators serialise on it (PostgreSQL row lock,
+    SQLite database lock) and never share a number, across processes and servers.
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ReferenceCounter).values(year=year, last_number=1)
-    number = db.session.execute(
+    statement = insert(ReferenceCounter).values(year=year, last_number=count)
+    return db.session.execute(
         statement.on_conflict_do_update(
             index_elements=["year"],
-            set_={"last_number": ReferenceCounter.last_number + 1},
+            set_={"last_number": ReferenceCounter.last_number + count},
         ).returning(ReferenceCounter.last_number)
     ).scalar_one()
+
+
+def next_reference(year: int) -> tuple[int, str]:
+    """The next number of the year and its reference, e.g. (42, "AV-2026-00042")."""
+    number = reserve_references(year)
     return number, format_reference(year, number)
 
 

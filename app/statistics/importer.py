@@ -21,11 +21,14 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from app.common.dates import OSLO, today_local
 from app.common.identity import find_in_text
-from app.deviations.services import direction_between, format_reference
+from app.deviations.services import (
+    direction_between,
+    format_reference,
+    reserve_references,
+)
 from app.extensions import db
 from app.models import (
     CLOSED_STATUSES,
@@ -35,7 +38,6 @@ from app.models import (
     EventKind,
     Harm,
     Organisation,
-    ReferenceCounter,
     Status,
     Unit,
     User,
@@ -357,24 +359,6 @@ def _check(
 # --- writing -----------------------------------------------------------------------------------
 
 
-def _reserve_numbers(year: int, count: int) -> int:
-    """Take ``count`` numbers of the year's counter in one atomic UPDATE; returns the first.
-    Same row lock as deviations.services.next_reference, so concurrent filings never collide."""
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(ReferenceCounter)
-        .values(year=year, last_number=0)
-        .on_conflict_do_nothing(index_elements=["year"])
-    )
-    last = db.session.execute(
-        sa.update(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .values(last_number=ReferenceCounter.last_number + count)
-        .returning(ReferenceCounter.last_number)
-    ).scalar_one()
-    return last - count + 1
-
-
 def _noon(day: date) -> datetime:
     # A hand-kept register has dates, not times: noon Norwegian time keeps the date the same
     # in every time zone the app shows, and far from any tertial boundary.
@@ -428,7 +412,7 @@ def import_file(
     numbered: list[tuple[int, int, _Good]] = []
     for year in sorted(by_year):
         year_rows = sorted(by_year[year], key=lambda r: r.registered)
-        first = _reserve_numbers(year, len(year_rows))
+        first = reserve_references(year, len(year_rows)) - len(year_rows) + 1
         numbered += [(year, first + i, r) for i, r in enumerate(year_rows)]
 
     text = f"Importert fra {path.name}"[:200]
