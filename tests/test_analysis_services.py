@@ -337,6 +337,8 @@ def test_identity_numbers_refused_in_every_free_text(ctx):
 def test_action_owner_must_belong_to_the_responsible_organisation(ctx):
     analysis = h.start()
     h.fill(analysis, with_action=False)
+    # Committed, so each refused attempt's rollback returns to this state, not to nothing.
+    db.session.commit()
     leader = h.user(h.LEADER)
     with pytest.raises(services.AnalysisError) as refused:
         services.add_action(

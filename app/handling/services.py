@@ -112,6 +112,12 @@ def inbox_page(
     else:
         query = query.order_by(Deviation.registered_at.desc(), Deviation.id.desc())
         position = decode_cursor(cursor) if cursor else None
+        # An explicit range on registered_at, implied by the keyset condition or true of every
+        # row, makes the (organisation, registered_at) index the plain choice for SQLite's planner
+        # even without ANALYZE statistics: otherwise it may take another index on the
+        # organisation and sort all of its cases, 1 s at a million rows instead of 1 ms.
+        upper = position[0] if position is not None else utcnow() + timedelta(days=1)
+        query = query.where(Deviation.registered_at <= sa.literal(upper, Deviation.registered_at.type))
         if position is not None:
             at, ident = position
             query = query.where(
