@@ -57,10 +57,10 @@ run: demo
 test: install browser
 	$(BIN)/pytest
 
-# Every _()/_l() msgid in app/**.py and app/templates/**.html, Norwegian as written.
+# Every _()/_l()/N_() msgid in app/**.py, reports/**.py and app/templates/**.html, Norwegian as written.
 babel-extract: $(BIN)/.installed
 	mkdir -p $(TRANSLATIONS)
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --add-location=file --sort-output \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ --add-location=file --sort-output \
 	  --no-wrap --project=Avvik -o $(POT) .
 
 # Extract, merge into every catalogue, then list what still lacks an English translation

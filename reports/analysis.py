@@ -2,7 +2,9 @@
 
 The app loads the analysis, translates the labels and hands over an ``AnalysisReport``; this
 module lays it out for paper: mandate, team, timeline, problems with contributory factors,
-root causes, the action plan as a table, learning points.
+root causes, the action plan as a table, learning points. Headings are msgids marked with
+``_()``, the gettext of the ``Language`` handed in (reports/i18n.py); the labels inside the report
+(status, factor groups, strength) arrive already translated by the app.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from reports import formatting as fmt
+from reports.formatting import Numbers
+from reports.i18n import NORWEGIAN, Language
 from reports.pdf import ACCENT, BOLD, FONT, HEADER_BG, INK, MARGIN, MUTED, PAGE_W, RULE, ZEBRA
 
 
@@ -92,12 +95,8 @@ class AnalysisReport:
     made_at: datetime  # aware; printed in the footer
 
 
-def fmt_date(value: date | None) -> str:
-    return fmt.date_no(value) or "–"
-
-
-def fmt_datetime(value: datetime) -> str:
-    return fmt.datetime_no(value)
+def fmt_date(value: date | None, numbers: Numbers = NORWEGIAN.numbers) -> str:
+    return numbers.date(value) or "–"
 
 
 # The tertial report's look: its font (Vera, shipped with reportlab), colours and rules.
@@ -135,11 +134,7 @@ def _table(header: list[str], rows: list[list[str]], widths: list[float]) -> Tab
     return table
 
 
-def _none(text: str = "Ingen registrert.") -> Paragraph:
-    return _p(text, "muted")
-
-
-def _canvas_class(footer: str, made: str) -> type[Canvas]:
+def _canvas_class(footer: str, made: str, page_of: str) -> type[Canvas]:
     class AnalysisCanvas(Canvas):
         """Holds the pages back until the end, so each can say 'Side 2 av 3'."""
 
@@ -164,7 +159,9 @@ def _canvas_class(footer: str, made: str) -> type[Canvas]:
                 self.drawString(MARGIN, 10 * mm, footer)
                 self.drawString(MARGIN, 6.5 * mm, made)
                 self.setFont(BOLD, 9)
-                self.drawRightString(PAGE_W - MARGIN, 10 * mm, f"Side {number} av {count}")
+                self.drawRightString(
+                    PAGE_W - MARGIN, 10 * mm, page_of % {"page": number, "pages": count}
+                )
                 self.restoreState()
                 super().showPage()
             super().save()
@@ -172,7 +169,15 @@ def _canvas_class(footer: str, made: str) -> type[Canvas]:
     return AnalysisCanvas
 
 
-def render_analysis_pdf(report: AnalysisReport) -> bytes:
+def render_analysis_pdf(report: AnalysisReport, language: Language = NORWEGIAN) -> bytes:
+    _, numbers = language.gettext, language.numbers
+
+    def none(text: str | None = None) -> Paragraph:
+        return _p(text or _("Ingen registrert."), "muted")
+
+    def day(value: date | None) -> str:
+        return fmt_date(value, numbers)
+
     if report.made_at.tzinfo is None:
         raise ValueError("made_at must be timezone-aware")
     buffer = io.BytesIO()
@@ -183,30 +188,30 @@ def render_analysis_pdf(report: AnalysisReport) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=22 * mm,
-        title=f"Hendelsesanalyse {report.reference}",
+        title=_("Hendelsesanalyse %(ref)s") % {"ref": report.reference},
         author="Samhandlingsavvik",
         subject=report.title,
         creator="Samhandlingsavvik",
         invariant=True,  # same data, same bytes: no clock or random id in the file
-        lang="nb-NO",
+        lang=language.pdf_lang,
     )
     width = doc.width
     story: list = [
-        _p(f"Hendelsesanalyse {report.reference}", "title"),
+        _p(_("Hendelsesanalyse %(ref)s") % {"ref": report.reference}, "title"),
         _p(report.title, "subtitle"),
         Spacer(0, 4 * mm),
     ]
     deviations = ", ".join(report.deviations) if report.deviations else ""
     if report.hidden_deviations:
-        extra = f"{report.hidden_deviations} fra andre organisasjoner"
-        deviations = f"{deviations} og {extra}" if deviations else extra
+        extra = _("%(num)d fra andre organisasjoner") % {"num": report.hidden_deviations}
+        deviations = deviations + _(" og ") + extra if deviations else extra
     facts = [
-        ["Status", report.status],
-        ["Startdato", fmt_date(report.start_date)],
-        ["Frist", fmt_date(report.due_date)],
-        ["Ferdig", fmt_date(report.finished_on)],
-        ["Leder", report.leader],
-        ["Avvik som inngår", deviations or "–"],
+        [_("Status"), report.status],
+        [_("Startdato"), day(report.start_date)],
+        [_("Frist"), day(report.due_date)],
+        [_("Ferdig"), day(report.finished_on)],
+        [_("Leder"), report.leader],
+        [_("Avvik som inngår"), deviations or "–"],
     ]
     facts_table = Table(
         [[_p(k, "cellhead"), _p(v, "cell")] for k, v in facts], colWidths=[40 * mm, width - 40 * mm]
@@ -223,54 +228,56 @@ def render_analysis_pdf(report: AnalysisReport) -> bytes:
     )
     story.append(facts_table)
 
-    story.append(_p("Mandat", "h2"))
+    story.append(_p(_("Mandat"), "h2"))
     story.append(_p(report.mandate, "body"))
     if report.scope:
-        story.append(_p("Avgrensning", "h3"))
+        story.append(_p(_("Avgrensning"), "h3"))
         story.append(_p(report.scope, "body"))
 
-    story.append(_p("Analyseteam", "h2"))
+    story.append(_p(_("Analyseteam"), "h2"))
     story.append(
         _table(
-            ["Navn", "Organisasjon", "Rolle"],
+            [_("Navn"), _("Organisasjon"), _("Rolle")],
             [
-                [m.name, m.organisation, "Leder" if m.is_leader else "Medlem"]
+                [m.name, m.organisation, _("Leder") if m.is_leader else _("Medlem")]
                 for m in report.members
             ],
             [width * 0.4, width * 0.4, width * 0.2],
         )
     )
 
-    story.append(_p("Tidslinje", "h2"))
+    story.append(_p(_("Tidslinje"), "h2"))
     if report.timeline:
         story.append(
             _table(
-                ["Tidspunkt", "Hva skjedde", "Kilde"],
-                [[fmt_datetime(t.when), t.what, t.source] for t in report.timeline],
+                [_("Tidspunkt"), _("Hva skjedde"), _("Kilde")],
+                [[numbers.datetime(t.when), t.what, t.source] for t in report.timeline],
                 [36 * mm, width - 36 * mm - 38 * mm, 38 * mm],
             )
         )
     else:
-        story.append(_none())
+        story.append(none())
 
-    story.append(_p("Problemer og medvirkende faktorer", "h2"))
+    story.append(_p(_("Problemer og medvirkende faktorer"), "h2"))
     if not report.problems:
-        story.append(_none())
+        story.append(none())
     for number, problem in enumerate(report.problems, start=1):
-        block: list = [_p(f"Problem {number}: {problem.text}", "h3")]
+        block: list = [
+            _p(_("Problem %(n)d: %(text)s") % {"n": number, "text": problem.text}, "h3")
+        ]
         if problem.factors:
             block.append(
                 _table(
-                    ["Gruppe (Londonprotokollen)", "Medvirkende faktor"],
+                    [_("Gruppe (Londonprotokollen)"), _("Medvirkende faktor")],
                     [[f.group, f.text] for f in problem.factors],
                     [45 * mm, width - 45 * mm],
                 )
             )
         else:
-            block.append(_none("Ingen medvirkende faktorer registrert."))
+            block.append(none(_("Ingen medvirkende faktorer registrert.")))
         story.append(KeepTogether(block))
 
-    story.append(_p("Rotårsaker", "h2"))
+    story.append(_p(_("Rotårsaker"), "h2"))
     if report.root_causes:
         story.append(
             ListFlowable(
@@ -286,28 +293,27 @@ def render_analysis_pdf(report: AnalysisReport) -> bytes:
             )
         )
     else:
-        story.append(_none())
+        story.append(none())
 
-    story.append(_p("Handlingsplan", "h2"))
+    story.append(_p(_("Handlingsplan"), "h2"))
     if report.actions:
         rows = []
+        measure = _("Effektmåling: %(measure)s")
         for a in report.actions:
-            text = a.text + (f"\nEffektmåling: {a.effect_measure}" if a.effect_measure else "")
-            who = a.organisation + (f"\n{a.person}" if a.person else "\n(person ikke valgt)")
+            text = a.text + ("\n" + measure % {"measure": a.effect_measure} if a.effect_measure else "")
+            who = a.organisation + "\n" + (a.person or "(" + _("person ikke valgt") + ")")
             cause = str(a.root_cause_number) if a.root_cause_number else "–"
-            rows.append(
-                [str(a.number), text, cause, who, fmt_date(a.due), f"{a.status}\n{a.strength}"]
-            )
+            rows.append([str(a.number), text, cause, who, day(a.due), f"{a.status}\n{a.strength}"])
         fixed = [10 * mm, 21 * mm, 34 * mm, 22 * mm, 23 * mm]  # nr., cause, who, due, status
         story.append(
             _table(
                 [
-                    "Nr.",
-                    "Tiltak og effektmåling",
-                    "Rotårsak",
-                    "Ansvarlig",
-                    "Frist",
-                    "Status og styrke",
+                    _("Nr."),
+                    _("Tiltak og effektmåling"),
+                    _("Rotårsak"),
+                    _("Ansvarlig"),
+                    _("Frist"),
+                    _("Status og styrke"),
                 ],
                 rows,
                 [fixed[0], width - sum(fixed), *fixed[1:]],
@@ -315,15 +321,17 @@ def render_analysis_pdf(report: AnalysisReport) -> bytes:
         )
         story.append(
             _p(
-                "Styrke etter RCA²-hierarkiet: sterke tiltak endrer systemet, middels tiltak støtter "
-                "den som gjør jobben, svake tiltak avhenger av at folk husker.",
+                _(
+                    "Styrke etter RCA²-hierarkiet: sterke tiltak endrer systemet, middels tiltak "
+                    "støtter den som gjør jobben, svake tiltak avhenger av at folk husker."
+                ),
                 "muted",
             )
         )
     else:
-        story.append(_none())
+        story.append(none())
 
-    story.append(_p("Læringspunkter", "h2"))
+    story.append(_p(_("Læringspunkter"), "h2"))
     if report.learning_points:
         story.append(
             ListFlowable(
@@ -334,11 +342,12 @@ def render_analysis_pdf(report: AnalysisReport) -> bytes:
             )
         )
     else:
-        story.append(_none())
+        story.append(none())
 
     canvas = _canvas_class(
-        f"Hendelsesanalyse {report.reference} – {report.title}",
-        f"Utarbeidet {fmt_datetime(report.made_at)}",
+        _("Hendelsesanalyse %(ref)s") % {"ref": report.reference} + f" – {report.title}",
+        _("Utarbeidet %(when)s") % {"when": numbers.datetime(report.made_at)},
+        _("Side %(page)d av %(pages)d"),
     )
     doc.build(story, canvasmaker=canvas)
     return buffer.getvalue()

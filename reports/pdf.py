@@ -1,8 +1,9 @@
-"""The tertial report as a PDF: reportlab platypus, vector charts, Norwegian formats.
+"""The tertial report as a PDF: reportlab platypus, vector charts, in Norwegian or English.
 
 Deterministic: reportlab's invariant mode fixes the document ID, and the creation date written
-into the file is ``made_at`` (a parameter, never the clock), so the same data and the same
-``made_at`` give the same bytes.
+into the file is ``made_at`` (a parameter, never the clock), so the same data, ``made_at`` and
+language give the same bytes. Texts are msgids marked with ``_()`` (the language's gettext, see
+reports/i18n.py); the summary comes already labelled in the same language (``summarise``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from reports import formatting as fmt
+from reports import formatting
+from reports.formatting import Numbers
+from reports.i18n import NORWEGIAN, Language, N_
 from reports.summary import DEFINITIONS, Change, Row, TertialSummary
 
 # Bitstream Vera ships inside reportlab: the same glyphs (æ ø å) on every machine, no system font.
@@ -74,11 +77,12 @@ _STYLES = {
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=9.5, leading=12, textColor=INK),
 }  # fmt: skip
 
-REPORT_GROUP = "Forbedringsgruppen"
+REPORT_GROUP = N_("Forbedringsgruppen")
 
 
-def report_title(summary: TertialSummary) -> str:
-    return f"Avviksoversikt pr. {summary.tertial.label}"
+def report_title(summary: TertialSummary, language: Language = NORWEGIAN) -> str:
+    _ = language.gettext
+    return _("Avviksoversikt pr. %(tertial)s") % {"tertial": summary.tertial.label_in(_)}
 
 
 def _esc(text: str) -> str:
@@ -134,18 +138,17 @@ def _table(
     return table
 
 
-def _count_table(title_col: str, rows: Sequence[Row], total_label: str | None = "Sum") -> Table:
+def _count_table(title_col: str, rows: Sequence[Row], lang: Language) -> Table:
+    _, fmt = lang.gettext, lang.numbers
     body = [(r.label, fmt.integer(r.count), fmt.percent(r.share)) for r in rows]
-    total = None
-    if total_label is not None:
-        count = sum(r.count for r in rows)
-        total = (total_label, fmt.integer(count), fmt.percent(1.0 if count else None))
+    count = sum(r.count for r in rows)
+    total = (_("Sum"), fmt.integer(count), fmt.percent(1.0 if count else None))
     return _table(
-        (title_col, "Antall", "Andel"), body, (CONTENT_W - 60 * mm, 30 * mm, 30 * mm), total
+        (title_col, _("Antall"), _("Andel")), body, (CONTENT_W - 60 * mm, 30 * mm, 30 * mm), total
     )
 
 
-def _change_text(change: Change) -> str:
+def _change_text(change: Change, fmt: Numbers) -> str:
     return f"{fmt.signed_integer(change.delta)} ({fmt.signed_percent(change.ratio)})"
 
 
@@ -171,13 +174,13 @@ def _hbar(rows: Sequence[Row], width: float, label_width: float = 62 * mm) -> Dr
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 8
-    chart.valueAxis.labelTextFormat = lambda v: fmt.integer(int(v))
+    chart.valueAxis.labelTextFormat = lambda v: formatting.integer(int(v))
     chart.valueAxis.strokeColor = RULE
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#e3e8ed")
     chart.bars[0].fillColor = ACCENT
     chart.bars[0].strokeColor = None
-    chart.barLabelFormat = lambda v: fmt.integer(int(v))
+    chart.barLabelFormat = lambda v: formatting.integer(int(v))
     chart.barLabels.fontName = FONT
     chart.barLabels.fontSize = 8
     chart.barLabels.boxAnchor = "w"
@@ -216,7 +219,7 @@ def _trend_chart(summary: TertialSummary, width: float) -> Drawing:
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 8
-    chart.valueAxis.labelTextFormat = lambda v: fmt.integer(int(v))
+    chart.valueAxis.labelTextFormat = lambda v: formatting.integer(int(v))
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#e3e8ed")
     chart.valueAxis.strokeColor = RULE
@@ -238,7 +241,7 @@ def _trend_chart(summary: TertialSummary, width: float) -> Drawing:
             String(
                 chart.x + step * (i + 0.5),
                 chart.y + chart.height * total / top + 3,
-                fmt.integer(total),
+                formatting.integer(total),
                 fontName=BOLD,
                 fontSize=8,
                 textAnchor="middle",
@@ -266,69 +269,76 @@ def _trend_chart(summary: TertialSummary, width: float) -> Drawing:
 # --- pages ---------------------------------------------------------------------------------------
 
 
-def _cover(summary: TertialSummary, made_at: datetime) -> list:
+def _cover(summary: TertialSummary, made_at: datetime, lang: Language) -> list:
+    _, fmt = lang.gettext, lang.numbers
     t = summary.tertial
     return [
         Spacer(1, 55 * mm),
-        _p(report_title(summary), "cover_title"),
+        _p(report_title(summary, lang), "cover_title"),
         Spacer(1, 4 * mm),
-        _p(REPORT_GROUP, "cover_sub"),
+        _p(_(REPORT_GROUP), "cover_sub"),
         Spacer(1, 14 * mm),
         _table(
             None,
             [
-                ("Omfang", summary.scope),
-                ("Periode", f"{fmt.date_no(t.start)}–{fmt.date_no(t.end)}"),
-                ("Avvik registrert i perioden", fmt.integer(summary.total)),
-                ("Utarbeidet", fmt.datetime_no(made_at)),
+                (_("Omfang"), summary.scope),
+                (_("Periode"), f"{fmt.date(t.start)}–{fmt.date(t.end)}"),
+                (_("Avvik registrert i perioden"), fmt.integer(summary.total)),
+                (_("Utarbeidet"), fmt.datetime(made_at)),
             ],
             (55 * mm, CONTENT_W - 55 * mm),
             numeric=(),
         ),
         Spacer(1, 12 * mm),
         _p(
-            "Samhandlingsavvik mellom St. Olavs hospital og kommunene i helsefellesskapet. "
-            "Rapporten inneholder ingen pasientopplysninger og ingen fritekst.",
+            _(
+                "Samhandlingsavvik mellom St. Olavs hospital og kommunene i helsefellesskapet. "
+                "Rapporten inneholder ingen pasientopplysninger og ingen fritekst."
+            ),
             "note",
         ),
         PageBreak(),
     ]
 
 
-def _key_figures(summary: TertialSummary) -> list:
+def _key_figures(summary: TertialSummary, lang: Language) -> list:
+    _, fmt = lang.gettext, lang.numbers
     t = summary.tertial
     prev, last_year = t.previous(), t.same_last_year()
     rows = [
-        ("Avvik registrert i tertialet", fmt.integer(summary.total)),
+        (_("Avvik registrert i tertialet"), fmt.integer(summary.total)),
         (
-            f"Endring fra forrige tertial ({prev.short_label}: {fmt.integer(summary.vs_previous.before)})",
-            _change_text(summary.vs_previous),
+            _("Endring fra forrige tertial (%(t)s: %(n)s)")
+            % {"t": prev.short_label, "n": fmt.integer(summary.vs_previous.before)},
+            _change_text(summary.vs_previous, fmt),
         ),
         (
-            f"Endring fra samme tertial i fjor ({last_year.short_label}: "
-            f"{fmt.integer(summary.vs_last_year.before)})",
-            _change_text(summary.vs_last_year),
+            _("Endring fra samme tertial i fjor (%(t)s: %(n)s)")
+            % {"t": last_year.short_label, "n": fmt.integer(summary.vs_last_year.before)},
+            _change_text(summary.vs_last_year, fmt),
         ),
-        ("Besvart eller avvist i tertialet", fmt.integer(summary.answered)),
-        ("Behandlingstid, median", fmt.days(summary.median_days)),
-        ("Behandlingstid, 90-persentil", fmt.days(summary.p90_days)),
+        (_("Besvart eller avvist i tertialet"), fmt.integer(summary.answered)),
+        (_("Behandlingstid, median"), fmt.days(summary.median_days)),
+        (_("Behandlingstid, 90-persentil"), fmt.days(summary.p90_days)),
         (
-            "Besvart innen fristen",
-            f"{fmt.percent(summary.within_deadline_share)} "
-            f"({fmt.integer(summary.answered_within_deadline)} av {fmt.integer(summary.answered)})",
+            _("Besvart innen fristen"),
+            f"{fmt.percent(summary.within_deadline_share)} ("
+            + _("%(n)s av %(of)s")
+            % {"n": fmt.integer(summary.answered_within_deadline), "of": fmt.integer(summary.answered)}
+            + ")",
         ),
-        ("Åpne avvik ved utgangen av tertialet", fmt.integer(summary.open_at_end)),
-        ("– herav forfalt", fmt.integer(summary.overdue_at_end)),
-        ("Hendelsesanalyser startet", fmt.integer(summary.analyses.started)),
+        (_("Åpne avvik ved utgangen av tertialet"), fmt.integer(summary.open_at_end)),
+        (_("– herav forfalt"), fmt.integer(summary.overdue_at_end)),
+        (_("Hendelsesanalyser startet"), fmt.integer(summary.analyses.started)),
     ]
     return [
-        _p("Nøkkeltall", "h1"),
+        _p(_("Nøkkeltall"), "h1"),
         _table(("", f"{t.short_label}"), rows, (CONTENT_W - 55 * mm, 55 * mm)),
         Spacer(1, 8 * mm),
         KeepTogether(
             [
-                _p("Retning", "h2"),
-                _count_table("Fra – til", summary.by_direction),
+                _p(_("Retning"), "h2"),
+                _count_table(_("Fra – til"), summary.by_direction, lang),
                 Spacer(1, 4 * mm),
                 _hbar(summary.by_direction, CONTENT_W),
             ]
@@ -337,7 +347,8 @@ def _key_figures(summary: TertialSummary) -> list:
     ]
 
 
-def _trend(summary: TertialSummary) -> list:
+def _trend(summary: TertialSummary, lang: Language) -> list:
+    _, fmt = lang.gettext, lang.numbers
     trend = summary.trend
     col = 19 * mm
     first = CONTENT_W - col * len(trend.tertials)
@@ -345,15 +356,15 @@ def _trend(summary: TertialSummary) -> list:
         [c] + [fmt.integer(v) for v in trend.counts[c]]
         for c in trend.categories
     ]
-    total = ["Sum"] + [fmt.integer(v) for v in trend.totals]
+    total = [_("Sum")] + [fmt.integer(v) for v in trend.totals]
     return [
-        _p("Utvikling siste seks tertialer", "h1"),
-        _p("Antall avvik per kategori, etter registreringsdato.", "note"),
+        _p(_("Utvikling siste seks tertialer"), "h1"),
+        _p(_("Antall avvik per kategori, etter registreringsdato."), "note"),
         Spacer(1, 3 * mm),
         _trend_chart(summary, CONTENT_W),
         Spacer(1, 6 * mm),
         _table(
-            ["Kategori"] + [t.short_label for t in trend.tertials],
+            [_("Kategori")] + [t.short_label for t in trend.tertials],
             body,
             [first] + [col] * len(trend.tertials),
             total,
@@ -362,69 +373,76 @@ def _trend(summary: TertialSummary) -> list:
     ]
 
 
-def _categories(summary: TertialSummary) -> list:
+def _categories(summary: TertialSummary, lang: Language) -> list:
+    _ = lang.gettext
     return [
-        _p("Kategori og alvorlighet", "h1"),
-        _p("Etter kategori", "h2"),
+        _p(_("Kategori og alvorlighet"), "h1"),
+        _p(_("Etter kategori"), "h2"),
         _hbar(summary.by_category, CONTENT_W),
         Spacer(1, 3 * mm),
-        _count_table("Kategori", summary.by_category),
+        _count_table(_("Kategori"), summary.by_category, lang),
         KeepTogether(
-            [_p("Konsekvens for pasienten", "h2"), _count_table("Alvorlighet", summary.by_harm)]
+            [
+                _p(_("Konsekvens for pasienten"), "h2"),
+                _count_table(_("Alvorlighet"), summary.by_harm, lang),
+            ]
         ),
         PageBreak(),
     ]
 
 
-def _organisations(summary: TertialSummary) -> list:
-    parts: list = [_p("Organisasjoner og enheter", "h1")]
+def _organisations(summary: TertialSummary, lang: Language) -> list:
+    _ = lang.gettext
+    parts: list = [_p(_("Organisasjoner og enheter"), "h1")]
     parts += [
-        _p("Meldt av", "h2"),
-        _count_table("Organisasjon som meldte", summary.by_reporter_org),
+        _p(_("Meldt av"), "h2"),
+        _count_table(_("Organisasjon som meldte"), summary.by_reporter_org, lang),
         CondPageBreak(60 * mm),
-        _p("Mottatt av", "h2"),
-        _count_table("Organisasjon som mottok", summary.by_counterpart_org),
+        _p(_("Mottatt av"), "h2"),
+        _count_table(_("Organisasjon som mottok"), summary.by_counterpart_org, lang),
         CondPageBreak(60 * mm),
-        _p("Klinikk ved sykehuset", "h2"),
-        _p("Avvik til eller fra sykehuset, etter klinikken som meldte eller mottok.", "note"),
+        _p(_("Klinikk ved sykehuset"), "h2"),
+        _p(_("Avvik til eller fra sykehuset, etter klinikken som meldte eller mottok."), "note"),
         Spacer(1, 2 * mm),
     ]
     if summary.by_hospital_unit:
-        parts.append(_count_table("Klinikk", summary.by_hospital_unit))
+        parts.append(_count_table(_("Klinikk"), summary.by_hospital_unit, lang))
     else:
-        parts.append(_p("Ingen avvik til eller fra sykehuset i tertialet."))
+        parts.append(_p(_("Ingen avvik til eller fra sykehuset i tertialet.")))
     parts.append(PageBreak())
     return parts
 
 
-def _follow_up(summary: TertialSummary) -> list:
+def _follow_up(summary: TertialSummary, lang: Language) -> list:
+    _, fmt = lang.gettext, lang.numbers
     a = summary.analyses
     analysis_rows = [
-        ("Hendelsesanalyser startet i tertialet", fmt.integer(a.started)),
-        ("Hendelsesanalyser ferdigstilt i tertialet", fmt.integer(a.finished)),
-        ("Tiltak i analyser startet i tertialet", fmt.integer(a.actions_total)),
-        ("Tiltak på overtid ved utgangen av tertialet", fmt.integer(a.overdue_actions)),
+        (_("Hendelsesanalyser startet i tertialet"), fmt.integer(a.started)),
+        (_("Hendelsesanalyser ferdigstilt i tertialet"), fmt.integer(a.finished)),
+        (_("Tiltak i analyser startet i tertialet"), fmt.integer(a.actions_total)),
+        (_("Tiltak på overtid ved utgangen av tertialet"), fmt.integer(a.overdue_actions)),
     ]
     return [
-        _p("Oppfølging", "h1"),
+        _p(_("Oppfølging"), "h1"),
         KeepTogether(
             [
-                _p("Status ved utgangen av tertialet", "h2"),
+                _p(_("Status ved utgangen av tertialet"), "h2"),
                 _p(
-                    f"Avvik registrert i tertialet, med status per {fmt.date_no(summary.tertial.end)}.",
+                    _("Avvik registrert i tertialet, med status per %(date)s.")
+                    % {"date": fmt.date(summary.tertial.end)},
                     "note",
                 ),
                 Spacer(1, 2 * mm),
-                _count_table("Status", summary.status_at_end),
+                _count_table(_("Status"), summary.status_at_end, lang),
             ]
         ),
         KeepTogether(
             [
-                _p("Hendelsesanalyser og tiltak", "h2"),
-                _table(("", "Antall"), analysis_rows, (CONTENT_W - 30 * mm, 30 * mm)),
+                _p(_("Hendelsesanalyser og tiltak"), "h2"),
+                _table(("", _("Antall")), analysis_rows, (CONTENT_W - 30 * mm, 30 * mm)),
                 Spacer(1, 3 * mm),
                 _table(
-                    ("Tiltak etter status", "Antall", "Tiltak etter styrke", "Antall"),
+                    (_("Tiltak etter status"), _("Antall"), _("Tiltak etter styrke"), _("Antall")),
                     _side_by_side(a.actions_by_status, a.actions_by_strength),
                     (CONTENT_W / 2 - 25 * mm, 25 * mm, CONTENT_W / 2 - 25 * mm, 25 * mm),
                     numeric=(1, 3),
@@ -432,7 +450,7 @@ def _follow_up(summary: TertialSummary) -> list:
             ]
         ),
         KeepTogether(
-            [_p("Om tallene", "h2")] + [_p(f"• {d}", "note") for d in DEFINITIONS]
+            [_p(_("Om tallene"), "h2")] + [_p(f"• {_(d)}", "note") for d in DEFINITIONS]
         ),
     ]
 
@@ -445,9 +463,9 @@ def _side_by_side(left: Sequence[Row], right: Sequence[Row]) -> list[tuple[str, 
         rows.append(
             (
                 a.label if a else "",
-                fmt.integer(a.count) if a else "",
+                formatting.integer(a.count) if a else "",
                 b.label if b else "",
-                fmt.integer(b.count) if b else "",
+                formatting.integer(b.count) if b else "",
             )
         )
     return rows
@@ -456,9 +474,11 @@ def _side_by_side(left: Sequence[Row], right: Sequence[Row]) -> list[tuple[str, 
 # --- the document ------------------------------------------------------------------------------
 
 
-def _canvas_class(summary: TertialSummary, made_at: datetime) -> type[Canvas]:
-    footer_left = f"{report_title(summary)} – {REPORT_GROUP}"
-    footer_made = f"Utarbeidet {fmt.datetime_no(made_at)}"
+def _canvas_class(summary: TertialSummary, made_at: datetime, lang: Language) -> type[Canvas]:
+    _ = lang.gettext
+    footer_left = f"{report_title(summary, lang)} – {_(REPORT_GROUP)}"
+    footer_made = _("Utarbeidet %(when)s") % {"when": lang.numbers.datetime(made_at)}
+    page_of = _("Side %(page)d av %(pages)d")
     stamp = TimeStamp(invariant=True)
     stamp.t = made_at.timestamp()
     stamp.lt = made_at.utctimetuple()
@@ -494,14 +514,20 @@ def _canvas_class(summary: TertialSummary, made_at: datetime) -> type[Canvas]:
             self.drawString(MARGIN, 10 * mm, footer_left)
             self.drawString(MARGIN, 6.5 * mm, footer_made)
             self.setFont(BOLD, 9)
-            self.drawRightString(PAGE_W - MARGIN, 10 * mm, f"Side {number} av {count}")
+            self.drawRightString(
+                PAGE_W - MARGIN, 10 * mm, page_of % {"page": number, "pages": count}
+            )
             self.restoreState()
 
     return ReportCanvas
 
 
-def render_pdf(summary: TertialSummary, made_at: datetime) -> bytes:
-    """The whole report. ``made_at`` (aware) is printed and stamped into the file."""
+def render_pdf(summary: TertialSummary, made_at: datetime, language: Language = NORWEGIAN) -> bytes:
+    """The whole report. ``made_at`` (aware) is printed and stamped into the file.
+
+    ``summary`` must come from ``summarise(..., language)`` with the same language.
+    """
+    _ = language.gettext
     if made_at.tzinfo is None:
         raise ValueError("made_at must be timezone-aware")
     buffer = io.BytesIO()
@@ -512,22 +538,22 @@ def render_pdf(summary: TertialSummary, made_at: datetime) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=22 * mm,
-        title=f"{report_title(summary)} – {REPORT_GROUP}",
-        author=REPORT_GROUP,
+        title=f"{report_title(summary, language)} – {_(REPORT_GROUP)}",
+        author=_(REPORT_GROUP),
         subject=summary.scope,
         creator="Avvik",
         invariant=True,
-        lang="nb-NO",
+        lang=language.pdf_lang,
     )
     story = (
-        _cover(summary, made_at)
-        + _key_figures(summary)
-        + _trend(summary)
-        + _categories(summary)
-        + _organisations(summary)
-        + _follow_up(summary)
+        _cover(summary, made_at, language)
+        + _key_figures(summary, language)
+        + _trend(summary, language)
+        + _categories(summary, language)
+        + _organisations(summary, language)
+        + _follow_up(summary, language)
     )
-    doc.build(story, canvasmaker=_canvas_class(summary, made_at))
+    doc.build(story, canvasmaker=_canvas_class(summary, made_at, language))
     return buffer.getvalue()
 
 

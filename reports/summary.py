@@ -23,7 +23,7 @@ Definitions (also printed on the report's last page, see DEFINITIONS):
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from reports import labels
+from reports.i18n import NORWEGIAN, Language, N_
 from reports.tertial import Tertial
 
 TREND_LENGTH = 6
@@ -38,19 +39,30 @@ TREND_LENGTH = 6
 # rule identical in SQLite (which has no time-zone data), PostgreSQL and pandas.
 DEADLINE_DAY_END = timedelta(days=1, hours=-1)
 
+# Msgids: a report prints them through its language's gettext.
 DEFINITIONS = [
-    "Et avvik telles i tertialet det ble registrert (norsk tid).",
-    "Status ved utgangen av tertialet er hentet fra avvikets historikk, ikke dagens status.",
-    "Åpne og forfalte ved utgangen av tertialet omfatter alle avvik registrert til og med siste "
-    "dag i tertialet, også fra tidligere tertialer, som ikke var besvart eller avvist da. "
-    "Forfalt betyr at svarfristen var passert.",
-    "Behandlingstid er hele døgn fra registrering til avviket ble besvart eller avvist, for "
-    "avvik som ble besvart eller avvist i tertialet. Median og 90-persentil.",
-    "Besvart innen fristen: andelen av de samme avvikene som ble besvart eller avvist innen "
-    "utgangen av fristdagen.",
-    "Importerte historiske avvik har bare registrerings- og lukkedato: før lukkedatoen telles "
-    "de som sendt.",
-    "Rapporten inneholder ingen pasientopplysninger og ingen fritekst.",
+    N_("Et avvik telles i tertialet det ble registrert (norsk tid)."),
+    N_(
+        "Status ved utgangen av tertialet er hentet fra avvikets historikk, ikke dagens status."
+    ),
+    N_(
+        "Åpne og forfalte ved utgangen av tertialet omfatter alle avvik registrert til og med siste "
+        "dag i tertialet, også fra tidligere tertialer, som ikke var besvart eller avvist da. "
+        "Forfalt betyr at svarfristen var passert."
+    ),
+    N_(
+        "Behandlingstid er hele døgn fra registrering til avviket ble besvart eller avvist, for "
+        "avvik som ble besvart eller avvist i tertialet. Median og 90-persentil."
+    ),
+    N_(
+        "Besvart innen fristen: andelen av de samme avvikene som ble besvart eller avvist innen "
+        "utgangen av fristdagen."
+    ),
+    N_(
+        "Importerte historiske avvik har bare registrerings- og lukkedato: før lukkedatoen telles "
+        "de som sendt."
+    ),
+    N_("Rapporten inneholder ingen pasientopplysninger og ingen fritekst."),
 ]
 
 
@@ -98,9 +110,10 @@ class TertialInput:
 
 @dataclass(frozen=True)
 class Row:
-    label: str
+    label: str  # in the report's language; a name (organisation, category) as stored
     count: int
     share: float | None  # of the row's table total
+    key: str | None = None  # the stored value, for rows that label an enum
 
 
 @dataclass(frozen=True)
@@ -154,10 +167,7 @@ class TertialSummary:
 
     @property
     def open_in_tertial_at_end(self) -> int:
-        return sum(r.count for r in self.status_at_end if r.label in _OPEN_LABELS)
-
-
-_OPEN_LABELS = frozenset(labels.STATUSES[s] for s in labels.OPEN_STATUSES)
+        return sum(r.count for r in self.status_at_end if r.key in labels.OPEN_STATUSES)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -168,6 +178,15 @@ def _rows(counts: Iterable[tuple[str, int]], total: int | None = None) -> list[R
     pairs = list(counts)
     total = sum(c for _, c in pairs) if total is None else total
     return [Row(label, count, _share(count, total)) for label, count in pairs]
+
+
+def _enum_rows(
+    names: Mapping[str, str], counts: Mapping[str, int], language: Language, total: int | None
+) -> list[Row]:
+    """One row per stored value, in the order of ``names``, labelled in the report's language."""
+    pairs = [(k, counts.get(k, 0)) for k in names]
+    total = sum(c for _, c in pairs) if total is None else total
+    return [Row(language.gettext(names[k]), c, _share(c, total), key=k) for k, c in pairs]
 
 
 def _by_count(mapping: Mapping[str, int]) -> list[tuple[str, int]]:
@@ -194,7 +213,9 @@ def percentiles(histogram: Mapping[int, int]) -> tuple[float | None, float | Non
     return float(median), float(p90)
 
 
-def _analyses(records: Sequence[AnalysisRecord], tertial: Tertial) -> AnalysisSummary:
+def _analyses(
+    records: Sequence[AnalysisRecord], tertial: Tertial, _: Callable[[str], str]
+) -> AnalysisSummary:
     started = [a for a in records if tertial.contains(a.started)]
     finished = [a for a in records if a.finished is not None and tertial.contains(a.finished)]
     # Actions of the analyses started in the tertial: the committee follows its own cohort.
@@ -221,17 +242,23 @@ def _analyses(records: Sequence[AnalysisRecord], tertial: Tertial) -> AnalysisSu
         started=len(started),
         finished=len(finished),
         actions_by_status=_rows(
-            (labels.ACTION_STATUSES.get(k, k), v) for k, v in by_status.items()
+            (_(labels.ACTION_STATUSES[k]) if k in labels.ACTION_STATUSES else k, v)
+            for k, v in by_status.items()
         ),
         actions_by_strength=_rows(
-            (labels.ACTION_STRENGTHS.get(k, k), v) for k, v in by_strength.items()
+            (_(labels.ACTION_STRENGTHS[k]) if k in labels.ACTION_STRENGTHS else k, v)
+            for k, v in by_strength.items()
         ),
         actions_total=len(actions),
         overdue_actions=overdue,
     )
 
 
-def summarise(data: TertialInput) -> TertialSummary:
+def summarise(data: TertialInput, language: Language = NORWEGIAN) -> TertialSummary:
+    """The figures, labelled in ``language``: our own enum labels, the scope "all organisations"
+    and "unit not given" are translated; names of organisations, units and categories are data
+    and stay as stored."""
+    _ = language.gettext
     t = data.tertial
     window = t.last(TREND_LENGTH)
     totals: dict[Tertial, int] = {w: 0 for w in window}
@@ -251,21 +278,22 @@ def summarise(data: TertialInput) -> TertialSummary:
     median, p90 = percentiles(data.handling_days)
     return TertialSummary(
         tertial=t,
-        scope=data.scope,
+        scope=_(data.scope) if data.scope == labels.ALL_ORGANISATIONS else data.scope,
         total=total,
         vs_previous=_change(total, totals.get(t.previous(), 0)),
         vs_last_year=_change(total, totals.get(t.same_last_year(), 0)),
-        by_direction=_rows(
-            ((labels.DIRECTIONS[d], data.by_direction.get(d, 0)) for d in directions), total
+        by_direction=_enum_rows(
+            {d: labels.DIRECTIONS[d] for d in directions}, data.by_direction, language, total
         ),
         by_reporter_org=_rows(_by_count(data.by_reporter_org), total),
         by_counterpart_org=_rows(_by_count(data.by_counterpart_org), total),
-        by_hospital_unit=_rows(_by_count(data.by_hospital_unit)),
-        by_category=_rows(((c, data.by_category.get(c, 0)) for c in categories), total),
-        by_harm=_rows(((v, data.by_harm.get(k, 0)) for k, v in labels.HARMS.items()), total),
-        status_at_end=_rows(
-            ((v, data.status_at_end.get(k, 0)) for k, v in labels.STATUSES.items()), total
+        by_hospital_unit=_rows(
+            (_(unit) if unit == labels.UNKNOWN_UNIT else unit, count)
+            for unit, count in _by_count(data.by_hospital_unit)
         ),
+        by_category=_rows(((c, data.by_category.get(c, 0)) for c in categories), total),
+        by_harm=_enum_rows(labels.HARMS, data.by_harm, language, total),
+        status_at_end=_enum_rows(labels.STATUSES, data.status_at_end, language, total),
         answered=answered,
         median_days=median,
         p90_days=p90,
@@ -274,7 +302,7 @@ def summarise(data: TertialInput) -> TertialSummary:
         open_at_end=data.open_at_end,
         overdue_at_end=data.overdue_at_end,
         trend=Trend(window, categories, trend_counts, [totals.get(w, 0) for w in window]),
-        analyses=_analyses(data.analyses, t),
+        analyses=_analyses(data.analyses, t, _),
     )
 
 

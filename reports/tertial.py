@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,6 +12,10 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 _FIRST_MONTH = {1: 1, 2: 5, 3: 9}
 _PATTERN = re.compile(r"^\s*(\d{4})\s*-\s*[Tt]?([123])\s*$")
+
+
+def _untranslated(message: str) -> str:
+    return message
 
 
 @dataclass(frozen=True, order=True)
@@ -86,7 +91,11 @@ class Tertial:
     @property
     def label(self) -> str:
         """Norwegian: '2. tertial 2023'."""
-        return f"{self.number}. tertial {self.year}"
+        return self.label_in(_untranslated)
+
+    def label_in(self, _: Callable[[str], str]) -> str:
+        """The label in a report's language (``_`` is its gettext): 'Tertial 2, 2023' in English."""
+        return _("%(number)d. tertial %(year)d") % {"number": self.number, "year": self.year}
 
     @property
     def short_label(self) -> str:

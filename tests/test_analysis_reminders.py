@@ -89,6 +89,20 @@ def test_no_case_content_in_any_mail(ctx):
             assert secret not in mail.body and secret not in mail.subject
 
 
+def test_reminders_are_written_in_the_recipients_language(ctx):
+    h.user(h.LEADER).language = "en"
+    analysis = _setup(due_in_days=10)
+    due = analysis.actions[0].due_date
+    assert services.queue_analysis_reminders(_at(due - timedelta(days=7))) == 1
+    db.session.commit()
+    [mail] = _mails()
+    day = due.strftime("%d.%m.%Y")
+    assert mail.subject == f"Action 1 in incident analysis {analysis.reference} is due on {day}"
+    assert mail.body.startswith("Hello,\n\nAction 1 in incident analysis")
+    assert "This e-mail was sent automatically by Samhandlingsavvik." in mail.body
+    assert "Hei" not in mail.body and "Tiltak" not in mail.body  # the link keeps #tiltak-1
+
+
 def test_team_leader_reminded_once_when_the_analysis_is_overdue(ctx):
     analysis = h.start(due_date=h.day(5))
     db.session.commit()

@@ -15,7 +15,7 @@ from app.common.dates import today_local
 from app.extensions import db
 from app.models import Analysis, AnalysisStatus, Deviation
 from tests import analysis_helpers as h
-from tests.helpers import make_identity_number
+from tests.helpers import make_identity_number, norwegian_msgids_in, pdf_text
 
 
 @pytest.fixture
@@ -294,3 +294,33 @@ def test_pdf_holds_every_part_of_the_analysis(app, login_as, analysis_ref):
     assert "AV-" not in text and "1 fra andre organisasjoner" in " ".join(text.split())
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Deviation)) == 1
+
+
+def test_pdf_is_in_the_readers_language(app, login_as, analysis_ref):
+    with app.app_context():
+        h.user("mottak@stolav.demo").language = "en"
+        h.user("forbedring@demo.demo").language = "en"
+        db.session.commit()
+    response = login_as("mottak@stolav.demo").get(f"/analyser/{analysis_ref}/pdf")
+    assert response.status_code == 200
+    pages = pdf_text(response.data)
+    text = "\n".join(pages)
+    flat = " ".join(text.split())
+    yesterday = (today_local() - timedelta(days=1)).strftime("%d.%m.%Y")
+    for expected in (
+        f"Incident analysis {analysis_ref}", "Utskrivning fredag kveld",  # the title is data
+        "Start date", "Deadline", "Terms of reference", "Scope", "Analysis team", "Lead", "Member",
+        "Timeline", f"{yesterday} at 21:05", "Problems and contributing factors",
+        "Problem 1: Hjemmetjenesten var ikke varslet", "Group (London", "Contributing factor",
+        "Root causes", "Action plan", "Action and measure of effect", "Planned", "Strong",
+        "Measure of effect: Andel utskrivninger", "Learning points", "Prepared",
+    ):  # fmt: skip
+        assert expected in flat, expected
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+    left = norwegian_msgids_in(text, "reports/analysis.py") + norwegian_msgids_in(
+        text, "app/analysis/labels.py"
+    )
+    assert not left, f"Norwegian left in the English PDF: {left}"
+    forbedring = login_as("forbedring@demo.demo").get(f"/analyser/{analysis_ref}/pdf")
+    assert "1 from other organisations" in " ".join(" ".join(pdf_text(forbedring.data)).split())

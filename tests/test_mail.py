@@ -150,6 +150,24 @@ def test_every_event_reaches_the_right_people_with_no_case_content(mail_app, smt
             assert text not in body and text not in message["Subject"], (text, rcpt)
 
 
+def test_each_recipient_gets_the_mail_in_their_own_language(mail_app, smtp):
+    recorder, _ = smtp
+    with mail_app.app_context():
+        find_user("mottak@stolav.demo").language = "en"  # type: ignore[union-attr]
+        deviation = file()
+        reference = deviation.reference
+        handling.post_message(deviation, find_user("mottak@stolav.demo"), "Hvilken dag?")
+        db.session.commit()
+        assert deliver_pending() == 2
+    by_rcpt = {rcpt[0]: message for rcpt, message in recorder.received}
+    english, norwegian = by_rcpt["mottak@stolav.demo"], by_rcpt["melder@trondheim.demo"]
+    assert english["Subject"] == f"Deviation {reference}: new deviation"
+    assert "This e-mail contains no information about the case." in body_of(english)
+    assert "Denne e-posten" not in body_of(english)
+    assert norwegian["Subject"] == f"Avvik {reference}: ny melding fra mottaker"
+    assert "Denne e-posten inneholder ingen opplysninger om saken." in body_of(norwegian)
+
+
 def _queue(n: int) -> None:
     for i in range(n):
         queue_mail(f"person{i}@example.no", f"Avvik AV-2026-{i:05d}: nytt avvik", "Åpne avviket.")

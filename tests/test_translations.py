@@ -24,7 +24,7 @@ from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "N_": None}
 
 
 def _catalog():

@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from app.analysis import forms, labels, services
 from app.common import permissions
 from app.common.dates import local, today_local
+from app.common.translations import report_language
 from app.deviations.services import get_by_reference as get_deviation
 from app.extensions import db
 from app.models import ActionStatus, ActionStrength, Analysis, AnalysisStatus, FactorGroup
@@ -332,7 +333,7 @@ def show(reference: str):
 @login_required
 def pdf(reference: str):
     analysis = _get_visible(reference)
-    content = services.render_pdf(current_user, analysis)
+    content = services.render_pdf(current_user, analysis, language=report_language())
     return Response(
         content,
         mimetype="application/pdf",

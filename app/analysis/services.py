@@ -51,6 +51,7 @@ from app.models import (
 )
 from reports import analysis as report
 from reports.analysis import AnalysisReport
+from reports.i18n import NORWEGIAN, Language
 from reports.summary import ActionRecord, AnalysisRecord
 
 REMINDER_DAYS_BEFORE = 7
@@ -1206,8 +1207,11 @@ def report_data(viewer: User, analysis: Analysis, now: datetime | None = None) -
     )
 
 
-def render_pdf(viewer: User, analysis: Analysis, now: datetime | None = None) -> bytes:
-    return report.render_analysis_pdf(report_data(viewer, analysis, now))
+def render_pdf(
+    viewer: User, analysis: Analysis, now: datetime | None = None, language: Language = NORWEGIAN
+) -> bytes:
+    """The labels in report_data follow the active locale; ``language`` must be the same one."""
+    return report.render_analysis_pdf(report_data(viewer, analysis, now), language)
 
 
 # --- Reminders ----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Compiling the message catalogues (.po → .mo) from Python, for the test session and setup.
+"""Compiling the message catalogues (.po → .mo) from Python, for the test session and setup;
+and the language handed to reports/ for a PDF.
 
 `make install` does the same with pybabel; this keeps a test run right after a .po edit.
 """
@@ -9,6 +10,8 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from reports.i18n import NORWEGIAN, Language
 
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 
@@ -30,3 +33,13 @@ def compile_catalogues(force: bool = False) -> list[Path]:
             write_mo(handle, catalog, use_fuzzy=False)
         written.append(mo_path)
     return written
+
+
+def report_language() -> Language:
+    """The language for a PDF made now: the user's (or the CLI's forced) locale, as reports/ takes
+    it: a plain gettext callable, so reports/ stays free of Flask."""
+    from flask_babel import get_locale, gettext
+
+    locale = get_locale()
+    code = locale.language if locale is not None else "nb"
+    return NORWEGIAN if code == "nb" else Language(code, gettext)

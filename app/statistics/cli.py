@@ -24,6 +24,7 @@ def report_group() -> None:
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path), help="CSV med avvikene bak tallene")
 @click.option("--xlsx", "xlsx_out", type=click.Path(dir_okay=False, path_type=Path), help="Excel med avvikene bak tallene")
 @click.option("--org", "org_name", default=None, help="Bare avvik denne organisasjonen sendte eller mottok")
+@click.option("--lang", "lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True, help="Språket i PDF-en")
 @click.option("--made-at", "made_at", default=None, help="Tidspunkt trykt i rapporten (ISO 8601); standard: siste endring i dataene")
 def report_tertial_command(
     tertial_code: str,
@@ -32,11 +33,13 @@ def report_tertial_command(
     xlsx_out: Path | None,
     org_name: str | None,
     made_at: str | None,
+    lang: str,
 ) -> None:
     """The tertial report, e.g. `report tertial 2023-T2 --out rapport.pdf`."""  # noqa: D401
     from app.statistics import services
     from reports import Tertial
     from reports.export import write_csv, xlsx_bytes
+    from reports.i18n import load
     from reports.pdf import render_pdf
 
     try:
@@ -51,8 +54,9 @@ def report_tertial_command(
         raise click.BadParameter(f"Finner ikke organisasjonen {org_name}.", param_hint="--org") from None
     if out:
         stamp = _made_at(made_at) or services.data_stamp(scope) or tertial.end_utc
-        summary = services.tertial_summary(tertial, scope)
-        out.write_bytes(render_pdf(summary, stamp))
+        language = load(lang)
+        summary = services.tertial_summary(tertial, scope, language)
+        out.write_bytes(render_pdf(summary, stamp, language))
         click.echo(f"{summary.tertial.label}: {summary.total} avvik. PDF skrevet til {out}.")
     if csv_out:
         with csv_out.open("w", encoding="utf-8", newline="") as handle:

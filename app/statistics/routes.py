@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.common.dates import today_local
+from app.common.translations import report_language
 from app.statistics import services
 from reports import DEFINITIONS, Tertial
-from reports import formatting as fmt
 from reports.export import csv_bytes, xlsx_bytes
 from reports.pdf import chart_svgs, render_pdf, report_title
 
@@ -48,7 +48,8 @@ def index():
             error = _("Velg et tertial fra listen, f.eks. %(example)s.", example=tertial.code)
     if tertial not in choices:
         choices.append(tertial)
-    summary = services.tertial_summary(tertial, scope)
+    language = report_language()
+    summary = services.tertial_summary(tertial, scope, language)
     charts = {
         name: base64.b64encode(svg.encode()).decode() for name, svg in chart_svgs(summary).items()
     }
@@ -59,9 +60,10 @@ def index():
         choices=choices,
         error=error,
         charts=charts,
-        fmt=fmt,
-        title=report_title(summary),
-        definitions=DEFINITIONS,
+        fmt=language.numbers,
+        title=report_title(summary, language),
+        definitions=[_(d) for d in DEFINITIONS],
+        tertial_label=lambda t: t.label_in(language.gettext),
     ), (422 if error else 200)
 
 
@@ -78,9 +80,12 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 def pdf(code: str):
     scope = _scope()
     tertial = _tertial_from_url(code)
-    summary = services.tertial_summary(tertial, scope)
+    language = report_language()
+    summary = services.tertial_summary(tertial, scope, language)
     made_at = services.data_stamp(scope) or tertial.end_utc
-    return _download(render_pdf(summary, made_at), "application/pdf", f"avvik-{tertial.code}.pdf")
+    return _download(
+        render_pdf(summary, made_at, language), "application/pdf", f"avvik-{tertial.code}.pdf"
+    )
 
 
 @bp.get("/<code>/avvik.csv")

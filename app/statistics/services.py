@@ -38,6 +38,7 @@ from app.models import (
 )
 from reports import AnalysisRecord, Tertial, TertialInput, TertialSummary, summarise
 from reports import labels as report_labels
+from reports.i18n import NORWEGIAN, Language
 from reports.summary import DEADLINE_DAY_END, TREND_LENGTH, deadline_end
 
 _K = TypeVar("_K")
@@ -474,8 +475,8 @@ def analyses_for(tertial: Tertial, scope: Scope) -> list[AnalysisRecord]:
     return tertial_records(tertial.end, scope.organisation_id)
 
 
-def tertial_summary(tertial: Tertial, scope: Scope) -> TertialSummary:
-    return summarise(load_input(tertial, scope, analyses_for(tertial, scope)))
+def tertial_summary(tertial: Tertial, scope: Scope, language: Language = NORWEGIAN) -> TertialSummary:
+    return summarise(load_input(tertial, scope, analyses_for(tertial, scope)), language)
 
 
 def data_stamp(scope: Scope) -> datetime | None:

@@ -4,6 +4,7 @@ axe-core finds no WCAG 2.1 A/AA violation in Norwegian or in English."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from app.admin import services as admin_services
 from app.auth.services import find_user, issue_token
@@ -72,7 +73,7 @@ def test_public_pages_are_accessible(page, live_app, language):
     page.locator("#confirm").fill("kort")
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
-    assert page.locator("#password-feil").is_visible()
+    expect(page.locator("#password-feil")).to_be_visible()
     assert_accessible(page, f"set password with errors ({language})")
     page.goto("/glemt-passord")
     page.locator("#email").fill("noen@trondheim.demo")
@@ -88,13 +89,13 @@ def test_admin_pages_are_accessible(page, live_app, language):
     _choose_language(page, language)
     for url in ADMIN_PAGES:
         page.goto(url.format(**ids))
-        assert page.locator("h1").count() == 1, url
+        expect(page.locator("h1"), url).to_have_count(1)
         assert_accessible(page, f"{url} ({language})")
     # A form sent with errors: messages beside the fields, still accessible.
     page.goto("/admin/brukere/ny")
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_load_state()
-    assert page.locator("#feiloppsummering").is_visible()
+    expect(page.locator("#feiloppsummering")).to_be_visible()
     assert_accessible(page, f"invite with errors ({language})")
 
 
@@ -104,23 +105,24 @@ def test_lokal_admin_sees_only_their_own_organisation(page, live_app):
     page.get_by_role("link", name="Administrasjon").click()
     page.get_by_role("link", name="Organisasjoner").first.click()
     rows = page.locator("table tbody tr")
-    assert rows.count() == 1 and "Trondheim" in rows.first.inner_text()
-    assert page.get_by_role("link", name="Kategorier").count() == 0
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Trondheim")
+    expect(page.get_by_role("link", name="Kategorier")).to_have_count(0)
     assert_accessible(page, "organisations as lokal_admin")
 
 
 def test_language_choice_before_login_follows_to_the_account_pages(page, live_app):
     page.goto("/logg-inn")
     page.get_by_role("button", name="English").click()
-    assert page.get_by_role("heading", name="Log in").is_visible()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     page.locator("#email").fill("melder@trondheim.demo")
     page.locator("#password").fill("demo-avvik")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/logg-inn" not in url)
     # Logging in from the English login page makes English the account's language.
-    assert page.get_by_role("link", name="Report deviation").first.is_visible()
+    expect(page.get_by_role("link", name="Report deviation").first).to_be_visible()
     with live_app.app_context():
         assert find_user("melder@trondheim.demo").language == "en"
     page.get_by_role("link", name="Accessibility statement").click()
-    assert page.get_by_role("heading", name="Accessibility statement").is_visible()
+    expect(page.get_by_role("heading", name="Accessibility statement")).to_be_visible()
     assert "WCAG 2.1" in page.content()

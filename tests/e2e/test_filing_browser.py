@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from app.common.dates import today_local
 from app.demo import create_demo_deviations
@@ -65,7 +66,7 @@ def log_out_with_keyboard(page) -> None:
     tab_to(page, "button:has-text('Logg ut')")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/logg-inn"))
-    assert page.get_by_text("Du er logget ut.").is_visible()
+    expect(page.get_by_text("Du er logget ut.")).to_be_visible()
 
 
 def select_by_typing(page, selector: str, text: str, expected_label: str) -> None:
@@ -157,10 +158,10 @@ def test_file_with_keyboard_and_open_from_inbox(page, live_app):
 
     # --- the form comes back with the messages beside the fields and nothing lost -------------
     summary = page.locator("#feiloppsummering")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert focused(page) == "#feiloppsummering", "the error summary must take focus"
-    assert "fødselsnummer eller D-nummer" in page.locator("#description-feil").inner_text()
-    assert "ikke et gyldig fødselsnummer" in page.locator("#patient_id-feil").inner_text()
+    expect(page.locator("#description-feil")).to_contain_text("fødselsnummer eller D-nummer")
+    expect(page.locator("#patient_id-feil")).to_contain_text("ikke et gyldig fødselsnummer")
     assert page.locator("#description").get_attribute("aria-invalid") == "true"
     assert page.locator("#title").input_value() == "Utskrevet uten epikrise"
     assert selected_label(page, "#counterpart_org") == "St. Olavs hospital HF"
@@ -208,9 +209,9 @@ def test_file_with_keyboard_and_open_from_inbox(page, live_app):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/mottak$"))
     row = page.locator("tbody tr", has=page.get_by_role("link", name=reference))
-    assert row.count() == 1
-    assert "Utskrevet uten epikrise" in row.inner_text()
-    assert "Trondheim" in row.inner_text()
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Utskrevet uten epikrise")
+    expect(row).to_contain_text("Trondheim")
     assert_accessible(page, "inbox")
 
     tab_to(page, f"a:has-text('{reference}')")
@@ -237,9 +238,9 @@ def test_file_with_keyboard_and_open_from_inbox(page, live_app):
         page.keyboard.press("Enter")
     assert page.locator("#pasient-id").inner_text().replace(" ", "") == patient_id
     history = page.locator("#historikk + ol li")
-    assert history.count() == 2
-    assert "Pasientens identitet vist" in history.nth(1).inner_text()
-    assert "Siri Mottak" in history.nth(1).inner_text()
+    expect(history).to_have_count(2)
+    expect(history.nth(1)).to_contain_text("Pasientens identitet vist")
+    expect(history.nth(1)).to_contain_text("Siri Mottak")
     assert_accessible(page, "deviation page with the identity shown")
 
 
@@ -291,7 +292,7 @@ def test_pages_fit_a_phone(browser, live_server, live_app):
         # Empty submit: the messages must fit too.
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        assert page.locator("#feiloppsummering").is_visible()
+        expect(page.locator("#feiloppsummering")).to_be_visible()
         fits(page, width)
         shoot(page, f"filing-form-errors-{width}")
         assert_accessible(page, f"filing form with errors at {width} px")

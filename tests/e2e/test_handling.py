@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, log_in, log_out
 from tests.helpers import make_identity_number
@@ -30,28 +31,28 @@ def test_reporter_and_handler_talk_until_the_case_is_answered(page, live_server)
     # The handler finds it in the inbox, with the counts and the deadline.
     log_in(page, "mottak@stolav.demo")
     page.goto("/mottak")
-    assert page.locator("#antall-apne").inner_text() == "1"
+    expect(page.locator("#antall-apne")).to_have_text("1")
     row = page.get_by_role("row").filter(has_text=reference)
-    assert row.get_by_role("cell").last.get_by_text("14 dager igjen").is_visible()
+    expect(row.get_by_role("cell").last.get_by_text("14 dager igjen")).to_be_visible()
     assert_accessible(page, "inbox")
     page.get_by_role("link", name=reference).click()
     page.wait_for_url(f"**/avvik/{reference}")
     assert_accessible(page, "deviation page, handler, new case")
     page.get_by_role("button", name="Bekreft mottak").click()
     page.wait_for_url(f"**/avvik/{reference}")
-    assert page.get_by_text("Lagret: Bekreft mottak.").is_visible()
+    expect(page.get_by_text("Lagret: Bekreft mottak.")).to_be_visible()
 
     # A question with an identity number is refused beside the field, text kept; then asked.
     box = page.get_by_label("Melding", exact=True)
     typed = f"Gjelder det {make_identity_number('010190')}? Hvilken dag ble pasienten utskrevet?"
     box.fill(typed)
     page.get_by_role("button", name="Send melding").click()
-    assert "fødselsnummer eller D-nummer" in page.locator("#body-feil").inner_text()
-    assert page.locator("#body").input_value() == typed
+    expect(page.locator("#body-feil")).to_contain_text("fødselsnummer eller D-nummer")
+    expect(page.locator("#body")).to_have_value(typed)
     box = page.get_by_label("Melding", exact=True)
     box.fill("Hvilken dag ble pasienten utskrevet?")
     page.get_by_role("button", name="Send melding").click()
-    assert page.get_by_text("Meldingen er sendt.").is_visible()
+    expect(page.get_by_text("Meldingen er sendt.")).to_be_visible()
     log_out(page)
 
     # The reporter sees the question and answers it.
@@ -59,37 +60,37 @@ def test_reporter_and_handler_talk_until_the_case_is_answered(page, live_server)
     page.goto("/avvik/mine")
     page.get_by_role("link", name=reference).click()
     thread = page.locator("#samtale-seksjon")
-    assert thread.get_by_text("Hvilken dag ble pasienten utskrevet?").is_visible()
-    assert page.get_by_role("button", name="Besvar og lukk").count() == 0
+    expect(thread.get_by_text("Hvilken dag ble pasienten utskrevet?")).to_be_visible()
+    expect(page.get_by_role("button", name="Besvar og lukk")).to_have_count(0)
     assert_accessible(page, "deviation page, reporter, open case")
     page.get_by_label("Melding", exact=True).fill("Fredag 6. mars, sent på kvelden.")
     page.get_by_role("button", name="Send melding").click()
-    assert thread.get_by_text("Fredag 6. mars, sent på kvelden.").is_visible()
+    expect(thread.get_by_text("Fredag 6. mars, sent på kvelden.")).to_be_visible()
     log_out(page)
 
     # The handler tries to close without a response, is told so, then closes with one.
     log_in(page, "mottak@stolav.demo")
     page.goto(f"/avvik/{reference}")
-    assert page.locator("#samtale-seksjon").get_by_text("Fredag 6. mars, sent på kvelden.").is_visible()
+    expect(page.locator("#samtale-seksjon").get_by_text("Fredag 6. mars, sent på kvelden.")).to_be_visible()
     page.get_by_text("Besvar og lukk", exact=True).first.click()  # opens the form
     page.locator("#besvar-text").fill("")
     page.locator("form:has(#besvar-text)").get_by_role("button", name="Besvar og lukk").click()
     error = page.locator("#besvar-text-feil")
-    assert error.inner_text() == "Skriv svaret til den som meldte avviket."
+    expect(error).to_have_text("Skriv svaret til den som meldte avviket.")
     assert_accessible(page, "deviation page with a refused move")
     page.locator("#besvar-text").fill("Vi har innført sjekkliste for epikrise ved utskrivning.")
     page.locator("form:has(#besvar-text)").get_by_role("button", name="Besvar og lukk").click()
     page.wait_for_url(f"**/avvik/{reference}")
-    assert page.get_by_text("Lagret: Besvar og lukk.").is_visible()
+    expect(page.get_by_text("Lagret: Besvar og lukk.")).to_be_visible()
     log_out(page)
 
     # The reporter reads the response.
     log_in(page, "melder@trondheim.demo")
     page.goto("/avvik/mine")
     row = page.get_by_role("row").filter(has_text=reference)
-    assert row.get_by_text("Besvart").is_visible()
+    expect(row.get_by_text("Besvart")).to_be_visible()
     row.get_by_role("link", name=reference).click()
     answer = page.locator("section[aria-labelledby=svar]")
-    assert answer.get_by_text("Vi har innført sjekkliste for epikrise ved utskrivning.").is_visible()
-    assert answer.get_by_text("Svar fra St. Olavs hospital HF").is_visible()
+    expect(answer.get_by_text("Vi har innført sjekkliste for epikrise ved utskrivning.")).to_be_visible()
+    expect(answer.get_by_text("Svar fra St. Olavs hospital HF")).to_be_visible()
     assert_accessible(page, "deviation page, reporter, answered")

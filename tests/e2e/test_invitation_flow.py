@@ -13,6 +13,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
+from playwright.sync_api import expect
 
 from app.auth.services import find_user
 from tests.e2e.conftest import assert_accessible, log_in, log_out
@@ -66,7 +67,7 @@ def test_invitation_end_to_end_through_smtp(page, live_app, live_server, smtp_in
     page.locator("#unit").select_option(label="Helse og omsorg › Legevakt")
     page.get_by_label("saksbehandler").check()
     page.get_by_role("button", name="Send invitasjon").click()
-    assert page.get_by_text("Invitasjonen er sendt til nina.ny@trondheim.demo").is_visible()
+    expect(page.get_by_text("Invitasjonen er sendt til nina.ny@trondheim.demo")).to_be_visible()
 
     # 2. The sender delivers the outbox to the SMTP server, as cron runs it.
     result = live_app.test_cli_runner().invoke(args=["send-mail"])
@@ -82,21 +83,21 @@ def test_invitation_end_to_end_through_smtp(page, live_app, live_server, smtp_in
     # 3. The new user opens the link from the mail, in a browser that is not logged in.
     log_out(page)
     page.goto(link)
-    assert page.get_by_role("heading", name="Velg passord").is_visible()
+    expect(page.get_by_role("heading", name="Velg passord")).to_be_visible()
     assert_accessible(page, "set password from invitation")
     page.locator("#password").fill("passord123456")
     page.locator("#confirm").fill("passord123456")
     page.get_by_role("button", name="Lagre passord").click()
-    assert page.get_by_text("Dette passordet er for vanlig").first.is_visible()
+    expect(page.get_by_text("Dette passordet er for vanlig").first).to_be_visible()
     page.locator("#password").fill(NEW_PASSWORD)
     page.locator("#confirm").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Lagre passord").click()
     page.wait_for_url("**/logg-inn")
-    assert page.get_by_text("Passordet er lagret.").is_visible()
+    expect(page.get_by_text("Passordet er lagret.")).to_be_visible()
 
     # 4. The password works, and the role given in the invitation is there.
     log_in(page, "nina.ny@trondheim.demo", NEW_PASSWORD)
-    assert page.get_by_role("link", name="Mottak", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Mottak", exact=True)).to_be_visible()
     with live_app.app_context():
         user = find_user("nina.ny@trondheim.demo")
         assert user is not None and user.unit is not None and user.unit.name == "Legevakt"
@@ -105,4 +106,4 @@ def test_invitation_end_to_end_through_smtp(page, live_app, live_server, smtp_in
     log_out(page)
     response = page.goto(link)
     assert response is not None and response.status == 410
-    assert page.get_by_role("heading", name="Lenken virker ikke").is_visible()
+    expect(page.get_by_role("heading", name="Lenken virker ikke")).to_be_visible()

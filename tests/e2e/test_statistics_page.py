@@ -1,5 +1,7 @@
 """The statistics page in a real browser: axe-core finds nothing; screenshots at 360 and 1280 px."""
 
+from playwright.sync_api import expect
+
 from app.extensions import db
 from tests import statistics_data
 from tests.e2e.conftest import ARTIFACTS, assert_accessible, log_in
@@ -17,8 +19,8 @@ def test_statistics_page_is_accessible_and_downloads_the_pdf(page, live_app):
     if "tertial=2023-T2" not in page.url:
         page.get_by_role("button", name="Vis").click()
     page.wait_for_url("**tertial=2023-T2")
-    assert page.get_by_role("heading", name="Avviksoversikt pr. 2. tertial 2023").is_visible()
-    assert page.locator("#nokkeltall").get_by_text("8,5 d").is_visible()
+    expect(page.get_by_role("heading", name="Avviksoversikt pr. 2. tertial 2023")).to_be_visible()
+    expect(page.locator("#nokkeltall").get_by_text("8,5 d")).to_be_visible()
     assert_accessible(page, "statistics page")
     ARTIFACTS.mkdir(exist_ok=True)
     for width in (1280, 360):
