@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -21,7 +22,10 @@ def absolute_url(endpoint: str, **values: object) -> str:
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
     )
-    return adapter.build(endpoint, values, force_external=True)
+    # url_for's _anchor is Flask's, not the URL map's: without this it became a query argument.
+    anchor = values.pop("_anchor", None)
+    url = adapter.build(endpoint, values, force_external=True)
+    return f"{url}#{url_quote(str(anchor), safe='')}" if anchor else url
 
 
 def queue_mail(to: str, subject: str, body: str, dedupe_key: str | None = None) -> OutboxMail | None:
