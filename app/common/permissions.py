@@ -25,8 +25,16 @@ def org_lineage(org_id: int) -> set[int]:
     A merger moves open cases to the successor; closed ones stay with the organisation that
     existed then, and the successor's handlers still see (and may reopen) them.
     """
+    from flask import g, has_request_context
+
     from app.extensions import db
 
+    # A deviation page asks a dozen can_* questions; walk the merger chain once per request.
+    cache: dict[int, set[int]] | None = None
+    if has_request_context():
+        cache = g.setdefault("org_lineage", {})
+        if org_id in cache:
+            return cache[org_id]
     lineage = {org_id}
     frontier = {org_id}
     while frontier:
@@ -36,6 +44,8 @@ def org_lineage(org_id: int) -> set[int]:
             )
         ) - lineage
         lineage |= frontier
+    if cache is not None:
+        cache[org_id] = lineage
     return lineage
 
 
