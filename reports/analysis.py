@@ -17,7 +17,6 @@ from xml.sax.saxutils import escape
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
     ListFlowable,
@@ -31,7 +30,18 @@ from reportlab.platypus import (
 
 from reports.formatting import Numbers
 from reports.i18n import NORWEGIAN, Language
-from reports.pdf import ACCENT, BOLD, FONT, HEADER_BG, INK, MARGIN, MUTED, PAGE_W, RULE, ZEBRA
+from reports.pdf import (
+    ACCENT,
+    BOLD,
+    FONT,
+    HEADER_BG,
+    INK,
+    MARGIN,
+    MUTED,
+    RULE,
+    ZEBRA,
+    numbered_canvas,
+)
 
 
 @dataclass(frozen=True)
@@ -132,41 +142,6 @@ def _table(header: list[str], rows: list[list[str]], widths: list[float]) -> Tab
     style += [("BACKGROUND", (0, i), (-1, i), ZEBRA) for i in range(2, len(data), 2)]
     table.setStyle(TableStyle(style))
     return table
-
-
-def _canvas_class(footer: str, made: str, page_of: str) -> type[Canvas]:
-    class AnalysisCanvas(Canvas):
-        """Holds the pages back until the end, so each can say 'Side 2 av 3'."""
-
-        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict] = []
-
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            count = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.saveState()
-                self.setStrokeColor(RULE)
-                self.setLineWidth(0.5)
-                self.line(MARGIN, 14 * mm, PAGE_W - MARGIN, 14 * mm)
-                self.setFont(FONT, 8)
-                self.setFillColor(MUTED)
-                self.drawString(MARGIN, 10 * mm, footer)
-                self.drawString(MARGIN, 6.5 * mm, made)
-                self.setFont(BOLD, 9)
-                self.drawRightString(
-                    PAGE_W - MARGIN, 10 * mm, page_of % {"page": number, "pages": count}
-                )
-                self.restoreState()
-                super().showPage()
-            super().save()
-
-    return AnalysisCanvas
 
 
 def render_analysis_pdf(report: AnalysisReport, language: Language = NORWEGIAN) -> bytes:
@@ -344,7 +319,7 @@ def render_analysis_pdf(report: AnalysisReport, language: Language = NORWEGIAN) 
     else:
         story.append(none())
 
-    canvas = _canvas_class(
+    canvas = numbered_canvas(
         _("Hendelsesanalyse %(ref)s") % {"ref": report.reference} + f" – {report.title}",
         _("Utarbeidet %(when)s") % {"when": numbers.datetime(report.made_at)},
         _("Side %(page)d av %(pages)d"),

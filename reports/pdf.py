@@ -40,7 +40,7 @@ from reportlab.platypus import (
 
 from reports import formatting
 from reports.formatting import Numbers
-from reports.i18n import NORWEGIAN, Language, N_
+from reports.i18n import N_, NORWEGIAN, Language
 from reports.summary import DEFINITIONS, Change, Row, TertialSummary
 
 # Bitstream Vera ships inside reportlab: the same glyphs (æ ø å) on every machine, no system font.
@@ -474,25 +474,29 @@ def _side_by_side(left: Sequence[Row], right: Sequence[Row]) -> list[tuple[str, 
 # --- the document ------------------------------------------------------------------------------
 
 
-def _canvas_class(summary: TertialSummary, made_at: datetime, lang: Language) -> type[Canvas]:
-    _ = lang.gettext
-    footer_left = f"{report_title(summary, lang)} – {_(REPORT_GROUP)}"
-    footer_made = _("Utarbeidet %(when)s") % {"when": lang.numbers.datetime(made_at)}
-    page_of = _("Side %(page)d av %(pages)d")
-    stamp = TimeStamp(invariant=True)
-    stamp.t = made_at.timestamp()
-    stamp.lt = made_at.utctimetuple()
-    stamp.YMDhms = tuple(stamp.lt)[:6]
+def numbered_canvas(
+    footer: str, made: str, page_of: str, made_at: datetime | None = None
+) -> type[Canvas]:
+    """A canvas that holds the pages back until the end, so each footer can say 'Side 2 av 6'.
 
-    class ReportCanvas(Canvas):
-        """Holds the pages back until the end, so each can say 'Side 2 av 6'."""
+    With ``made_at`` the document's creation date is that instant, not the clock, so the same
+    data gives the same bytes. Shared by every PDF in reports/ so they look alike.
+    """
+    stamp = None
+    if made_at is not None:
+        stamp = TimeStamp(invariant=True)
+        stamp.t = made_at.timestamp()
+        stamp.lt = made_at.utctimetuple()
+        stamp.YMDhms = tuple(stamp.lt)[:6]
 
-        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
-            self._doc._timeStamp = stamp  # creation date = made_at, not the clock
+            if stamp is not None:
+                self._doc._timeStamp = stamp
             self._pages: list[dict] = []
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -511,15 +515,25 @@ def _canvas_class(summary: TertialSummary, made_at: datetime, lang: Language) ->
             self.line(MARGIN, 14 * mm, PAGE_W - MARGIN, 14 * mm)
             self.setFont(FONT, 8)
             self.setFillColor(MUTED)
-            self.drawString(MARGIN, 10 * mm, footer_left)
-            self.drawString(MARGIN, 6.5 * mm, footer_made)
+            self.drawString(MARGIN, 10 * mm, footer)
+            self.drawString(MARGIN, 6.5 * mm, made)
             self.setFont(BOLD, 9)
             self.drawRightString(
                 PAGE_W - MARGIN, 10 * mm, page_of % {"page": number, "pages": count}
             )
             self.restoreState()
 
-    return ReportCanvas
+    return NumberedCanvas
+
+
+def _canvas_class(summary: TertialSummary, made_at: datetime, lang: Language) -> type[Canvas]:
+    _ = lang.gettext
+    return numbered_canvas(
+        f"{report_title(summary, lang)} – {_(REPORT_GROUP)}",
+        _("Utarbeidet %(when)s") % {"when": lang.numbers.datetime(made_at)},
+        _("Side %(page)d av %(pages)d"),
+        made_at,
+    )
 
 
 def render_pdf(summary: TertialSummary, made_at: datetime, language: Language = NORWEGIAN) -> bytes:
