@@ -55,6 +55,7 @@ run: demo
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install browser
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 # Every _()/_l()/N_() msgid in app/**.py, reports/**.py and app/templates/**.html, Norwegian as written.

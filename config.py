@@ -5,6 +5,7 @@ Every mode honours ``DATABASE_URL``; SQLite in ``instance/`` is the embedded def
 
 import os
 from pathlib import Path
+from typing import ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -23,14 +24,14 @@ def _database_url(default: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'avvik.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     # A Fernet key (urlsafe base64, 32 bytes) protecting the patient identity field at rest.
     PATIENT_DATA_KEY = os.environ.get("PATIENT_DATA_KEY")
     # Days after closing before the patient identity is erased.
     PATIENT_DATA_RETENTION_DAYS = int(os.environ.get("PATIENT_DATA_RETENTION_DAYS", "30"))
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
-    LANGUAGES = ["nb", "en"]
+    LANGUAGES = ("nb", "en")
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_SIZE = "md"
     WTF_CSRF_TIME_LIMIT = None  # a nurse may spend a long shift with the form open

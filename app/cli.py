@@ -54,10 +54,9 @@ def create_user_command(
     email: str, name: str, org_name: str, unit_name: str | None, roles: tuple[str, ...], password: str
 ) -> None:
     """Create an account."""
+    from app.auth.passwords import password_problem
     from app.auth.services import create_user, find_user
     from app.seed import organisation_by_name, unit_by_path
-
-    from app.auth.passwords import password_problem
 
     problem = password_problem(password, email)
     if problem is not None:
@@ -139,7 +138,7 @@ def send_mail_command(loop: bool, interval: float) -> None:
     while True:
         try:
             sent = deliver_pending()
-        except Exception:  # noqa: BLE001  (a database hiccup must not end the loop)
+        except Exception:
             if not loop:
                 raise
             current_app.logger.exception("send-mail pass failed; trying again")

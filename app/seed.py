@@ -88,7 +88,7 @@ def _ensure_units(org: Organisation, tree: dict[str, list[str]]) -> None:
     db.session.flush()
 
 
-def _ensure_listed(model: type[Category] | type[Agreement], names: list[str]) -> None:
+def _ensure_listed(model: type[Category | Agreement], names: list[str]) -> None:
     have = set(db.session.scalars(sa.select(model.name)))
     for position, name in enumerate(names):
         if name not in have:

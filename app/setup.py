@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from flask import Flask, has_request_context, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import joinedload
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import joinedload
 
 from app.common.crypto import PatientDataCipher
 from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
@@ -54,7 +54,7 @@ def register_extensions(app: Flask) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     # Several gunicorn workers share one SQLite file: WAL lets readers run beside the writer,
     # busy_timeout makes a writer wait instead of failing, and SQLite enforces no FK by default.
     if type(dbapi_connection).__module__.startswith("sqlite3"):
@@ -140,7 +140,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    def render_error(error):  # noqa: ANN001, ANN202
+    def render_error(error):
         code = getattr(error, "code", 500)
         return render_template("errors/error.html", code=code), code
 
@@ -150,13 +150,13 @@ def register_errorhandlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error):  # noqa: ANN001, ANN202
+    def csrf_error(error):
         return render_template("errors/error.html", code=400, csrf=True), 400
 
 
 def register_security_headers(app: Flask) -> None:
     @app.after_request
-    def headers(response):  # noqa: ANN001, ANN202
+    def headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -78,7 +78,7 @@ def ensure_database(rows: int) -> Path:
     log(f"Building {db_path} with {rows:,} deviations (once; reused later) …")
     env = env_for(db_path)
     subprocess.run([BIN / "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     subprocess.run([BIN / "flask", "demo", "--deviations", str(rows)], env=env, cwd=ROOT, check=True)
     with sqlite3.connect(db_path) as conn:
         conn.execute("ANALYZE")  # the planner picks the inbox indexes with statistics at hand
@@ -90,11 +90,12 @@ class Server:
     """gunicorn on 127.0.0.1, port chosen by the OS and read back from its log."""
 
     def __init__(self, db_path: Path, workers: int = 4) -> None:
-        self.log_file = tempfile.NamedTemporaryFile("w+", prefix="avvik-bench-", suffix=".log")
+        # Lives as long as the server; closed in stop().
+        self.log_file = tempfile.NamedTemporaryFile("w+", prefix="avvik-bench-", suffix=".log")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [BIN / "gunicorn", "-w", str(workers), "-b", "127.0.0.1:0", "--log-level", "info",
              "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
-             "app:create_app()"],  # fmt: skip
+             "app:create_app()"],
             env=env_for(db_path),
             cwd=ROOT,
             stdout=self.log_file,
@@ -189,7 +190,7 @@ def log_in(port: int, email: str) -> str:
     status, _, location, set_cookie = request(
         port, "POST", "/logg-inn",
         {"csrf_token": _csrf(html), "email": email, "password": PASSWORD}, cookie,
-    )  # fmt: skip
+    )
     assert status == 302 and "logg-inn" not in (location or ""), f"login failed for {email}"
     return _cookie(set_cookie, cookie)
 
@@ -265,7 +266,7 @@ end
 
 def run_wrk(server: Server, path: str, seconds: int, *, method: str = "GET",
             sessions: list[tuple[str, str]] | None = None, expect: int = 200,
-            connections: int = CONNECTIONS) -> dict[str, float]:  # fmt: skip
+            connections: int = CONNECTIONS) -> dict[str, float]:
     sessions = sessions or [("", "")]
     port = server.port
     cpu_before = server.cpu_seconds()
@@ -274,7 +275,7 @@ def run_wrk(server: Server, path: str, seconds: int, *, method: str = "GET",
     try:
         out = subprocess.run(
             ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
-             "-s", script.name, f"http://127.0.0.1:{port}{path}"],  # fmt: skip
+             "-s", script.name, f"http://127.0.0.1:{port}{path}"],
             capture_output=True, text=True, check=True, timeout=seconds + 60,
         ).stdout
     finally:
@@ -325,7 +326,7 @@ def main() -> int:
         port = server.port
         log(f"gunicorn: 4 workers on 127.0.0.1:{port}; {os.cpu_count()} CPU cores; "
             f"{args.seconds} s per run; {CONNECTIONS} connections (bare, filing), "
-            f"{INBOX_CONNECTIONS} (inbox)")  # fmt: skip
+            f"{INBOX_CONNECTIONS} (inbox)")
         filing = filing_sessions(port, CONNECTIONS)
         handler = log_in(port, "mottak@stolav.demo")
         depth = args.rows * 2 // 5  # 400,000 rows down at 1M: St. Olavs receives about 55 %

@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app import create_app  # noqa: E402
-from app.demo import create_demo_accounts  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.seed import seed_defaults  # noqa: E402
+from app import create_app
+from app.demo import create_demo_accounts
+from app.extensions import db
+from app.seed import seed_defaults
 
 
 def measure(floor: float, rounds: int) -> tuple[float, float]:

@@ -39,7 +39,7 @@ def build(db_path: Path, count: int) -> None:
     print(f"  ferdig på {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def timed(fn, repeat: int) -> tuple[float, object]:  # noqa: ANN001
+def timed(fn, repeat: int) -> tuple[float, object]:
     """Median wall time of ``repeat`` runs after one warm-up (the page cache is warm in use);
     the fastest run is kept in MINIMA, since other work on a shared machine only adds time."""
     result = fn()
@@ -105,13 +105,13 @@ def main() -> None:
         )
         print(f"{total:,} avvik i databasen, {in_tertial:,} i {tertial.label} ({tertial.code})")
 
-        def page_data():  # noqa: ANN202
+        def page_data():
             return summarise(services.load_input(tertial, services.ALL))
 
         # The exact statements (and bound parameters) the page runs, captured once...
         captured: list[tuple[str, object]] = []
 
-        def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
+        def capture(conn, cursor, statement, parameters, context, executemany):
             captured.append((statement, parameters))
 
         engine = db.engine
@@ -122,7 +122,7 @@ def main() -> None:
         # ... and replayed bare on the DBAPI cursor: no ORM, no type processing, no Python work.
         raw = engine.raw_connection()
 
-        def bare_sql():  # noqa: ANN202
+        def bare_sql():
             cursor = raw.cursor()
             for statement, parameters in captured:
                 cursor.execute(statement, parameters)

@@ -29,7 +29,7 @@ LANGUAGES = ("nb", "en")
 _PDF_LANG = {"nb": "nb-NO", "en": "en-GB"}
 
 
-def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
+def N_(message: str) -> str:
     """Marks a msgid for extraction; it is translated where it is printed."""
     return message
 

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from reports import labels
-from reports.i18n import NORWEGIAN, Language, N_
+from reports.i18n import N_, NORWEGIAN, Language
 from reports.tertial import Tertial
 
 TREND_LENGTH = 6

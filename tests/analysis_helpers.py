@@ -52,13 +52,13 @@ def deviation(
 
 
 def details(**overrides) -> services.AnalysisInput:
-    values = dict(
-        title="Utskrivning fredag kveld",
-        mandate="Finn ut hvorfor pasienten ble skrevet ut uten at hjemmetjenesten var varslet.",
-        scope="Fra utskrivningsbeslutning til første besøk hjemme.",
-        start_date=today_local(),
-        due_date=today_local() + timedelta(days=42),
-    )
+    values = {
+        "title": "Utskrivning fredag kveld",
+        "mandate": "Finn ut hvorfor pasienten ble skrevet ut uten at hjemmetjenesten var varslet.",
+        "scope": "Fra utskrivningsbeslutning til første besøk hjemme.",
+        "start_date": today_local(),
+        "due_date": today_local() + timedelta(days=42),
+    }
     values.update(overrides)
     return services.AnalysisInput(**values)
 
@@ -68,16 +68,16 @@ def start(dev: Deviation | None = None, leader: str = LEADER, **overrides) -> An
 
 
 def action_input(analysis: Analysis, **overrides) -> services.ActionInput:
-    values = dict(
-        text="Utskrivning etter kl. 15 krever bekreftet mottak i kommunen.",
-        root_cause_id=analysis.root_causes[0].id,
-        responsible_org_id=organisation_by_name(HOSPITAL).id,
-        responsible_email=LEADER,
-        due_date=today_local() + timedelta(days=30),
-        status=ActionStatus.PLANLAGT,
-        strength=ActionStrength.STERK,
-        effect_measure="Andel utskrivninger etter kl. 15 med bekreftet mottak, månedlig.",
-    )
+    values = {
+        "text": "Utskrivning etter kl. 15 krever bekreftet mottak i kommunen.",
+        "root_cause_id": analysis.root_causes[0].id,
+        "responsible_org_id": organisation_by_name(HOSPITAL).id,
+        "responsible_email": LEADER,
+        "due_date": today_local() + timedelta(days=30),
+        "status": ActionStatus.PLANLAGT,
+        "strength": ActionStrength.STERK,
+        "effect_measure": "Andel utskrivninger etter kl. 15 med bekreftet mottak, månedlig.",
+    }
     values.update(overrides)
     return services.ActionInput(**values)
 

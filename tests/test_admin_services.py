@@ -64,7 +64,7 @@ def _close(deviation: Deviation) -> None:
     db.session.flush()
 
 
-def _tertial_counts(year: int, tertial: int, column) -> dict[str, int]:  # noqa: ANN001
+def _tertial_counts(year: int, tertial: int, column) -> dict[str, int]:
     """What a tertial report groups by: the organisation names as stored on each deviation."""
     start_month = {1: 1, 2: 5, 3: 9}[tertial]
     start = datetime(year, start_month, 1, tzinfo=UTC)

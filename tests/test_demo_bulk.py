@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from itertools import pairwise
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -78,7 +79,7 @@ def test_bulk_rows_are_consistent_and_the_counter_continues(ctx):
     # Within a year, numbers follow registration time.
     for year in by_year:
         in_year = sorted((d for d in rows if d.year == year), key=lambda d: d.number)
-        assert all(a.registered_at <= b.registered_at for a, b in zip(in_year, in_year[1:]))
+        assert all(a.registered_at <= b.registered_at for a, b in pairwise(in_year))
 
     # A filing made afterwards continues the sequence.
     after = _file_one(now)

@@ -21,14 +21,14 @@ from tests.helpers import make_identity_number
 
 def _input(counterpart: str = HOSPITAL, **overrides) -> DeviationInput:
     category = db.session.scalar(sa.select(Category).where(Category.name == "Utskrivning"))
-    values = dict(
-        counterpart_org_id=organisation_by_name(counterpart).id,
-        event_date=today_local(),
-        category_id=category.id,
-        harm=Harm.LAV,
-        title="Epikrise manglet",
-        description="Pasienten kom hjem uten epikrise.",
-    )
+    values = {
+        "counterpart_org_id": organisation_by_name(counterpart).id,
+        "event_date": today_local(),
+        "category_id": category.id,
+        "harm": Harm.LAV,
+        "title": "Epikrise manglet",
+        "description": "Pasienten kom hjem uten epikrise.",
+    }
     values.update(overrides)
     return DeviationInput(**values)
 
@@ -122,13 +122,13 @@ def test_concurrent_filings_never_share_a_number(app):
 @pytest.mark.parametrize(
     ("overrides", "field", "reason"),
     [
-        (dict(counterpart="Trondheim"), "counterpart_org", "self"),
-        (dict(event_date=today_local() + timedelta(days=1)), "event_date", "future"),
-        (dict(patient_id="12345678901"), "patient_id", "invalid"),
-        (dict(description=f"Gjelder {make_identity_number('010190')}"), "description", "identity"),
-        (dict(suggestion=f"fnr {make_identity_number('020202')}"), "suggestion", "identity"),
-        (dict(title=make_identity_number("150385", d_number=True)), "title", "identity"),
-        (dict(category_id=999999), "category", "unknown"),
+        ({"counterpart": "Trondheim"}, "counterpart_org", "self"),
+        ({"event_date": today_local() + timedelta(days=1)}, "event_date", "future"),
+        ({"patient_id": "12345678901"}, "patient_id", "invalid"),
+        ({"description": f"Gjelder {make_identity_number('010190')}"}, "description", "identity"),
+        ({"suggestion": f"fnr {make_identity_number('020202')}"}, "suggestion", "identity"),
+        ({"title": make_identity_number("150385", d_number=True)}, "title", "identity"),
+        ({"category_id": 999999}, "category", "unknown"),
     ],
 )
 def test_rules_refuse_bad_input(ctx, overrides, field, reason):

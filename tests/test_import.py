@@ -31,7 +31,7 @@ GOOD = [
 ]  # fmt: skip
 
 
-def write_csv(path, rows, delimiter=";", header=HEADER):  # noqa: ANN001, ANN201
+def write_csv(path, rows, delimiter=";", header=HEADER):
     lines = [delimiter.join(header)] + [delimiter.join(r) for r in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -41,7 +41,7 @@ def imported_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Deviation).where(Deviation.imported))
 
 
-def invoke(runner, path):  # noqa: ANN001, ANN201
+def invoke(runner, path):
     return runner.invoke(args=["import-deviations", str(path)])
 
 

@@ -44,7 +44,7 @@ class Recorder:
         self.attempts = 0
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001
+    async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
             self.attempts += 1
             if self.refuse_with:

@@ -7,7 +7,6 @@ from contextlib import redirect_stdout
 from datetime import date
 
 import sqlalchemy as sa
-
 from alembic.script import ScriptDirectory
 from flask_migrate import check, downgrade, upgrade
 
@@ -81,7 +80,7 @@ def test_upgrade_keeps_existing_data(database_url):
             check()
         stored = db.session.scalar(sa.select(Deviation).where(Deviation.reference == reference))
         assert stored is not None and stored.title == "Kom hjem uten epikrise"
-        assert [e.kind.value for e in stored.events][0] == "opprettet"
+        assert stored.events[0].kind.value == "opprettet"
         db.session.remove()
         db.drop_all()
         with db.engine.begin() as conn:

@@ -21,7 +21,7 @@ MADE_AT = datetime(2023, 9, 5, 8, 0, tzinfo=UTC)
 REPORT_SOURCES = ("reports/pdf.py", "reports/labels.py", "reports/summary.py", "reports/tertial.py")
 
 
-def _data_names(summary) -> set[str]:  # noqa: ANN001
+def _data_names(summary) -> set[str]:
     rows = summary.by_category + summary.by_reporter_org + summary.by_counterpart_org
     return {r.label for r in rows + summary.by_hospital_unit} | set(summary.trend.categories)
 
@@ -62,7 +62,7 @@ def test_english_tertial_pdf_has_english_headings_labels_and_numbers(ctx):
         assert line in lines, f"{line!r} not a line of the English PDF"
     for heading in ("Key figures", "Direction", "Trend over the last six tertials",
                     "Category and severity", "Consequence for the patient", "Organisations and units",
-                    "Hospital clinic", "Follow-up", "Incident analyses and actions", "About the figures"):  # fmt: skip
+                    "Hospital clinic", "Follow-up", "Incident analyses and actions", "About the figures"):
         assert heading in text, heading
     left = [m for s in REPORT_SOURCES for m in norwegian_msgids_in(text, s, _data_names(summary))]
     assert not left, f"Norwegian left in the English PDF: {left}"
@@ -93,7 +93,7 @@ def test_statistics_page_and_pdf_follow_the_users_language(app, client, login_as
     client = login_as("forbedring@demo.demo")
     page = client.get("/statistikk/?tertial=2023-T2").get_data(as_text=True)
     for english in ("Deviation report for Tertial 2, 2023", "Municipality to hospital", "No harm",
-                    "A deviation is counted in the tertial it was registered in", "66.7 %"):  # fmt: skip
+                    "A deviation is counted in the tertial it was registered in", "66.7 %"):
         assert english in page, english
     for norwegian in ("Kommune til sykehus", "Avviksoversikt", "2. tertial 2023", "Ingen skade"):
         assert norwegian not in page, norwegian
@@ -116,7 +116,7 @@ def test_report_command_writes_the_pdf_in_the_chosen_language(app, runner, tmp_p
     out = tmp_path / "rapport.pdf"
     result = runner.invoke(
         args=["report", "tertial", "2023-T2", "--out", str(out), "--lang", lang,
-              "--made-at", MADE_AT.isoformat()]  # fmt: skip
+              "--made-at", MADE_AT.isoformat()]
     )
     assert result.exit_code == 0, result.output
     language = load(lang)

@@ -23,7 +23,7 @@ TITLE = "Hjemmesykepleien ble ikke varslet om utskrivning"
 
 
 @pytest.fixture
-def filed(app):  # noqa: ANN001, ANN201
+def filed(app):
     """One deviation from Trondheim to the hospital and one from the hospital to Malvik, both
     with a patient identity stored, in the running tertial."""
     with app.app_context():

@@ -25,7 +25,7 @@ T2 = Tertial(2023, 2)
 MADE_AT = datetime(2023, 9, 5, 8, 0, tzinfo=UTC)
 
 
-def rows(table) -> dict[str, int]:  # noqa: ANN001
+def rows(table) -> dict[str, int]:
     return {r.label: r.count for r in table}
 
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from reports import Tertial
+from reports import Tertial, labels
 from reports import formatting as fmt
-from reports import labels
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,9 +17,9 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from app.auth.services import find_user
 from app.extensions import db
 from app.models import User
-from app.auth.services import find_user
 from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,9 +141,10 @@ def test_an_unknown_language_falls_back_to_norwegian(client, bad):
 
 
 def test_invitation_mail_is_written_in_the_invitees_language(ctx):
-    from app.admin.services import invite_user
-    from app.models import OutboxMail, Organisation
     import sqlalchemy as sa
+
+    from app.admin.services import invite_user
+    from app.models import Organisation, OutboxMail
 
     admin = find_user("admin@demo.demo")
     org = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Malvik"))

@@ -339,7 +339,7 @@ def unit_active(unit_id: int):
 LISTS = {"kategorier": Category, "avtaler": Agreement}
 
 
-def _list_model(kind: str) -> type[Category] | type[Agreement]:
+def _list_model(kind: str) -> type[Category | Agreement]:
     _require(kind in LISTS and permissions.can_manage_lists(current_user))
     return LISTS[kind]
 

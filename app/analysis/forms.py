@@ -40,7 +40,7 @@ class NoIdentity:
             )
 
 
-def _text(label, required_message=None, limit: int = ITEM_TEXT_MAX):  # noqa: ANN001, ANN202
+def _text(label, required_message=None, limit: int = ITEM_TEXT_MAX):
     validators = [DataRequired(required_message)] if required_message else [Optional()]
     return TextAreaField(label, validators=[*validators, MaxLength(limit), NoIdentity()])
 

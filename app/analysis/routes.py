@@ -53,7 +53,7 @@ def _get_editable(reference: str) -> Analysis:
     return analysis
 
 
-def _get_deviation_to_send(reference: str):  # noqa: ANN202
+def _get_deviation_to_send(reference: str):
     deviation = get_deviation(reference)
     if deviation is None or not permissions.can_view_deviation(current_user, deviation):
         abort(404)
@@ -118,7 +118,7 @@ def _timeline_input(form: forms.TimelineForm) -> services.TimelineInput:
     )
 
 
-def _timeline_fill(form: forms.TimelineForm, entry) -> None:  # noqa: ANN001
+def _timeline_fill(form: forms.TimelineForm, entry) -> None:
     moment = local(entry.occurred_at)
     form.day.data, form.at.data = moment.date(), moment.time().replace(second=0, microsecond=0)
     form.what.data, form.source.data = entry.what, entry.source
@@ -129,7 +129,7 @@ def _factor_input(form: forms.FactorForm) -> tuple[int | None, FactorGroup, str]
     return problem, FactorGroup(form.group.data), form.text.data or ""
 
 
-def _factor_add(actor, analysis: Analysis, data) -> object:  # noqa: ANN001
+def _factor_add(actor, analysis: Analysis, data) -> object:
     problem_id, group, text = data
     problem = next((p for p in analysis.problems if p.id == problem_id), None)
     if problem is None:
@@ -137,7 +137,7 @@ def _factor_add(actor, analysis: Analysis, data) -> object:  # noqa: ANN001
     return services.add_factor(actor, analysis, problem, group, text)
 
 
-def _factor_fill(form: forms.FactorForm, factor) -> None:  # noqa: ANN001
+def _factor_fill(form: forms.FactorForm, factor) -> None:
     form.group.data, form.text.data = factor.group.value, factor.text
 
 
@@ -154,7 +154,7 @@ def _action_input(form: forms.ActionForm) -> services.ActionInput:
     )
 
 
-def _action_fill(form: forms.ActionForm, action) -> None:  # noqa: ANN001
+def _action_fill(form: forms.ActionForm, action) -> None:
     form.text.data = action.text
     form.root_cause.data = action.root_cause_id
     form.responsible_org.data = action.responsible_org_id
@@ -211,7 +211,7 @@ def _section_form(name: str, analysis: Analysis, **kwargs: object) -> FlaskForm:
     return form
 
 
-def _page(analysis: Analysis, code: int = 200, **overrides: FlaskForm):  # noqa: ANN202
+def _page(analysis: Analysis, code: int = 200, **overrides: FlaskForm):
     page_forms: dict[str, FlaskForm] = {
         name: _section_form(name, analysis, formdata=None) for name in SECTIONS
     }
@@ -253,7 +253,7 @@ def _refuse(form: FlaskForm, error: services.AnalysisError) -> None:
         flash(str(error.message), "error")
 
 
-def _back(analysis: Analysis, anchor: str | None = None):  # noqa: ANN202
+def _back(analysis: Analysis, anchor: str | None = None):
     return redirect(url_for("analysis.show", reference=analysis.reference, _anchor=anchor))
 
 
@@ -470,7 +470,7 @@ def add_item(reference: str, section: str):
     return _page(analysis, 422, **{section: form})
 
 
-def _find_item(analysis: Analysis, section: str, item_id: int):  # noqa: ANN202
+def _find_item(analysis: Analysis, section: str, item_id: int):
     if section not in SECTIONS:
         abort(404)
     item = next((i for i in SECTIONS[section].items(analysis) if i.id == item_id), None)

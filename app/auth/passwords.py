@@ -51,9 +51,7 @@ def _common_core(password: str) -> bool:
     if core in common and len(core) >= 4:
         return True
     unit = _is_repetition(core)
-    if unit is not None and (len(unit) < 4 or unit in common):
-        return True
-    return False
+    return unit is not None and (len(unit) < 4 or unit in common)
 
 
 def password_problem(password: str, email: str | None = None) -> str | None:

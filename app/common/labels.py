@@ -55,7 +55,7 @@ STATUS_BADGE = {
     Status.AVVIST: "text-bg-light border",
 }
 
-from app.models import EventKind  # noqa: E402
+from app.models import EventKind
 
 EVENT = {
     EventKind.CREATED: _l("Avvik meldt"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask import current_app
@@ -145,31 +145,31 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
 
     reporter_org = reporter.organisation
     number, reference = next_reference(today.year)
-    values = dict(
-        reference=reference,
-        year=today.year,
-        number=number,
-        registered_at=now,
-        event_date=data.event_date,
-        reporter_id=reporter.id,
-        reporter_org_id=reporter_org.id,
-        reporter_org_name=reporter_org.name,
-        reporter_unit_id=reporter.unit_id,
-        counterpart_org_id=counterpart.id,
-        counterpart_org_name=counterpart.name,
-        counterpart_unit_id=data.counterpart_unit_id,
-        direction=direction_between(reporter_org, counterpart),
-        category_id=category.id,
-        agreement_id=data.agreement_id,
-        harm=data.harm,
-        title=data.title.strip(),
-        description=data.description.strip(),
-        immediate_action=data.immediate_action.strip(),
-        suggestion=data.suggestion.strip(),
-        status=Status.SENDT,
-        response_deadline=response_deadline(counterpart, today),
-        patient_id_token=token,
-    )
+    values = {
+        "reference": reference,
+        "year": today.year,
+        "number": number,
+        "registered_at": now,
+        "event_date": data.event_date,
+        "reporter_id": reporter.id,
+        "reporter_org_id": reporter_org.id,
+        "reporter_org_name": reporter_org.name,
+        "reporter_unit_id": reporter.unit_id,
+        "counterpart_org_id": counterpart.id,
+        "counterpart_org_name": counterpart.name,
+        "counterpart_unit_id": data.counterpart_unit_id,
+        "direction": direction_between(reporter_org, counterpart),
+        "category_id": category.id,
+        "agreement_id": data.agreement_id,
+        "harm": data.harm,
+        "title": data.title.strip(),
+        "description": data.description.strip(),
+        "immediate_action": data.immediate_action.strip(),
+        "suggestion": data.suggestion.strip(),
+        "status": Status.SENDT,
+        "response_deadline": response_deadline(counterpart, today),
+        "patient_id_token": token,
+    }
     # ORM INSERT … RETURNING instead of the unit of work: a filing writes two fixed rows, and the
     # flush machinery (dependency sort, per-object state) cost more CPU than both inserts. The
     # returned Deviation is a normal persistent object in the session.
@@ -177,14 +177,14 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
     db.session.execute(
         sa.insert(DeviationEvent),
         [
-            dict(
-                deviation_id=deviation.id,
-                at=now,
-                actor_id=reporter.id,
-                kind=EventKind.CREATED,
-                to_status=Status.SENDT,
-                text=counterpart.name,
-            )
+            {
+                "deviation_id": deviation.id,
+                "at": now,
+                "actor_id": reporter.id,
+                "kind": EventKind.CREATED,
+                "to_status": Status.SENDT,
+                "text": counterpart.name,
+            }
         ],
     )
     notify.to_mottak(notify.Notice.NEW, deviation)

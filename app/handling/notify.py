@@ -12,10 +12,10 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import lazyload
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import lazyload
 
 from app.extensions import db
 from app.mail.services import absolute_url, queue_mail

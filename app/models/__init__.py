@@ -1,7 +1,7 @@
 """Models, one module per aggregate; imported here so Alembic sees every table."""
 
+from app.models import guards  # noqa: F401  (registers the append-only listeners)
 from app.models.admin_log import AdminLogEntry
-from app.models.auth_token import AuthToken, TokenPurpose
 from app.models.analysis import (
     ACTIVE_ANALYSIS_STATUSES,
     OPEN_ACTION_STATUSES,
@@ -22,6 +22,7 @@ from app.models.analysis import (
     RootCause,
     TimelineEntry,
 )
+from app.models.auth_token import AuthToken, TokenPurpose
 from app.models.base import Base, utcnow
 from app.models.deviation import (
     CLOSED_STATUSES,
@@ -40,12 +41,16 @@ from app.models.deviation import (
 from app.models.mail import MailStatus, OutboxMail
 from app.models.organisation import Organisation, OrgKind, Unit
 from app.models.user import Role, User, UserRole
-from app.models import guards  # noqa: F401  (registers the append-only listeners)
 
 __all__ = [
     "ACTIVE_ANALYSIS_STATUSES",
+    "CLOSED_STATUSES",
+    "OPEN_ACTION_STATUSES",
+    "OPEN_STATUSES",
     "ActionStatus",
     "ActionStrength",
+    "AdminLogEntry",
+    "Agreement",
     "Analysis",
     "AnalysisAction",
     "AnalysisDeviation",
@@ -54,33 +59,28 @@ __all__ = [
     "AnalysisMember",
     "AnalysisReferenceCounter",
     "AnalysisStatus",
-    "CareProblem",
-    "ContributoryFactor",
-    "FactorGroup",
-    "LearningPoint",
-    "OPEN_ACTION_STATUSES",
-    "RootCause",
-    "TimelineEntry",
-    "AdminLogEntry",
     "AuthToken",
-    "Agreement",
     "Base",
-    "CLOSED_STATUSES",
+    "CareProblem",
     "Category",
+    "ContributoryFactor",
     "Deviation",
     "DeviationEvent",
     "DeviationMessage",
     "Direction",
     "EventKind",
+    "FactorGroup",
     "Harm",
+    "LearningPoint",
     "MailStatus",
-    "OutboxMail",
-    "OPEN_STATUSES",
     "OrgKind",
     "Organisation",
+    "OutboxMail",
     "ReferenceCounter",
     "Role",
+    "RootCause",
     "Status",
+    "TimelineEntry",
     "TokenPurpose",
     "Unit",
     "User",

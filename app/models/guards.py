@@ -16,7 +16,7 @@ class AppendOnlyError(RuntimeError):
 @event.listens_for(AdminLogEntry, "before_update")
 @event.listens_for(DeviationMessage, "before_update")
 @event.listens_for(AnalysisEvent, "before_update")
-def _refuse_update(mapper, connection, target) -> None:  # noqa: ANN001
+def _refuse_update(mapper, connection, target) -> None:
     raise AppendOnlyError(f"{mapper.class_.__tablename__} is append-only")
 
 
@@ -24,13 +24,16 @@ def _refuse_update(mapper, connection, target) -> None:  # noqa: ANN001
 @event.listens_for(DeviationMessage, "before_delete")
 @event.listens_for(AnalysisEvent, "before_delete")
 @event.listens_for(AdminLogEntry, "before_delete")
-def _refuse_delete(mapper, connection, target) -> None:  # noqa: ANN001
+def _refuse_delete(mapper, connection, target) -> None:
     raise AppendOnlyError(f"{mapper.class_.__tablename__} is append-only")
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_change(state: ORMExecuteState) -> None:
     # sa.update()/sa.delete() skip the per-row events above: refuse them for the logs too.
-    if (state.is_update or state.is_delete) and state.bind_mapper is not None:
-        if state.bind_mapper.class_ is AdminLogEntry:
-            raise AppendOnlyError("admin_log_entry is append-only")
+    if (
+        (state.is_update or state.is_delete)
+        and state.bind_mapper is not None
+        and state.bind_mapper.class_ is AdminLogEntry
+    ):
+        raise AppendOnlyError("admin_log_entry is append-only")

@@ -35,7 +35,7 @@ def report_tertial_command(
     made_at: str | None,
     lang: str,
 ) -> None:
-    """The tertial report, e.g. `report tertial 2023-T2 --out rapport.pdf`."""  # noqa: D401
+    """The tertial report, e.g. `report tertial 2023-T2 --out rapport.pdf`."""
     from app.statistics import services
     from reports import Tertial
     from reports.export import write_csv, xlsx_bytes
@@ -88,7 +88,7 @@ def import_deviations_command(path: Path) -> None:
     """Import historical deviations from .csv (UTF-8, ; or ,) or .xlsx: all rows or none."""
     from app.statistics.importer import ImportRejected, import_file
 
-    def progress(items):  # noqa: ANN001, ANN202
+    def progress(items):
         with click.progressbar(list(items), label="Leser og lagrer", file=sys.stderr) as bar:
             yield from bar
 

@@ -301,7 +301,7 @@ def _check(
     reporter_unit = unit("reporter_unit", reporter)
     counterpart_unit = unit("counterpart_unit", counterpart)
 
-    def listed(column: str, table: dict, what: str):  # noqa: ANN202
+    def listed(column: str, table: dict, what: str):
         text = _text(raw.get(column))
         if not text:
             fail(column, f"mangler {what}.")

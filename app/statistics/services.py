@@ -70,7 +70,7 @@ class Scope:
         )
 
 
-class unindexed(FunctionElement):  # noqa: N801  (used like a column function)
+class unindexed(FunctionElement):
     """The column itself, written ``+column`` on SQLite: a term its planner will not drive the
     query from (https://sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_).
     Without statistics (no ANALYZE) SQLite otherwise picks an index on an open-ended range or on

@@ -104,7 +104,7 @@ def date_typing_order(page) -> str:
     return orders[value]
 
 
-def type_date(page, selector: str, day) -> None:  # noqa: ANN001
+def type_date(page, selector: str, day) -> None:
     order = date_typing_order(page)
     tab_to(page, selector)
     page.keyboard.type(day.strftime(order))

@@ -30,7 +30,7 @@ class Inbox:
         self.messages: list[tuple[list[str], EmailMessage]] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001
+    async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
             self.messages.append(
                 (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default))
