@@ -7,6 +7,7 @@ itself (what may still change, the ferdig rule, who may be named).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -394,9 +395,7 @@ def link_deviation(
 def update_details(
     actor: User, analysis: Analysis, data: AnalysisInput, now: datetime | None = None
 ) -> None:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
+    _open_content(actor, analysis)
     _check_details(data)
     changes = []
     if _clean(data.title) != analysis.title:
@@ -671,9 +670,7 @@ def add_timeline_entry(
     actor: User, analysis: Analysis, data: TimelineInput, now: datetime | None = None
 ) -> TimelineEntry:
     now = now or utcnow()
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
+    _open_content(actor, analysis)
     moment = _timeline_moment(data, now)
     entry = TimelineEntry(occurred_at=moment, what=_clean(data.what), source=_clean(data.source))
     analysis.timeline.append(entry)
@@ -690,9 +687,7 @@ def update_timeline_entry(
     now: datetime | None = None,
 ) -> None:
     now = now or utcnow()
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
+    _open_content(actor, analysis)
     moment = _timeline_moment(data, now)
     before = format_datetime(entry.occurred_at)
     entry.occurred_at = moment
@@ -706,9 +701,7 @@ def update_timeline_entry(
 def delete_timeline_entry(
     actor: User, analysis: Analysis, entry: TimelineEntry, now: datetime | None = None
 ) -> None:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
+    _open_content(actor, analysis)
     text = format_datetime(entry.occurred_at)
     analysis.timeline.remove(entry)
     _event(analysis, actor, AnalysisEventKind.TIMELINE_DELETED, text, now)
@@ -726,53 +719,105 @@ def _simple_text(text: str, field: str = "text") -> str:
     return _clean(text)
 
 
-def add_problem(
-    actor: User, analysis: Analysis, text: str, now: datetime | None = None
-) -> CareProblem:
+@dataclass(frozen=True)
+class _TextList:
+    """One of an analysis' numbered lists of plain texts: problems, root causes, learning points.
+    They are added, changed and removed alike, each change a history row naming the item."""
+
+    attr: str
+    model: type[CareProblem | RootCause | LearningPoint]
+    label: Callable[[int], str]
+    added: AnalysisEventKind
+    changed: AnalysisEventKind
+    deleted: AnalysisEventKind
+
+    def items(self, analysis: Analysis) -> list:
+        return getattr(analysis, self.attr)
+
+    def label_of(self, analysis: Analysis, item: object) -> str:
+        return self.label(self.items(analysis).index(item) + 1)
+
+
+_PROBLEMS = _TextList(
+    "problems",
+    CareProblem,
+    lambda n: _("Problem %(n)d", n=n),
+    AnalysisEventKind.PROBLEM_ADDED,
+    AnalysisEventKind.PROBLEM_CHANGED,
+    AnalysisEventKind.PROBLEM_DELETED,
+)
+_ROOT_CAUSES = _TextList(
+    "root_causes",
+    RootCause,
+    lambda n: _("Rotårsak %(n)d", n=n),
+    AnalysisEventKind.ROOT_CAUSE_ADDED,
+    AnalysisEventKind.ROOT_CAUSE_CHANGED,
+    AnalysisEventKind.ROOT_CAUSE_DELETED,
+)
+_LEARNING_POINTS = _TextList(
+    "learning_points",
+    LearningPoint,
+    lambda n: _("Læringspunkt %(n)d", n=n),
+    AnalysisEventKind.LEARNING_ADDED,
+    AnalysisEventKind.LEARNING_CHANGED,
+    AnalysisEventKind.LEARNING_DELETED,
+)
+
+
+def _open_content(actor: User, analysis: Analysis) -> None:
+    """Every change to the analysis' content: an editor, the row locked, the content not frozen."""
     _require_editor(actor, analysis)
     _lock(analysis)
     _require_content_open(analysis)
-    problem = CareProblem(text=_simple_text(text))
-    analysis.problems.append(problem)
+
+
+def _add_text(kind: _TextList, actor: User, analysis: Analysis, text: str, now: datetime | None):
+    _open_content(actor, analysis)
+    item = kind.model(text=_simple_text(text))
+    kind.items(analysis).append(item)
     db.session.flush()
-    _event(
-        analysis,
-        actor,
-        AnalysisEventKind.PROBLEM_ADDED,
-        _("Problem %(n)d", n=len(analysis.problems)),
-        now,
-    )
+    _event(analysis, actor, kind.added, kind.label(len(kind.items(analysis))), now)
     db.session.flush()
-    return problem
+    return item
+
+
+def _update_text(
+    kind: _TextList, actor: User, analysis: Analysis, item, text: str, now: datetime | None
+) -> None:
+    _open_content(actor, analysis)
+    item.text = _simple_text(text)
+    _event(analysis, actor, kind.changed, kind.label_of(analysis, item), now)
+    db.session.flush()
+
+
+def _delete_text(kind: _TextList, actor: User, analysis: Analysis, item, now: datetime | None):
+    label = kind.label_of(analysis, item)
+    kind.items(analysis).remove(item)
+    _event(analysis, actor, kind.deleted, label, now)
+    db.session.flush()
+
+
+def add_problem(
+    actor: User, analysis: Analysis, text: str, now: datetime | None = None
+) -> CareProblem:
+    return _add_text(_PROBLEMS, actor, analysis, text, now)
 
 
 def update_problem(
     actor: User, analysis: Analysis, problem: CareProblem, text: str, now: datetime | None = None
 ) -> None:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
-    problem.text = _simple_text(text)
-    _event(
-        analysis, actor, AnalysisEventKind.PROBLEM_CHANGED, _problem_label(analysis, problem), now
-    )
-    db.session.flush()
+    _update_text(_PROBLEMS, actor, analysis, problem, text, now)
 
 
 def delete_problem(
     actor: User, analysis: Analysis, problem: CareProblem, now: datetime | None = None
 ) -> None:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
-    label = _problem_label(analysis, problem)
-    analysis.problems.remove(problem)
-    _event(analysis, actor, AnalysisEventKind.PROBLEM_DELETED, label, now)
-    db.session.flush()
+    _open_content(actor, analysis)
+    _delete_text(_PROBLEMS, actor, analysis, problem, now)
 
 
 def _problem_label(analysis: Analysis, problem: CareProblem) -> str:
-    return _("Problem %(n)d", n=analysis.problems.index(problem) + 1)
+    return _PROBLEMS.label_of(analysis, problem)
 
 
 def _factor_label(analysis: Analysis, factor: ContributoryFactor) -> str:
@@ -787,9 +832,7 @@ def add_factor(
     text: str,
     now: datetime | None = None,
 ) -> ContributoryFactor:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
+    _open_content(actor, analysis)
     factor = ContributoryFactor(group=FactorGroup(group), text=_simple_text(text))
     problem.factors.append(factor)
     db.session.flush()
@@ -806,9 +849,7 @@ def update_factor(
     text: str,
     now: datetime | None = None,
 ) -> None:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
+    _open_content(actor, analysis)
     factor.text = _simple_text(text)
     factor.group = FactorGroup(group)
     _event(analysis, actor, AnalysisEventKind.FACTOR_CHANGED, _factor_label(analysis, factor), now)
@@ -818,62 +859,29 @@ def update_factor(
 def delete_factor(
     actor: User, analysis: Analysis, factor: ContributoryFactor, now: datetime | None = None
 ) -> None:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
+    _open_content(actor, analysis)
     label = _factor_label(analysis, factor)
     factor.problem.factors.remove(factor)
     _event(analysis, actor, AnalysisEventKind.FACTOR_DELETED, label, now)
     db.session.flush()
 
 
-def root_cause_number(analysis: Analysis, cause: RootCause) -> int:
-    return analysis.root_causes.index(cause) + 1
-
-
 def add_root_cause(
     actor: User, analysis: Analysis, text: str, now: datetime | None = None
 ) -> RootCause:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
-    cause = RootCause(text=_simple_text(text))
-    analysis.root_causes.append(cause)
-    db.session.flush()
-    _event(
-        analysis,
-        actor,
-        AnalysisEventKind.ROOT_CAUSE_ADDED,
-        _("Rotårsak %(n)d", n=len(analysis.root_causes)),
-        now,
-    )
-    db.session.flush()
-    return cause
+    return _add_text(_ROOT_CAUSES, actor, analysis, text, now)
 
 
 def update_root_cause(
     actor: User, analysis: Analysis, cause: RootCause, text: str, now: datetime | None = None
 ) -> None:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
-    cause.text = _simple_text(text)
-    _event(
-        analysis,
-        actor,
-        AnalysisEventKind.ROOT_CAUSE_CHANGED,
-        _("Rotårsak %(n)d", n=root_cause_number(analysis, cause)),
-        now,
-    )
-    db.session.flush()
+    _update_text(_ROOT_CAUSES, actor, analysis, cause, text, now)
 
 
 def delete_root_cause(
     actor: User, analysis: Analysis, cause: RootCause, now: datetime | None = None
 ) -> None:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
+    _open_content(actor, analysis)
     answering = [a.number for a in analysis.actions if a.root_cause_id == cause.id]
     if answering:
         raise AnalysisError(
@@ -883,54 +891,26 @@ def delete_root_cause(
                 numbers=", ".join(str(n) for n in answering),
             )
         )
-    label = _("Rotårsak %(n)d", n=root_cause_number(analysis, cause))
-    analysis.root_causes.remove(cause)
-    _event(analysis, actor, AnalysisEventKind.ROOT_CAUSE_DELETED, label, now)
-    db.session.flush()
+    _delete_text(_ROOT_CAUSES, actor, analysis, cause, now)
 
 
 def add_learning_point(
     actor: User, analysis: Analysis, text: str, now: datetime | None = None
 ) -> LearningPoint:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
-    point = LearningPoint(text=_simple_text(text))
-    analysis.learning_points.append(point)
-    db.session.flush()
-    _event(
-        analysis,
-        actor,
-        AnalysisEventKind.LEARNING_ADDED,
-        _("Læringspunkt %(n)d", n=len(analysis.learning_points)),
-        now,
-    )
-    db.session.flush()
-    return point
+    return _add_text(_LEARNING_POINTS, actor, analysis, text, now)
 
 
 def update_learning_point(
     actor: User, analysis: Analysis, point: LearningPoint, text: str, now: datetime | None = None
 ) -> None:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
-    point.text = _simple_text(text)
-    n = analysis.learning_points.index(point) + 1
-    _event(analysis, actor, AnalysisEventKind.LEARNING_CHANGED, _("Læringspunkt %(n)d", n=n), now)
-    db.session.flush()
+    _update_text(_LEARNING_POINTS, actor, analysis, point, text, now)
 
 
 def delete_learning_point(
     actor: User, analysis: Analysis, point: LearningPoint, now: datetime | None = None
 ) -> None:
-    _require_editor(actor, analysis)
-    _lock(analysis)
-    _require_content_open(analysis)
-    n = analysis.learning_points.index(point) + 1
-    analysis.learning_points.remove(point)
-    _event(analysis, actor, AnalysisEventKind.LEARNING_DELETED, _("Læringspunkt %(n)d", n=n), now)
-    db.session.flush()
+    _open_content(actor, analysis)
+    _delete_text(_LEARNING_POINTS, actor, analysis, point, now)
 
 
 # --- Action plan --------------------------------------------------------------------------------
