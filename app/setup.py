@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import joinedload
 
 from app.common.crypto import PatientDataCipher
+from app.common.sqlite_writes import SerialisedWritesConnection
 from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ def register_instance(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    _sqlite_engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
@@ -38,19 +40,30 @@ def register_extensions(app: Flask) -> None:
 
     from app.models import User
 
+    # Built once; every request runs it.
+    _LOAD_USER = (
+        sa.select(User)
+        .where(User.id == sa.bindparam("id"))
+        .options(joinedload(User.role_rows), joinedload(User.organisation))
+    )
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         # Every page needs the roles and the organisation: one query, not three.
-        user = (
-            db.session.scalars(
-                sa.select(User)
-                .where(User.id == int(user_id))
-                .options(joinedload(User.role_rows), joinedload(User.organisation))
-            )
-            .unique()
-            .one_or_none()
-        )
+        user = db.session.scalars(_LOAD_USER, {"id": int(user_id)}).unique().one_or_none()
         return user if user is not None and user.active else None
+
+
+def _sqlite_engine_options(app: Flask) -> None:
+    """SQLite writers queue on a file lock instead of SQLite's sleeping busy handler."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    options["connect_args"] = {
+        **options.get("connect_args", {}),
+        "factory": SerialisedWritesConnection,
+    }
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 @event.listens_for(Engine, "connect")

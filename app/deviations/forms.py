@@ -34,23 +34,35 @@ class NoIdentityNumber:
             )
 
 
+class PickListField(SelectField):
+    """A select whose chosen value is checked against a set, not by walking every option: the
+    unit list alone has ~150, and every filing is checked. ``allowed`` holds the coerced values
+    (None for the empty "choose" option); the route fills it with the choices."""
+
+    allowed: frozenset = frozenset()
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.validate_choice and self.data not in self.allowed:
+            raise ValidationError(self.gettext("Not a valid choice."))
+
+
 class MaxLength(Length):
     def __init__(self, limit: int) -> None:
         super().__init__(max=limit, message=_l("Teksten er for lang: høyst %(max)d tegn."))
 
 
 class DeviationForm(FlaskForm):
-    counterpart_org = SelectField(
+    counterpart_org = PickListField(
         _l("Hvem gjelder avviket?"),
         coerce=optional_int,
         validators=[DataRequired(_l("Velg organisasjonen avviket gjelder."))],
     )
-    counterpart_unit = SelectField(_l("Enhet/avdeling (hvis kjent)"), coerce=optional_int)
+    counterpart_unit = PickListField(_l("Enhet/avdeling (hvis kjent)"), coerce=optional_int)
     event_date = DateField(
         _l("Når skjedde det?"),
         validators=[DataRequired(_l("Skriv inn datoen da hendelsen skjedde (dd.mm.åååå)."))],
     )
-    category = SelectField(
+    category = PickListField(
         _l("Kategori"),
         coerce=optional_int,
         validators=[DataRequired(_l("Velg en kategori."))],
@@ -84,7 +96,7 @@ class DeviationForm(FlaskForm):
         _l("Forslag til forbedring"),
         validators=[Optional(), MaxLength(TEXT_MAX), NoIdentityNumber()],
     )
-    agreement = SelectField(_l("Avtale som ikke ble fulgt (valgfritt)"), coerce=optional_int)
+    agreement = PickListField(_l("Avtale som ikke ble fulgt (valgfritt)"), coerce=optional_int)
     patient_id = StringField(
         _l("Pasientens fødselsnummer (valgfritt)"),
         validators=[Optional(), Length(max=20)],

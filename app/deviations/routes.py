@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -29,14 +30,19 @@ _FILING_MESSAGES = {
 def _build_form() -> tuple[DeviationForm, services.FilingChoices]:
     choices = services.filing_choices()
     form = DeviationForm(own_org_id=current_user.organisation_id)
-    form.counterpart_org.choices = [SelectChoice("", _("Velg …")), *choices.organisation_options]
+    # Lazy labels: a filing that succeeds never renders them.
+    form.counterpart_org.choices = [SelectChoice("", _l("Velg …")), *choices.organisation_options]
     form.counterpart_unit.choices = [
-        SelectChoice("", _("Vet ikke / ikke aktuelt")),
+        SelectChoice("", _l("Vet ikke / ikke aktuelt")),
         *choices.unit_options,
     ]
     form.unit_org = choices.unit_ids_by_org
-    form.category.choices = [SelectChoice("", _("Velg …")), *choices.category_options]
-    form.agreement.choices = [SelectChoice("", _("Ingen / vet ikke")), *choices.agreement_options]
+    form.category.choices = [SelectChoice("", _l("Velg …")), *choices.category_options]
+    form.agreement.choices = [SelectChoice("", _l("Ingen / vet ikke")), *choices.agreement_options]
+    form.counterpart_org.allowed = choices.allowed_values("organisations")
+    form.counterpart_unit.allowed = choices.allowed_values("units")
+    form.category.allowed = choices.allowed_values("categories")
+    form.agreement.allowed = choices.allowed_values("agreements")
     return form, choices
 
 

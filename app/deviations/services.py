@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -10,6 +11,7 @@ from functools import cached_property
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import make_transient_to_detached
 from wtforms.fields.choices import SelectChoice
 
 from app.common.crypto import patient_cipher
@@ -86,14 +88,19 @@ def reserve_references(year: int, count: int = 1) -> int:
     SQLite database lock) and never share a number, across processes and servers.
     """
     dialect = db.session.get_bind().dialect.name
+    return db.session.execute(_reserve_statement(dialect), {"year": year, "count": count}).scalar_one()
+
+
+@functools.cache
+def _reserve_statement(dialect: str) -> sa.Insert:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ReferenceCounter).values(year=year, last_number=count)
-    return db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["year"],
-            set_={"last_number": ReferenceCounter.last_number + count},
-        ).returning(ReferenceCounter.last_number)
-    ).scalar_one()
+    statement = insert(ReferenceCounter).values(
+        year=sa.bindparam("year"), last_number=sa.bindparam("count")
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["year"],
+        set_={"last_number": ReferenceCounter.last_number + statement.excluded.last_number},
+    ).returning(ReferenceCounter.last_number)
 
 
 def next_reference(year: int) -> tuple[int, str]:
@@ -112,28 +119,42 @@ def check_free_text(values: dict[str, str | None]) -> None:
             raise FilingError(field, "identity")
 
 
+# Built once: every filing runs them, and building a statement costs more than running it.
+_COUNTERPART = sa.select(
+    Organisation.id,
+    Organisation.name,
+    Organisation.kind,
+    Organisation.active,
+    Organisation.response_days,
+).where(Organisation.id == sa.bindparam("id"))
+_UNIT = sa.select(Unit.organisation_id, Unit.active).where(Unit.id == sa.bindparam("id"))
+_CATEGORY_ACTIVE = sa.select(Category.active).where(Category.id == sa.bindparam("id"))
+_AGREEMENT_ACTIVE = sa.select(Agreement.active).where(Agreement.id == sa.bindparam("id"))
+_INSERT_DEVIATION = sa.insert(Deviation.__table__).returning(Deviation.__table__.c.id)
+_INSERT_EVENT = sa.insert(DeviationEvent.__table__)
+
+
 def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = None) -> Deviation:
     """Route a new deviation to the counterpart's mottak. Flushes; the caller commits."""
     now = now or utcnow()
     today = local(now).date()
-    counterpart = db.session.get(Organisation, data.counterpart_org_id)
+    counterpart = db.session.execute(_COUNTERPART, {"id": data.counterpart_org_id}).first()
     if counterpart is None or not counterpart.active:
         raise FilingError("counterpart_org", "unknown")
     if counterpart.id == reporter.organisation_id:
         raise FilingError("counterpart_org", "self")
     if data.counterpart_unit_id is not None:
-        unit = db.session.get(Unit, data.counterpart_unit_id)
+        unit = db.session.execute(_UNIT, {"id": data.counterpart_unit_id}).first()
         if unit is None or unit.organisation_id != counterpart.id or not unit.active:
             raise FilingError("counterpart_unit", "unknown")
     if data.event_date > today:
         raise FilingError("event_date", "future")
-    category = db.session.get(Category, data.category_id)
-    if category is None or not category.active:
+    if not db.session.scalar(_CATEGORY_ACTIVE, {"id": data.category_id}):
         raise FilingError("category", "unknown")
-    if data.agreement_id is not None:
-        agreement = db.session.get(Agreement, data.agreement_id)
-        if agreement is None or not agreement.active:
-            raise FilingError("agreement", "unknown")
+    if data.agreement_id is not None and not db.session.scalar(
+        _AGREEMENT_ACTIVE, {"id": data.agreement_id}
+    ):
+        raise FilingError("agreement", "unknown")
     check_free_text({f: getattr(data, f) for f in FREE_TEXT_FIELDS})
 
     token = None
@@ -144,11 +165,9 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         token = patient_cipher().encrypt(patient_id)
 
     reporter_org = reporter.organisation
-    number, reference = next_reference(today.year)
+    recipients = notify.mottak_handlers(counterpart.id)
     values = {
-        "reference": reference,
         "year": today.year,
-        "number": number,
         "registered_at": now,
         "event_date": data.event_date,
         "reporter_id": reporter.id,
@@ -159,7 +178,7 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         "counterpart_org_name": counterpart.name,
         "counterpart_unit_id": data.counterpart_unit_id,
         "direction": direction_between(reporter_org, counterpart),
-        "category_id": category.id,
+        "category_id": data.category_id,
         "agreement_id": data.agreement_id,
         "harm": data.harm,
         "title": data.title.strip(),
@@ -169,25 +188,31 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         "status": Status.SENDT,
         "response_deadline": response_deadline(counterpart, today),
         "patient_id_token": token,
+        "imported": False,
+        "version": 1,
     }
-    # ORM INSERT … RETURNING instead of the unit of work: a filing writes two fixed rows, and the
-    # flush machinery (dependency sort, per-object state) cost more CPU than both inserts. The
-    # returned Deviation is a normal persistent object in the session.
-    deviation = db.session.scalars(sa.insert(Deviation).returning(Deviation), [values]).one()
+    # Everything above only reads. From the first write below to the caller's commit the
+    # database's write lock is held and every other filing waits (on SQLite, in every worker):
+    # this part does nothing but the writes, as Core INSERTs without ORM state.
+    values["number"], values["reference"] = next_reference(today.year)
+    values["id"] = db.session.execute(_INSERT_DEVIATION, values).scalar_one()
     db.session.execute(
-        sa.insert(DeviationEvent),
-        [
-            {
-                "deviation_id": deviation.id,
-                "at": now,
-                "actor_id": reporter.id,
-                "kind": EventKind.CREATED,
-                "to_status": Status.SENDT,
-                "text": counterpart.name,
-            }
-        ],
+        _INSERT_EVENT,
+        {
+            "deviation_id": values["id"],
+            "at": now,
+            "actor_id": reporter.id,
+            "kind": EventKind.CREATED,
+            "to_status": Status.SENDT,
+            "text": counterpart.name,
+        },
     )
-    notify.to_mottak(notify.Notice.NEW, deviation)
+    notify.queue(notify.Notice.NEW, values["reference"], recipients)
+    # The caller gets a normal persistent Deviation, built from the values just written rather
+    # than read back; columns not set here load on first access.
+    deviation = Deviation(**values)
+    make_transient_to_detached(deviation)
+    db.session.add(deviation)
     return deviation
 
 
@@ -259,6 +284,21 @@ class FilingChoices:
     @cached_property
     def agreement_options(self) -> tuple[SelectChoice, ...]:
         return tuple(SelectChoice(a.id, a.name) for a in self.agreements)
+
+    def allowed_values(self, kind: str) -> frozenset[int | None]:
+        """The ids a pick list accepts, and None for its empty option; built once per cache."""
+        allowed = self._allowed.get(kind)
+        if allowed is None:
+            if kind == "units":
+                ids = [u.id for units in self.units_by_org.values() for u in units]
+            else:
+                ids = [c.id for c in getattr(self, kind)]
+            allowed = self._allowed[kind] = frozenset([None, *ids])
+        return allowed
+
+    @cached_property
+    def _allowed(self) -> dict[str, frozenset[int | None]]:
+        return {}
 
     @cached_property
     def unit_ids_by_org(self) -> dict[int, frozenset[int]]:

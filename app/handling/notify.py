@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import lazyload
 
 from app.extensions import db
 from app.mail.services import absolute_url, queue_mail
@@ -102,35 +101,42 @@ def compose(notice: Notice, reference: str, link: str, language: str = "nb") -> 
 def _send(
     notice: Notice, deviation: Deviation, users: Iterable[User], key: str | None = None
 ) -> int:
-    link = absolute_url("deviations.show", reference=deviation.reference)
+    return queue(notice, deviation.reference, users, key)
+
+
+def queue(
+    notice: Notice, reference: str, users: Iterable[User | sa.Row], key: str | None = None
+) -> int:
+    """Queue the notice for each active user once; returns how many mails were queued."""
+    link = absolute_url("deviations.show", reference=reference)
     queued = 0
     for user in {u.id: u for u in users if u.active}.values():
-        subject, body = compose(notice, deviation.reference, link, user.language)
+        subject, body = compose(notice, reference, link, user.language)
         dedupe_key = f"{key}:{user.id}" if key else None
         if queue_mail(user.email, subject, body, dedupe_key=dedupe_key) is not None:
             queued += 1
     return queued
 
 
-def mottak_handlers(organisation_id: int) -> list[User]:
-    """Everyone who staffs the organisation's mottak."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            # A mail needs address and language, not the roles: skip role_rows' selectin query.
-            .options(lazyload(User.role_rows))
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                User.organisation_id == organisation_id,
-                User.active,
-                UserRole.role == Role.SAKSBEHANDLER,
-            )
-            .order_by(User.id)
-        )
+def mottak_handlers(organisation_id: int) -> list[sa.Row]:
+    """Everyone who staffs the organisation's mottak: the columns a mail needs, no ORM objects
+    (this runs on every filing)."""
+    return list(db.session.execute(_MOTTAK_HANDLERS, {"organisation_id": organisation_id}))
+
+
+_MOTTAK_HANDLERS = (
+    sa.select(User.id, User.email, User.language, User.active, User.unit_id)
+    .join(UserRole, UserRole.user_id == User.id)
+    .where(
+        User.organisation_id == sa.bindparam("organisation_id"),
+        User.active,
+        UserRole.role == Role.SAKSBEHANDLER,
     )
+    .order_by(User.id)
+)
 
 
-def case_handlers(deviation: Deviation) -> list[User]:
+def case_handlers(deviation: Deviation) -> list[User] | list[sa.Row]:
     """Whoever is on the case: its handler; else the unit it was forwarded to; else the mottak."""
     handler = deviation.handler
     if (

@@ -28,16 +28,20 @@ def absolute_url(endpoint: str, **values: object) -> str:
     return f"{url}#{url_quote(str(anchor), safe='')}" if anchor else url
 
 
-def queue_mail(to: str, subject: str, body: str, dedupe_key: str | None = None) -> OutboxMail | None:
-    """Add a mail to the outbox in the caller's transaction. Flushes; the caller commits.
+_INSERT_MAIL = sa.insert(OutboxMail.__table__).returning(OutboxMail.__table__.c.id)
 
-    With a ``dedupe_key`` already queued, nothing is added and None is returned.
+
+def queue_mail(to: str, subject: str, body: str, dedupe_key: str | None = None) -> int | None:
+    """Add a mail to the outbox in the caller's transaction; returns its id.
+
+    With a ``dedupe_key`` already queued, nothing is added and None is returned. A Core INSERT,
+    not an ORM object and a flush: every filing queues one mail per handler of the mottak.
     """
     if dedupe_key is not None and db.session.scalar(
         sa.select(OutboxMail.id).where(OutboxMail.dedupe_key == dedupe_key)
     ):
         return None
-    mail = OutboxMail(to_address=to, subject=subject, body=body, dedupe_key=dedupe_key)
-    db.session.add(mail)
-    db.session.flush()
-    return mail
+    return db.session.execute(
+        _INSERT_MAIL,
+        {"to_address": to, "subject": subject, "body": body, "dedupe_key": dedupe_key},
+    ).scalar_one()
