@@ -140,6 +140,21 @@ def test_unit_of_another_organisation_refused(app, login_as):
     assert "Enheten hører ikke til organisasjonen du valgte." in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("field", ["counterpart_org", "counterpart_unit", "category", "agreement"])
+def test_a_choice_no_longer_offered_is_refused_in_norwegian(app, login_as, field):
+    """A form loaded before an admin changed the lists (or a tampered value) posts an id the
+    list no longer holds: the field says so in Norwegian, the rest of the input stays."""
+    client = login_as("melder@trondheim.demo")
+    response = client.post("/avvik/nytt", data=valid_form(app, **{field: "987654"}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Valget finnes ikke lenger. Velg på nytt." in page
+    assert "Not a valid choice" not in page
+    assert "Pasienten kom hjem uten epikrise" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Deviation)) == 0
+
+
 @pytest.mark.parametrize("field", ["title", "description", "immediate_action", "suggestion"])
 @pytest.mark.parametrize(
     "number",

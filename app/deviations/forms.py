@@ -43,7 +43,8 @@ class PickListField(SelectField):
 
     def pre_validate(self, form: FlaskForm) -> None:
         if self.validate_choice and self.data not in self.allowed:
-            raise ValidationError(self.gettext("Not a valid choice."))
+            # The lists changed since the page was loaded (or the value was tampered with).
+            raise ValidationError(_l("Valget finnes ikke lenger. Velg på nytt."))
 
 
 class MaxLength(Length):
@@ -103,6 +104,11 @@ class DeviationForm(FlaskForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
     )
     submit = SubmitField(_l("Send avvik"))
+
+    class Meta:
+        # CSRFProtect checks the token of every POST before the view runs; the form's own
+        # token field would sign a second token and check it again on every filing.
+        csrf = False
 
     def __init__(self, *args: object, own_org_id: int | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ exactly when the change that caused it is committed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
@@ -81,14 +82,28 @@ _TEXTS = {
 
 def compose(notice: Notice, reference: str, link: str, language: str = "nb") -> tuple[str, str]:
     """Subject and body in the recipient's language."""
+    subject, body = _translated(notice, language or "nb")
+    return (
+        subject.replace(_REFERENCE, reference),
+        body.replace(_REFERENCE, reference).replace(_LINK, link),
+    )
+
+
+# Stand-ins no translation contains, replaced per mail: translating (force_locale above all)
+# cost more than the rest of queueing a mail, and every filing queues one per handler.
+_REFERENCE, _LINK = "\x00reference\x00", "\x00link\x00"
+
+
+@functools.cache
+def _translated(notice: Notice, language: str) -> tuple[str, str]:
     what, sentence = _TEXTS[notice]
-    with force_locale(language or "nb"):
-        subject = _("Avvik %(reference)s: %(what)s", reference=reference, what=str(what))
+    with force_locale(language):
+        subject = _("Avvik %(reference)s: %(what)s", reference=_REFERENCE, what=str(what))
         body = "\n\n".join(
             [
-                _("Avvik %(reference)s: %(what)s.", reference=reference, what=str(what)),
+                _("Avvik %(reference)s: %(what)s.", reference=_REFERENCE, what=str(what)),
                 str(sentence),
-                _("Åpne avviket: %(link)s", link=link),
+                _("Åpne avviket: %(link)s", link=_LINK),
                 _(
                     "Denne e-posten inneholder ingen opplysninger om saken. "
                     "Logg inn for å lese den."
