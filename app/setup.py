@@ -59,6 +59,8 @@ def _sqlite_engine_options(app: Flask) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+    # A file has no server to drop the connection: the ping was a wasted query per request.
+    options["pool_pre_ping"] = False
     options["connect_args"] = {
         **options.get("connect_args", {}),
         "factory": SerialisedWritesConnection,

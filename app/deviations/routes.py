@@ -67,12 +67,11 @@ def new():
             patient_id=form.patient_id.data or None,
         )
         try:
-            deviation = services.file_deviation(current_user, data)
+            reference = services.record_filing(current_user, data)["reference"]
         except services.FilingError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(_FILING_MESSAGES[error.message]())
         else:
-            reference = deviation.reference  # read before commit expires it: no reload query
             db.session.commit()
             return redirect(url_for("deviations.sent", reference=reference))
     return render_template("deviations/new.html", form=form, choices=choices), (

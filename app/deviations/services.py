@@ -138,7 +138,21 @@ _INSERT_EVENT = sa.insert(DeviationEvent.__table__)
 
 
 def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = None) -> Deviation:
-    """Route a new deviation to the counterpart's mottak. Flushes; the caller commits."""
+    """Route a new deviation to the counterpart's mottak. Flushes; the caller commits.
+
+    Returns a normal persistent Deviation, built from the values written rather than read back;
+    columns not set here load on first access.
+    """
+    values = record_filing(reporter, data, now)
+    deviation = Deviation(**values)
+    make_transient_to_detached(deviation)
+    db.session.add(deviation)
+    return deviation
+
+
+def record_filing(reporter: User, data: DeviationInput, now: datetime | None = None) -> dict:
+    """file_deviation without the ORM object: the values written, ``reference`` and ``id``
+    among them. The filing route needs only the reference, and this is its hot path."""
     now = now or utcnow()
     today = local(now).date()
     counterpart = db.session.execute(_COUNTERPART, {"id": data.counterpart_org_id}).first()
@@ -198,8 +212,9 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
     # database's write lock is held and every other filing waits (on SQLite, in every worker):
     # this part does nothing but the writes, as Core INSERTs without ORM state.
     values["number"], values["reference"] = next_reference(today.year)
-    values["id"] = db.session.execute(_INSERT_DEVIATION, values).scalar_one()
-    db.session.execute(
+    connection = db.session.connection()
+    values["id"] = connection.execute(_INSERT_DEVIATION, values).scalar_one()
+    connection.execute(
         _INSERT_EVENT,
         {
             "deviation_id": values["id"],
@@ -211,12 +226,7 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         },
     )
     notify.queue(notify.Notice.NEW, values["reference"], recipients)
-    # The caller gets a normal persistent Deviation, built from the values just written rather
-    # than read back; columns not set here load on first access.
-    deviation = Deviation(**values)
-    make_transient_to_detached(deviation)
-    db.session.add(deviation)
-    return deviation
+    return values
 
 
 def get_by_reference(reference: str) -> Deviation | None:

@@ -41,7 +41,7 @@ def queue_mail(to: str, subject: str, body: str, dedupe_key: str | None = None) 
         sa.select(OutboxMail.id).where(OutboxMail.dedupe_key == dedupe_key)
     ):
         return None
-    return db.session.execute(
+    return db.session.connection().execute(
         _INSERT_MAIL,
         {"to_address": to, "subject": subject, "body": body, "dedupe_key": dedupe_key},
     ).scalar_one()
