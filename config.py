@@ -39,6 +39,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     INBOX_PAGE_SIZE = 25
+    # The inbox counts open and overdue cases up to this and then shows "999+": counting tens of
+    # thousands of open cases cost more than the rest of the page, and past a few hundred the
+    # exact number tells a handler nothing more (the statistics page has it).
+    INBOX_COUNT_CAP = 1000
     # Seconds each worker keeps the form's pick lists (organisations, units, categories).
     PICKLIST_CACHE_SECONDS = 60
     DEFAULT_RESPONSE_DAYS = 14

@@ -273,6 +273,23 @@ def test_inbox_counts_days_left_and_overdue_first(app, login_as):
     assert order == sorted(order)
 
 
+def test_inbox_counts_stop_at_the_cap(app, login_as):
+    """Past INBOX_COUNT_CAP the inbox shows "999+" (here "2+") instead of counting every case."""
+    client = login_as("melder@trondheim.demo")
+    for _ in range(4):
+        client.post("/avvik/nytt", data=valid_form(app))
+    with app.app_context():
+        db.session.execute(sa.update(Deviation).values(response_deadline=today_local() - timedelta(days=1)))
+        db.session.commit()
+    handler = login_as("mottak@stolav.demo")
+    app.config["INBOX_COUNT_CAP"] = 3
+    page = text_of(handler.get("/mottak"))
+    assert 'id="antall-apne">2+<' in page and 'id="antall-forfalt">2+<' in page
+    app.config["INBOX_COUNT_CAP"] = 5
+    page = text_of(handler.get("/mottak"))
+    assert 'id="antall-apne">4<' in page and 'id="antall-forfalt">4<' in page
+
+
 def test_inbox_deadline_sort_pages_without_gaps(app, login_as):
     app.config["INBOX_PAGE_SIZE"] = 2
     client = login_as("melder@trondheim.demo")

@@ -277,6 +277,9 @@ class FilingChoices:
     units_by_org: dict[int, list[Choice]]
     categories: list[Choice]
     agreements: list[Choice]
+    # Every unit's path and every category's name, inactive ones too: lists of cases show them.
+    unit_paths: dict[int, str]
+    category_names: dict[int, str]
 
     # The form's options, built once per cached FilingChoices instead of once per request (the
     # units alone are ~150). SelectChoice is an immutable tuple: safe to share between requests.
@@ -376,10 +379,13 @@ def _load_filing_choices() -> FilingChoices:
             current = parent
         return " › ".join(reversed(parts))
 
+    unit_paths = {row.id: path(row.id) for row in unit_rows}
     units: dict[int, list[Choice]] = {}
     for row in unit_rows:
         if row.active:
-            units.setdefault(row.organisation_id, []).append(Choice(row.id, row.name, path=path(row.id)))
+            units.setdefault(row.organisation_id, []).append(
+                Choice(row.id, row.name, path=unit_paths[row.id])
+            )
     for org_units in units.values():
         org_units.sort(key=lambda u: u.path)
     agreements = [
@@ -390,4 +396,7 @@ def _load_filing_choices() -> FilingChoices:
             .order_by(Agreement.position, Agreement.name)
         )
     ]
-    return FilingChoices(organisations, units, active_categories(), agreements)
+    category_names = dict(db.session.execute(sa.select(Category.id, Category.name)).all())
+    return FilingChoices(
+        organisations, units, active_categories(), agreements, unit_paths, category_names
+    )

@@ -44,7 +44,9 @@ def inbox():
         "handling/inbox.html",
         page=page,
         filters=filters,
-        counts=services.inbox_counts(current_user.organisation_id, today),
+        counts=services.inbox_counts(
+            current_user.organisation_id, today, cap=int(current_app.config["INBOX_COUNT_CAP"])
+        ),
         # The filter's list is the form's category list, kept per worker like the pick lists.
         categories=filing_choices().categories,
         today=today,
