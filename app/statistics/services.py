@@ -312,9 +312,14 @@ def build_queries(tertial: Tertial, scope: Scope) -> Queries:
     )
     # ... and the rest of the cohort (open now, closed after the end, or with no closing time)
     # through the whole rule, history included. Spelt out NULL-safe: together exactly the cohort.
+    # These cases are also the tertial's part of the backlog (those open at the end), so they are
+    # grouped by overdue, too: their history is read once, here, and the backlog statements below
+    # read only older cases. (An open case has no closing time: a reopen clears it, and the import
+    # refuses one. So every case here has none, or was closed after the end, as a backlog case.)
     status_end = status_at(end).label("status_end")
+    overdue = sa.case((Deviation.response_deadline <= tertial.end, 1), else_=0).label("overdue")
     status_rest = (
-        sa.select(status_end, sa.func.count())
+        sa.select(status_end, overdue, sa.func.count())
         .where(
             # Every status listed, so the index that starts with the status is used range by range.
             Deviation.status.in_(list(Status)),
@@ -326,28 +331,36 @@ def build_queries(tertial: Tertial, scope: Scope) -> Queries:
             ),
             in_scope,
         )
-        .group_by(status_end)
+        .group_by(status_end, overdue)
     )
 
-    # Open at the end: either open today or closed after the end (closed_at is the latest close).
-    # Two statements, each one range of ix_deviation_closed: no closing time, or closed after.
-    status_backlog = status_at(end).label("status_end")
-    overdue = sa.case((Deviation.response_deadline <= tertial.end, 1), else_=0).label("overdue")
-
+    # Open at the end, of the cases registered before the tertial: either open today or closed
+    # after the end (closed_at is the latest close). Two statements, each one range of
+    # ix_deviation_closed: no closing time, or closed after.
     def backlog(closed: ColumnElement[bool]) -> sa.Select:
         return (
-            sa.select(status_backlog, overdue, sa.func.count())
-            .where(closed, unindexed(Deviation.registered_at) < end, in_scope)
-            .group_by(status_backlog, overdue)
+            sa.select(status_end, overdue, sa.func.count())
+            .where(closed, unindexed(Deviation.registered_at) < tertial.start_utc, in_scope)
+            .group_by(status_end, overdue)
         )
 
-    days = _whole_days().label("days")
-    within = sa.case((_within_deadline(), 1), else_=0).label("within")
-    handling = (
-        sa.select(days, within, sa.func.count())
-        .where(Deviation.closed_at >= tertial.start_utc, Deviation.closed_at < end, in_scope)
-        .group_by(days, within)
+    # Handling days per case closed in the tertial, and how many were answered in time.
+    # PostgreSQL groups by the day count. SQLite would sort every row to group them (a third of
+    # the page's time at a million rows), so there it lists the day counts in one pass, as text,
+    # and handling_days() counts them.
+    days = _whole_days()
+    within = sa.func.sum(sa.case((_within_deadline(), 1), else_=0))
+    closed_in_tertial = (
+        Deviation.closed_at >= tertial.start_utc, Deviation.closed_at < end, in_scope
     )
+    if _dialect() == "sqlite":
+        handling = sa.select(sa.func.group_concat(days), within).where(*closed_in_tertial)
+    else:
+        handling = (
+            sa.select(days.label("days"), sa.func.count(), within)
+            .where(*closed_in_tertial)
+            .group_by("days")
+        )
     return Queries(
         kinds=kinds,
         units=units,
@@ -391,6 +404,22 @@ def _nonzero(counts: Mapping[_K, int]) -> dict[_K, int]:
     return {k: v for k, v in counts.items() if v}
 
 
+def handling_days(rows: Sequence[sa.Row]) -> tuple[Counter[int], int]:
+    """Cases per whole day of handling, and how many were answered in time, from the rows of
+    Queries.handling: one (days as text, in time) on SQLite, (days, count, in time) otherwise."""
+    handling: Counter[int] = Counter()
+    within = 0
+    for *counts, in_time in rows:
+        if len(counts) == 1:  # SQLite: the day counts listed as text
+            for days, count in Counter((counts[0] or "").split(",")).items():
+                if days:
+                    handling[int(days)] += count
+        else:
+            handling[int(counts[0])] += counts[1]
+        within += in_time or 0
+    return handling, within
+
+
 def load_input(
     tertial: Tertial, scope: Scope, analyses: Sequence[AnalysisRecord] = ()
 ) -> TertialInput:
@@ -427,22 +456,18 @@ def load_input(
 
     closed = db.session.execute(queries.closed_by_end).one()
     status_end: Counter[str] = Counter(dict(zip(sorted(CLOSED_STATUSES), closed, strict=True)))
-    for status, count in db.session.execute(queries.status_rest):
+    backlog = list(db.session.execute(queries.status_rest))
+    for status, _, count in backlog:
         status_end[status] += count
-
-    open_at_end = overdue_at_end = 0
-    backlog = [*db.session.execute(queries.backlog_unclosed)]
+    backlog += db.session.execute(queries.backlog_unclosed)
     backlog += db.session.execute(queries.backlog_closed_later)
+    open_at_end = overdue_at_end = 0
     for status, overdue, count in backlog:
         if status in report_labels.OPEN_STATUSES:
             open_at_end += count
             overdue_at_end += count if overdue else 0
 
-    handling: Counter[int] = Counter()
-    within = 0
-    for days, in_time, count in db.session.execute(queries.handling):
-        handling[int(days)] += count
-        within += count if in_time else 0
+    handling, within = handling_days(db.session.execute(queries.handling).all())
 
     # Every configured category shows, even with no case; inactive ones only when they have cases.
     shown = active_categories + [
