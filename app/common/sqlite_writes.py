@@ -11,7 +11,8 @@ another and proceed as soon as the lock is free.
 SQLite's locking stays the authority: the file lock only decides who asks first. A write
 the check below does not recognise, or another program that writes without it, falls back
 to SQLite's busy timeout as before; a connection that cannot get the file lock within that
-timeout goes ahead without it and lets SQLite decide.
+timeout goes ahead without it and lets SQLite decide. The check sits on the cursor, which is
+how SQLAlchemy runs every statement; sqlite3's ``Connection.execute`` shortcut bypasses it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import time
 
 # Statements that make pysqlite open a write transaction (it issues BEGIN before them).
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-_FIRST_POLL, _LAST_POLL = 0.0001, 0.002  # seconds between tries for the file lock
+# Seconds between tries for the file lock. A filing holds it 1-3 ms; a longer pause at the end
+# left it free while every waiter slept (p99 at 16 connections 80 ms with 2 ms, 55 with 0.5).
+_FIRST_POLL, _LAST_POLL = 0.0001, 0.0005
 
 
 class _Cursor(sqlite3.Cursor):
