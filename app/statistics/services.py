@@ -227,9 +227,10 @@ class Queries:
     reporters: sa.Select  # reporter organisation name as filed: count
     counterparts: sa.Select  # counterpart organisation name as filed: count
     closed_by_end: sa.Select  # one column per closed status: closed before the end
-    status_rest: sa.Select  # status at the end of the rest of the cohort, from the history
-    backlog_unclosed: sa.Select  # open at the end, of the cases with no closing time ...
-    backlog_closed_later: sa.Select  # ... and of those closed after the end
+    # Status at the end (from the history), overdue and "of this tertial", of every case
+    # registered before the end with no closing time ...
+    unclosed: sa.Select
+    closed_later: sa.Select  # ... or closed after the end
     handling: sa.Select
 
 
@@ -310,38 +311,24 @@ def build_queries(tertial: Tertial, scope: Scope) -> Queries:
             for status in sorted(CLOSED_STATUSES)
         )
     )
-    # ... and the rest of the cohort (open now, closed after the end, or with no closing time)
-    # through the whole rule, history included. Spelt out NULL-safe: together exactly the cohort.
-    # These cases are also the tertial's part of the backlog (those open at the end), so they are
-    # grouped by overdue, too: their history is read once, here, and the backlog statements below
-    # read only older cases. (An open case has no closing time: a reopen clears it, and the import
-    # refuses one. So every case here has none, or was closed after the end, as a backlog case.)
+    # ... and the rest of the cohort through the whole rule, history included. An open case has
+    # no closing time (a reopen clears it, and the import refuses one), so the rest of the cohort
+    # is its cases with no closing time or closed after the end. Those are also the tertial's part
+    # of the backlog (open at the end), which takes in older cases the same way: so two statements,
+    # each one range of the covering ix_deviation_closed, read every case registered before the end
+    # with no closing time or closed after it, once, grouped by status at the end, overdue and
+    # whether it is of this tertial.
     status_end = status_at(end).label("status_end")
     overdue = sa.case((Deviation.response_deadline <= tertial.end, 1), else_=0).label("overdue")
-    status_rest = (
-        sa.select(status_end, overdue, sa.func.count())
-        .where(
-            # Every status listed, so the index that starts with the status is used range by range.
-            Deviation.status.in_(list(Status)),
-            in_tertial,
-            sa.or_(
-                Deviation.status.not_in(CLOSED_STATUSES),
-                Deviation.closed_at.is_(None),
-                Deviation.closed_at >= end,
-            ),
-            in_scope,
-        )
-        .group_by(status_end, overdue)
+    of_tertial = sa.case((Deviation.registered_at >= tertial.start_utc, 1), else_=0).label(
+        "of_tertial"
     )
 
-    # Open at the end, of the cases registered before the tertial: either open today or closed
-    # after the end (closed_at is the latest close). Two statements, each one range of
-    # ix_deviation_closed: no closing time, or closed after.
-    def backlog(closed: ColumnElement[bool]) -> sa.Select:
+    def open_at_end(closed: ColumnElement[bool]) -> sa.Select:
         return (
-            sa.select(status_end, overdue, sa.func.count())
-            .where(closed, unindexed(Deviation.registered_at) < tertial.start_utc, in_scope)
-            .group_by(status_end, overdue)
+            sa.select(status_end, overdue, of_tertial, sa.func.count())
+            .where(closed, unindexed(Deviation.registered_at) < end, in_scope)
+            .group_by(status_end, overdue, of_tertial)
         )
 
     # Handling days per case closed in the tertial, and how many were answered in time.
@@ -367,9 +354,8 @@ def build_queries(tertial: Tertial, scope: Scope) -> Queries:
         reporters=_names(Deviation.reporter_org_name, tertial, scope),
         counterparts=_names(Deviation.counterpart_org_name, tertial, scope),
         closed_by_end=closed_by_end,
-        status_rest=status_rest,
-        backlog_unclosed=backlog(Deviation.closed_at.is_(None)),
-        backlog_closed_later=backlog(Deviation.closed_at >= end),
+        unclosed=open_at_end(Deviation.closed_at.is_(None)),
+        closed_later=open_at_end(Deviation.closed_at >= end),
         handling=handling,
     )
 
@@ -456,16 +442,14 @@ def load_input(
 
     closed = db.session.execute(queries.closed_by_end).one()
     status_end: Counter[str] = Counter(dict(zip(sorted(CLOSED_STATUSES), closed, strict=True)))
-    backlog = list(db.session.execute(queries.status_rest))
-    for status, _, count in backlog:
-        status_end[status] += count
-    backlog += db.session.execute(queries.backlog_unclosed)
-    backlog += db.session.execute(queries.backlog_closed_later)
     open_at_end = overdue_at_end = 0
-    for status, overdue, count in backlog:
-        if status in report_labels.OPEN_STATUSES:
-            open_at_end += count
-            overdue_at_end += count if overdue else 0
+    for query in (queries.unclosed, queries.closed_later):
+        for status, overdue, of_tertial, count in db.session.execute(query):
+            if of_tertial:
+                status_end[status] += count
+            if status in report_labels.OPEN_STATUSES:
+                open_at_end += count
+                overdue_at_end += count if overdue else 0
 
     handling, within = handling_days(db.session.execute(queries.handling).all())
 
