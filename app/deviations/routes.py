@@ -39,10 +39,10 @@ def _build_form() -> tuple[DeviationForm, services.FilingChoices]:
     form.unit_org = choices.unit_ids_by_org
     form.category.choices = [SelectChoice("", _l("Velg …")), *choices.category_options]
     form.agreement.choices = [SelectChoice("", _l("Ingen / vet ikke")), *choices.agreement_options]
-    form.counterpart_org.allowed = choices.allowed_values("organisations")
-    form.counterpart_unit.allowed = choices.allowed_values("units")
-    form.category.allowed = choices.allowed_values("categories")
-    form.agreement.allowed = choices.allowed_values("agreements")
+    form.counterpart_org.allowed = choices.allowed_ids["organisations"]
+    form.counterpart_unit.allowed = choices.allowed_ids["units"]
+    form.category.allowed = choices.allowed_ids["categories"]
+    form.agreement.allowed = choices.allowed_ids["agreements"]
     return form, choices
 
 

@@ -138,7 +138,8 @@ _INSERT_EVENT = sa.insert(DeviationEvent.__table__)
 
 
 def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = None) -> Deviation:
-    """Route a new deviation to the counterpart's mottak. Flushes; the caller commits.
+    """Route a new deviation to the counterpart's mottak, in the session's transaction; the
+    caller commits.
 
     Returns a normal persistent Deviation, built from the values written rather than read back;
     columns not set here load on first access.
@@ -301,20 +302,16 @@ class FilingChoices:
     def agreement_options(self) -> tuple[SelectChoice, ...]:
         return tuple(SelectChoice(a.id, a.name) for a in self.agreements)
 
-    def allowed_values(self, kind: str) -> frozenset[int | None]:
-        """The ids a pick list accepts, and None for its empty option; built once per cache."""
-        allowed = self._allowed.get(kind)
-        if allowed is None:
-            if kind == "units":
-                ids = [u.id for units in self.units_by_org.values() for u in units]
-            else:
-                ids = [c.id for c in getattr(self, kind)]
-            allowed = self._allowed[kind] = frozenset([None, *ids])
-        return allowed
-
     @cached_property
-    def _allowed(self) -> dict[str, frozenset[int | None]]:
-        return {}
+    def allowed_ids(self) -> dict[str, frozenset[int | None]]:
+        """The ids each pick list accepts, and None for its empty option."""
+        units = (u.id for org_units in self.units_by_org.values() for u in org_units)
+        return {
+            "organisations": frozenset([None, *(o.id for o in self.organisations)]),
+            "units": frozenset([None, *units]),
+            "categories": frozenset([None, *(c.id for c in self.categories)]),
+            "agreements": frozenset([None, *(a.id for a in self.agreements)]),
+        }
 
     @cached_property
     def unit_ids_by_org(self) -> dict[int, frozenset[int]]:
