@@ -37,6 +37,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.organisation import unit_paths
 
 FREE_TEXT_FIELDS = ("title", "description", "immediate_action", "suggestion")
 
@@ -365,23 +366,12 @@ def _load_filing_choices() -> FilingChoices:
     unit_rows = db.session.execute(
         sa.select(Unit.id, Unit.organisation_id, Unit.parent_id, Unit.name, Unit.active)
     ).all()
-    names = {row.id: (row.parent_id, row.name) for row in unit_rows}
-
-    def path(unit_id: int) -> str:
-        parts: list[str] = []
-        current: int | None = unit_id
-        while current is not None and len(parts) < 20:  # 20: a guard against a cycle
-            parent, name = names[current]
-            parts.append(name)
-            current = parent
-        return " › ".join(reversed(parts))
-
-    unit_paths = {row.id: path(row.id) for row in unit_rows}
+    paths = unit_paths((row.id, row.parent_id, row.name) for row in unit_rows)
     units: dict[int, list[Choice]] = {}
     for row in unit_rows:
         if row.active:
             units.setdefault(row.organisation_id, []).append(
-                Choice(row.id, row.name, path=unit_paths[row.id])
+                Choice(row.id, row.name, path=paths[row.id])
             )
     for org_units in units.values():
         org_units.sort(key=lambda u: u.path)
@@ -395,5 +385,5 @@ def _load_filing_choices() -> FilingChoices:
     ]
     category_names = dict(db.session.execute(sa.select(Category.id, Category.name)).all())
     return FilingChoices(
-        organisations, units, active_categories(), agreements, unit_paths, category_names
+        organisations, units, active_categories(), agreements, paths, category_names
     )

@@ -113,12 +113,6 @@ def _translated(notice: Notice, language: str) -> tuple[str, str]:
     return subject, body + "\n"
 
 
-def _send(
-    notice: Notice, deviation: Deviation, users: Iterable[User], key: str | None = None
-) -> int:
-    return queue(notice, deviation.reference, users, key)
-
-
 def queue(
     notice: Notice, reference: str, users: Iterable[User | sa.Row], key: str | None = None
 ) -> int:
@@ -170,17 +164,17 @@ def case_handlers(deviation: Deviation) -> list[User] | list[sa.Row]:
 
 
 def to_mottak(notice: Notice, deviation: Deviation) -> int:
-    return _send(notice, deviation, mottak_handlers(deviation.counterpart_org_id))
+    return queue(notice, deviation.reference, mottak_handlers(deviation.counterpart_org_id))
 
 
 def to_case_handlers(notice: Notice, deviation: Deviation, key: str | None = None) -> int:
-    return _send(notice, deviation, case_handlers(deviation), key)
+    return queue(notice, deviation.reference, case_handlers(deviation), key)
 
 
 def to_reporter(notice: Notice, deviation: Deviation) -> int:
     if deviation.reporter is None:  # imported cases have no reporter account
         return 0
-    return _send(notice, deviation, [deviation.reporter])
+    return queue(notice, deviation.reference, [deviation.reporter])
 
 
 def reminder_key(notice: Notice, deviation: Deviation, deadline: date) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -60,3 +61,18 @@ class Unit(Base):
 
     def __repr__(self) -> str:
         return f"<Unit {self.name}>"
+
+
+def unit_paths(rows: Iterable[tuple[int, int | None, str]]) -> dict[int, str]:
+    """Unit.path for every (id, parent_id, name) row at once, from plain columns."""
+    parents = {unit_id: (parent_id, name) for unit_id, parent_id, name in rows}
+    paths = {}
+    for unit_id in parents:
+        names: list[str] = []
+        current: int | None = unit_id
+        # A parent outside the rows ends the path; 20 levels guard against a cycle.
+        while current is not None and current in parents and len(names) < 20:
+            current, name = parents[current]
+            names.append(name)
+        paths[unit_id] = " › ".join(reversed(names))
+    return paths

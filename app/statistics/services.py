@@ -36,6 +36,7 @@ from app.models import (
     Unit,
     User,
 )
+from app.models.organisation import unit_paths
 from reports import AnalysisRecord, Tertial, TertialInput, TertialSummary, summarise
 from reports import labels as report_labels
 from reports.i18n import NORWEGIAN, Language
@@ -331,23 +332,16 @@ def build_queries(tertial: Tertial, scope: Scope) -> Queries:
             .group_by(status_end, overdue, of_tertial)
         )
 
-    # Handling days per case closed in the tertial, and how many were answered in time.
-    # PostgreSQL groups by the day count. SQLite would sort every row to group them (a third of
-    # the page's time at a million rows), so there it lists the day counts in one pass, as text,
-    # and handling_days() counts them.
+    # Handling days per case closed in the tertial, listed in one pass as text, and how many were
+    # answered in time. A GROUP BY would make SQLite sort every closed case (a third of the page's
+    # time at a million rows); handling_days() counts the list.
     days = _whole_days()
-    within = sa.func.sum(sa.case((_within_deadline(), 1), else_=0))
-    closed_in_tertial = (
-        Deviation.closed_at >= tertial.start_utc, Deviation.closed_at < end, in_scope
-    )
-    if _dialect() == "sqlite":
-        handling = sa.select(sa.func.group_concat(days), within).where(*closed_in_tertial)
-    else:
-        handling = (
-            sa.select(days.label("days"), sa.func.count(), within)
-            .where(*closed_in_tertial)
-            .group_by("days")
-        )
+    # string_agg wants text; SQLite's group_concat takes the integer as it is (a CAST costs 10 ms).
+    days_text = sa.cast(days, sa.String) if _dialect() == "postgresql" else sa.type_coerce(days, sa.String)
+    handling = sa.select(
+        sa.func.aggregate_strings(days_text, ","),
+        sa.func.sum(sa.case((_within_deadline(), 1), else_=0)),
+    ).where(Deviation.closed_at >= tertial.start_utc, Deviation.closed_at < end, in_scope)
     return Queries(
         kinds=kinds,
         units=units,
@@ -390,20 +384,10 @@ def _nonzero(counts: Mapping[_K, int]) -> dict[_K, int]:
     return {k: v for k, v in counts.items() if v}
 
 
-def handling_days(rows: Sequence[sa.Row]) -> tuple[Counter[int], int]:
-    """Cases per whole day of handling, and how many were answered in time, from the rows of
-    Queries.handling: one (days as text, in time) on SQLite, (days, count, in time) otherwise."""
-    handling: Counter[int] = Counter()
-    within = 0
-    for *counts, in_time in rows:
-        if len(counts) == 1:  # SQLite: the day counts listed as text
-            for days, count in Counter((counts[0] or "").split(",")).items():
-                if days:
-                    handling[int(days)] += count
-        else:
-            handling[int(counts[0])] += counts[1]
-        within += in_time or 0
-    return handling, within
+def handling_days(listed: str | None) -> Counter[int]:
+    """Cases per whole day of handling, from Queries.handling's list ("3,0,12,3")."""
+    # Counted as text first: ~170 distinct values to convert instead of ~120,000.
+    return Counter({int(d): n for d, n in Counter((listed or "").split(",")).items() if d})
 
 
 def load_input(
@@ -451,7 +435,8 @@ def load_input(
                 open_at_end += count
                 overdue_at_end += count if overdue else 0
 
-    handling, within = handling_days(db.session.execute(queries.handling).all())
+    listed, within = db.session.execute(queries.handling).one()
+    handling = handling_days(listed)
 
     # Every configured category shows, even with no case; inactive ones only when they have cases.
     shown = active_categories + [
@@ -470,7 +455,7 @@ def load_input(
         by_harm=_nonzero(by_harm),
         status_at_end=_nonzero(status_end),
         handling_days=dict(handling),
-        answered_within_deadline=within,
+        answered_within_deadline=within or 0,
         open_at_end=open_at_end,
         overdue_at_end=overdue_at_end,
         analyses=list(analyses),
@@ -539,25 +524,12 @@ EXPORT_COLUMNS = [
 # carry codes and names of organisations only. The reference number finds the case in the app.
 
 
-def _unit_paths() -> dict[int, str]:
-    rows = db.session.execute(sa.select(Unit.id, Unit.parent_id, Unit.name)).all()
-    parents = {i: (p, n) for i, p, n in rows}
-    paths = {}
-    for unit_id in parents:
-        names, current = [], unit_id
-        while current is not None and current in parents:
-            names.append(parents[current][1])
-            current = parents[current][0]
-        paths[unit_id] = " › ".join(reversed(names))
-    return paths
-
-
 def export_rows(tertial: Tertial, scope: Scope) -> Iterator[list[object]]:
     """One list per deviation registered in the tertial, in EXPORT_COLUMNS order, streamed."""
     from app.common.dates import local
 
     _, category_names = _categories()
-    units = _unit_paths()
+    units = unit_paths(db.session.execute(sa.select(Unit.id, Unit.parent_id, Unit.name)))
     end = tertial.end_utc
     query = (
         sa.select(
