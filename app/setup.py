@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -72,7 +73,8 @@ def _sqlite_engine_options(app: Flask) -> None:
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     # Several gunicorn workers share one SQLite file: WAL lets readers run beside the writer,
     # busy_timeout makes a writer wait instead of failing, and SQLite enforces no FK by default.
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    # isinstance, not the class's module: our own connection factory is a subclass.
+    if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")

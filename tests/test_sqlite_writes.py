@@ -114,3 +114,28 @@ def test_memory_databases_take_no_lock(tmp_path):
     conn.commit()
     conn.close()
     assert not list(tmp_path.iterdir())
+
+
+def test_the_apps_sqlite_connections_get_wal_foreign_keys_and_the_file_lock(tmp_path):
+    """The pragmas were once skipped for our own connection factory (a check on the class's
+    module): a new file stayed in rollback-journal mode, fsynced every commit, and no foreign
+    key was enforced."""
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'app.db'}")
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            assert isinstance(raw.driver_connection, SerialisedWritesConnection)
+            pragmas = {
+                name: _run(raw.driver_connection, f"PRAGMA {name}")[0][0]
+                for name in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")
+            }
+        finally:
+            raw.close()
+        db.engine.dispose()
+    # synchronous NORMAL is 1: in WAL mode a commit is durable against a crash of the app,
+    # and the checkpoint, not every commit, waits for the disk.
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1,
+                       "busy_timeout": 5000}
