@@ -6,7 +6,6 @@ import logging
 import sqlite3
 from pathlib import Path
 
-import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from flask import Flask, has_request_context, render_template, request
 from flask_babel import get_locale
@@ -14,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import joinedload
 
 from app.common.crypto import PatientDataCipher
 from app.common.sqlite_writes import SerialisedWritesConnection
@@ -39,20 +37,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Logg inn for å se denne siden.")
     login_manager.session_protection = "strong"
 
-    from app.models import User
-
-    # Built once; every request runs it.
-    _LOAD_USER = (
-        sa.select(User)
-        .where(User.id == sa.bindparam("id"))
-        .options(joinedload(User.role_rows), joinedload(User.organisation))
-    )
+    from app.auth.services import load_session_user
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        # Every page needs the roles and the organisation: one query, not three.
-        user = db.session.scalars(_LOAD_USER, {"id": int(user_id)}).unique().one_or_none()
-        return user if user is not None and user.active else None
+    def load_user(user_id: str):
+        return load_session_user(int(user_id))
 
 
 def _sqlite_engine_options(app: Flask) -> None:
