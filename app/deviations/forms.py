@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -103,7 +103,8 @@ class DeviationForm(FlaskForm):
         validators=[Optional(), Length(max=20)],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
     )
-    submit = SubmitField(_l("Send avvik"))
+    # No SubmitField: the template writes its own button, and every field is bound and
+    # processed on every filing.
 
     class Meta:
         # CSRFProtect checks the token of every POST before the view runs; the form's own

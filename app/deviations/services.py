@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.common.crypto import patient_cipher
 from app.common.dates import local
+from app.common.direct_sql import DirectInsert, DirectStatement
 from app.common.identity import find_in_text
 from app.common.identity import is_valid as is_valid_identity
 from app.common.identity import normalise as normalise_identity
@@ -88,15 +88,11 @@ def reserve_references(year: int, count: int = 1) -> int:
     commit, so concurrent filings, imports and generators serialise on it (PostgreSQL row lock,
     SQLite database lock) and never share a number, across processes and servers.
     """
-    dialect = db.session.get_bind().dialect.name
-    return db.session.execute(_reserve_statement(dialect), {"year": year, "count": count}).scalar_one()
+    return _RESERVE.scalar(db.session.connection(), {"year": year, "count": count})
 
 
-@functools.cache
-def _reserve_statement(dialect: str) -> sa.Insert:
-    # On the Table, not the mapped class: an ORM-enabled INSERT takes the bulk-insert path, which
-    # cost three times the statement itself.
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+def _reserve_statement(dialect: sa.Dialect) -> sa.Insert:
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     table = ReferenceCounter.__table__
     statement = insert(table).values(
         year=sa.bindparam("year"), last_number=sa.bindparam("count")
@@ -123,19 +119,50 @@ def check_free_text(values: dict[str, str | None]) -> None:
             raise FilingError(field, "identity")
 
 
-# Built once: every filing runs them, and building a statement costs more than running it.
-_COUNTERPART = sa.select(
-    Organisation.id,
-    Organisation.name,
-    Organisation.kind,
-    Organisation.active,
-    Organisation.response_days,
-).where(Organisation.id == sa.bindparam("id"))
-_UNIT = sa.select(Unit.organisation_id, Unit.active).where(Unit.id == sa.bindparam("id"))
-_CATEGORY_ACTIVE = sa.select(Category.active).where(Category.id == sa.bindparam("id"))
-_AGREEMENT_ACTIVE = sa.select(Agreement.active).where(Agreement.id == sa.bindparam("id"))
-_INSERT_DEVIATION = sa.insert(Deviation.__table__).returning(Deviation.__table__.c.id)
-_INSERT_EVENT = sa.insert(DeviationEvent.__table__)
+# Built once: every filing runs them, and building a statement costs more than running it. They
+# run on the session's connection: the ORM session's execute path cost ~130 µs a statement more.
+# One read checks everything the form picked (a scalar subquery gives NULL for an id not found)
+# and finds who staffs the counterpart's mottak: one row per handler, or one with none.
+_STAFF = notify.MOTTAK_STAFF.subquery("staff")
+_PICKED = (
+    sa.select(
+        Organisation.id,
+        Organisation.name,
+        Organisation.kind,
+        Organisation.active,
+        Organisation.response_days,
+        sa.select(Unit.organisation_id)
+        .where(Unit.id == sa.bindparam("unit_id"), Unit.active)
+        .scalar_subquery()
+        .label("unit_org_id"),
+        sa.select(Category.active)
+        .where(Category.id == sa.bindparam("category_id"))
+        .scalar_subquery()
+        .label("category_active"),
+        sa.select(Agreement.active)
+        .where(Agreement.id == sa.bindparam("agreement_id"))
+        .scalar_subquery()
+        .label("agreement_active"),
+        _STAFF.c.id.label("handler_id"),
+        _STAFF.c.email.label("handler_email"),
+        _STAFF.c.language.label("handler_language"),
+    )
+    .outerjoin(_STAFF, _STAFF.c.organisation_id == Organisation.id)
+    .where(Organisation.id == sa.bindparam("org_id"))
+    .order_by(_STAFF.c.id)
+)
+_RESERVE = DirectStatement(_reserve_statement)
+_FILED_COLUMNS = (
+    "year", "number", "reference", "registered_at", "event_date", "reporter_id",
+    "reporter_org_id", "reporter_org_name", "reporter_unit_id", "counterpart_org_id",
+    "counterpart_org_name", "counterpart_unit_id", "direction", "category_id", "agreement_id",
+    "harm", "title", "description", "immediate_action", "suggestion", "status",
+    "response_deadline", "patient_id_token", "imported", "version",
+)  # fmt: skip
+_INSERT_DEVIATION = DirectInsert(Deviation.__table__, _FILED_COLUMNS, returning="id")
+_INSERT_CREATED = DirectInsert(
+    DeviationEvent.__table__, ("deviation_id", "at", "actor_id", "kind", "to_status", "text")
+)
 
 
 def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = None) -> Deviation:
@@ -157,22 +184,30 @@ def record_filing(reporter: User, data: DeviationInput, now: datetime | None = N
     among them. The filing route needs only the reference, and this is its hot path."""
     now = now or utcnow()
     today = local(now).date()
-    counterpart = db.session.execute(_COUNTERPART, {"id": data.counterpart_org_id}).first()
-    if counterpart is None or not counterpart.active:
+    db.session.flush()  # the reads below bypass the session's autoflush
+    connection = db.session.connection()
+    rows = connection.execute(
+        _PICKED,
+        {
+            "org_id": data.counterpart_org_id,
+            "unit_id": data.counterpart_unit_id,
+            "category_id": data.category_id,
+            "agreement_id": data.agreement_id,
+        },
+    ).all()
+    picked = rows[0] if rows else None
+    if picked is None or not picked.active:
         raise FilingError("counterpart_org", "unknown")
+    counterpart = picked
     if counterpart.id == reporter.organisation_id:
         raise FilingError("counterpart_org", "self")
-    if data.counterpart_unit_id is not None:
-        unit = db.session.execute(_UNIT, {"id": data.counterpart_unit_id}).first()
-        if unit is None or unit.organisation_id != counterpart.id or not unit.active:
-            raise FilingError("counterpart_unit", "unknown")
+    if data.counterpart_unit_id is not None and picked.unit_org_id != counterpart.id:
+        raise FilingError("counterpart_unit", "unknown")
     if data.event_date > today:
         raise FilingError("event_date", "future")
-    if not db.session.scalar(_CATEGORY_ACTIVE, {"id": data.category_id}):
+    if not picked.category_active:
         raise FilingError("category", "unknown")
-    if data.agreement_id is not None and not db.session.scalar(
-        _AGREEMENT_ACTIVE, {"id": data.agreement_id}
-    ):
+    if data.agreement_id is not None and not picked.agreement_active:
         raise FilingError("agreement", "unknown")
     check_free_text({f: getattr(data, f) for f in FREE_TEXT_FIELDS})
 
@@ -184,7 +219,11 @@ def record_filing(reporter: User, data: DeviationInput, now: datetime | None = N
         token = patient_cipher().encrypt(patient_id)
 
     reporter_org = reporter.organisation
-    recipients = notify.mottak_handlers(counterpart.id)
+    recipients = [
+        notify.Recipient(row.handler_id, row.handler_email, row.handler_language)
+        for row in rows
+        if row.handler_id is not None
+    ]
     values = {
         "year": today.year,
         "registered_at": now,
@@ -212,12 +251,11 @@ def record_filing(reporter: User, data: DeviationInput, now: datetime | None = N
     }
     # Everything above only reads. From the first write below to the caller's commit the
     # database's write lock is held and every other filing waits (on SQLite, in every worker):
-    # this part does nothing but the writes, as Core INSERTs without ORM state.
+    # this part does nothing but the writes, straight on the DBAPI cursor (app.common.direct_sql).
     values["number"], values["reference"] = next_reference(today.year)
-    connection = db.session.connection()
-    values["id"] = connection.execute(_INSERT_DEVIATION, values).scalar_one()
-    connection.execute(
-        _INSERT_EVENT,
+    values["id"] = _INSERT_DEVIATION.scalar(connection, values)
+    _INSERT_CREATED.run(
+        connection,
         {
             "deviation_id": values["id"],
             "at": now,

@@ -11,6 +11,7 @@ import functools
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -113,8 +114,20 @@ def _translated(notice: Notice, language: str) -> tuple[str, str]:
     return subject, body + "\n"
 
 
+class Recipient(NamedTuple):
+    """What a mail needs of a user, without loading the account."""
+
+    id: int
+    email: str
+    language: str
+    active: bool = True
+
+
 def queue(
-    notice: Notice, reference: str, users: Iterable[User | sa.Row], key: str | None = None
+    notice: Notice,
+    reference: str,
+    users: Iterable[User | sa.Row | Recipient],
+    key: str | None = None,
 ) -> int:
     """Queue the notice for each active user once; returns how many mails were queued."""
     link = absolute_url("deviations.show", reference=reference)
@@ -129,20 +142,21 @@ def queue(
 
 def mottak_handlers(organisation_id: int) -> list[sa.Row]:
     """Everyone who staffs the organisation's mottak: the columns a mail needs, no ORM objects
-    (this runs on every filing)."""
-    return list(db.session.execute(_MOTTAK_HANDLERS, {"organisation_id": organisation_id}))
+    (this runs on every filing), read on the session's connection without the ORM's execute path."""
+    db.session.flush()  # a role given in this transaction counts
+    connection = db.session.connection()
+    return list(connection.execute(_MOTTAK_HANDLERS, {"organisation_id": organisation_id}))
 
 
-_MOTTAK_HANDLERS = (
-    sa.select(User.id, User.email, User.language, User.active, User.unit_id)
+# Who staffs a mottak, in every organisation: the filing joins it to the counterpart it reads.
+MOTTAK_STAFF = (
+    sa.select(User.id, User.email, User.language, User.active, User.unit_id, User.organisation_id)
     .join(UserRole, UserRole.user_id == User.id)
-    .where(
-        User.organisation_id == sa.bindparam("organisation_id"),
-        User.active,
-        UserRole.role == Role.SAKSBEHANDLER,
-    )
-    .order_by(User.id)
+    .where(User.active, UserRole.role == Role.SAKSBEHANDLER)
 )
+_MOTTAK_HANDLERS = MOTTAK_STAFF.where(
+    User.organisation_id == sa.bindparam("organisation_id")
+).order_by(User.id)
 
 
 def case_handlers(deviation: Deviation) -> list[User] | list[sa.Row]:

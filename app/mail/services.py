@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app
 
+from app.common.direct_sql import DirectInsert
 from app.extensions import db
 from app.models import OutboxMail
 
@@ -28,7 +29,10 @@ def absolute_url(endpoint: str, **values: object) -> str:
     return f"{url}#{url_quote(str(anchor), safe='')}" if anchor else url
 
 
-_INSERT_MAIL = sa.insert(OutboxMail.__table__).returning(OutboxMail.__table__.c.id)
+_DEDUPE = sa.select(OutboxMail.id).where(OutboxMail.dedupe_key == sa.bindparam("key"))
+_INSERT_MAIL = DirectInsert(
+    OutboxMail.__table__, ("to_address", "subject", "body", "dedupe_key"), returning="id"
+)
 
 
 def queue_mail(to: str, subject: str, body: str, dedupe_key: str | None = None) -> int | None:
@@ -37,11 +41,9 @@ def queue_mail(to: str, subject: str, body: str, dedupe_key: str | None = None) 
     With a ``dedupe_key`` already queued, nothing is added and None is returned. A Core INSERT,
     not an ORM object and a flush: every filing queues one mail per handler of the mottak.
     """
-    if dedupe_key is not None and db.session.scalar(
-        sa.select(OutboxMail.id).where(OutboxMail.dedupe_key == dedupe_key)
-    ):
+    connection = db.session.connection()
+    if dedupe_key is not None and connection.scalar(_DEDUPE, {"key": dedupe_key}):
         return None
-    return db.session.connection().execute(
-        _INSERT_MAIL,
-        {"to_address": to, "subject": subject, "body": body, "dedupe_key": dedupe_key},
-    ).scalar_one()
+    return _INSERT_MAIL.scalar(
+        connection, {"to_address": to, "subject": subject, "body": body, "dedupe_key": dedupe_key}
+    )
