@@ -19,10 +19,16 @@ def absolute_url(endpoint: str, **values: object) -> str:
     Built on the URL map directly: a test request context per link cost more than the rest of
     queueing the mail (it runs on every filing).
     """
-    base = urlsplit(current_app.config["BASE_URL"].rstrip("/"))
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
-    )
+    base_url = current_app.config["BASE_URL"]
+    cached = current_app.extensions.get("avvik.mail_url_adapter")
+    if cached is None or cached[0] != base_url:
+        # Binding the map cost as much as building the link; a worker binds it once.
+        base = urlsplit(base_url.rstrip("/"))
+        adapter = current_app.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+        )
+        cached = current_app.extensions["avvik.mail_url_adapter"] = (base_url, adapter)
+    adapter = cached[1]
     # url_for's _anchor is Flask's, not the URL map's: without this it became a query argument.
     anchor = values.pop("_anchor", None)
     url = adapter.build(endpoint, values, force_external=True)
