@@ -36,14 +36,17 @@ def hash_password(password: str) -> str:
 
 
 _USER_TABLE, _ORG_TABLE = User.__table__, Organisation.__table__
+# Not the password hash and the creation time: few pages read them, and an attribute left out
+# loads on first access, as an expired one does.
+_USER_COLUMNS = tuple(c for c in _USER_TABLE.c if c.key not in {"password_hash", "created_at"})
 # The account, its organisation and one row per stored role (none for a plain melder).
 _SESSION_USER = (
-    sa.select(*_USER_TABLE.c, *_ORG_TABLE.c, UserRole.__table__.c.role)
+    sa.select(*_USER_COLUMNS, *_ORG_TABLE.c, UserRole.__table__.c.role)
     .join(_ORG_TABLE, _ORG_TABLE.c.id == _USER_TABLE.c.organisation_id)
     .outerjoin(UserRole.__table__, UserRole.__table__.c.user_id == _USER_TABLE.c.id)
     .where(_USER_TABLE.c.id == sa.bindparam("id"))
 )
-_USER_KEYS = tuple(c.key for c in _USER_TABLE.c)
+_USER_KEYS = tuple(c.key for c in _USER_COLUMNS)
 _ORG_KEYS = tuple(c.key for c in _ORG_TABLE.c)
 _SESSION_USER_ORM = (
     sa.select(User)
@@ -69,13 +72,14 @@ def load_session_user(user_id: int) -> User | None:
     user_values = dict(zip(_USER_KEYS, first[:width], strict=True))
     org_values = dict(zip(_ORG_KEYS, first[width : width + len(_ORG_KEYS)], strict=True))
     roles = [row[-1] for row in rows if row[-1] is not None]
-    keys = [
-        identity_key(User, user_id),
-        identity_key(Organisation, org_values["id"]),
-        *(identity_key(UserRole, (user_id, role)) for role in roles),
-    ]
-    if any(key in session.identity_map for key in keys):
-        return session.scalars(_SESSION_USER_ORM, {"id": user_id}).unique().one_or_none()
+    if len(session.identity_map):
+        keys = [
+            identity_key(User, user_id),
+            identity_key(Organisation, org_values["id"]),
+            *(identity_key(UserRole, (user_id, role)) for role in roles),
+        ]
+        if any(key in session.identity_map for key in keys):
+            return session.scalars(_SESSION_USER_ORM, {"id": user_id}).unique().one_or_none()
     user = _persistent(session, User(**user_values))
     organisation = _persistent(session, Organisation(**org_values))
     role_rows = [_persistent(session, UserRole(user_id=user_id, role=role)) for role in roles]

@@ -9,12 +9,15 @@ column types' own bind processors (so values are stored exactly as SQLAlchemy st
 one ``cursor.execute``, in the session's transaction.
 
 What this skips, and so what a statement here must not need: cursor-execute events, statement
-logging, result type processing (returned values must be plain integers) and Python-side
-column defaults for columns a caller leaves out (``insert`` fills those in itself).
+logging, result type processing (what comes back is the driver's own: integers and strings as
+they are, booleans as 0/1 on SQLite, an enum column as its stored string, which a StrEnum
+compares equal to) and Python-side column defaults for columns a caller leaves out
+(``DirectInsert`` fills those in itself).
 """
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -29,27 +32,35 @@ class DirectStatement:
 
     def __init__(self, build: _Build) -> None:
         self._build = build
-        self._plans: dict[str, tuple[str, tuple[str, ...] | None, dict[str, Callable | None]]] = {}
+        self._plans: dict[str, tuple[str, tuple[str, ...] | None, tuple]] = {}
+        self._row_types: dict[str, type] = {}
 
     def _plan(self, dialect: Dialect):
         plan = self._plans.get(dialect.name)
         if plan is None:
             compiled = self._build(dialect).compile(dialect=dialect)
-            processors = {
-                name: bind.type.dialect_impl(dialect).bind_processor(dialect)
-                for name, bind in ((b.key, b) for b in compiled.binds.values())
-            }
+            # Per bind as the SQL names it: the caller's key (None for a literal the statement
+            # carries, e.g. a role in a WHERE), that literal, and the type's bind processor.
+            binds = tuple(
+                (
+                    name,
+                    bind.key if bind.value is None and not bind.callable else None,
+                    bind.effective_value,
+                    bind.type.dialect_impl(dialect).bind_processor(dialect),
+                )
+                for name, bind in ((compiled.bind_names[b], b) for b in compiled.binds.values())
+            )
             order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
-            plan = self._plans[dialect.name] = (compiled.string, order, processors)
+            plan = self._plans[dialect.name] = (compiled.string, order, binds)
         return plan
 
     def execute(self, connection: Connection, values: Mapping[str, Any]):
         """Run in the connection's transaction; returns the DBAPI cursor (fetch RETURNING)."""
-        sql, order, processors = self._plan(connection.dialect)
-        bound = {
-            name: (process(values[name]) if process is not None else values[name])
-            for name, process in processors.items()
-        }
+        sql, order, binds = self._plan(connection.dialect)
+        bound = {}
+        for name, key, literal, process in binds:
+            value = values[key] if key is not None else literal
+            bound[name] = process(value) if process is not None else value
         parameters = tuple(bound[name] for name in order) if order is not None else bound
         cursor = connection.connection.cursor()
         cursor.execute(sql, parameters)
@@ -64,6 +75,19 @@ class DirectStatement:
 
     def run(self, connection: Connection, values: Mapping[str, Any]) -> None:
         self.execute(connection, values).close()
+
+    def rows(self, connection: Connection, values: Mapping[str, Any]) -> list:
+        """A SELECT's rows as named tuples, by the statement's column names."""
+        cursor = self.execute(connection, values)
+        try:
+            found = cursor.fetchall()
+        finally:
+            cursor.close()
+        row = self._row_types.get(connection.dialect.name)
+        if row is None:
+            names = [column.key for column in self._build(connection.dialect).selected_columns]
+            row = self._row_types[connection.dialect.name] = namedtuple("Row", names)
+        return [row._make(values) for values in found]
 
 
 class DirectInsert(DirectStatement):

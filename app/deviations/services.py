@@ -124,8 +124,8 @@ def check_free_text(values: dict[str, str | None]) -> None:
 # One read checks everything the form picked (a scalar subquery gives NULL for an id not found)
 # and finds who staffs the counterpart's mottak: one row per handler, or one with none.
 _STAFF = notify.MOTTAK_STAFF.subquery("staff")
-_PICKED = (
-    sa.select(
+_PICKED = DirectStatement(
+    lambda dialect: sa.select(
         Organisation.id,
         Organisation.name,
         Organisation.kind,
@@ -186,15 +186,15 @@ def record_filing(reporter: User, data: DeviationInput, now: datetime | None = N
     today = local(now).date()
     db.session.flush()  # the reads below bypass the session's autoflush
     connection = db.session.connection()
-    rows = connection.execute(
-        _PICKED,
+    rows = _PICKED.rows(
+        connection,
         {
             "org_id": data.counterpart_org_id,
             "unit_id": data.counterpart_unit_id,
             "category_id": data.category_id,
             "agreement_id": data.agreement_id,
         },
-    ).all()
+    )
     picked = rows[0] if rows else None
     if picked is None or not picked.active:
         raise FilingError("counterpart_org", "unknown")
