@@ -203,9 +203,9 @@ def may_see_any_analysis(user: User) -> bool:
     from app.extensions import db
 
     statement = _ANY_VISIBLE_ANALYSIS[user.has_role(Role.SAKSBEHANDLER)]
-    return bool(
-        db.session.scalar(statement, {"user_id": user.id, "organisation_id": user.organisation_id})
-    )
+    db.session.flush()  # the connection's execute below has no autoflush
+    values = {"user_id": user.id, "organisation_id": user.organisation_id}
+    return bool(db.session.connection().scalar(statement, values))
 
 
 # Built once (for handlers and for everyone else): the nav link asks on every page.
