@@ -42,3 +42,34 @@ def test_a_direct_insert_round_trips_through_the_orm_with_the_tables_defaults(ct
 def test_a_direct_insert_refuses_columns_the_table_does_not_have():
     with pytest.raises(ValueError, match="no column"):
         DirectInsert(OutboxMail.__table__, ("to_address", "recipient"))
+
+
+def test_the_session_user_has_the_same_typed_values_as_the_orms_own_load(ctx):
+    from app.auth.services import load_session_user
+    from app.models import User
+
+    email = "mottak@stolav.demo"
+    orm = db.session.scalars(sa.select(User).where(User.email == email)).one()
+    expected = {
+        "user": {k: getattr(orm, k) for k in ("id", "email", "name", "active", "language",
+                                             "organisation_id", "unit_id")},
+        "organisation": {k: getattr(orm.organisation, k) for k in ("id", "name", "kind", "active",
+                                                                  "response_days")},
+        "roles": orm.roles,
+        "created_at": orm.created_at,
+    }
+    user_id = orm.id
+    db.session.rollback()
+    db.session.expunge_all()
+
+    user = load_session_user(user_id)
+    found = {
+        "user": {k: getattr(user, k) for k in expected["user"]},
+        "organisation": {k: getattr(user.organisation, k) for k in expected["organisation"]},
+        "roles": user.roles,
+        "created_at": user.created_at,  # left out of the statement: loads on first access
+    }
+    assert found == expected
+    assert type(user.active) is bool
+    assert type(user.organisation.kind) is type(expected["organisation"]["kind"])
+    assert not db.session.dirty and not db.session.new

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from app.common.direct_sql import DirectStatement
 from app.extensions import db
 from app.mail.services import absolute_url, queue_mail
 from app.models import AuthToken, Organisation, Role, TokenPurpose, Unit, User, UserRole, utcnow
@@ -40,8 +41,8 @@ _USER_TABLE, _ORG_TABLE = User.__table__, Organisation.__table__
 # loads on first access, as an expired one does.
 _USER_COLUMNS = tuple(c for c in _USER_TABLE.c if c.key not in {"password_hash", "created_at"})
 # The account, its organisation and one row per stored role (none for a plain melder).
-_SESSION_USER = (
-    sa.select(*_USER_COLUMNS, *_ORG_TABLE.c, UserRole.__table__.c.role)
+_SESSION_USER = DirectStatement(
+    lambda dialect: sa.select(*_USER_COLUMNS, *_ORG_TABLE.c, UserRole.__table__.c.role)
     .join(_ORG_TABLE, _ORG_TABLE.c.id == _USER_TABLE.c.organisation_id)
     .outerjoin(UserRole.__table__, UserRole.__table__.c.user_id == _USER_TABLE.c.id)
     .where(_USER_TABLE.c.id == sa.bindparam("id"))
@@ -59,13 +60,14 @@ def load_session_user(user_id: int) -> User | None:
     """The logged-in account for this request, its organisation and roles loaded: every page
     needs all three. Active accounts only.
 
-    One Core statement, and the rows become ordinary persistent objects through SQLAlchemy's
+    One statement on the DBAPI cursor (app.common.direct_sql, typed as SQLAlchemy types it),
+    and the rows become ordinary persistent objects through SQLAlchemy's
     custom-loading API (make_transient_to_detached, set_committed_value): the ORM's own loading
     of the same join cost more than the rest of a simple page's database work. Anything already
     in the session's identity map is loaded the ORM's way, so no object exists twice.
     """
     session = db.session()
-    rows = session.connection().execute(_SESSION_USER, {"id": user_id}).all()
+    rows = _SESSION_USER.rows(session.connection(), {"id": user_id}, typed=True)
     if not rows or not rows[0][_USER_KEYS.index("active")]:
         return None
     first, width = rows[0], len(_USER_KEYS)

@@ -9,9 +9,9 @@ column types' own bind processors (so values are stored exactly as SQLAlchemy st
 one ``cursor.execute``, in the session's transaction.
 
 What this skips, and so what a statement here must not need: cursor-execute events, statement
-logging, result type processing (what comes back is the driver's own: integers and strings as
-they are, booleans as 0/1 on SQLite, an enum column as its stored string, which a StrEnum
-compares equal to) and Python-side column defaults for columns a caller leaves out
+logging, result type processing unless a caller asks for it (otherwise what comes back is the
+driver's own: integers and strings as they are, booleans as 0/1 on SQLite, an enum column as its
+stored string, which a StrEnum compares equal to) and Python-side column defaults for columns a caller leaves out
 (``DirectInsert`` fills those in itself).
 """
 
@@ -33,7 +33,7 @@ class DirectStatement:
     def __init__(self, build: _Build) -> None:
         self._build = build
         self._plans: dict[str, tuple[str, tuple[str, ...] | None, tuple]] = {}
-        self._row_types: dict[str, type] = {}
+        self._row_types: dict[str, tuple] = {}
 
     def _plan(self, dialect: Dialect):
         plan = self._plans.get(dialect.name)
@@ -76,18 +76,38 @@ class DirectStatement:
     def run(self, connection: Connection, values: Mapping[str, Any]) -> None:
         self.execute(connection, values).close()
 
-    def rows(self, connection: Connection, values: Mapping[str, Any]) -> list:
-        """A SELECT's rows as named tuples, by the statement's column names."""
+    def rows(self, connection: Connection, values: Mapping[str, Any], typed: bool = False) -> list:
+        """A SELECT's rows as named tuples, by the statement's column names (a repeated name
+        becomes ``_N``). ``typed`` passes each value through its column type's result
+        processor, as SQLAlchemy's own rows do: enums, booleans and datetimes as Python sees
+        them."""
         cursor = self.execute(connection, values)
         try:
             found = cursor.fetchall()
         finally:
             cursor.close()
-        row = self._row_types.get(connection.dialect.name)
-        if row is None:
-            names = [column.key for column in self._build(connection.dialect).selected_columns]
-            row = self._row_types[connection.dialect.name] = namedtuple("Row", names)
+        row, processors = self._row_plan(connection.dialect)
+        if typed and any(processors):
+            return [
+                row._make(
+                    value if process is None else process(value)
+                    for process, value in zip(processors, values, strict=True)
+                )
+                for values in found
+            ]
         return [row._make(values) for values in found]
+
+    def _row_plan(self, dialect: Dialect):
+        plan = self._row_types.get(dialect.name)
+        if plan is None:
+            columns = self._build(dialect).selected_columns
+            row = namedtuple("Row", [column.key for column in columns], rename=True)
+            processors = tuple(
+                column.type.dialect_impl(dialect).result_processor(dialect, None)
+                for column in columns
+            )
+            plan = self._row_types[dialect.name] = (row, processors)
+        return plan
 
 
 class DirectInsert(DirectStatement):
