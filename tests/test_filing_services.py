@@ -123,7 +123,9 @@ def test_concurrent_filings_never_share_a_number(app):
     ("overrides", "field", "reason"),
     [
         ({"counterpart": "Trondheim"}, "counterpart_org", "self"),
-        ({"event_date": today_local() + timedelta(days=1)}, "event_date", "future"),
+        # A callable: evaluated when the test runs, not when it is collected (a run that crosses
+        # midnight in Oslo made "tomorrow" today).
+        ({"event_date": lambda: today_local() + timedelta(days=1)}, "event_date", "future"),
         ({"patient_id": "12345678901"}, "patient_id", "invalid"),
         ({"description": f"Gjelder {make_identity_number('010190')}"}, "description", "identity"),
         ({"suggestion": f"fnr {make_identity_number('020202')}"}, "suggestion", "identity"),
@@ -132,7 +134,8 @@ def test_concurrent_filings_never_share_a_number(app):
     ],
 )
 def test_rules_refuse_bad_input(ctx, overrides, field, reason):
-    overrides = dict(overrides)  # parametrize shares the dict between backends
+    # parametrize shares the dict between backends
+    overrides = {k: v() if callable(v) else v for k, v in overrides.items()}
     counterpart = overrides.pop("counterpart", HOSPITAL)
     with pytest.raises(FilingError) as caught:
         file_deviation(find_user("melder@trondheim.demo"), _input(counterpart, **overrides))
