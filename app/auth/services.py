@@ -68,7 +68,7 @@ def load_session_user(user_id: int) -> User | None:
     """
     session = db.session()
     rows = _SESSION_USER.rows(session.connection(), {"id": user_id}, typed=True)
-    if not rows or not rows[0][_USER_KEYS.index("active")]:
+    if not rows or not rows[0].active:  # the user's: a repeated name (the org's) is renamed
         return None
     first, width = rows[0], len(_USER_KEYS)
     user_values = dict(zip(_USER_KEYS, first[:width], strict=True))

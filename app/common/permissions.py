@@ -200,12 +200,11 @@ def may_see_any_analysis(user: User) -> bool:
     """For the navigation link: cheap role check first, one EXISTS query otherwise."""
     if user.has_role(Role.FORBEDRINGSGRUPPE):
         return True
-    from app.extensions import db
+    from app.common.direct_sql import session_connection
 
     statement = _ANY_VISIBLE_ANALYSIS[user.has_role(Role.SAKSBEHANDLER)]
-    db.session.flush()  # the connection's execute below has no autoflush
     values = {"user_id": user.id, "organisation_id": user.organisation_id}
-    return bool(db.session.connection().scalar(statement, values))
+    return bool(session_connection().scalar(statement, values))
 
 
 # Built once (for handlers and for everyone else): the nav link asks on every page.

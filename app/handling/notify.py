@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.extensions import db
+from app.common.direct_sql import session_connection
 from app.mail.services import absolute_url, queue_mail
 from app.models import Deviation, Role, User, UserRole
 
@@ -143,8 +143,7 @@ def queue(
 def mottak_handlers(organisation_id: int) -> list[sa.Row]:
     """Everyone who staffs the organisation's mottak: the columns a mail needs, no ORM objects
     (this runs on every filing), read on the session's connection without the ORM's execute path."""
-    db.session.flush()  # a role given in this transaction counts
-    connection = db.session.connection()
+    connection = session_connection()  # a role given in this transaction counts
     return list(connection.execute(_MOTTAK_HANDLERS, {"organisation_id": organisation_id}))
 
 

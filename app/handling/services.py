@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from app.common import permissions
+from app.common.direct_sql import session_connection
 from app.common.identity import find_in_text
 from app.deviations.services import filing_choices
 from app.extensions import db
@@ -172,7 +173,7 @@ def inbox_page(
             response_deadline=row.response_deadline,
         )
         # The session's connection: the ORM's execute path cost more than this query.
-        for row in db.session.connection().execute(query)
+        for row in session_connection().execute(query)
     ]
     next_cursor = (
         encode_cursor(rows[page_size - 1], filters.sort) if len(rows) > page_size else None
@@ -206,7 +207,7 @@ def inbox_counts(organisation_id: int, today: date, cap: int) -> InboxCounts:
     open case: a FILTER on a column outside the index read each of their rows.
     """
     values = {"organisation_id": organisation_id, "today": today, "cap": cap}
-    row = db.session.connection().execute(_INBOX_COUNTS, values).one()
+    row = session_connection().execute(_INBOX_COUNTS, values).one()
     return InboxCounts(open=row[0], overdue=row[1], cap=cap)
 
 

@@ -8,8 +8,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import current_app
 
-from app.common.direct_sql import DirectInsert
-from app.extensions import db
+from app.common.direct_sql import DirectInsert, session_connection
 from app.models import OutboxMail
 
 
@@ -36,18 +35,17 @@ def absolute_url(endpoint: str, **values: object) -> str:
 
 
 _DEDUPE = sa.select(OutboxMail.id).where(OutboxMail.dedupe_key == sa.bindparam("key"))
-_INSERT_MAIL = DirectInsert(
-    OutboxMail.__table__, ("to_address", "subject", "body", "dedupe_key"), returning="id"
-)
+_INSERT_MAIL = DirectInsert(OutboxMail.__table__, returning="id")
 
 
 def queue_mail(to: str, subject: str, body: str, dedupe_key: str | None = None) -> int | None:
     """Add a mail to the outbox in the caller's transaction; returns its id.
 
-    With a ``dedupe_key`` already queued, nothing is added and None is returned. A Core INSERT,
-    not an ORM object and a flush: every filing queues one mail per handler of the mottak.
+    With a ``dedupe_key`` already queued, nothing is added and None is returned. A direct
+    INSERT (app.common.direct_sql), not an ORM object and a flush: every filing queues one mail
+    per handler of the mottak.
     """
-    connection = db.session.connection()
+    connection = session_connection()
     if dedupe_key is not None and connection.scalar(_DEDUPE, {"key": dedupe_key}):
         return None
     return _INSERT_MAIL.scalar(
