@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -12,10 +11,9 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from app.common.crypto import PatientDataCipher
-from app.common.sqlite_writes import SerialisedWritesConnection
+from app.common.database import WRITE_OPTION, begin_write
 from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -26,7 +24,6 @@ def register_instance(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    _sqlite_engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
@@ -44,26 +41,25 @@ def register_extensions(app: Flask) -> None:
         return load_session_user(int(user_id))
 
 
-def _sqlite_engine_options(app: Flask) -> None:
-    """SQLite writers queue on a file lock instead of SQLite's sleeping busy handler."""
+def register_database(app: Flask) -> None:
+    """SQLite as SQLAlchemy's pysqlite documentation recommends for several processes.
+
+    Several gunicorn workers share one file: WAL lets readers run beside the one writer,
+    busy_timeout makes a writer wait for the lock instead of failing, and SQLite enforces no
+    foreign keys unless asked. pysqlite's own BEGIN handling is switched off so that SQLAlchemy
+    emits BEGIN itself (savepoints then work), and a transaction that will write starts with
+    BEGIN IMMEDIATE: it takes the write lock before it reads, so it never has to upgrade a
+    read lock another writer has made stale, which SQLite refuses at once, whatever the
+    busy_timeout. Requests that may write (every method but GET, HEAD and OPTIONS) begin so.
+    """
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
-    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
-    # A file has no server to drop the connection: the ping was a wasted query per request.
-    options["pool_pre_ping"] = False
-    options["connect_args"] = {
-        **options.get("connect_args", {}),
-        "factory": SerialisedWritesConnection,
-    }
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    with app.app_context():
+        engine = db.engine
 
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    # Several gunicorn workers share one SQLite file: WAL lets readers run beside the writer,
-    # busy_timeout makes a writer wait instead of failing, and SQLite enforces no FK by default.
-    # isinstance, not the class's module: our own connection factory is a subclass.
-    if isinstance(dbapi_connection, sqlite3.Connection):
+    @event.listens_for(engine, "connect")
+    def _sqlite_connect(dbapi_connection, connection_record) -> None:
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
@@ -71,9 +67,15 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection) -> None:
+        mode = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode else "BEGIN")
 
-def register_database(app: Flask) -> None:
-    """Nothing to do beyond the listener above; kept as a step so the order is visible."""
+    @app.before_request
+    def _writes_begin_immediate() -> None:
+        if request.method not in {"GET", "HEAD", "OPTIONS"}:
+            begin_write()
 
 
 def register_patient_cipher(app: Flask) -> None:

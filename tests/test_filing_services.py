@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.services import find_user
+from app.common.database import begin_write
 from app.common.dates import today_local
 from app.deviations import services
 from app.deviations.services import DeviationInput, FilingError, file_deviation
@@ -97,13 +98,16 @@ def test_concurrent_filings_never_share_a_number(app):
     def worker() -> None:
         try:
             with app.app_context():
-                reporter = find_user("melder@trondheim.demo")
                 data = _input()
+                db.session.rollback()  # _input() read the lists: start each filing afresh
                 barrier.wait()
                 for _ in range(5):
-                    deviation = file_deviation(reporter, data)
+                    # As a filing request does: a write transaction, then the user's load.
+                    begin_write()
+                    reporter = find_user("melder@trondheim.demo")
+                    reference = file_deviation(reporter, data).reference
                     db.session.commit()
-                    references.append(deviation.reference)
+                    references.append(reference)
         except BaseException as error:  # noqa: BLE001  (reported below)
             errors.append(error)
 

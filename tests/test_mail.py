@@ -352,7 +352,7 @@ def test_a_new_deadline_after_re_routing_gets_its_own_reminder(mail_app):
 
 
 def test_a_sender_whose_lease_ran_out_does_not_send_what_another_took_over(mail_app, smtp):
-    from app.mail.sender import LEASE, _still_mine, claim
+    from app.mail.sender import LEASE, _renew_claim, claim
 
     recorder, _ = smtp
     with mail_app.app_context():
@@ -361,5 +361,5 @@ def test_a_sender_whose_lease_ran_out_does_not_send_what_another_took_over(mail_
         stale_token, [mail_id] = claim(now)  # this sender then stalls past its lease
         assert deliver_pending(now=now) == 0  # claimed: not due for anyone else yet
         assert deliver_pending(now=now + LEASE + timedelta(seconds=1)) == 1
-        assert not _still_mine(mail_id, stale_token, now + LEASE + timedelta(seconds=2))
+        assert _renew_claim(mail_id, stale_token, now + LEASE + timedelta(seconds=2)) is None
     assert len(recorder.received) == 1

@@ -13,9 +13,11 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.common import permissions
+from app.common.database import is_write_conflict
 from app.common.dates import local
 from app.common.identity import find_in_text
 from app.extensions import db
@@ -347,7 +349,9 @@ def transition(
     db.session.add(event)
     try:
         db.session.flush()
-    except StaleDataError as error:
+    except (StaleDataError, OperationalError) as error:
+        if isinstance(error, OperationalError) and not is_write_conflict(error):
+            raise
         raise WorkflowError(
             "conflict",
             _(

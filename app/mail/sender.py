@@ -29,6 +29,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from app.common.database import begin_write
 from app.extensions import db
 from app.models import MailStatus, OutboxMail, utcnow
 
@@ -67,6 +68,7 @@ class PermanentFailure(Exception):
 def claim(now: datetime, limit: int = BATCH_SIZE) -> tuple[str, list[int]]:
     """Claim up to ``limit`` due rows for this sender and commit the claim."""
     token = secrets.token_hex(16)
+    begin_write()
     due = sa.and_(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
     values = {"claim_token": token, "next_attempt_at": now + LEASE}
     if db.session.get_bind().dialect.name == "postgresql":
@@ -102,8 +104,11 @@ def claim(now: datetime, limit: int = BATCH_SIZE) -> tuple[str, list[int]]:
     return token, sorted(ids)
 
 
-def _still_mine(mail_id: int, token: str, now: datetime) -> bool:
-    """Renew the claim right before sending; False if the row was sent or re-claimed meanwhile."""
+def _renew_claim(mail_id: int, token: str, now: datetime) -> tuple[EmailMessage, int] | None:
+    """Renew the claim right before sending, and build the message in the same transaction:
+    None if the row was sent or re-claimed meanwhile, else the message and its attempt number.
+    Sending then touches no database, and the mark afterwards begins a write of its own."""
+    begin_write()
     result = db.session.execute(
         sa.update(OutboxMail)
         .where(
@@ -113,8 +118,14 @@ def _still_mine(mail_id: int, token: str, now: datetime) -> bool:
         )
         .values(next_attempt_at=now + LEASE)
     )
+    if result.rowcount != 1:
+        db.session.commit()
+        return None
+    mail = db.session.get(OutboxMail, mail_id)
+    assert mail is not None
+    renewed = build_message(mail), mail.attempts + 1
     db.session.commit()
-    return result.rowcount == 1
+    return renewed
 
 
 def build_message(mail: OutboxMail) -> EmailMessage:
@@ -153,10 +164,9 @@ class _Transport:
             smtp.login(self.config["MAIL_USERNAME"], self.config.get("MAIL_PASSWORD") or "")
         return smtp
 
-    def send(self, mail: OutboxMail) -> None:
-        message = build_message(mail)
+    def send(self, mail_id: int, message: EmailMessage) -> None:
         if self.to_files:
-            self._write_file(mail, message)
+            self._write_file(mail_id, message)
             return
         if self._smtp is None:
             self._smtp = self._connect()
@@ -177,12 +187,12 @@ class _Transport:
             self._drop()
             raise
 
-    def _write_file(self, mail: OutboxMail, message: EmailMessage) -> None:
+    def _write_file(self, mail_id: int, message: EmailMessage) -> None:
         directory = Path(
             self.config.get("MAIL_OUTBOX_DIR") or Path(current_app.instance_path) / "outbox"
         )
         directory.mkdir(parents=True, exist_ok=True)
-        target = directory / f"{mail.id:08d}.eml"
+        target = directory / f"{mail_id:08d}.eml"
         partial = target.with_suffix(".eml.tmp")
         partial.write_bytes(message.as_bytes())
         partial.replace(target)  # atomic: a reader never sees half a mail
@@ -228,13 +238,12 @@ def deliver_pending(now: datetime | None = None) -> int:
             if not ids:
                 break
             for mail_id in ids:
-                if not _still_mine(mail_id, token, now):
+                renewed = _renew_claim(mail_id, token, now)
+                if renewed is None:
                     continue
-                mail = db.session.get(OutboxMail, mail_id)
-                assert mail is not None
-                attempts = mail.attempts + 1
+                message, attempts = renewed
                 try:
-                    transport.send(mail)
+                    transport.send(mail_id, message)
                 except PermanentFailure as error:
                     _mark(mail_id, token, status=MailStatus.FAILED, attempts=attempts,
                           last_error=str(error)[:500])
@@ -262,6 +271,7 @@ def deliver_pending(now: datetime | None = None) -> int:
 
 
 def _mark(mail_id: int, token: str, **values: object) -> None:
+    begin_write()
     db.session.execute(
         sa.update(OutboxMail)
         .where(OutboxMail.id == mail_id, OutboxMail.claim_token == token)
