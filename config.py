@@ -43,9 +43,6 @@ class Config:
     # thousands of open cases cost more than the rest of the page, and past a few hundred the
     # exact number tells a handler nothing more (the statistics page has it).
     INBOX_COUNT_CAP = 1000
-    # Seconds each worker keeps the form's pick lists (organisations, units, categories).
-    PICKLIST_CACHE_SECONDS = 60
-    DEFAULT_RESPONSE_DAYS = 14
     PRODUCTION = False
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -84,7 +81,6 @@ class TestingConfig(Config):
     FORGOT_PASSWORD_MIN_SECONDS = 0.05
     SERVER_NAME = None
     BENCH_ENDPOINT = False
-    PICKLIST_CACHE_SECONDS = 0  # tests change the lists and expect to see it at once
 
 
 class ProductionConfig(Config):

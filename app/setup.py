@@ -136,17 +136,20 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.common import badges, labels, permissions
-    from app.common.dates import format_date, format_datetime, today_local
+    from app.common import labels, navigation, permissions
+    from app.common.dates import format_date, format_datetime
 
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, at=_l("kl."))
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["permissions"] = permissions
-    app.jinja_env.globals["status_badge"] = badges.status_badge
-    app.jinja_env.globals["deadline_badge"] = badges.deadline_badge
-    app.jinja_env.globals["today_local"] = today_local
     app.jinja_env.globals["get_locale"] = get_locale
+
+    @app.context_processor
+    def _main_menu() -> dict[str, object]:
+        if not has_request_context():
+            return {}
+        return {"main_menu": navigation.main_menu(current_user)}
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -93,10 +93,10 @@ def run_migrations_online():
             # Batch mode rebuilds a SQLite table by copy, drop and rename; with foreign keys on,
             # dropping a table that other rows point at fails, so any database holding
             # deviations could not be upgraded. The pragma only takes effect outside a
-            # transaction; foreign_key_check below proves the copies kept every reference.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            # End SQLAlchemy's autobegun transaction so Alembic's own one commits the upgrade.
-            connection.commit()
+            # transaction, so it goes straight to the driver (app/setup.py has SQLAlchemy emit
+            # BEGIN before every statement); foreign_key_check below proves the copies kept
+            # every reference.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -108,8 +108,8 @@ def run_migrations_online():
 
         if sqlite:
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
             if broken:
                 raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
 

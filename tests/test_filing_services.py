@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from app.auth.services import find_user
 from app.common.database import begin_write
 from app.common.dates import today_local
+from app.common.errors import ServiceError
 from app.deviations import services
-from app.deviations.services import DeviationInput, FilingError, file_deviation
+from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import Category, Deviation, DeviationEvent, Direction, EventKind, Harm, Status
 from app.models.guards import AppendOnlyError
@@ -141,9 +142,9 @@ def test_rules_refuse_bad_input(ctx, overrides, field, reason):
     # parametrize shares the dict between backends
     overrides = {k: v() if callable(v) else v for k, v in overrides.items()}
     counterpart = overrides.pop("counterpart", HOSPITAL)
-    with pytest.raises(FilingError) as caught:
+    with pytest.raises(ServiceError) as caught:
         file_deviation(find_user("melder@trondheim.demo"), _input(counterpart, **overrides))
-    assert (caught.value.field, caught.value.message) == (field, reason)
+    assert (caught.value.field, caught.value.code) == (field, reason)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Deviation)) == 0
 
 

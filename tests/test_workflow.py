@@ -13,6 +13,7 @@ from flask import Flask
 
 from app.auth.services import find_user
 from app.common.dates import local
+from app.common.errors import ServiceError
 from app.demo import create_demo_accounts
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
@@ -20,7 +21,6 @@ from app.handling.workflow import (
     TRANSITIONS,
     Actor,
     Move,
-    WorkflowError,
     allowed_moves,
     transition,
 )
@@ -183,7 +183,7 @@ def test_transition_table(mctx, state: Status, move: Move, role: Actor):
     assert (move in allowed_moves(deviation, user, now=NOW + timedelta(days=2))) == (wanted is not None)
     # … and transition() does it, or refuses and changes nothing.
     if wanted is None:
-        with pytest.raises(WorkflowError) as refused:
+        with pytest.raises(ServiceError) as refused:
             transition(deviation, move, user, now=NOW + timedelta(days=2), **inputs_for(move))
         assert refused.value.code in {"forbidden", "wrong_state"}
         assert refused.value.message  # Norwegian text for the page
@@ -230,7 +230,7 @@ def test_requirements_refuse_and_change_nothing(mctx, move, inputs, code):
         resolved["target_unit"] = db.session.scalar(
             sa.select(Unit.id).where(Unit.organisation_id == trondheim.id).limit(1)
         )
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition(deviation, move, handler, **resolved)
     assert refused.value.code == code
     db.session.expire_all()
@@ -240,7 +240,7 @@ def test_requirements_refuse_and_change_nothing(mctx, move, inputs, code):
 def test_identity_number_in_a_response_is_refused(mctx):
     deviation = file()
     fnr = make_identity_number("010190")
-    with pytest.raises(WorkflowError) as refused:
+    with pytest.raises(ServiceError) as refused:
         transition(deviation, Move.ANSWER, find_user("mottak@stolav.demo"), text=f"Gjelder {fnr}.")
     assert refused.value.code == "identity" and refused.value.field == "text"
 
@@ -304,10 +304,10 @@ def test_reporter_reopens_within_30_days_with_a_reason_only(mctx):
     handler = find_user("mottak@stolav.demo")
     reporter = find_user("melder@trondheim.demo")
     transition(deviation, Move.REJECT, handler, text="Ikke et samhandlingsavvik.", now=NOW)
-    with pytest.raises(WorkflowError) as no_reason:
+    with pytest.raises(ServiceError) as no_reason:
         transition(deviation, Move.REOPEN, reporter, now=NOW + timedelta(days=1))
     assert no_reason.value.code == "needs_text"
-    with pytest.raises(WorkflowError) as too_late:
+    with pytest.raises(ServiceError) as too_late:
         transition(deviation, Move.REOPEN, reporter, text="Jo, det er det.", now=NOW + timedelta(days=31))
     assert too_late.value.code == "window_closed"
     assert Move.REOPEN not in allowed_moves(deviation, reporter, now=NOW + timedelta(days=31))
@@ -341,7 +341,7 @@ def _race(app: Flask, reference: str, texts: list[str]) -> list[object]:
                 transition(deviation, Move.ANSWER, handler, text=texts[i])
                 db.session.commit()
                 results[i] = "won"
-            except WorkflowError as error:
+            except ServiceError as error:
                 db.session.rollback()
                 results[i] = error.code
             except Exception as error:  # noqa: BLE001  (reported to the test, not swallowed)

@@ -12,14 +12,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import joinedload
 
-from app.common.direct_sql import DirectStatement
 from app.extensions import db
 from app.mail.services import absolute_url, queue_mail
-from app.models import AuthToken, Organisation, Role, TokenPurpose, Unit, User, UserRole, utcnow
+from app.models import AuthToken, Organisation, Role, TokenPurpose, Unit, User, utcnow
 
 _STRONG = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 # Tests create many accounts; the cheapest profile keeps a test run fast. Never in production.
@@ -36,64 +33,11 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-_USER_TABLE, _ORG_TABLE = User.__table__, Organisation.__table__
-# Not the password hash and the creation time: few pages read them, and an attribute left out
-# loads on first access, as an expired one does.
-_USER_COLUMNS = tuple(c for c in _USER_TABLE.c if c.key not in {"password_hash", "created_at"})
-# The account, its organisation and one row per stored role (none for a plain melder).
-_SESSION_USER = DirectStatement(
-    lambda dialect: sa.select(*_USER_COLUMNS, *_ORG_TABLE.c, UserRole.__table__.c.role)
-    .join(_ORG_TABLE, _ORG_TABLE.c.id == _USER_TABLE.c.organisation_id)
-    .outerjoin(UserRole.__table__, UserRole.__table__.c.user_id == _USER_TABLE.c.id)
-    .where(_USER_TABLE.c.id == sa.bindparam("id"))
-)
-_USER_KEYS = tuple(c.key for c in _USER_COLUMNS)
-_ORG_KEYS = tuple(c.key for c in _ORG_TABLE.c)
-_SESSION_USER_ORM = (
-    sa.select(User)
-    .where(User.id == sa.bindparam("id"))
-    .options(joinedload(User.role_rows), joinedload(User.organisation))
-)
-
-
 def load_session_user(user_id: int) -> User | None:
-    """The logged-in account for this request, its organisation and roles loaded: every page
-    needs all three. Active accounts only.
-
-    One statement on the DBAPI cursor (app.common.direct_sql, typed as SQLAlchemy types it),
-    and the rows become ordinary persistent objects through SQLAlchemy's
-    custom-loading API (make_transient_to_detached, set_committed_value): the ORM's own loading
-    of the same join cost more than the rest of a simple page's database work. Anything already
-    in the session's identity map is loaded the ORM's way, so no object exists twice.
-    """
-    session = db.session()
-    rows = _SESSION_USER.rows(session.connection(), {"id": user_id}, typed=True)
-    if not rows or not rows[0].active:  # the user's: a repeated name (the org's) is renamed
-        return None
-    first, width = rows[0], len(_USER_KEYS)
-    user_values = dict(zip(_USER_KEYS, first[:width], strict=True))
-    org_values = dict(zip(_ORG_KEYS, first[width : width + len(_ORG_KEYS)], strict=True))
-    roles = [row[-1] for row in rows if row[-1] is not None]
-    if len(session.identity_map):
-        keys = [
-            identity_key(User, user_id),
-            identity_key(Organisation, org_values["id"]),
-            *(identity_key(UserRole, (user_id, role)) for role in roles),
-        ]
-        if any(key in session.identity_map for key in keys):
-            return session.scalars(_SESSION_USER_ORM, {"id": user_id}).unique().one_or_none()
-    user = _persistent(session, User(**user_values))
-    organisation = _persistent(session, Organisation(**org_values))
-    role_rows = [_persistent(session, UserRole(user_id=user_id, role=role)) for role in roles]
-    set_committed_value(user, "organisation", organisation)
-    set_committed_value(user, "role_rows", role_rows)
-    return user
-
-
-def _persistent(session: Session, obj: object) -> object:
-    make_transient_to_detached(obj)
-    session.add(obj)
-    return obj
+    """The logged-in account for this request, with its organisation and roles: every page
+    needs all three. Active accounts only."""
+    user = db.session.get(User, user_id, options=[joinedload(User.organisation)])
+    return user if user is not None and user.active else None
 
 
 def find_user(email: str) -> User | None:

@@ -83,6 +83,11 @@ def is_handler(user: User) -> bool:
     return user.has_role(Role.SAKSBEHANDLER)
 
 
+def can_view_statistics(user: User) -> bool:
+    """Handlers see their own organisation's figures; the improvement group and admins all."""
+    return bool(user.roles & {Role.FORBEDRINGSGRUPPE, Role.ADMIN, Role.SAKSBEHANDLER})
+
+
 def can_post_message(user: User, deviation: Deviation) -> bool:
     """The thread is between the reporter and the receiving organisation's handlers."""
     return deviation.reporter_id == user.id or can_handle_deviation(user, deviation)
@@ -200,22 +205,10 @@ def may_see_any_analysis(user: User) -> bool:
     """For the navigation link: cheap role check first, one EXISTS query otherwise."""
     if user.has_role(Role.FORBEDRINGSGRUPPE):
         return True
-    from app.common.direct_sql import session_connection
+    from app.extensions import db
 
-    statement = _ANY_VISIBLE_ANALYSIS[user.has_role(Role.SAKSBEHANDLER)]
-    values = {"user_id": user.id, "organisation_id": user.organisation_id}
-    return bool(session_connection().scalar(statement, values))
-
-
-# Built once (for handlers and for everyone else): the nav link asks on every page.
-_ANY_VISIBLE_ANALYSIS = {
-    handler: sa.select(
-        sa.select(Analysis.id)
-        .where(_visible_to(handler, sa.bindparam("user_id"), sa.bindparam("organisation_id")))
-        .exists()
-    )
-    for handler in (False, True)
-}
+    visible = _visible_to(user.has_role(Role.SAKSBEHANDLER), user.id, user.organisation_id)
+    return bool(db.session.scalar(sa.select(sa.select(Analysis.id).where(visible).exists())))
 
 
 def can_start_analysis(user: User, deviation: Deviation) -> bool:

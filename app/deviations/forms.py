@@ -1,17 +1,26 @@
-"""The filing form: the shape of the input and the messages beside each field."""
+"""The forms of a deviation: filing it, and the moves and messages on its page. Shapes and the
+messages beside each field; the rules live in the services and the workflow."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.common import labels
 from app.common.identity import find_in_text, is_valid, normalise
 from app.models import Harm
-from app.models.deviation import DESCRIPTION_MAX, TEXT_MAX, TITLE_MAX
+from app.models.deviation import DESCRIPTION_MAX, MESSAGE_MAX, TEXT_MAX, TITLE_MAX
 
 
 def optional_int(value: object) -> int | None:
@@ -35,16 +44,15 @@ class NoIdentityNumber:
 
 
 class PickListField(SelectField):
-    """A select whose chosen value is checked against a set, not by walking every option: the
-    unit list alone has ~150, and every filing is checked. ``allowed`` holds the coerced values
-    (None for the empty "choose" option); the route fills it with the choices."""
-
-    allowed: frozenset = frozenset()
+    """A select whose value is no longer among its choices (the lists changed since the page
+    was loaded, or the value was tampered with) gets a Norwegian message: WTForms' own is
+    English."""
 
     def pre_validate(self, form: FlaskForm) -> None:
-        if self.validate_choice and self.data not in self.allowed:
-            # The lists changed since the page was loaded (or the value was tampered with).
-            raise ValidationError(_l("Valget finnes ikke lenger. Velg på nytt."))
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_l("Valget finnes ikke lenger. Velg på nytt.")) from None
 
 
 class MaxLength(Length):
@@ -103,19 +111,13 @@ class DeviationForm(FlaskForm):
         validators=[Optional(), Length(max=20)],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
     )
-    # No SubmitField: the template writes its own button, and every field is bound and
-    # processed on every filing.
-
-    class Meta:
-        # CSRFProtect checks the token of every POST before the view runs; the form's own
-        # token field would sign a second token and check it again on every filing.
-        csrf = False
+    # No SubmitField: the template writes its own button.
 
     def __init__(self, *args: object, own_org_id: int | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.own_org_id = own_org_id
-        # organisation id -> its unit ids, filled by the route so the unit check needs no query
-        self.unit_org: dict[int, frozenset[int]] = {}
+        # organisation id -> its unit ids, filled by the route from the pick lists
+        self.unit_org: dict[int, set[int]] = {}
 
     def validate_counterpart_org(self, field: SelectField) -> None:
         if field.data is not None and field.data == self.own_org_id:
@@ -148,3 +150,26 @@ class DeviationForm(FlaskForm):
                     "Sjekk at alle 11 sifrene stemmer."
                 )
             )
+
+
+class MoveForm(FlaskForm):
+    """One move. Each move's form on the page gets its own prefix (the move's value), so the
+    ids are unique and an error shows beside the field of the form that was sent."""
+
+    text = TextAreaField(validators=[Optional(), MaxLength(TEXT_MAX), NoIdentityNumber()])
+    target_unit = SelectField(_l("Enhet"), coerce=optional_int, validate_choice=False)
+    target_org = SelectField(_l("Organisasjon"), coerce=optional_int, validate_choice=False)
+    submit = SubmitField()
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(
+        _l("Melding"),
+        validators=[
+            DataRequired(_l("Skriv en melding før du sender.")),
+            MaxLength(MESSAGE_MAX),
+            NoIdentityNumber(),
+        ],
+    )
+    internal = BooleanField(_l("Internt notat (melderen ser det ikke)"))
+    submit = SubmitField(_l("Send melding"))

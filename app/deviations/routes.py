@@ -1,55 +1,51 @@
-"""Filing a deviation, the reporter's own list, and the deviation's page."""
+"""Filing a deviation, its receipt and the reporter's own list. The deviation's page is in
+page.py, on the same blueprint."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.common import permissions
 from app.common.dates import today_local
+from app.common.errors import perform
+from app.common.picklists import PickLists, filing_lists
 from app.deviations import services
 from app.deviations.forms import DeviationForm
-from app.extensions import db
-from app.handling.routes import render_deviation
-from app.models import Harm
+from app.models import Deviation, Harm
 
 bp = Blueprint("deviations", __name__, url_prefix="/avvik")
 
-_FILING_MESSAGES = {
-    "unknown": lambda: _("Valget finnes ikke lenger. Velg på nytt."),
-    "self": lambda: _("Avviket kan ikke sendes til din egen organisasjon."),
-    "future": lambda: _("Datoen kan ikke være fram i tid."),
-    "invalid": lambda: _("Dette er ikke et gyldig fødselsnummer eller D-nummer."),
-    "identity": lambda: _("Teksten ser ut til å inneholde et fødselsnummer eller D-nummer."),
-}
 
-
-def _build_form() -> tuple[DeviationForm, services.FilingChoices]:
-    choices = services.filing_choices()
+def _build_form() -> tuple[DeviationForm, PickLists]:
+    lists = filing_lists()
     form = DeviationForm(own_org_id=current_user.organisation_id)
-    # Lazy labels: a filing that succeeds never renders them.
-    form.counterpart_org.choices = [SelectChoice("", _l("Velg …")), *choices.organisation_options]
+    form.counterpart_org.choices = [
+        SelectChoice("", _l("Velg …")),
+        *(SelectChoice(o.id, o.name) for o in lists.organisations),
+    ]
     form.counterpart_unit.choices = [
         SelectChoice("", _l("Vet ikke / ikke aktuelt")),
-        *choices.unit_options,
+        *(SelectChoice(u.id, u.path) for units in lists.units_by_org.values() for u in units),
     ]
-    form.unit_org = choices.unit_ids_by_org
-    form.category.choices = [SelectChoice("", _l("Velg …")), *choices.category_options]
-    form.agreement.choices = [SelectChoice("", _l("Ingen / vet ikke")), *choices.agreement_options]
-    form.counterpart_org.allowed = choices.allowed_ids["organisations"]
-    form.counterpart_unit.allowed = choices.allowed_ids["units"]
-    form.category.allowed = choices.allowed_ids["categories"]
-    form.agreement.allowed = choices.allowed_ids["agreements"]
-    return form, choices
+    form.unit_org = {org: {u.id for u in units} for org, units in lists.units_by_org.items()}
+    form.category.choices = [
+        SelectChoice("", _l("Velg …")),
+        *(SelectChoice(c.id, c.name) for c in lists.categories),
+    ]
+    form.agreement.choices = [
+        SelectChoice("", _l("Ingen / vet ikke")),
+        *(SelectChoice(a.id, a.name) for a in lists.agreements),
+    ]
+    return form, lists
 
 
 @bp.route("/nytt", methods=["GET", "POST"])
 @login_required
 def new():
-    form, choices = _build_form()
+    form, lists = _build_form()
     if not form.is_submitted():
         form.event_date.data = today_local()
     if form.validate_on_submit():
@@ -66,15 +62,10 @@ def new():
             agreement_id=form.agreement.data,
             patient_id=form.patient_id.data or None,
         )
-        try:
-            reference = services.record_filing(current_user, data)["reference"]
-        except services.FilingError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(_FILING_MESSAGES[error.message]())
-        else:
-            db.session.commit()
-            return redirect(url_for("deviations.sent", reference=reference))
-    return render_template("deviations/new.html", form=form, choices=choices), (
+        done = perform(lambda: services.file_deviation(current_user, data), form=form)
+        if done:
+            return redirect(url_for("deviations.sent", reference=done.value.reference))
+    return render_template("deviations/new.html", form=form, choices=lists), (
         422 if form.errors else 200
     )
 
@@ -82,8 +73,7 @@ def new():
 @bp.get("/<reference>/sendt")
 @login_required
 def sent(reference: str):
-    deviation = _get_visible(reference)
-    return render_template("deviations/sent.html", deviation=deviation)
+    return render_template("deviations/sent.html", deviation=get_visible(reference))
 
 
 @bp.get("/mine")
@@ -96,30 +86,12 @@ def mine():
     )
 
 
-@bp.get("/<reference>")
-@login_required
-def show(reference: str):
-    return render_deviation(_get_visible(reference))
-
-
-@bp.post("/<reference>/pasient")
-@login_required
-def reveal_patient(reference: str):
-
-    deviation = _get_visible(reference)
-    if not permissions.can_see_patient_id(current_user, deviation):
-        abort(404)
-    if not deviation.has_patient_id:
-        flash(_("Pasientens identitet er ikke registrert, eller er slettet."), "info")
-        return redirect(url_for("deviations.show", reference=reference))
-    patient_id = services.reveal_patient_id(current_user, deviation)
-    db.session.commit()
-    return render_deviation(deviation, patient_id=patient_id)
-
-
-def _get_visible(reference: str):
+def get_visible(reference: str) -> Deviation:
     deviation = services.get_by_reference(reference)
     # 404, not 403: a stranger must not learn that the reference exists.
     if deviation is None or not permissions.can_view_deviation(current_user, deviation):
         abort(404)
     return deviation
+
+
+from app.deviations import page  # noqa: F401  (the deviation's page, on this blueprint)

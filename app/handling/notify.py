@@ -7,18 +7,16 @@ exactly when the change that caused it is committed.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
-from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.common.direct_sql import session_connection
+from app.extensions import db
 from app.mail.services import absolute_url, queue_mail
 from app.models import Deviation, Role, User, UserRole
 
@@ -83,28 +81,14 @@ _TEXTS = {
 
 def compose(notice: Notice, reference: str, link: str, language: str = "nb") -> tuple[str, str]:
     """Subject and body in the recipient's language."""
-    subject, body = _translated(notice, language or "nb")
-    return (
-        subject.replace(_REFERENCE, reference),
-        body.replace(_REFERENCE, reference).replace(_LINK, link),
-    )
-
-
-# Stand-ins no translation contains, replaced per mail: translating (force_locale above all)
-# cost more than the rest of queueing a mail, and every filing queues one per handler.
-_REFERENCE, _LINK = "\x00reference\x00", "\x00link\x00"
-
-
-@functools.cache
-def _translated(notice: Notice, language: str) -> tuple[str, str]:
     what, sentence = _TEXTS[notice]
-    with force_locale(language):
-        subject = _("Avvik %(reference)s: %(what)s", reference=_REFERENCE, what=str(what))
+    with force_locale(language or "nb"):
+        subject = _("Avvik %(reference)s: %(what)s", reference=reference, what=str(what))
         body = "\n\n".join(
             [
-                _("Avvik %(reference)s: %(what)s.", reference=_REFERENCE, what=str(what)),
+                _("Avvik %(reference)s: %(what)s.", reference=reference, what=str(what)),
                 str(sentence),
-                _("Åpne avviket: %(link)s", link=_LINK),
+                _("Åpne avviket: %(link)s", link=link),
                 _(
                     "Denne e-posten inneholder ingen opplysninger om saken. "
                     "Logg inn for å lese den."
@@ -114,19 +98,10 @@ def _translated(notice: Notice, language: str) -> tuple[str, str]:
     return subject, body + "\n"
 
 
-class Recipient(NamedTuple):
-    """What a mail needs of a user, without loading the account."""
-
-    id: int
-    email: str
-    language: str
-    active: bool = True
-
-
 def queue(
     notice: Notice,
     reference: str,
-    users: Iterable[User | sa.Row | Recipient],
+    users: Iterable[User | sa.Row],
     key: str | None = None,
 ) -> int:
     """Queue the notice for each active user once; returns how many mails were queued."""
@@ -141,21 +116,19 @@ def queue(
 
 
 def mottak_handlers(organisation_id: int) -> list[sa.Row]:
-    """Everyone who staffs the organisation's mottak: the columns a mail needs, no ORM objects
-    (this runs on every filing), read on the session's connection without the ORM's execute path."""
-    connection = session_connection()  # a role given in this transaction counts
-    return list(connection.execute(_MOTTAK_HANDLERS, {"organisation_id": organisation_id}))
-
-
-# Who staffs a mottak, in every organisation: the filing joins it to the counterpart it reads.
-MOTTAK_STAFF = (
-    sa.select(User.id, User.email, User.language, User.active, User.unit_id, User.organisation_id)
-    .join(UserRole, UserRole.user_id == User.id)
-    .where(User.active, UserRole.role == Role.SAKSBEHANDLER)
-)
-_MOTTAK_HANDLERS = MOTTAK_STAFF.where(
-    User.organisation_id == sa.bindparam("organisation_id")
-).order_by(User.id)
+    """Everyone who staffs the organisation's mottak: the columns a mail needs."""
+    return list(
+        db.session.execute(
+            sa.select(User.id, User.email, User.language, User.active, User.unit_id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                User.organisation_id == organisation_id,
+                User.active,
+                UserRole.role == Role.SAKSBEHANDLER,
+            )
+            .order_by(User.id)
+        )
+    )
 
 
 def case_handlers(deviation: Deviation) -> list[User] | list[sa.Row]:

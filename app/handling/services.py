@@ -11,20 +11,22 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from app.common import permissions
-from app.common.direct_sql import session_connection
+from app.common.errors import ServiceError
 from app.common.identity import find_in_text
-from app.deviations.services import filing_choices
 from app.extensions import db
 from app.handling import notify
 from app.models import (
     OPEN_STATUSES,
+    Category,
     Deviation,
     DeviationMessage,
     Status,
+    Unit,
     User,
     utcnow,
 )
 from app.models.deviation import MESSAGE_MAX
+from app.models.organisation import unit_paths
 
 # Sort orders of the inbox: newest first (default) or the nearest deadline first, so the
 # overdue cases come on top and closed ones last.
@@ -41,7 +43,7 @@ class InboxFilter:
 
 @dataclass(frozen=True, slots=True)
 class InboxRow:
-    """One line of the inbox: plain values, names looked up in the per-worker lists."""
+    """One line of the inbox: plain values, units as "Klinikk › Avdeling"."""
 
     id: int
     reference: str
@@ -106,8 +108,7 @@ def inbox_page(
     user: User, filters: InboxFilter, cursor: str | None = None, page_size: int = 25
 ) -> InboxPage:
     """Keyset-paginated: each page costs the same at row 1 and at row 1,000,000."""
-    # Columns, not ORM objects, and names from the per-worker lists instead of joins: the
-    # ORM loading of 26 cases with their category and units cost more than the query.
+    # The columns the list shows, not whole cases: a page reads 26 rows of a wide table.
     query = (
         sa.select(
             Deviation.id,
@@ -116,11 +117,12 @@ def inbox_page(
             Deviation.title,
             Deviation.reporter_org_name,
             Deviation.reporter_unit_id,
-            Deviation.category_id,
+            Category.name.label("category"),
             Deviation.status,
             Deviation.forwarded_unit_id,
             Deviation.response_deadline,
         )
+        .join(Category, Category.id == Deviation.category_id)
         .where(Deviation.counterpart_org_id == user.organisation_id)
         .limit(page_size + 1)
     )
@@ -157,8 +159,8 @@ def inbox_page(
                 sa.tuple_(Deviation.registered_at, Deviation.id)
                 < sa.tuple_(sa.literal(at, Deviation.registered_at.type), sa.literal(ident))
             )
-    names = filing_choices()
-    unit_path, category_name = names.unit_paths.get, names.category_names
+    found = db.session.execute(query).all()
+    unit_path = _unit_paths_of(found).get
     rows = [
         InboxRow(
             id=row.id,
@@ -167,18 +169,25 @@ def inbox_page(
             title=row.title,
             reporter_org_name=row.reporter_org_name,
             reporter_unit=unit_path(row.reporter_unit_id) if row.reporter_unit_id else None,
-            category=category_name.get(row.category_id, ""),
+            category=row.category,
             status=row.status,
             forwarded_unit=unit_path(row.forwarded_unit_id) if row.forwarded_unit_id else None,
             response_deadline=row.response_deadline,
         )
-        # The session's connection: the ORM's execute path cost more than this query.
-        for row in session_connection().execute(query)
+        for row in found
     ]
     next_cursor = (
         encode_cursor(rows[page_size - 1], filters.sort) if len(rows) > page_size else None
     )
     return InboxPage(rows[:page_size], next_cursor)
+
+
+def _unit_paths_of(rows: list[sa.Row]) -> dict[int, str]:
+    """The paths of the units a page shows; a path needs the unit's parents, so the whole
+    (small) unit table is read once for the page."""
+    if not any(row.reporter_unit_id or row.forwarded_unit_id for row in rows):
+        return {}
+    return unit_paths(db.session.execute(sa.select(Unit.id, Unit.parent_id, Unit.name)).all())
 
 
 def _closed_values() -> list[str]:
@@ -206,38 +215,22 @@ def inbox_counts(organisation_id: int, today: date, cap: int) -> InboxCounts:
     The overdue count is its own index range (deadline < today) instead of a FILTER over every
     open case: a FILTER on a column outside the index read each of their rows.
     """
-    values = {"organisation_id": organisation_id, "today": today, "cap": cap}
-    row = session_connection().execute(_INBOX_COUNTS, values).one()
+    mine_open = sa.and_(
+        Deviation.counterpart_org_id == organisation_id,
+        Deviation.status.in_(_open_values()),
+    )
+    row = db.session.execute(
+        sa.select(
+            _capped_count(cap, mine_open),
+            _capped_count(cap, mine_open, Deviation.response_deadline < today),
+        )
+    ).one()
     return InboxCounts(open=row[0], overdue=row[1], cap=cap)
 
 
-def _capped_count(*conditions: sa.ColumnElement[bool]) -> sa.ScalarSelect:
-    matching = (
-        sa.select(sa.literal(1))
-        .select_from(Deviation)
-        .where(*conditions)
-        .limit(sa.bindparam("cap", type_=sa.Integer))
-    )
+def _capped_count(cap: int, *conditions: sa.ColumnElement[bool]) -> sa.ScalarSelect:
+    matching = sa.select(sa.literal(1)).select_from(Deviation).where(*conditions).limit(cap)
     return sa.select(sa.func.count()).select_from(matching.subquery()).scalar_subquery()
-
-
-_MINE_OPEN = sa.and_(
-    Deviation.counterpart_org_id == sa.bindparam("organisation_id"),
-    Deviation.status.in_(_open_values()),
-)
-# Built once: every inbox view runs it, and building and keying a statement cost more than
-# SQLite's part of running it.
-_INBOX_COUNTS = sa.select(
-    _capped_count(_MINE_OPEN),
-    _capped_count(_MINE_OPEN, Deviation.response_deadline < sa.bindparam("today", type_=sa.Date)),
-)
-
-
-class MessageError(ValueError):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def post_message(
@@ -250,25 +243,26 @@ def post_message(
 ) -> DeviationMessage:
     """Add to the thread (or, for handlers, an internal note) and tell the other side.
 
-    Flushes; the caller commits. Raises MessageError and adds nothing on bad input.
+    Flushes; the caller commits. Raises ServiceError and adds nothing on bad input.
     """
     if internal:
         if not permissions.can_write_internal_note(author, deviation):
-            raise MessageError("forbidden", _("Bare saksbehandlere hos mottakeren kan skrive interne notater."))
+            raise ServiceError(
+            field="body", code="forbidden", message=_("Bare saksbehandlere hos mottakeren kan skrive interne notater."))
     elif not permissions.can_post_message(author, deviation):
-        raise MessageError(
-            "forbidden",
-            _("Bare den som meldte avviket og saksbehandlerne hos mottakeren kan skrive her."),
+        raise ServiceError(
+            field="body", code="forbidden", message=_("Bare den som meldte avviket og saksbehandlerne hos mottakeren kan skrive her."),
         )
     text = (body or "").strip()
     if not text:
-        raise MessageError("empty", _("Skriv en melding før du sender."))
+        raise ServiceError(
+            field="body", code="empty", message=_("Skriv en melding før du sender."))
     if len(text) > MESSAGE_MAX:
-        raise MessageError("too_long", _("Teksten er for lang: høyst %(max)d tegn.", max=MESSAGE_MAX))
+        raise ServiceError(
+            field="body", code="too_long", message=_("Teksten er for lang: høyst %(max)d tegn.", max=MESSAGE_MAX))
     if find_in_text(text):
-        raise MessageError(
-            "identity",
-            _(
+        raise ServiceError(
+            field="body", code="identity", message=_(
                 "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Fjern det: "
                 "pasientens identitet skal aldri stå i meldinger."
             ),

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.common import permissions
 from app.common.database import is_write_conflict
 from app.common.dates import local
+from app.common.errors import ServiceError
 from app.common.identity import find_in_text
 from app.extensions import db
 from app.handling import notify
@@ -33,7 +34,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.deviation import TEXT_MAX
+from app.models.deviation import TEXT_MAX, direction_between, response_deadline
 
 # A reporter may reopen their own closed deviation for this long after it was closed.
 REPORTER_REOPEN_DAYS = 30
@@ -94,14 +95,9 @@ TRANSITIONS: dict[tuple[Status, Move, Actor], Rule] = {
 }  # fmt: skip
 
 
-class WorkflowError(Exception):
-    """A refused move. ``message`` is Norwegian for the user; ``field`` the input it concerns."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+def _refused(code: str, message: str, field: str | None = None) -> ServiceError:
+    """A refused move: ``field`` is the input it concerns, None for the move as a whole."""
+    return ServiceError(message, field, code)
 
 
 def actor_of(user: User, deviation: Deviation) -> Actor:
@@ -146,16 +142,16 @@ def _move_label(move: Move) -> str:
     }[move]
 
 
-def _refuse_not_allowed(deviation: Deviation, move: Move, actor: Actor) -> WorkflowError:
+def _refuse_not_allowed(deviation: Deviation, move: Move, actor: Actor) -> ServiceError:
     from app.common.labels import STATUS
 
     if actor is Actor.OTHER:
-        return WorkflowError(
+        return _refused(
             "forbidden",
             _("Du har ikke tilgang til å %(move)s dette avviket.", move=_move_label(move)),
         )
     if any(key[1:] == (move, actor) for key in TRANSITIONS):
-        return WorkflowError(
+        return _refused(
             "wrong_state",
             _(
                 "Avviket har status «%(status)s» og kan ikke %(move)s nå. "
@@ -164,7 +160,7 @@ def _refuse_not_allowed(deviation: Deviation, move: Move, actor: Actor) -> Workf
                 move=_move_label(move),
             ),
         )
-    return WorkflowError(
+    return _refused(
         "forbidden", _("Du har ikke tilgang til å %(move)s dette avviket.", move=_move_label(move))
     )
 
@@ -183,13 +179,13 @@ def _lock(deviation: Deviation) -> None:
 def _check_text(text: str | None, what: str) -> str:
     value = (text or "").strip()
     if not value:
-        raise WorkflowError("needs_text", what, "text")
+        raise _refused("needs_text", what, "text")
     if len(value) > TEXT_MAX:
-        raise WorkflowError(
+        raise _refused(
             "too_long", _("Teksten er for lang: høyst %(max)d tegn.", max=TEXT_MAX), "text"
         )
     if find_in_text(value):
-        raise WorkflowError(
+        raise _refused(
             "identity",
             _(
                 "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Fjern det: "
@@ -213,15 +209,15 @@ _TEXT_NEEDED = {
 def _resolve_unit(deviation: Deviation, target: Unit | int | None) -> Unit:
     unit = db.session.get(Unit, target) if isinstance(target, int) else target
     if unit is None:
-        raise WorkflowError("needs_unit", _("Velg enheten avviket skal videresendes til."), "target_unit")
+        raise _refused("needs_unit", _("Velg enheten avviket skal videresendes til."), "target_unit")
     if unit.organisation_id != deviation.counterpart_org_id or not unit.active:
-        raise WorkflowError(
+        raise _refused(
             "bad_unit",
             _("Enheten hører ikke til din organisasjon. Velg en enhet i listen."),
             "target_unit",
         )
     if unit.id == deviation.forwarded_unit_id:
-        raise WorkflowError(
+        raise _refused(
             "same_unit", _("Avviket ligger allerede hos denne enheten."), "target_unit"
         )
     return unit
@@ -230,21 +226,21 @@ def _resolve_unit(deviation: Deviation, target: Unit | int | None) -> Unit:
 def _resolve_org(deviation: Deviation, target: Organisation | int | None) -> Organisation:
     org = db.session.get(Organisation, target) if isinstance(target, int) else target
     if org is None:
-        raise WorkflowError(
+        raise _refused(
             "needs_org", _("Velg organisasjonen avviket skal sendes til."), "target_org"
         )
     if not org.active:
-        raise WorkflowError(
+        raise _refused(
             "bad_org", _("Organisasjonen er ikke aktiv. Velg en annen."), "target_org"
         )
     if org.id == deviation.counterpart_org_id:
-        raise WorkflowError(
+        raise _refused(
             "same_org",
             _("Avviket er allerede hos denne organisasjonen. Bruk «Videresend til enhet» internt."),
             "target_org",
         )
     if org.id == deviation.reporter_org_id:
-        raise WorkflowError(
+        raise _refused(
             "reporter_org",
             _("Avviket kan ikke sendes til organisasjonen som meldte det."),
             "target_org",
@@ -262,9 +258,9 @@ def transition(
     target_org: Organisation | int | None = None,
     now: datetime | None = None,
 ) -> DeviationEvent:
-    """Make one move, or raise WorkflowError and change nothing. Flushes; the caller commits.
+    """Make one move, or raise ServiceError and change nothing. Flushes; the caller commits.
 
-    On a lost race the flush raises StaleDataError inside; it comes out as WorkflowError
+    On a lost race the flush raises StaleDataError inside; it comes out as ServiceError
     ("conflict") and the caller rolls back.
     """
     now = now or utcnow()
@@ -275,7 +271,7 @@ def transition(
     if rule is None:
         raise _refuse_not_allowed(deviation, move, role)
     if Need.REOPEN_WINDOW in rule.needs and not _within_reopen_window(deviation, now):
-        raise WorkflowError(
+        raise _refused(
             "window_closed",
             _(
                 "Avviket ble lukket for mer enn %(days)d dager siden og kan ikke åpnes igjen her. "
@@ -352,7 +348,7 @@ def transition(
     except (StaleDataError, OperationalError) as error:
         if isinstance(error, OperationalError) and not is_write_conflict(error):
             raise
-        raise WorkflowError(
+        raise _refused(
             "conflict",
             _(
                 "Noen andre endret avviket samtidig med deg. Siden er oppdatert: "
@@ -380,8 +376,6 @@ def _reroute(deviation: Deviation, org: Organisation, now: datetime) -> None:
     The old organisation loses access through the permission rules (they follow
     counterpart_org_id) unless it reported the case. Its units no longer apply.
     """
-    from app.deviations.services import direction_between, response_deadline
-
     deviation.counterpart_org_id = org.id
     deviation.counterpart_org = org
     deviation.counterpart_org_name = org.name

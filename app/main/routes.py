@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
+from app.common import permissions
 from app.common.dates import today_local
 from app.deviations.services import my_deviations
 
@@ -13,7 +14,10 @@ bp = Blueprint("main", __name__)
 @login_required
 def index():
     return render_template(
-        "main/index.html", recent=my_deviations(current_user, limit=5), today=today_local()
+        "main/index.html",
+        recent=my_deviations(current_user, limit=5),
+        today=today_local(),
+        is_handler=permissions.is_handler(current_user),
     )
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
-from app.models.organisation import Organisation, Unit
+from app.models.organisation import Organisation, OrgKind, Unit
 from app.models.user import User
 
 TITLE_MAX = 150
@@ -47,6 +47,22 @@ class Direction(StrEnum):
     SYKEHUS_KOMMUNE = "sykehus_kommune"
     KOMMUNE_KOMMUNE = "kommune_kommune"
     ANNET = "annet"
+
+
+def direction_between(reporter: Organisation, counterpart: Organisation) -> Direction:
+    kinds = (reporter.kind, counterpart.kind)
+    if kinds == (OrgKind.KOMMUNE, OrgKind.SYKEHUS):
+        return Direction.KOMMUNE_SYKEHUS
+    if kinds == (OrgKind.SYKEHUS, OrgKind.KOMMUNE):
+        return Direction.SYKEHUS_KOMMUNE
+    if kinds == (OrgKind.KOMMUNE, OrgKind.KOMMUNE):
+        return Direction.KOMMUNE_KOMMUNE
+    return Direction.ANNET
+
+
+def response_deadline(organisation: Organisation, registered_on: date) -> date:
+    """The receiving organisation's deadline for a case registered (or re-routed) that day."""
+    return registered_on + timedelta(days=organisation.response_days)
 
 
 class EventKind(StrEnum):

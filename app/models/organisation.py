@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, enum_column
 
+# Days an organisation has to answer, until an admin sets its own.
+DEFAULT_RESPONSE_DAYS = 14
+
 
 class OrgKind(StrEnum):
     KOMMUNE = "kommune"
@@ -25,7 +28,9 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind, "org_kind"))
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    response_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    response_days: Mapped[int] = mapped_column(
+        default=DEFAULT_RESPONSE_DAYS, server_default=str(DEFAULT_RESPONSE_DAYS)
+    )
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
 
     units: Mapped[list[Unit]] = relationship(
