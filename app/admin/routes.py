@@ -24,40 +24,16 @@ from app.admin.forms import (
     UserInviteForm,
 )
 from app.admin.labels import ACTION, FIELD, LINK
-from app.admin.services import AdminError
 from app.auth.services import LINK_VALID_HOURS
 from app.common import labels, permissions
+from app.common.errors import ServiceError
 from app.extensions import db
 from app.models import Agreement, Category, Organisation, OrgKind, Role, Unit, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-_MESSAGES = {
-    "required": lambda: _("Skriv inn et navn."),
-    "too_long": lambda: _("Navnet er for langt."),
-    "taken": lambda: _("Navnet er allerede i bruk."),
-    "forbidden": lambda: _("Du har ikke lov til å gjøre denne endringen."),
-    "days_range": lambda: _("Svarfristen må være mellom 1 og 365 dager."),
-    "merged": lambda: _("En sammenslått organisasjon kan ikke aktiveres igjen."),
-    "own_org": lambda: _("Du kan ikke deaktivere din egen organisasjon."),
-    "same": lambda: _("En organisasjon kan ikke slås sammen med seg selv."),
-    "source_inactive": lambda: _("Organisasjonen er allerede inaktiv eller sammenslått."),
-    "inactive": lambda: _("Velg en aktiv organisasjon."),
-    "unknown": lambda: _("Valget finnes ikke lenger. Velg på nytt."),
-    "cycle": lambda: _("En enhet kan ikke ligge under seg selv eller en av sine underenheter."),
-    "active_children": lambda: _("Deaktiver underenhetene først."),
-    "parent_inactive": lambda: _("Aktiver enheten den ligger under først."),
-    "in_use": lambda: _("Brukes av meldte avvik og kan derfor ikke slettes, bare deaktiveres."),
-    "wrong_org": lambda: _("Enheten hører ikke til den valgte organisasjonen."),
-    "own_admin": lambda: _("Du kan ikke fjerne din egen administratorrolle."),
-    "self": lambda: _("Du kan ikke deaktivere din egen konto."),
-    "inactive_user": lambda: _("Brukeren er deaktivert. Aktiver kontoen først."),
-    "confirm": lambda: _("Skriv navnet nøyaktig slik det står, for å bekrefte."),
-}
-
-
-def message(error: AdminError) -> str:
-    return _MESSAGES[error.code]()
+def message(error: ServiceError) -> str:
+    return str(error.message)
 
 
 def _require(allowed: bool) -> None:
@@ -83,7 +59,7 @@ def _user(user_id: int) -> User:
     return user  # type: ignore[return-value]
 
 
-def _flash_error(error: AdminError) -> None:
+def _flash_error(error: ServiceError) -> None:
     db.session.rollback()
     flash(message(error), "error")
 
@@ -120,7 +96,7 @@ def organisations():
             org = services.create_organisation(
                 current_user, form.name.data, OrgKind(form.kind.data), form.response_days.data
             )
-        except AdminError as error:
+        except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(message(error))
         else:
@@ -174,7 +150,7 @@ def organisation(org_id: int):
             services.update_organisation(
                 current_user, org, name=form.name.data, response_days=form.response_days.data
             )
-        except AdminError as error:
+        except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(message(error))
         else:
@@ -192,7 +168,7 @@ def organisation_active(org_id: int):
     if form.validate_on_submit():
         try:
             services.set_organisation_active(current_user, org, form.value.data == "1")
-        except AdminError as error:
+        except ServiceError as error:
             _flash_error(error)
         else:
             db.session.commit()
@@ -208,12 +184,12 @@ def organisation_merge(org_id: int):
     form.target.choices = [SelectChoice(o.id, o.name) for o in services.list_organisations(current_user)]
     if form.validate_on_submit():
         if form.confirm.data.strip() != org.name:
-            form.confirm.errors.append(_MESSAGES["confirm"]())
+            form.confirm.errors.append(_("Skriv navnet nøyaktig slik det står, for å bekrefte."))
         else:
             target = db.session.get(Organisation, form.target.data)
             try:
                 result = services.merge_organisation(current_user, org, target)
-            except AdminError as error:
+            except ServiceError as error:
                 db.session.rollback()
                 form.target.errors.append(message(error))
             else:
@@ -243,7 +219,7 @@ def mottak_add(org_id: int):
         user = _user(form.user.data)
         try:
             services.set_mottak_member(current_user, user, True)
-        except AdminError as error:
+        except ServiceError as error:
             _flash_error(error)
         else:
             db.session.commit()
@@ -260,7 +236,7 @@ def mottak_remove(org_id: int, user_id: int):
     if ActionForm().validate_on_submit():
         try:
             services.set_mottak_member(current_user, user, False)
-        except AdminError as error:
+        except ServiceError as error:
             _flash_error(error)
         else:
             db.session.commit()
@@ -287,7 +263,7 @@ def units(org_id: int):
     if form.validate_on_submit():
         try:
             unit = services.create_unit(current_user, org, form.name.data, form.parent.data)
-        except AdminError as error:
+        except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(message(error))
         else:
@@ -309,7 +285,7 @@ def unit(unit_id: int):
     if form.validate_on_submit():
         try:
             services.update_unit(current_user, unit, form.name.data, form.parent.data)
-        except AdminError as error:
+        except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(message(error))
         else:
@@ -326,7 +302,7 @@ def unit_active(unit_id: int):
     if form.validate_on_submit():
         try:
             services.set_unit_active(current_user, unit, form.value.data == "1")
-        except AdminError as error:
+        except ServiceError as error:
             _flash_error(error)
         else:
             db.session.commit()
@@ -357,7 +333,7 @@ def list_page(kind: str):
     if form.validate_on_submit():
         try:
             item = services.create_item(current_user, model, form.name.data)
-        except AdminError as error:
+        except ServiceError as error:
             db.session.rollback()
             form.name.errors.append(message(error))
         else:
@@ -381,7 +357,7 @@ def list_item(kind: str, item_id: int):
     if form.validate_on_submit():
         try:
             services.rename_item(current_user, item, form.name.data)
-        except AdminError as error:
+        except ServiceError as error:
             db.session.rollback()
             form.name.errors.append(message(error))
         else:
@@ -407,7 +383,7 @@ def list_item_action(kind: str, item_id: int, what: str):
                 name = item.name
                 services.delete_item(current_user, item)
                 flash(_("%(name)s er slettet.", name=name), "success")
-        except AdminError as error:
+        except ServiceError as error:
             _flash_error(error)
         else:
             db.session.commit()
@@ -479,9 +455,9 @@ def invite():
                 _roles(form.roles.data),
                 form.language.data,
             )
-        except AdminError as error:
+        except ServiceError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(message_for_user(error))
+            getattr(form, error.field).errors.append(message(error))
         else:
             db.session.commit()
             flash(
@@ -494,12 +470,6 @@ def invite():
             )
             return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/invite.html", form=form), (422 if form.errors else 200)
-
-
-def message_for_user(error: AdminError) -> str:
-    if error.field == "email" and error.code == "taken":
-        return _("Det finnes allerede en bruker med denne e-postadressen.")
-    return message(error)
 
 
 @bp.route("/brukere/<int:user_id>", methods=["GET", "POST"])
@@ -523,7 +493,7 @@ def user(user_id: int):
                 unit_id=form.unit.data,
                 roles=_roles(form.roles.data),
             )
-        except AdminError as error:
+        except ServiceError as error:
             db.session.rollback()
             getattr(form, error.field).errors.append(message(error))
         else:
@@ -546,7 +516,7 @@ def user_active(user_id: int):
     if form.validate_on_submit():
         try:
             services.set_user_active(current_user, user, form.value.data == "1")
-        except AdminError as error:
+        except ServiceError as error:
             _flash_error(error)
         else:
             db.session.commit()
@@ -563,7 +533,7 @@ def user_reset(user_id: int):
     if ActionForm().validate_on_submit():
         try:
             services.send_password_reset(current_user, user)
-        except AdminError as error:
+        except ServiceError as error:
             _flash_error(error)
         else:
             db.session.commit()
