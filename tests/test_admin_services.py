@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.admin import services
-from app.admin.services import AdminError
 from app.auth.services import create_user, find_user
 from app.common import permissions
+from app.common.errors import ServiceError
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import (
@@ -150,17 +150,17 @@ def test_merge_leaves_open_cases_between_the_two_and_refuses_nonsense(ctx):
     malvik = organisation_by_name("Malvik")
     trondheim = organisation_by_name("Trondheim")
     between = _file(_user("melder@trondheim.demo"), malvik, datetime(2026, 1, 5, 9, tzinfo=UTC))
-    with pytest.raises(AdminError) as same:
+    with pytest.raises(ServiceError) as same:
         services.merge_organisation(admin, malvik, malvik)
     assert same.value.code == "same"
     result = services.merge_organisation(admin, malvik, trondheim)
     assert result.left_between == [between.reference]
     assert between.counterpart_org_id == malvik.id  # not self-addressed
     assert permissions.can_handle_deviation(_user("mottak@trondheim.demo"), between)
-    with pytest.raises(AdminError) as again:
+    with pytest.raises(ServiceError) as again:
         services.merge_organisation(admin, malvik, trondheim)
     assert again.value.code == "source_inactive"
-    with pytest.raises(AdminError):
+    with pytest.raises(ServiceError):
         services.set_organisation_active(admin, malvik, True)
 
 
@@ -171,7 +171,7 @@ def test_rename_changes_new_filings_only(ctx):
     services.update_organisation(admin, roan, name="Åfjord")
     new = _file(_user("melder@stolav.demo"), roan, datetime(2026, 2, 10, 9, tzinfo=UTC))
     assert (old.counterpart_org_name, new.counterpart_org_name) == ("Roan", "Åfjord")
-    with pytest.raises(AdminError) as taken:
+    with pytest.raises(ServiceError) as taken:
         services.update_organisation(admin, roan, name="trondheim")
     assert taken.value.code == "taken"
 
@@ -181,10 +181,10 @@ def test_lokal_admin_sets_deadline_but_cannot_rename(ctx):
     trondheim = organisation_by_name("Trondheim")
     services.update_organisation(local, trondheim, response_days=21)
     assert trondheim.response_days == 21
-    with pytest.raises(AdminError) as forbidden:
+    with pytest.raises(ServiceError) as forbidden:
         services.update_organisation(local, trondheim, name="Trondheim kommune")
     assert forbidden.value.code == "forbidden"
-    with pytest.raises(AdminError):
+    with pytest.raises(ServiceError):
         services.update_organisation(local, trondheim, response_days=0)
 
 
@@ -199,16 +199,16 @@ def test_unit_tree_create_move_refuses_cycles(ctx):
     grandchild = services.create_unit(admin, trondheim, "Sone øst", child.id)
     assert grandchild.path == "Helse og velferd › Hjemmebaserte tjenester › Sone øst"
     for parent in (top, grandchild):  # under itself, under its own grandchild
-        with pytest.raises(AdminError) as cycle:
+        with pytest.raises(ServiceError) as cycle:
             services.update_unit(admin, top, top.name, parent.id)
         assert cycle.value.code == "cycle"
     services.update_unit(admin, grandchild, "Sone Øst", None)
     assert grandchild.path == "Sone Øst"
-    with pytest.raises(AdminError) as taken:
+    with pytest.raises(ServiceError) as taken:
         services.create_unit(admin, trondheim, "sone øst", None)
     assert taken.value.code == "taken"
     other_org_unit = organisation_by_name("Malvik").units[0]
-    with pytest.raises(AdminError):
+    with pytest.raises(ServiceError):
         services.update_unit(admin, child, child.name, other_org_unit.id)
 
 
@@ -216,7 +216,7 @@ def test_unit_deactivation_needs_children_inactive_first(ctx):
     admin = _user("admin@demo.demo")
     trondheim = organisation_by_name("Trondheim")
     top = next(u for u in trondheim.units if u.parent_id is None)
-    with pytest.raises(AdminError) as error:
+    with pytest.raises(ServiceError) as error:
         services.set_unit_active(admin, top, False)
     assert error.value.code == "active_children"
     for unit in trondheim.units:
@@ -234,7 +234,7 @@ def test_a_used_category_cannot_be_deleted_only_deactivated(ctx):
     used = _category("Transport")
     _file(_user("melder@trondheim.demo"), organisation_by_name(HOSPITAL),
           datetime(2026, 1, 3, 9, tzinfo=UTC), category="Transport")  # fmt: skip
-    with pytest.raises(AdminError) as error:
+    with pytest.raises(ServiceError) as error:
         services.delete_item(admin, used)
     assert error.value.code == "in_use"
     assert db.session.get(Category, used.id) is not None
@@ -257,7 +257,7 @@ def test_reorder_and_rename_list_items(ctx):
     assert services.list_items(Agreement)[0] is second
     services.rename_item(admin, second, "Tjenesteavtale 1: Oppgavefordeling")
     assert second.name == "Tjenesteavtale 1: Oppgavefordeling"
-    with pytest.raises(AdminError):
+    with pytest.raises(ServiceError):
         services.rename_item(admin, second, items[2].name.upper())
 
 
@@ -268,14 +268,14 @@ def test_lokal_admin_never_grants_admin_nor_reaches_another_organisation(ctx):
     local = _user("lokaladmin@trondheim.demo")
     trondheim = organisation_by_name("Trondheim")
     malvik = organisation_by_name("Malvik")
-    with pytest.raises(AdminError) as admin_role:
+    with pytest.raises(ServiceError) as admin_role:
         services.invite_user(local, "ny@trondheim.demo", "Ny", trondheim.id, None, {Role.ADMIN})
     assert admin_role.value.code == "forbidden"
-    with pytest.raises(AdminError) as other_org:
+    with pytest.raises(ServiceError) as other_org:
         services.invite_user(local, "ny@malvik.demo", "Ny", malvik.id, None, set())
     assert other_org.value.code == "unknown"
     melder = _user("melder@trondheim.demo")
-    with pytest.raises(AdminError):
+    with pytest.raises(ServiceError):
         services.update_user(local, melder, organisation_id=malvik.id)
     services.update_user(local, melder, roles={Role.SAKSBEHANDLER, Role.LOKAL_ADMIN})
     assert melder.roles == {Role.MELDER, Role.SAKSBEHANDLER, Role.LOKAL_ADMIN}
@@ -296,7 +296,7 @@ def test_deactivated_user_cannot_log_in_and_history_stays(ctx):
     services.set_user_active(admin, melder, False)
     assert authenticate("melder@trondheim.demo", "demo-avvik") is None
     assert deviation.reporter_id == melder.id
-    with pytest.raises(AdminError) as self_error:
+    with pytest.raises(ServiceError) as self_error:
         services.set_user_active(admin, admin, False)
     assert self_error.value.code == "self"
 
@@ -361,7 +361,7 @@ def test_unit_of_user_must_belong_to_the_chosen_organisation(ctx):
     malvik_unit = db.session.scalar(
         sa.select(Unit).join(Organisation).where(Organisation.name == "Malvik").limit(1)
     )
-    with pytest.raises(AdminError) as error:
+    with pytest.raises(ServiceError) as error:
         services.invite_user(
             admin, "x@trondheim.demo", "X", organisation_by_name("Trondheim").id, malvik_unit.id, set()
         )

@@ -48,7 +48,9 @@ def _days_field() -> IntegerField:
         _l("Svarfrist (dager)"),
         validators=[
             InputRequired(_l("Skriv inn antall dager.")),
-            NumberRange(1, RESPONSE_DAYS_MAX, _l("Svarfristen må være mellom %(min)s og %(max)s dager.")),
+            NumberRange(
+                1, RESPONSE_DAYS_MAX, _l("Svarfristen må være mellom %(min)s og %(max)s dager.")
+            ),
         ],
     )
 

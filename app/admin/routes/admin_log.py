@@ -1,0 +1,29 @@
+"""The admin log page: every change, newest first, a hundred at a time."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+
+from app.admin import services
+from app.admin.labels import ACTION, FIELD, LINK
+from app.admin.routes.blueprint import bp, require
+from app.common import permissions
+
+PAGE_SIZE = 100
+
+
+@bp.get("/logg")
+def admin_log():
+    require(permissions.can_read_admin_log(current_user))
+    before = request.args.get("for", type=int)
+    # One more than a page: if it comes, there is a next page, starting after the last shown.
+    entries = services.log_entries(current_user, limit=PAGE_SIZE + 1, before_id=before)
+    return render_template(
+        "admin/log.html",
+        entries=entries[:PAGE_SIZE],
+        next_before=entries[PAGE_SIZE - 1].id if len(entries) > PAGE_SIZE else None,
+        actions=ACTION,
+        fields=FIELD,
+        links=LINK,
+    )

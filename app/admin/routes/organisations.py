@@ -1,0 +1,173 @@
+"""Organisation pages: the list, one organisation's settings, (de)activation, merging, and
+who staffs its mottak."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.admin import services
+from app.admin.forms import (
+    ActionForm,
+    MergeForm,
+    MottakAddForm,
+    OrganisationCreateForm,
+    OrganisationForm,
+)
+from app.admin.routes.blueprint import bp, organisation_or_404, require, user_or_404
+from app.common import labels, permissions
+from app.common.errors import perform
+from app.extensions import db
+from app.models import Organisation, OrgKind
+
+
+@bp.route("/organisasjoner", methods=["GET", "POST"])
+def organisations():
+    form = OrganisationCreateForm()
+    form.kind.choices = [SelectChoice(k.value, labels.ORG_KIND[k]) for k in OrgKind]
+    if not form.is_submitted():
+        form.response_days.data = 14
+    if form.is_submitted():
+        require(permissions.can_manage_organisations(current_user))
+    if form.validate_on_submit():
+        created = perform(
+            lambda: services.create_organisation(
+                current_user, form.name.data, OrgKind(form.kind.data), form.response_days.data
+            ),
+            form=form,
+            success=lambda org: _("Organisasjonen %(name)s er opprettet.", name=org.name),
+        )
+        if created:
+            return redirect(url_for("admin.organisation", org_id=created.value.id))
+    return render_template(
+        "admin/organisations.html",
+        organisations=services.list_organisations(current_user),
+        form=form,
+    ), (422 if form.errors else 200)
+
+
+def _render_organisation(org: Organisation, status: int = 200, **forms: object):
+    form = forms.get("form") or OrganisationForm(obj=org, formdata=None)
+    merge_form = forms.get("merge_form") or MergeForm(formdata=None)
+    merge_form.target.choices = [SelectChoice("", _("Velg …"))] + [
+        SelectChoice(o.id, o.name)
+        for o in services.list_organisations(current_user)
+        if o.active and o.id != org.id
+    ]
+    staff = services.mottak_staff(org)
+    mottak_form = forms.get("mottak_form") or MottakAddForm(formdata=None)
+    mottak_form.user.choices = [SelectChoice("", _("Velg …"))] + [
+        SelectChoice(u.id, f"{u.name} ({u.email})")
+        for u in services.active_users_of(org)
+        if u not in staff and permissions.can_administer_user(current_user, u)
+    ]
+    merged_into = db.session.get(Organisation, org.merged_into_id) if org.merged_into_id else None
+    return render_template(
+        "admin/organisation.html",
+        org=org,
+        form=form,
+        merge_form=merge_form,
+        mottak_form=mottak_form,
+        staff=staff,
+        action=ActionForm(),
+        merged_into=merged_into,
+    ), status
+
+
+@bp.route("/organisasjoner/<int:org_id>", methods=["GET", "POST"])
+def organisation(org_id: int):
+    org = organisation_or_404(org_id)
+    if request.method == "GET":
+        return _render_organisation(org)
+    form = OrganisationForm()
+    if not permissions.can_manage_organisations(current_user):
+        form.name.data = org.name  # a lokal_admin's form has no name field to send
+    if form.validate_on_submit():
+        saved = perform(
+            lambda: services.update_organisation(
+                current_user, org, name=form.name.data, response_days=form.response_days.data
+            ),
+            form=form,
+            success=_("Endringene er lagret."),
+        )
+        if saved:
+            return redirect(url_for("admin.organisation", org_id=org.id))
+    return _render_organisation(org, 422, form=form)
+
+
+@bp.post("/organisasjoner/<int:org_id>/aktiv")
+def organisation_active(org_id: int):
+    org = organisation_or_404(org_id)
+    require(permissions.can_manage_organisations(current_user))
+    form = ActionForm()
+    if form.validate_on_submit():
+        active = form.value.data == "1"
+        perform(
+            lambda: services.set_organisation_active(current_user, org, active),
+            success=_("Endringene er lagret."),
+        )
+    return redirect(url_for("admin.organisation", org_id=org.id))
+
+
+@bp.post("/organisasjoner/<int:org_id>/sla-sammen")
+def organisation_merge(org_id: int):
+    org = organisation_or_404(org_id)
+    require(permissions.can_manage_organisations(current_user))
+    form = MergeForm()
+    form.target.choices = [
+        SelectChoice(o.id, o.name) for o in services.list_organisations(current_user)
+    ]
+    if form.validate_on_submit():
+        if form.confirm.data.strip() != org.name:
+            form.confirm.errors.append(_("Skriv navnet nøyaktig slik det står, for å bekrefte."))
+        else:
+            target = db.session.get(Organisation, form.target.data)
+            merged = perform(
+                lambda: services.merge_organisation(current_user, org, target),
+                form=form,
+                success=lambda result: _(
+                    "%(source)s er slått sammen med %(target)s: %(users)d brukere, "
+                    "%(units)d enheter og %(open)d åpne avvik er flyttet.",
+                    source=org.name,
+                    target=target.name,
+                    users=result.users,
+                    units=result.units,
+                    open=result.open_moved,
+                ),
+            )
+            if merged:
+                return redirect(url_for("admin.organisation", org_id=target.id))
+    return _render_organisation(org, 422, merge_form=form)
+
+
+# --- The mottak --------------------------------------------------------------------------------
+
+
+@bp.post("/organisasjoner/<int:org_id>/mottak")
+def mottak_add(org_id: int):
+    org = organisation_or_404(org_id)
+    form = MottakAddForm()
+    form.user.choices = [SelectChoice(u.id, u.name) for u in services.active_users_of(org)]
+    if form.validate_on_submit():
+        user = user_or_404(form.user.data)
+        perform(
+            lambda: services.set_mottak_member(current_user, user, True),
+            success=_("%(name)s er lagt til i mottaket.", name=user.name),
+        )
+        return redirect(url_for("admin.organisation", org_id=org.id))
+    return _render_organisation(org, 422, mottak_form=form)
+
+
+@bp.post("/organisasjoner/<int:org_id>/mottak/<int:user_id>/fjern")
+def mottak_remove(org_id: int, user_id: int):
+    org = organisation_or_404(org_id)
+    user = user_or_404(user_id)
+    require(user.organisation_id == org.id)
+    if ActionForm().validate_on_submit():
+        perform(
+            lambda: services.set_mottak_member(current_user, user, False),
+            success=_("%(name)s er fjernet fra mottaket.", name=user.name),
+        )
+    return redirect(url_for("admin.organisation", org_id=org.id))

@@ -1,0 +1,29 @@
+"""Names of organisations, units and list items: tidied, bounded and unique."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.common.errors import ServiceError
+from app.extensions import db
+
+NAME_MAX = 120
+
+
+def clean_name(value: str, field: str = "name", limit: int = NAME_MAX) -> str:
+    """The name with its whitespace collapsed, refused when empty or longer than ``limit``."""
+    name = " ".join((value or "").split())
+    if not name:
+        raise ServiceError(_l("Skriv inn et navn."), field, "required")
+    if len(name) > limit:
+        raise ServiceError(_l("Navnet er for langt."), field, "too_long")
+    return name
+
+
+def require_unique_name(name: str, others: sa.Select) -> None:
+    """Refuse ``name`` when one of the names ``others`` selects equals it, ignoring case."""
+    # Compared in Python: SQLite's lower() leaves Æ, Ø and Å as they are.
+    wanted = name.casefold()
+    if any(other.casefold() == wanted for other in db.session.scalars(others)):
+        raise ServiceError(_l("Navnet er allerede i bruk."), "name", "taken")
