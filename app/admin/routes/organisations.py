@@ -21,6 +21,7 @@ from app.common import labels, permissions
 from app.common.errors import perform
 from app.extensions import db
 from app.models import Organisation, OrgKind
+from app.models.organisation import DEFAULT_RESPONSE_DAYS
 
 
 @bp.route("/organisasjoner", methods=["GET", "POST"])
@@ -28,7 +29,7 @@ def organisations():
     form = OrganisationCreateForm()
     form.kind.choices = [SelectChoice(k.value, labels.ORG_KIND[k]) for k in OrgKind]
     if not form.is_submitted():
-        form.response_days.data = 14
+        form.response_days.data = DEFAULT_RESPONSE_DAYS
     if form.is_submitted():
         require(permissions.can_manage_organisations(current_user))
     if form.validate_on_submit():
