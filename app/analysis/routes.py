@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from app.analysis import forms, labels, services
 from app.common import permissions
 from app.common.dates import local, today_local
+from app.common.errors import ServiceError
 from app.common.translations import report_language
 from app.deviations.services import get_by_reference as get_deviation
 from app.extensions import db
@@ -133,7 +134,7 @@ def _factor_add(actor, analysis: Analysis, data) -> object:
     problem_id, group, text = data
     problem = next((p for p in analysis.problems if p.id == problem_id), None)
     if problem is None:
-        raise services.AnalysisError(_l("Velg problemet."), "problem")
+        raise ServiceError(_l("Velg problemet."), "problem", code="needs_problem")
     return services.add_factor(actor, analysis, problem, group, text)
 
 
@@ -244,7 +245,7 @@ def _page(analysis: Analysis, code: int = 200, **overrides: FlaskForm):
     )
 
 
-def _refuse(form: FlaskForm, error: services.AnalysisError) -> None:
+def _refuse(form: FlaskForm, error: ServiceError) -> None:
     """Show a rule the service refused: beside its field, or above the page."""
     db.session.rollback()
     if error.field and error.field in form:
@@ -287,7 +288,7 @@ def new(deviation_reference: str):
         )
         try:
             analysis = services.start_analysis(current_user, deviation, data)
-        except services.AnalysisError as error:
+        except ServiceError as error:
             _refuse(form, error)
         else:
             db.session.commit()
@@ -314,7 +315,7 @@ def link(deviation_reference: str):
     analysis = next(a for a in options if a.id == form.analysis.data)
     try:
         services.link_deviation(current_user, analysis, deviation)
-    except services.AnalysisError as error:
+    except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return back
@@ -356,7 +357,7 @@ def details(reference: str):
         )
         try:
             services.update_details(current_user, analysis, data)
-        except services.AnalysisError as error:
+        except ServiceError as error:
             _refuse(form, error)
         else:
             db.session.commit()
@@ -379,7 +380,7 @@ def status(reference: str):
     if form.validate_on_submit():
         try:
             services.set_status(current_user, analysis, AnalysisStatus(form.status.data))
-        except services.AnalysisError as error:
+        except ServiceError as error:
             _refuse(form, error)
         else:
             db.session.commit()
@@ -399,7 +400,7 @@ def answer(reference: str):
     if form.validate_on_submit():
         try:
             answered = services.answer_deviations(current_user, analysis, form.text.data)
-        except services.AnalysisError as error:
+        except ServiceError as error:
             _refuse(form, error)
         else:
             db.session.commit()
@@ -423,7 +424,7 @@ def add_member(reference: str):
     if form.validate_on_submit():
         try:
             services.add_member(current_user, analysis, form.email.data)
-        except services.AnalysisError as error:
+        except ServiceError as error:
             _refuse(form, error)
         else:
             db.session.commit()
@@ -443,7 +444,7 @@ def change_member(reference: str, member_id: int, what: str):
         action(current_user, analysis, member_id)
     except LookupError:
         abort(404)
-    except services.AnalysisError as error:
+    except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return _back(analysis, "team")
@@ -462,7 +463,7 @@ def add_item(reference: str, section: str):
     if form.validate_on_submit():
         try:
             spec.add(current_user, analysis, spec.build(form))
-        except services.AnalysisError as error:
+        except ServiceError as error:
             _refuse(form, error)
         else:
             db.session.commit()
@@ -492,7 +493,7 @@ def edit_item(reference: str, section: str, item_id: int):
     if form.validate_on_submit():
         try:
             spec.update(current_user, analysis, item, spec.build(form))
-        except services.AnalysisError as error:
+        except ServiceError as error:
             _refuse(form, error)
         else:
             db.session.commit()
@@ -513,7 +514,7 @@ def delete_item(reference: str, section: str, item_id: int):
         abort(400)
     try:
         spec.delete(current_user, analysis, item)
-    except services.AnalysisError as error:
+    except ServiceError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return _back(analysis, spec.anchor)
