@@ -15,10 +15,10 @@ from app.analysis.services.editing import (
     check_no_identity,
     clean,
     lock,
+    open_follow_up,
     record_event,
     require_content_open,
     require_editor,
-    require_not_cancelled,
 )
 from app.analysis.services.reading import find_active_user
 from app.common.dates import format_date
@@ -107,9 +107,7 @@ def add_action(
     actor: User, analysis: Analysis, data: ActionInput, now: datetime | None = None
 ) -> AnalysisAction:
     now = now or utcnow()
-    require_editor(actor, analysis)
-    lock(analysis)
-    require_not_cancelled(analysis)
+    open_follow_up(actor, analysis)
     cause, org, person = _resolve_action(analysis, data)
     number = max((a.number for a in analysis.actions), default=0) + 1
     action = AnalysisAction(
@@ -189,9 +187,7 @@ def update_action(
     now: datetime | None = None,
 ) -> None:
     now = now or utcnow()
-    require_editor(actor, analysis)
-    lock(analysis)
-    require_not_cancelled(analysis)
+    open_follow_up(actor, analysis)
     cause, org, person = _resolve_action(analysis, data)
     changes = _changes(action, data, cause, org, person)
     if not changes:

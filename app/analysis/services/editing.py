@@ -78,5 +78,13 @@ def open_content(actor: User, analysis: Analysis) -> None:
     require_content_open(analysis)
 
 
+def open_follow_up(actor: User, analysis: Analysis) -> None:
+    """Every change to the action plan or the team: an editor, the row locked, and the analysis
+    not cancelled; unlike the content, both stay open after ferdig."""
+    require_editor(actor, analysis)
+    lock(analysis)
+    require_not_cancelled(analysis)
+
+
 def clean(text: str | None) -> str:
     return (text or "").strip()

@@ -7,17 +7,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
-from app.analysis.services.editing import lock, record_event, require_editor, require_not_cancelled
+from app.analysis.services.editing import open_follow_up, record_event
 from app.analysis.services.reading import find_active_user
 from app.common.errors import ServiceError
 from app.extensions import db
 from app.models import Analysis, AnalysisEventKind, AnalysisMember, User, utcnow
-
-
-def _open_team(actor: User, analysis: Analysis) -> None:
-    require_editor(actor, analysis)
-    lock(analysis)
-    require_not_cancelled(analysis)
 
 
 def _member(analysis: Analysis, member_id: int) -> AnalysisMember:
@@ -31,7 +25,7 @@ def _member(analysis: Analysis, member_id: int) -> AnalysisMember:
 def add_member(
     actor: User, analysis: Analysis, email: str, now: datetime | None = None
 ) -> AnalysisMember:
-    _open_team(actor, analysis)
+    open_follow_up(actor, analysis)
     user = find_active_user(email)
     if user is None:
         raise ServiceError(
@@ -59,7 +53,7 @@ def add_member(
 def remove_member(
     actor: User, analysis: Analysis, member_id: int, now: datetime | None = None
 ) -> None:
-    _open_team(actor, analysis)
+    open_follow_up(actor, analysis)
     member = _member(analysis, member_id)
     if member.user_id == analysis.leader_id:
         raise ServiceError(
@@ -75,7 +69,7 @@ def remove_member(
 def set_leader(
     actor: User, analysis: Analysis, member_id: int, now: datetime | None = None
 ) -> None:
-    _open_team(actor, analysis)
+    open_follow_up(actor, analysis)
     member = _member(analysis, member_id)
     if member.user_id == analysis.leader_id:
         return
