@@ -18,6 +18,8 @@ from reports.analysis import AnalysisReport
 from reports.i18n import NORWEGIAN, Language
 from reports.summary import ActionRecord, AnalysisRecord
 
+# --- The tertial report ---------------------------------------------------------------------------
+
 
 def tertial_records(until: date, organisation_id: int | None = None) -> list[AnalysisRecord]:
     """Every analysis started by ``until`` as plain records for reports.summary: start, finish
