@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.analysis import services
 from app.common.dates import today_local
+from app.common.errors import ServiceError
 from app.extensions import db
 from app.models import (
     ActionStatus,
@@ -61,7 +62,7 @@ def test_only_the_receiving_handler_may_start(ctx):
 def test_ferdig_rule_no_action(ctx):
     analysis = h.start()
     h.fill(analysis, with_action=False)
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.set_status(h.user(h.LEADER), analysis, AnalysisStatus.FERDIG)
     assert "minst ett tiltak" in str(refused.value.message)
     assert refused.value.field == "status"
@@ -85,7 +86,7 @@ def test_ferdig_rule_action_without_owner_or_due_date(ctx, missing, message):
     leader = h.user(h.LEADER)
     services.add_action(leader, analysis, h.action_input(analysis, **missing))
     db.session.commit()
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.set_status(leader, analysis, AnalysisStatus.FERDIG)
     assert message in str(refused.value.message)
     db.session.rollback()
@@ -138,7 +139,7 @@ def test_finishing_releases_the_deviation_and_records_history(ctx):
     texts = [e.text for e in analysis.events if e.kind is AnalysisEventKind.STATUS_CHANGED]
     assert texts == ["Planlagt → Pågår", "Pågår → Ferdig"]
     # A finished analysis is not reopened, and a new one may take the deviation.
-    with pytest.raises(services.AnalysisError):
+    with pytest.raises(ServiceError):
         services.set_status(leader, analysis, AnalysisStatus.PAGAR)
     db.session.rollback()
     again = h.start(dev, title="Ny analyse")
@@ -229,7 +230,7 @@ def test_a_deviation_is_held_by_one_active_analysis(ctx):
     dev = h.deviation()
     first = h.start(dev)
     db.session.commit()
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         h.start(dev, title="Dobbel")
     assert f"allerede med i hendelsesanalyse {first.reference}" in str(refused.value.message)
     db.session.rollback()
@@ -263,18 +264,18 @@ def test_after_ferdig_the_content_is_frozen_but_the_plan_is_followed(ctx):
     leader = h.user(h.LEADER)
     services.set_status(leader, analysis, AnalysisStatus.FERDIG)
     db.session.commit()
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.add_timeline_entry(
             leader, analysis, services.TimelineInput(h.day(-1), time(9, 0), "x", "")
         )
     assert "ferdig" in str(refused.value.message)
     db.session.rollback()
     action = analysis.actions[0]
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.delete_action(leader, analysis, action)
     assert "Forkastet" in str(refused.value.message)
     db.session.rollback()
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.update_action(leader, analysis, action, h.action_input(analysis, due_date=None))
     assert refused.value.field == "due_date"
     db.session.rollback()
@@ -291,10 +292,10 @@ def test_cancelled_analysis_is_read_only(ctx):
     leader = h.user(h.LEADER)
     services.set_status(leader, analysis, AnalysisStatus.AVBRUTT)
     db.session.commit()
-    with pytest.raises(services.AnalysisError):
+    with pytest.raises(ServiceError):
         services.update_action(leader, analysis, analysis.actions[0], h.action_input(analysis))
     db.session.rollback()
-    with pytest.raises(services.AnalysisError):
+    with pytest.raises(ServiceError):
         services.add_member(leader, analysis, "mottak@trondheim.demo")
     db.session.rollback()
 
@@ -305,7 +306,7 @@ def test_identity_numbers_refused_in_every_free_text(ctx):
     h.fill(analysis)
     db.session.commit()
     leader = h.user(h.LEADER)
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         h.start(h.deviation(title="Annet"), mandate=f"Gjelder {number}")
     assert refused.value.field == "mandate"
     db.session.rollback()
@@ -327,7 +328,7 @@ def test_identity_numbers_refused_in_every_free_text(ctx):
         ),
     ]
     for attempt, field in attempts:
-        with pytest.raises(services.AnalysisError) as refused:
+        with pytest.raises(ServiceError) as refused:
             attempt()
         assert refused.value.field == field
         assert "fødselsnummer" in str(refused.value.message)
@@ -340,7 +341,7 @@ def test_action_owner_must_belong_to_the_responsible_organisation(ctx):
     # Committed, so each refused attempt's rollback returns to this state, not to nothing.
     db.session.commit()
     leader = h.user(h.LEADER)
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.add_action(
             leader,
             analysis,
@@ -349,13 +350,13 @@ def test_action_owner_must_belong_to_the_responsible_organisation(ctx):
     assert refused.value.field == "responsible_email"
     assert "hører til St. Olavs hospital HF, ikke Trondheim" in str(refused.value.message)
     db.session.rollback()
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.add_action(
             leader, analysis, h.action_input(analysis, responsible_email="ukjent@x.no")
         )
     assert refused.value.field == "responsible_email"
     db.session.rollback()
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.add_action(leader, analysis, h.action_input(analysis, root_cause_id=None))
     assert refused.value.field == "root_cause"
     db.session.rollback()
@@ -364,7 +365,7 @@ def test_action_owner_must_belong_to_the_responsible_organisation(ctx):
 def test_root_cause_with_actions_is_not_deleted(ctx):
     analysis = h.start()
     h.fill(analysis)
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.delete_root_cause(h.user(h.LEADER), analysis, analysis.root_causes[0])
     assert "tiltak 1 svarer på den" in str(refused.value.message)
     db.session.rollback()
@@ -374,7 +375,7 @@ def test_timeline_in_the_future_refused_and_sorted_by_time(ctx):
     analysis = h.start()
     db.session.commit()
     leader = h.user(h.LEADER)
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.add_timeline_entry(
             leader, analysis, services.TimelineInput(h.day(1), time(9), "x", "")
         )

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.analysis import services
 from app.common.dates import OSLO
+from app.common.errors import ServiceError
 from app.extensions import db
 from app.handling.workflow import Move, transition
 from app.mail.sender import deliver_pending
@@ -96,7 +97,7 @@ def test_answering_waits_for_ferdig_and_closes_only_ones_own(ctx):
     analysis, to_hospital, to_trondheim = _finished_with_two_organisations()
     leader = h.user(h.LEADER)
     assert services.answerable_deviations(leader, analysis) == []
-    with pytest.raises(services.AnalysisError):
+    with pytest.raises(ServiceError):
         services.answer_deviations(leader, analysis, "Svar")
     db.session.rollback()
     services.set_status(leader, analysis, AnalysisStatus.FERDIG)
@@ -127,7 +128,7 @@ def test_answering_waits_for_ferdig_and_closes_only_ones_own(ctx):
     services.answer_deviations(trondheim, analysis, text)
     db.session.commit()
     assert to_trondheim.status is Status.BESVART and to_trondheim.response == text
-    with pytest.raises(services.AnalysisError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.answer_deviations(trondheim, analysis, text)
     assert "venter på svar fra deg" in str(refused.value.message)
     db.session.rollback()
@@ -139,7 +140,7 @@ def test_answer_refuses_identity_and_empty_text(ctx):
     services.set_status(leader, analysis, AnalysisStatus.FERDIG)
     db.session.commit()
     for text, message in (("", "Skriv svaret"), (make_identity_number("010203"), "fødselsnummer")):
-        with pytest.raises(services.AnalysisError) as refused:
+        with pytest.raises(ServiceError) as refused:
             services.answer_deviations(leader, analysis, text)
         assert message in str(refused.value.message) and refused.value.field == "text"
         db.session.rollback()

@@ -1,0 +1,47 @@
+"""The analysis blueprint, and what its views start with: the analysis or deviation loaded and
+the user's permission checked."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, url_for
+from flask_login import current_user
+
+from app.analysis import labels, services
+from app.common import permissions
+from app.deviations.services import get_by_reference as get_deviation
+from app.models import Analysis, Deviation
+
+bp = Blueprint("analysis", __name__, url_prefix="/analyser")
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict[str, object]:
+    return {"analysis_labels": labels, "analysis_panel": services.deviation_panel}
+
+
+def get_visible(reference: str) -> Analysis:
+    analysis = services.get_by_reference(reference)
+    # 404, not 403: a stranger must not learn that the analysis exists.
+    if analysis is None or not permissions.can_view_analysis(current_user, analysis):
+        abort(404)
+    return analysis
+
+
+def get_editable(reference: str) -> Analysis:
+    analysis = get_visible(reference)
+    if not permissions.can_edit_analysis(current_user, analysis):
+        abort(403)
+    return analysis
+
+
+def get_deviation_to_send(reference: str) -> Deviation:
+    deviation = get_deviation(reference)
+    if deviation is None or not permissions.can_view_deviation(current_user, deviation):
+        abort(404)
+    if not permissions.can_start_analysis(current_user, deviation):
+        abort(403)
+    return deviation
+
+
+def back(analysis: Analysis, anchor: str | None = None):
+    return redirect(url_for("analysis.show", reference=analysis.reference, _anchor=anchor))
