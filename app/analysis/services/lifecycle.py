@@ -111,7 +111,7 @@ def _send_to_analysis(actor: User, deviation: Deviation, analysis: Analysis, now
             text=_("Hendelsesanalyse %(ref)s", ref=analysis.reference),
             now=now,
         )
-    except workflow.WorkflowError as error:
+    except ServiceError as error:
         raise ServiceError(error.message, code=error.code) from error
 
 

@@ -185,7 +185,7 @@ def answer_deviations(
     for deviation in deviations:
         try:
             workflow.transition(deviation, workflow.Move.ANSWER, actor, text=response, now=now)
-        except workflow.WorkflowError as error:
+        except ServiceError as error:
             raise ServiceError(
                 _l("%(ref)s: %(message)s", ref=deviation.reference, message=error.message),
                 "text" if error.field == "text" else None,
