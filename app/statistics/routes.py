@@ -12,8 +12,9 @@ from app.common.dates import today_local
 from app.common.translations import report_language
 from app.statistics import services
 from reports import DEFINITIONS, Tertial
+from reports.charts import chart_svgs
 from reports.export import csv_bytes, xlsx_bytes
-from reports.pdf import chart_svgs, render_pdf, report_title
+from reports.pdf import render_pdf, report_title
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistikk")
 
