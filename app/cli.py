@@ -29,7 +29,7 @@ def register(app: Flask) -> None:
 @with_appcontext
 def seed_command() -> None:
     """Add the default organisations, units, categories and agreements (idempotent)."""
-    from app.seed import seed_defaults
+    from app.data.seed import seed_defaults
 
     seed_defaults()
     db.session.commit()
@@ -56,7 +56,7 @@ def create_user_command(
     """Create an account."""
     from app.auth.passwords import password_problem
     from app.auth.services import create_user, find_user
-    from app.seed import organisation_by_name, unit_by_path
+    from app.data.seed import organisation_by_name, unit_by_path
 
     problem = password_problem(password, email)
     if problem is not None:
@@ -93,8 +93,8 @@ def demo_command(bulk: int) -> None:
 
     With --deviations N, also N synthetic deviations (added on every run).
     """
-    from app.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_deviations
-    from app.seed import seed_defaults
+    from app.data.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_deviations
+    from app.data.seed import seed_defaults
 
     if current_app.config.get("PRODUCTION"):
         raise click.ClickException("Demodata lages ikke i produksjon.")
@@ -182,7 +182,7 @@ def send_analysis_reminders_command() -> None:
 def _bulk_deviations(count: int) -> None:
     import time
 
-    from app.demo_bulk import generate_deviations
+    from app.data.demo_bulk import generate_deviations
 
     started = time.perf_counter()
     with click.progressbar(length=count, label="Syntetiske avvik") as bar:

@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app import create_app
-from app.demo import create_demo_accounts
+from app.data.demo import create_demo_accounts
+from app.data.seed import seed_defaults
 from app.extensions import db
-from app.seed import seed_defaults
 
 
 def measure(floor: float, rounds: int) -> tuple[float, float]:

@@ -3,13 +3,13 @@
 No Flask here (a test holds that): the web page, the CLI and the tests call the same functions.
 """
 
+from reports.frames import input_from_frames
 from reports.summary import (
     DEFINITIONS,
     ActionRecord,
     AnalysisRecord,
     TertialInput,
     TertialSummary,
-    input_from_frames,
     summarise,
 )
 from reports.tertial import Tertial

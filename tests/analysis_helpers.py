@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.analysis import services
 from app.auth.services import find_user
 from app.common.dates import today_local
+from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import (
@@ -21,7 +22,6 @@ from app.models import (
     Harm,
     User,
 )
-from app.seed import HOSPITAL, organisation_by_name
 
 LEADER = "mottak@stolav.demo"
 

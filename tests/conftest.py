@@ -18,9 +18,9 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.common.translations import compile_catalogues
-from app.demo import DEMO_PASSWORD, create_demo_accounts
+from app.data.demo import DEMO_PASSWORD, create_demo_accounts
+from app.data.seed import seed_defaults
 from app.extensions import db
-from app.seed import seed_defaults
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_SERVER = os.environ.get("AVVIK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

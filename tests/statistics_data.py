@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import sqlalchemy as sa
 
+from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.models import (
     Category,
@@ -24,7 +25,6 @@ from app.models import (
     Status,
     Unit,
 )
-from app.seed import HOSPITAL
 
 H, TR, MA = HOSPITAL, "Trondheim", "Malvik"
 U, I, T = "Utskrivning", "Innleggelse", "Transport"

@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.services import create_user, find_user
-from app.demo import DEMO_PASSWORD
+from app.data.demo import DEMO_PASSWORD
+from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
 from app.models import AdminLogEntry, Category, Organisation, Role, Unit
-from app.seed import HOSPITAL, organisation_by_name
 from tests.conftest import login
 
 ACTORS = ["admin", "lokal_right", "lokal_other", "saksbehandler", "melder"]
@@ -182,7 +182,7 @@ def test_bad_input_gets_a_message_beside_the_field_and_keeps_what_was_typed(clie
 def test_used_category_cannot_be_deleted_through_the_page(app, client, ids):
     login(client, "admin@demo.demo")
     with app.app_context():
-        from app.demo import create_demo_deviations
+        from app.data.demo import create_demo_deviations
 
         create_demo_deviations()
         db.session.commit()

@@ -11,6 +11,7 @@ from app.admin import services
 from app.auth.services import create_user, find_user
 from app.common import permissions
 from app.common.errors import ServiceError
+from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import (
@@ -27,7 +28,6 @@ from app.models import (
     User,
 )
 from app.models.guards import AppendOnlyError
-from app.seed import HOSPITAL, organisation_by_name
 from app.statistics.services import ALL, tertial_summary
 from reports import Tertial
 

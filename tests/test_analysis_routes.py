@@ -238,7 +238,7 @@ def test_ferdig_refused_with_a_clear_message_then_accepted(app, login_as):
 
 
 def h_org_id(app) -> int:
-    from app.seed import HOSPITAL, organisation_by_name
+    from app.data.seed import HOSPITAL, organisation_by_name
 
     with app.app_context():
         return organisation_by_name(HOSPITAL).id

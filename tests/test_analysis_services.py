@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.analysis import services
 from app.common.dates import today_local
 from app.common.errors import ServiceError
+from app.data.seed import organisation_by_name
 from app.extensions import db
 from app.models import (
     ActionStatus,
@@ -22,7 +23,6 @@ from app.models import (
     FactorGroup,
 )
 from app.models.guards import AppendOnlyError
-from app.seed import organisation_by_name
 from tests import analysis_helpers as h
 from tests.helpers import make_identity_number
 

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 from pypdf import PdfReader
 
 from app.analysis import services
+from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
 from app.models import ActionStatus, ActionStrength, AnalysisStatus
-from app.seed import HOSPITAL, organisation_by_name
 from app.statistics import services as statistics
 from reports import Tertial
 from reports.pdf import render_pdf

@@ -15,9 +15,9 @@ from app.admin import services as admin_services
 from app.auth import services
 from app.auth.passwords import password_problem
 from app.auth.services import find_user
+from app.data.seed import organisation_by_name
 from app.extensions import db
 from app.models import AuthToken, OutboxMail, TokenPurpose, utcnow
-from app.seed import organisation_by_name
 from tests.conftest import login
 
 GOOD_PASSWORD = "lang tur langs Nidelva om kvelden"

@@ -11,7 +11,8 @@ from sqlalchemy.orm import aliased
 
 from app.common.dates import local
 from app.common.identity import find_in_text
-from app.demo_bulk import generate_deviations
+from app.data.demo_bulk import generate_deviations
+from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.services import DeviationInput, file_deviation, format_reference
 from app.extensions import db
 from app.models import (
@@ -29,7 +30,6 @@ from app.models import (
     User,
     utcnow,
 )
-from app.seed import HOSPITAL, organisation_by_name
 
 N = 1500
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.common.dates import today_local
+from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.models import Category, Deviation, DeviationEvent, EventKind, Organisation
-from app.seed import HOSPITAL
 from tests.conftest import login
 from tests.helpers import make_identity_number
 

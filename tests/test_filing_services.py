@@ -12,12 +12,12 @@ from app.auth.services import find_user
 from app.common.database import begin_write
 from app.common.dates import today_local
 from app.common.errors import ServiceError
+from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations import services
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import Category, Deviation, DeviationEvent, Direction, EventKind, Harm, Status
 from app.models.guards import AppendOnlyError
-from app.seed import HOSPITAL, organisation_by_name
 from tests.helpers import make_identity_number
 
 

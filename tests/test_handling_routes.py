@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.common.dates import today_local
+from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
 from app.models import Deviation, DeviationEvent, DeviationMessage, OutboxMail, Status, Unit
-from app.seed import HOSPITAL, organisation_by_name
 from tests.helpers import make_identity_number
 from tests.test_filing_routes import valid_form
 

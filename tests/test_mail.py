@@ -21,6 +21,7 @@ from flask import Flask
 
 from app.auth.services import find_user
 from app.common.dates import local
+from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.handling import services as handling
@@ -28,7 +29,6 @@ from app.handling.workflow import Move, transition
 from app.mail.sender import deliver_pending
 from app.mail.services import queue_mail
 from app.models import Category, Deviation, Harm, MailStatus, OutboxMail
-from app.seed import HOSPITAL, organisation_by_name
 from tests.helpers import make_identity_number
 
 TITLE = "Utskrevet uten epikrise til Hjemmetjenesten"

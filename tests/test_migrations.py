@@ -11,11 +11,11 @@ from alembic.script import ScriptDirectory
 from flask_migrate import check, downgrade, upgrade
 
 from app.auth.services import find_user
-from app.demo import create_demo_accounts
+from app.data.demo import create_demo_accounts
+from app.data.seed import HOSPITAL, organisation_by_name, seed_defaults
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import Category, Deviation, Harm
-from app.seed import HOSPITAL, organisation_by_name, seed_defaults
 from tests.conftest import make_app
 
 

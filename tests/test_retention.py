@@ -8,11 +8,11 @@ import sqlalchemy as sa
 
 from app.auth.services import find_user
 from app.common.dates import today_local
+from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.retention import erase_expired_patient_ids
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import Category, Deviation, EventKind, Harm, Status, utcnow
-from app.seed import HOSPITAL, organisation_by_name
 from tests.helpers import make_identity_number
 
 

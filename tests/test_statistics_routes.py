@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.common.dates import today_local
+from app.data.seed import organisation_by_name
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import Category, Harm, User
-from app.seed import organisation_by_name
 from reports import Tertial
 from tests.helpers import make_identity_number
 

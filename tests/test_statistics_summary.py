@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app.seed import CATEGORIES
+from app.data.seed import CATEGORIES
 from app.statistics import services
 from reports import Tertial, input_from_frames, summarise
 from reports.pdf import render_pdf
@@ -105,7 +105,7 @@ def test_summary_from_plain_rows_matches_the_same_figures():
 
 
 def test_handler_scope_counts_only_cases_their_organisation_sent_or_got(ctx):
-    from app.seed import organisation_by_name
+    from app.data.seed import organisation_by_name
 
     data.insert_cases()
     malvik = organisation_by_name("Malvik")

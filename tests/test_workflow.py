@@ -14,7 +14,8 @@ from flask import Flask
 from app.auth.services import find_user
 from app.common.dates import local
 from app.common.errors import ServiceError
-from app.demo import create_demo_accounts
+from app.data.demo import create_demo_accounts
+from app.data.seed import HOSPITAL, organisation_by_name, seed_defaults
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.handling.workflow import (
@@ -36,7 +37,6 @@ from app.models import (
     Unit,
 )
 from app.models.guards import AppendOnlyError
-from app.seed import HOSPITAL, organisation_by_name, seed_defaults
 from tests.conftest import make_app
 from tests.helpers import make_identity_number
 

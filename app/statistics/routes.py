@@ -1,4 +1,9 @@
-"""The statistics page and its downloads: thin, everything is in services and reports/."""
+"""The statistics page and its downloads: thin, everything is in services and reports/.
+
+The PDF, chart and spreadsheet libraries (reportlab, openpyxl) are imported in the views that
+draw or write with them, not here: every web worker imports this blueprint, and most of them
+only ever serve the filing form and the inbox.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,6 @@ from app.common.dates import today_local
 from app.common.translations import report_language
 from app.statistics import services
 from reports import DEFINITIONS, Tertial
-from reports.export import csv_bytes, xlsx_bytes
-from reports.pdf import chart_svgs, render_pdf, report_title
 
 bp = Blueprint("statistics", __name__, url_prefix="/statistikk")
 
@@ -35,6 +38,9 @@ def _tertial_from_url(code: str) -> Tertial:
 @bp.get("/")
 @login_required
 def index():
+    from reports.charts import chart_svgs
+    from reports.pdf import report_title
+
     scope = _scope()
     today = today_local()
     choices = services.available_tertials(today)
@@ -78,6 +84,8 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
 @bp.get("/<code>/rapport.pdf")
 @login_required
 def pdf(code: str):
+    from reports.pdf import render_pdf
+
     scope = _scope()
     tertial = _tertial_from_url(code)
     language = report_language()
@@ -91,6 +99,8 @@ def pdf(code: str):
 @bp.get("/<code>/avvik.csv")
 @login_required
 def csv(code: str):
+    from reports.export import csv_bytes
+
     scope = _scope()
     tertial = _tertial_from_url(code)
     body = csv_bytes(services.EXPORT_COLUMNS, services.export_rows(tertial, scope))
@@ -100,6 +110,8 @@ def csv(code: str):
 @bp.get("/<code>/avvik.xlsx")
 @login_required
 def xlsx(code: str):
+    from reports.export import xlsx_bytes
+
     scope = _scope()
     tertial = _tertial_from_url(code)
     body = xlsx_bytes(services.EXPORT_COLUMNS, services.export_rows(tertial, scope), tertial.code)

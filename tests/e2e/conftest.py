@@ -17,9 +17,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from app.demo import DEMO_PASSWORD, create_demo_accounts
+from app.data.demo import DEMO_PASSWORD, create_demo_accounts
+from app.data.seed import seed_defaults
 from app.extensions import db
-from app.seed import seed_defaults
 from tests.conftest import IN_CI, make_app
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,9 +8,9 @@ from playwright.sync_api import expect
 
 from app.admin import services as admin_services
 from app.auth.services import find_user, issue_token
+from app.data.seed import organisation_by_name
 from app.extensions import db
 from app.models import Category, TokenPurpose
-from app.seed import organisation_by_name
 from tests.e2e.conftest import assert_accessible, log_in
 
 pytestmark = pytest.mark.e2e

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from app.common.dates import today_local
-from app.demo import create_demo_deviations
+from app.data.demo import create_demo_deviations
 from app.extensions import db
 from app.models import Deviation, DeviationEvent, EventKind, Status
 from tests.e2e.conftest import ARTIFACTS, assert_accessible

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from app.auth.services import create_user, find_user
 from app.common.dates import local
+from app.data.seed import HOSPITAL, organisation_by_name, unit_by_path
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import Category, Deviation, Harm, Role, User, utcnow
-from app.seed import HOSPITAL, organisation_by_name, unit_by_path
 
 DEMO_PASSWORD = "demo-avvik"
 

@@ -1,0 +1,109 @@
+"""Reading an import file: CSV or XLSX into numbered rows, and the errors that refuse a file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REQUIRED_COLUMNS = (
+    "registered",
+    "event_date",
+    "reporter_org",
+    "reporter_unit",
+    "counterpart_org",
+    "counterpart_unit",
+    "category",
+    "harm",
+    "title",
+    "description",
+    "status",
+)
+OPTIONAL_COLUMNS = ("closed", "answered_within_deadline")
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Rad {self.row}, kolonne {self.column}: {self.message}"
+
+
+class ImportRejected(ValueError):
+    """The whole file refused, with every problem in it.
+
+    Not a ServiceError: that is one message for one form field, shown in a request; this is a
+    list of row errors that the command line prints, in Norwegian, with no request to show
+    them in and nothing written.
+    """
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} feil")
+        self.errors = errors
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive key: 'RØROS', 'Roros' and 'røros' meet; so do 'Frøya'
+    and 'Froya'. ø and æ have no decomposition in Unicode, so they are spelled out."""
+    text = text.casefold().replace("ø", "o").replace("æ", "ae")
+    text = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    )
+    return " ".join(text.split())
+
+
+def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, object]]]]:
+    """The header (folded) and the rows as (spreadsheet row number, column -> value)."""
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path)
+    if path.suffix.lower() == ".csv":
+        return _read_csv(path)
+    raise ImportRejected([RowError(0, "-", "Filen må være .csv eller .xlsx.")])
+
+
+def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, object]]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRejected([RowError(0, "-", "Filen er ikke lagret som UTF-8.")]) from None
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=";,")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        first_line = sample.splitlines()[0] if sample else ""
+        delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [fold(h) for h in next(reader, [])]
+
+    def rows() -> Iterator[tuple[int, dict[str, object]]]:
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            yield number, dict(zip(header, values, strict=False))
+
+    return header, rows()
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, object]]]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    sheet = workbook.worksheets[0]
+    iterator = sheet.iter_rows(values_only=True)
+    header = [fold(str(h)) if h is not None else "" for h in next(iterator, ())]
+
+    def rows() -> Iterator[tuple[int, dict[str, object]]]:
+        for number, values in enumerate(iterator, start=2):
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            yield number, dict(zip(header, values, strict=False))
+        workbook.close()
+
+    return header, rows()

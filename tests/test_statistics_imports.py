@@ -1,0 +1,61 @@
+"""A web worker that has served the filing form and the inbox, but no statistics, has not loaded
+the libraries the statistics draw and compute with: together some 70 MB in every worker.
+
+Run in a fresh interpreter, so that what other tests imported does not count. It makes its own
+SQLite database there: which modules load does not depend on the database, and a database
+the fixtures own cannot be shared with another process.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("pandas", "numpy", "reportlab", "openpyxl")
+
+WORKER = """
+import sys
+
+from app import create_app
+from app.data.demo import DEMO_PASSWORD, create_demo_accounts
+from app.data.seed import seed_defaults
+from app.extensions import db
+
+database, outbox, heavy = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
+app = create_app("testing", SQLALCHEMY_DATABASE_URI=database, MAIL_OUTBOX_DIR=outbox)
+with app.app_context():
+    db.create_all()
+    seed_defaults()
+    create_demo_accounts()
+    db.session.commit()
+client = app.test_client()
+login = client.post("/logg-inn", data={"email": "mottak@stolav.demo", "password": DEMO_PASSWORD})
+assert login.status_code == 302, login.status_code
+for url in ("/avvik/nytt", "/mottak"):
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+print(",".join(name for name in heavy if name in sys.modules))
+"""
+
+
+def test_form_and_inbox_load_neither_pandas_nor_reportlab(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            WORKER,
+            f"sqlite:///{tmp_path / 'avvik.db'}",
+            str(tmp_path / "outbox"),
+            ",".join(HEAVY),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    loaded = result.stdout.strip()
+    assert "pandas" not in loaded and "reportlab" not in loaded, loaded
+    assert loaded == "", f"loaded by a worker that drew no statistics: {loaded}"
