@@ -6,6 +6,7 @@ import io
 from contextlib import redirect_stdout
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask_migrate import check, downgrade, upgrade
@@ -15,7 +16,9 @@ from app.data.demo import create_demo_accounts
 from app.data.seed import HOSPITAL, organisation_by_name, seed_defaults
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
+from app.handling.services import post_message
 from app.models import Category, Deviation, Harm
+from app.models.guards import APPEND_ONLY_TABLES
 from tests.conftest import make_app
 
 
@@ -82,6 +85,61 @@ def test_upgrade_keeps_existing_data(database_url):
         assert stored is not None and stored.title == "Kom hjem uten epikrise"
         assert stored.events[0].kind.value == "opprettet"
         db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+
+
+def test_history_rows_refuse_update_and_delete_in_the_database(database_url):
+    """The triggers, not only the ORM: a raw UPDATE or DELETE from any client fails, on a
+    database built by the migrations."""
+    app = make_app(database_url)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+        seed_defaults()
+        create_demo_accounts()
+        category = db.session.scalar(sa.select(Category).limit(1))
+        deviation = file_deviation(
+            find_user("melder@trondheim.demo"),
+            DeviationInput(
+                counterpart_org_id=organisation_by_name(HOSPITAL).id,
+                event_date=date(2026, 1, 5),
+                category_id=category.id,
+                harm=Harm.LAV,
+                title="Kom hjem uten epikrise",
+                description="Beskrivelse",
+            ),
+        )
+        post_message(deviation, find_user("mottak@stolav.demo"), "Hvilken dag?")
+        db.session.commit()
+        db.session.remove()
+        for statement in (
+            "UPDATE deviation_event SET text = 'endret'",
+            "DELETE FROM deviation_event",
+            "UPDATE deviation_message SET body = 'endret'",
+            "DELETE FROM deviation_message",
+        ):
+            with db.engine.connect() as conn:
+                with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                    conn.exec_driver_sql(statement)
+                conn.rollback()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM deviation_event").scalar() == 1
+            assert conn.exec_driver_sql("SELECT count(*) FROM deviation_message").scalar() == 1
+            if db.engine.dialect.name == "sqlite":
+                found = conn.exec_driver_sql(
+                    "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
+                ).scalars()
+            else:
+                found = conn.exec_driver_sql(
+                    "SELECT event_object_table FROM information_schema.triggers"
+                    " WHERE trigger_schema = current_schema()"
+                ).scalars()
+            assert set(APPEND_ONLY_TABLES) <= set(found)
         db.drop_all()
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

@@ -21,8 +21,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from app.analysis import labels
+from app.common.forms import MaxLength, optional_int
 from app.common.identity import find_in_text
-from app.deviations.forms import MaxLength, optional_int
 from app.models import ActionStatus, ActionStrength, AnalysisStatus, FactorGroup
 from app.models.analysis import ANALYSIS_TEXT_MAX, ANALYSIS_TITLE_MAX, ITEM_TEXT_MAX, SOURCE_MAX
 

@@ -29,14 +29,3 @@ def format_datetime(value: datetime | None, at: str = "kl.") -> str:
     if value is None:
         return ""
     return local(value).strftime(f"%d.%m.%Y {at} %H:%M")
-
-
-def parse_date(text: str) -> date:
-    """dd.mm.yyyy or yyyy-mm-dd; raises ValueError otherwise."""
-    text = text.strip()
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)

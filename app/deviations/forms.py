@@ -18,46 +18,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.common import labels
-from app.common.identity import find_in_text, is_valid, normalise
+from app.common.forms import MaxLength, NoIdentityNumber, PickListField, optional_int
+from app.common.identity import is_valid, normalise
 from app.models import Harm
 from app.models.deviation import DESCRIPTION_MAX, MESSAGE_MAX, TEXT_MAX, TITLE_MAX
-
-
-def optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[arg-type]
-
-
-class NoIdentityNumber:
-    """Refuses free text holding a fødselsnummer or D-nummer: identity has its own field."""
-
-    def __call__(self, form: FlaskForm, field: object) -> None:
-        if find_in_text(field.data):  # type: ignore[attr-defined]
-            raise ValidationError(
-                _l(
-                    "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. "
-                    "Fjern det her – pasientens identitet skal bare stå i feltet "
-                    "«Pasientens fødselsnummer»."
-                )
-            )
-
-
-class PickListField(SelectField):
-    """A select whose value is no longer among its choices (the lists changed since the page
-    was loaded, or the value was tampered with) gets a Norwegian message: WTForms' own is
-    English."""
-
-    def pre_validate(self, form: FlaskForm) -> None:
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(_l("Valget finnes ikke lenger. Velg på nytt.")) from None
-
-
-class MaxLength(Length):
-    def __init__(self, limit: int) -> None:
-        super().__init__(max=limit, message=_l("Teksten er for lang: høyst %(max)d tegn."))
 
 
 class DeviationForm(FlaskForm):

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.analysis import services as analysis
 from app.common import permissions
 from app.common.dates import today_local
 from app.common.errors import perform
@@ -100,6 +101,7 @@ def render_deviation(
             can_post=can_post,
             can_note=permissions.can_write_internal_note(current_user, deviation),
             can_see_patient_id=permissions.can_see_patient_id(current_user, deviation),
+            panel=analysis.deviation_panel(current_user, deviation),
             today=today_local(),
         ),
         status,

@@ -9,7 +9,7 @@ row and queues the e-mails it causes — all in the caller's transaction. It onl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import gettext as _
@@ -384,8 +384,3 @@ def _reroute(deviation: Deviation, org: Organisation, now: datetime) -> None:
     deviation.handler_id = None
     deviation.direction = direction_between(deviation.reporter_org, org)
     deviation.response_deadline = response_deadline(org, local(now).date())
-
-
-def days_left(deviation: Deviation, today: date) -> int:
-    """Positive: days until the deadline; negative: days overdue."""
-    return (deviation.response_deadline - today).days

@@ -1,5 +1,13 @@
-"""History is append-only: the ORM refuses to change or delete a history row."""
+"""History is append-only, in the database itself and, with a clearer error, in the ORM.
 
+The database refuses an UPDATE or DELETE of a history row by trigger, whoever sends it (the
+app, a script, a console). The ORM events below refuse the same earlier, inside a flush, so
+code that tries it fails with AppendOnlyError instead of a driver error.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -7,9 +15,49 @@ from app.models.admin_log import AdminLogEntry
 from app.models.analysis import AnalysisEvent
 from app.models.deviation import DeviationEvent, DeviationMessage
 
+APPEND_ONLY_TABLES = ("deviation_event", "deviation_message", "analysis_event", "admin_log_entry")
+
 
 class AppendOnlyError(RuntimeError):
     pass
+
+
+def sqlite_triggers(table: str) -> list[str]:
+    return [
+        f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+        for verb in ("UPDATE", "DELETE")
+    ]
+
+
+POSTGRESQL_FUNCTION = """
+CREATE OR REPLACE FUNCTION refuse_history_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
+END
+$$
+"""
+
+
+def postgresql_trigger(table: str) -> str:
+    return (
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_history_change()"
+    )
+
+
+def _attach_triggers(table: sa.Table) -> None:
+    """So that create_all (tests, a new database) builds them as the migration does."""
+    for statement in sqlite_triggers(table.name):
+        event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect="sqlite"))
+    for statement in (POSTGRESQL_FUNCTION, postgresql_trigger(table.name)):
+        # DDL() substitutes %(table)s and the like: the function's own % is doubled.
+        ddl = sa.DDL(statement.replace("%", "%%"))
+        event.listen(table, "after_create", ddl.execute_if(dialect="postgresql"))
+
+
+for _model in (DeviationEvent, DeviationMessage, AnalysisEvent, AdminLogEntry):
+    _attach_triggers(_model.__table__)
 
 
 @event.listens_for(DeviationEvent, "before_update")
@@ -34,6 +82,6 @@ def _refuse_bulk_change(state: ORMExecuteState) -> None:
     if (
         (state.is_update or state.is_delete)
         and state.bind_mapper is not None
-        and state.bind_mapper.class_ is AdminLogEntry
+        and state.bind_mapper.class_ in (DeviationEvent, DeviationMessage, AnalysisEvent, AdminLogEntry)
     ):
-        raise AppendOnlyError("admin_log_entry is append-only")
+        raise AppendOnlyError(f"{state.bind_mapper.class_.__tablename__} is append-only")

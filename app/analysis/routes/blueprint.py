@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from app.analysis import labels, services
 from app.common import permissions
-from app.deviations.services import get_by_reference as get_deviation
 from app.models import Analysis, Deviation
 
 bp = Blueprint("analysis", __name__, url_prefix="/analyser")
@@ -16,7 +15,7 @@ bp = Blueprint("analysis", __name__, url_prefix="/analyser")
 
 @bp.app_context_processor
 def _template_helpers() -> dict[str, object]:
-    return {"analysis_labels": labels, "analysis_panel": services.deviation_panel}
+    return {"analysis_labels": labels}
 
 
 def get_visible(reference: str) -> Analysis:
@@ -35,7 +34,7 @@ def get_editable(reference: str) -> Analysis:
 
 
 def get_deviation_to_send(reference: str) -> Deviation:
-    deviation = get_deviation(reference)
+    deviation = services.deviation_by_reference(reference)
     if deviation is None or not permissions.can_view_deviation(current_user, deviation):
         abort(404)
     if not permissions.can_start_analysis(current_user, deviation):

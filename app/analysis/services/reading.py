@@ -35,6 +35,11 @@ def get_by_reference(reference: str) -> Analysis | None:
     )
 
 
+def deviation_by_reference(reference: str) -> Deviation | None:
+    """The deviation an analysis is started from or linked to (the caller checks access)."""
+    return db.session.scalar(sa.select(Deviation).where(Deviation.reference == reference.upper()))
+
+
 def visible_analyses(user: User, limit: int = 500) -> list[Analysis]:
     active_first = sa.case((Analysis.status.in_(ACTIVE_ANALYSIS_STATUSES), 0), else_=1)
     return list(
