@@ -49,6 +49,7 @@ demo: db
 # The mail sender runs beside the server (mails land in instance/outbox/ without MAIL_SERVER)
 # and stops with it.
 run: demo
+	$(BIN)/flask maintenance
 	@echo "Avvik kjører på http://127.0.0.1:$(PORT)  (demopassord: demo-avvik)"
 	@$(BIN)/flask send-mail --loop & sender=$$!; \
 	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \

@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from app.common.database import begin_write
 from app.extensions import db
 from app.models import Role
 
@@ -15,6 +16,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(purge_patient_data_command)
+    app.cli.add_command(maintenance_command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(send_analysis_reminders_command)
@@ -31,6 +33,7 @@ def seed_command() -> None:
     """Add the default organisations, units, categories and agreements (idempotent)."""
     from app.data.seed import seed_defaults
 
+    begin_write()
     seed_defaults()
     db.session.commit()
     click.echo("Standarddata er på plass.")
@@ -58,6 +61,7 @@ def create_user_command(
     from app.auth.services import create_user, find_user
     from app.data.seed import organisation_by_name, unit_by_path
 
+    begin_write()
     problem = password_problem(password, email)
     if problem is not None:
         reasons = {
@@ -96,6 +100,7 @@ def demo_command(bulk: int) -> None:
     from app.data.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_deviations
     from app.data.seed import seed_defaults
 
+    begin_write()
     if current_app.config.get("PRODUCTION"):
         raise click.ClickException("Demodata lages ikke i produksjon.")
     seed_defaults()
@@ -119,10 +124,24 @@ def purge_patient_data_command() -> None:
     """Erase patient identities of cases closed longer ago than PATIENT_DATA_RETENTION_DAYS."""
     from app.deviations.retention import erase_expired_patient_ids
 
+    begin_write()
     days = int(current_app.config["PATIENT_DATA_RETENTION_DAYS"])
     erased = erase_expired_patient_ids(days)
     db.session.commit()
     click.echo(f"Slettet pasientidentitet i {erased} avsluttede saker (eldre enn {days} dager).")
+
+
+@click.command("maintenance")
+@with_appcontext
+def maintenance_command() -> None:
+    """The daily run: erase, delete and expire what must not be kept (cron, once a day)."""
+    from app.maintenance import run_maintenance
+
+    begin_write()
+    done = run_maintenance()
+    db.session.commit()
+    for label, count in done:
+        click.echo(f"{label}: {count}")
 
 
 @click.command("send-mail")
@@ -161,6 +180,7 @@ def send_reminders_command() -> None:
     from app.common.dates import today_local
     from app.handling.services import send_reminders
 
+    begin_write()
     queued = send_reminders(today_local())
     analysis_queued = queue_analysis_reminders()
     db.session.commit()
@@ -174,6 +194,7 @@ def send_analysis_reminders_command() -> None:
     """Queue the incident analyses' reminders due today (idempotent; run daily by cron)."""
     from app.analysis.services import queue_analysis_reminders
 
+    begin_write()
     queued = queue_analysis_reminders()
     db.session.commit()
     click.echo(f"{queued} påminnelser om hendelsesanalyser lagt i utboksen.")

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from app.common.database import begin_write
 from app.extensions import db
 
 
@@ -92,6 +93,7 @@ def import_deviations_command(path: Path) -> None:
         with click.progressbar(list(items), label="Leser og lagrer", file=sys.stderr) as bar:
             yield from bar
 
+    begin_write()
     try:
         count = import_file(path, progress=progress)
     except ImportRejected as rejected:

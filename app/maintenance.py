@@ -1,0 +1,59 @@
+"""The daily maintenance run: what must not be kept for ever is removed, by itself.
+
+`flask maintenance` (cron, once a day; `make run` runs it at start) runs every step below in
+one transaction and prints how many rows each touched. Each step is safe to run again: a rerun
+finds nothing more to do. Steps take the time to measure retention from, so tests can move it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.extensions import db
+from app.models import AuthToken, utcnow
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str  # what the command prints before the count (Norwegian, for the operator)
+    run: Callable[[datetime], int]
+
+
+def erase_closed_patient_ids(now: datetime) -> int:
+    from app.deviations.retention import erase_expired_patient_ids
+
+    return erase_expired_patient_ids(int(current_app.config["PATIENT_DATA_RETENTION_DAYS"]), now)
+
+
+# A used or expired link is kept this long, so "the link has been used" can still be told apart
+# from "no such link" for a while; after that the row only holds a hash nobody can use.
+SPENT_TOKEN_DAYS = 30
+
+
+def delete_spent_tokens(now: datetime) -> int:
+    cutoff = now - timedelta(days=SPENT_TOKEN_DAYS)
+    result = db.session.execute(
+        sa.delete(AuthToken).where(
+            sa.or_(AuthToken.expires_at < cutoff, AuthToken.used_at < cutoff)
+        )
+    )
+    return result.rowcount
+
+
+STEPS = [
+    Step("Pasientidentitet slettet i avsluttede saker", erase_closed_patient_ids),
+    Step("Brukte eller utløpte lenker slettet", delete_spent_tokens),
+]
+
+
+def run_maintenance(now: datetime | None = None) -> list[tuple[str, int]]:
+    """Every step, in the caller's transaction; flushes, the caller commits."""
+    now = now or utcnow()
+    done = [(step.label, step.run(now)) for step in STEPS]
+    db.session.flush()
+    return done
