@@ -86,6 +86,19 @@ def operations() -> dict[str, Callable[[], object]]:
             handler, handling.InboxFilter(sort=handling.SORT_DEADLINE)
         ),
         "inbox: counts": lambda: handling.inbox_counts(handler.organisation_id, today, 1000),
+        # A small organisation: a plan that filters St. Olavs' half of the table row by row
+        # would read most of the table to fill Malvik's page.
+        "inbox (small org): newest": lambda: handling.inbox_page(malvik, newest),
+        "inbox (small org): by deadline": lambda: handling.inbox_page(
+            malvik, handling.InboxFilter(sort=handling.SORT_DEADLINE)
+        ),
+        "inbox (small org): status filter": lambda: handling.inbox_page(
+            malvik, handling.InboxFilter(status=Status.UNDER_BEHANDLING)
+        ),
+        "inbox (small org): counts": lambda: handling.inbox_counts(malvik.organisation_id, today, 1000),
+        "my deviations (hospital reporter)": lambda: deviations.my_deviations(
+            find_user("melder@stolav.demo")
+        ),
         "my deviations": lambda: deviations.my_deviations(reporter),
         "deviation page": page,
         "filing": lambda: deviations.file_deviation(
