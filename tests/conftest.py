@@ -1,16 +1,18 @@
 """Fixtures: an app on a real database per test (SQLite file and PostgreSQL), client, login.
 
 Every test that takes `app` runs twice, once per backend. PostgreSQL is the server on
-127.0.0.1:5432 (database `test`); each pytest process works in schemas of its own so parallel
-runs (and pytest-xdist workers) never meet. Under CI=true a missing PostgreSQL fails the run
-instead of skipping.
+127.0.0.1:5432 (database `test`); each pytest process works in schemas and databases of its
+own, so parallel runs (and pytest-xdist workers) never meet. Under CI=true a missing PostgreSQL
+fails the run instead of skipping.
 
 Each database is built once per process: schema, seed and demo accounts. A test then runs in
 one transaction on one connection that is rolled back when it ends, as SQLAlchemy's "Joining a
 Session into an External Transaction" recipe shows: every session of the app (requests, app
 contexts the test pushes, CLI commands) joins that transaction with a SAVEPOINT, so the
 routes' and services' commits only release a savepoint. A test that needs real commits (other
-threads, a live server, migrations) is marked `commits` and gets a fresh database of its own.
+threads, a live server, migrations) is marked `commits` and gets a fresh database of its own:
+a copy of a template built once (a SQLite file; a PostgreSQL database by CREATE DATABASE …
+TEMPLATE).
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.common.translations import compile_catalogues
@@ -74,42 +77,81 @@ def build_database(database_url: str) -> None:
         db.engine.dispose()
 
 
-# --- PostgreSQL: schemas of this process --------------------------------------------------
+# --- PostgreSQL: schemas and databases of this process ------------------------------------
 
 
-def _create_pg_schema() -> tuple[str, str]:
-    """A new, empty schema and the URL whose connections work in it."""
-    schema = f"avvik_test_{uuid.uuid4().hex[:10]}"
+def _on_pg_server(*statements: str) -> None:
     try:
         with psycopg.connect(PG_SERVER, connect_timeout=3, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
+            for statement in statements:
+                conn.execute(statement)
     except psycopg.OperationalError as error:
         _unavailable(f"PostgreSQL is not reachable at {PG_SERVER}: {error}")
-    base = PG_SERVER.replace("postgresql://", "postgresql+psycopg://", 1)
-    return schema, f"{base}?options=-csearch_path%3D{schema}"
 
 
-def _drop_pg_schema(schema: str) -> None:
-    with psycopg.connect(PG_SERVER, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+def _pg_url(database: str | None = None, schema: str | None = None) -> str:
+    url = make_url(PG_SERVER).set(drivername="postgresql+psycopg")
+    if database:
+        url = url.set(database=database)
+    if schema:
+        url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@contextmanager
+def _pg_schema() -> Iterator[str]:
+    """A new, empty schema in the `test` database; the URL whose connections work in it."""
+    schema = _unique("avvik_test")
+    _on_pg_server(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield _pg_url(schema=schema)
+    finally:
+        _on_pg_server(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="session")
 def pg_schema_url() -> Iterator[str]:
     """A fresh, empty schema on the PostgreSQL server, dropped after the session (for tests
     that build their own database)."""
-    schema, url = _create_pg_schema()
-    yield url
-    _drop_pg_schema(schema)
+    with _pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def seeded_postgresql_url() -> Iterator[str]:
     """This process's PostgreSQL schema with the seed and demo accounts; tests roll back."""
-    schema, url = _create_pg_schema()
-    build_database(url)
-    yield url
-    _drop_pg_schema(schema)
+    with _pg_schema() as url:
+        build_database(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A seeded database that is only ever copied: the start of every fresh PostgreSQL
+    database. CREATE DATABASE … TEMPLATE copies it in tens of milliseconds, where create_all
+    and the seed take most of a second."""
+    name = _unique("avvik_template")
+    _on_pg_server(f'CREATE DATABASE "{name}"')
+    try:
+        build_database(_pg_url(database=name))
+        yield name
+    finally:
+        _on_pg_server(f'DROP DATABASE "{name}"')
+
+
+@contextmanager
+def fresh_postgresql_url(template: str) -> Iterator[str]:
+    name = _unique("avvik_test")
+    _on_pg_server(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield _pg_url(database=name)
+    finally:
+        # FORCE: a connection a test's thread left open must not keep the database alive.
+        _on_pg_server(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 # --- SQLite: files of this process ---------------------------------------------------------
@@ -159,10 +201,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     elif request.param == "sqlite":
         yield fresh_sqlite_url(request.getfixturevalue("sqlite_template"), tmp_path)
     else:
-        schema, url = _create_pg_schema()
-        build_database(url)
-        yield url
-        _drop_pg_schema(schema)
+        with fresh_postgresql_url(request.getfixturevalue("pg_template")) as url:
+            yield url
 
 
 @pytest.fixture
