@@ -46,10 +46,13 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def compiled_translations() -> None:
-    """English must show in tests as after `make install`, even right after a .po edit."""
-    compile_catalogues()
+def pytest_configure(config: pytest.Config) -> None:
+    """English must show in tests as after `make install`, even right after a .po edit.
+
+    Compiled here, before pytest-xdist starts its workers (a worker has `workerinput`), so no
+    worker reads a .mo another is still writing."""
+    if not hasattr(config, "workerinput"):
+        compile_catalogues()
 
 
 @pytest.fixture(scope="session", autouse=True)
