@@ -19,7 +19,9 @@ def _users_seen_from_outside(database_url: str) -> int:
     outside = sa.create_engine(database_url)
     try:
         with outside.connect() as conn:
-            return conn.scalar(sa.select(sa.func.count()).select_from(User).where(User.email == EMAIL))
+            return conn.scalar(
+                sa.select(sa.func.count()).select_from(User).where(User.email == EMAIL)
+            )
     finally:
         outside.dispose()
 
