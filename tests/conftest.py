@@ -199,9 +199,10 @@ def _commits(request: pytest.FixtureRequest) -> bool:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The seeded database this test runs on: this process's shared one, or for a test marked
     `commits` a fresh one of its own."""
+    sqlite = request.param == "sqlite"
     if not _commits(request):
-        yield request.getfixturevalue(f"seeded_{request.param}_url")
-    elif request.param == "sqlite":
+        yield request.getfixturevalue("seeded_sqlite_url" if sqlite else "seeded_postgresql_url")
+    elif sqlite:
         yield fresh_sqlite_url(request.getfixturevalue("sqlite_template"), tmp_path)
     else:
         with fresh_postgresql_url(request.getfixturevalue("pg_template")) as url:
