@@ -93,6 +93,7 @@ def test_upgrade_keeps_existing_data(database_url):
         db.engine.dispose()
 
 
+@pytest.mark.commits
 def test_history_rows_refuse_update_and_delete_in_the_database(database_url):
     """The triggers, not only the ORM: a raw UPDATE or DELETE from any client fails, on a
     database built by the migrations."""
