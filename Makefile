@@ -58,6 +58,7 @@ run: demo
 # Two workers for two cores; each builds its databases once (see tests/conftest.py).
 test: install browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 --dist worksteal
 
 # Every _()/_l()/N_() msgid in app/**.py, reports/**.py and app/templates/**.html, Norwegian as written.
