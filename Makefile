@@ -55,9 +55,11 @@ run: demo
 	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# Two workers for two cores; each builds its databases once (see tests/conftest.py).
 test: install browser
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n 2 --dist worksteal
 
 # Every _()/_l()/N_() msgid in app/**.py, reports/**.py and app/templates/**.html, Norwegian as written.
 babel-extract: $(BIN)/.installed

@@ -42,6 +42,7 @@ PERMISSIONS = [
 ]  # fmt: skip
 
 
+@pytest.mark.commits  # the paths name item ids, and PostgreSQL sequences do not roll back
 @pytest.mark.parametrize(("email", "read", "write"), PERMISSIONS)
 def test_permission_table(app, login_as, analysis_ref, email, read, write):
     client = login_as(email)
@@ -181,6 +182,7 @@ SECTION_ERRORS = [
 ]  # fmt: skip
 
 
+@pytest.mark.commits  # the forms name item ids, and PostgreSQL sequences do not roll back
 @pytest.mark.parametrize(("section", "data", "message"), SECTION_ERRORS)
 def test_section_form_messages_keep_what_was_typed(
     app, login_as, analysis_ref, section, data, message
@@ -195,6 +197,7 @@ def test_section_form_messages_keep_what_was_typed(
         assert "Beholdt tekst" in page
 
 
+@pytest.mark.commits  # the paths name item ids, and PostgreSQL sequences do not roll back
 def test_ferdig_refused_with_a_clear_message_then_accepted(app, login_as):
     with app.app_context():
         analysis = h.start()
@@ -244,6 +247,7 @@ def h_org_id(app) -> int:
         return organisation_by_name(HOSPITAL).id
 
 
+@pytest.mark.commits  # the paths name item ids, and PostgreSQL sequences do not roll back
 def test_edit_and_delete_items(app, login_as, analysis_ref):
     client = login_as("mottak@stolav.demo")
     form = client.get(f"/analyser/{analysis_ref}/tidslinje/1/endre").get_data(as_text=True)

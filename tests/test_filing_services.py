@@ -90,6 +90,7 @@ def test_reference_numbers_are_sequential_per_year(ctx):
     ]
 
 
+@pytest.mark.commits
 def test_concurrent_filings_never_share_a_number(app):
     """Eight threads, each its own connection and transaction, file at once."""
     references: list[str] = []

@@ -241,6 +241,7 @@ def test_a_server_that_is_down_is_retried_later(app):
         assert all("Connection" in r.last_error or "refused" in r.last_error for r in rows)
 
 
+@pytest.mark.commits
 def test_two_senders_at_once_never_send_a_row_twice(mail_app, smtp):
     recorder, _ = smtp
     with mail_app.app_context():

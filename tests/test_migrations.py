@@ -22,6 +22,7 @@ from app.models.guards import APPEND_ONLY_TABLES
 from tests.conftest import make_app
 
 
+@pytest.mark.commits
 def test_upgrade_from_empty_leaves_no_drift(database_url):
     app = make_app(database_url)
     with app.app_context():
@@ -48,6 +49,7 @@ def test_single_head(app):
     assert len(heads) == 1, heads
 
 
+@pytest.mark.commits
 def test_upgrade_keeps_existing_data(database_url):
     """A database in use when a release ships: every migration must carry its rows along.
 
@@ -91,6 +93,7 @@ def test_upgrade_keeps_existing_data(database_url):
         db.engine.dispose()
 
 
+@pytest.mark.commits
 def test_history_rows_refuse_update_and_delete_in_the_database(database_url):
     """The triggers, not only the ORM: a raw UPDATE or DELETE from any client fails, on a
     database built by the migrations."""

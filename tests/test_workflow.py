@@ -358,6 +358,7 @@ def _race(app: Flask, reference: str, texts: list[str]) -> list[object]:
     return results
 
 
+@pytest.mark.commits
 def test_two_handlers_closing_at_once_only_one_wins(app):
     """On PostgreSQL the row lock makes the loser see `besvart`; on SQLite the version column
     makes its UPDATE match nothing. Either way: one winner, one history row, one response."""

@@ -17,10 +17,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from app.data.demo import DEMO_PASSWORD, create_demo_accounts
-from app.data.seed import seed_defaults
+from app.data.demo import DEMO_PASSWORD
 from app.extensions import db
-from tests.conftest import IN_CI, make_app
+from tests.conftest import IN_CI, fresh_sqlite_url, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -76,17 +75,13 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_app(tmp_path) -> Iterator[Flask]:
+def live_app(sqlite_template: Path, tmp_path: Path) -> Iterator[Flask]:
+    """The server thread commits for real: a fresh copy of the seeded SQLite file per test."""
     app = make_app(
-        f"sqlite:///{tmp_path / 'e2e.db'}",
+        fresh_sqlite_url(sqlite_template, tmp_path),
         WTF_CSRF_ENABLED=True,  # the browser sends real forms, tokens and all
         MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
     )
-    with app.app_context():
-        db.create_all()
-        seed_defaults()
-        create_demo_accounts()
-        db.session.commit()
     yield app
     with app.app_context():
         db.session.remove()
