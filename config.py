@@ -63,7 +63,9 @@ class Config:
     # address has an account (queueing a mail costs a few milliseconds more than not).
     FORGOT_PASSWORD_MIN_SECONDS = float(os.environ.get("FORGOT_PASSWORD_MIN_SECONDS", "0.4"))
     # Where users report accessibility problems (the accessibility statement shows it).
-    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "tilgjengelighet@helsefellesskap.invalid")
+    ACCESSIBILITY_CONTACT = os.environ.get(
+        "ACCESSIBILITY_CONTACT", "tilgjengelighet@helsefellesskap.invalid"
+    )
 
 
 class DevelopmentConfig(Config):

@@ -54,7 +54,12 @@ def seed_command() -> None:
 )
 @click.password_option(help="Minst 12 tegn.")
 def create_user_command(
-    email: str, name: str, org_name: str, unit_name: str | None, roles: tuple[str, ...], password: str
+    email: str,
+    name: str,
+    org_name: str,
+    unit_name: str | None,
+    roles: tuple[str, ...],
+    password: str,
 ) -> None:
     """Create an account."""
     from app.auth.passwords import password_problem
@@ -147,7 +152,9 @@ def maintenance_command() -> None:
 @click.command("send-mail")
 @with_appcontext
 @click.option("--loop", is_flag=True, help="Fortsett å sende til prosessen stoppes.")
-@click.option("--interval", default=10.0, show_default=True, help="Sekunder mellom rundene med --loop.")
+@click.option(
+    "--interval", default=10.0, show_default=True, help="Sekunder mellom rundene med --loop."
+)
 def send_mail_command(loop: bool, interval: float) -> None:
     """Deliver the due mails of the outbox (one pass, or keep going with --loop)."""
     import time

@@ -75,9 +75,17 @@ def env_for(database_url: str) -> dict[str, str]:
 def _build(database_url: str, rows: int) -> None:
     log(f"Building {rows:,} deviations in {database_url} (once; reused later) …")
     env = env_for(database_url)
-    subprocess.run([BIN / "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run([BIN / "flask", "demo", "--deviations", str(rows)], env=env, cwd=ROOT, check=True)
+    subprocess.run(
+        [BIN / "flask", "db", "upgrade"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    subprocess.run(
+        [BIN / "flask", "demo", "--deviations", str(rows)], env=env, cwd=ROOT, check=True
+    )
 
 
 def ensure_sqlite(rows: int) -> str:
@@ -90,8 +98,14 @@ def ensure_sqlite(rows: int) -> str:
         if have >= rows:
             log(f"Reusing {db_path} ({have:,} deviations)")
             # A schema change since the file was built (a new index, a dropped one).
-            subprocess.run([BIN / "flask", "db", "upgrade"], env=env_for(url), cwd=ROOT,
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [BIN / "flask", "db", "upgrade"],
+                env=env_for(url),
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             return url
         db_path.unlink()
     _build(url, rows)
@@ -109,13 +123,20 @@ def ensure_postgresql(rows: int) -> str:
     with psycopg.connect(PG_SERVER, autocommit=True) as conn:
         exists = conn.execute(
             "SELECT 1 FROM information_schema.tables"
-            " WHERE table_schema = %s AND table_name = 'deviation'", (PG_SCHEMA,)
+            " WHERE table_schema = %s AND table_name = 'deviation'",
+            (PG_SCHEMA,),
         ).fetchone()
         have = exists and conn.execute(f"SELECT max(id) FROM {PG_SCHEMA}.deviation").fetchone()[0]
         if have and have >= rows:
             log(f"Reusing PostgreSQL schema {PG_SCHEMA} ({have:,} deviations)")
-            subprocess.run([BIN / "flask", "db", "upgrade"], env=env_for(url), cwd=ROOT,
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [BIN / "flask", "db", "upgrade"],
+                env=env_for(url),
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             return url
         conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
         conn.execute(f"CREATE SCHEMA {PG_SCHEMA}")
@@ -132,9 +153,18 @@ class Server:
         # Lives as long as the server; closed in stop().
         self.log_file = tempfile.NamedTemporaryFile("w+", prefix="avvik-bench-", suffix=".log")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [BIN / "gunicorn", "-w", str(workers), "-b", "127.0.0.1:0", "--log-level", "info",
-             "--access-logfile", "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
-             "app:create_app()"],
+            [
+                BIN / "gunicorn",
+                "-w",
+                str(workers),
+                "-b",
+                "127.0.0.1:0",
+                "--log-level",
+                "info",
+                "--access-logfile",
+                "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
+                "app:create_app()",
+            ],
             env=env_for(database_url),
             cwd=ROOT,
             stdout=self.log_file,
@@ -237,8 +267,11 @@ def log_in(port: int, email: str) -> str:
     status, html, _, set_cookie = request(port, "GET", "/logg-inn")
     cookie = _cookie(set_cookie, "")
     status, _, location, set_cookie = request(
-        port, "POST", "/logg-inn",
-        {"csrf_token": _csrf(html), "email": email, "password": PASSWORD}, cookie,
+        port,
+        "POST",
+        "/logg-inn",
+        {"csrf_token": _csrf(html), "email": email, "password": PASSWORD},
+        cookie,
     )
     assert status == 302 and "logg-inn" not in (location or ""), f"login failed for {email}"
     return _cookie(set_cookie, cookie)
@@ -270,7 +303,9 @@ def filing_sessions(port: int, count: int) -> list[tuple[str, str]]:
         sessions.append((cookie, urllib.parse.urlencode(body)))
     # One real filing per check: the POST must be accepted, not bounced to the login page.
     cookie, body = sessions[0]
-    status, _, location, _ = request(port, "POST", "/avvik/nytt", dict(urllib.parse.parse_qsl(body)), cookie)
+    status, _, location, _ = request(
+        port, "POST", "/avvik/nytt", dict(urllib.parse.parse_qsl(body)), cookie
+    )
     assert status == 302 and "/sendt" in (location or ""), (status, location)
     return sessions
 
@@ -314,9 +349,16 @@ end
 """
 
 
-def run_wrk(server: Server, path: str, seconds: int, *, method: str = "GET",
-            sessions: list[tuple[str, str]] | None = None, expect: int = 200,
-            connections: int = CONNECTIONS) -> dict[str, float]:
+def run_wrk(
+    server: Server,
+    path: str,
+    seconds: int,
+    *,
+    method: str = "GET",
+    sessions: list[tuple[str, str]] | None = None,
+    expect: int = 200,
+    connections: int = CONNECTIONS,
+) -> dict[str, float]:
     sessions = sessions or [("", "")]
     port = server.port
     cpu_before = server.cpu_seconds()
@@ -324,21 +366,40 @@ def run_wrk(server: Server, path: str, seconds: int, *, method: str = "GET",
         script.write(wrk_script(method, path, sessions, expect))
     try:
         out = subprocess.run(
-            ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
-             "-s", script.name, f"http://127.0.0.1:{port}{path}"],
-            capture_output=True, text=True, check=True, timeout=seconds + 60,
+            [
+                "wrk",
+                "-t2",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "5s",
+                "-s",
+                script.name,
+                f"http://127.0.0.1:{port}{path}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 60,
         ).stdout
     finally:
         os.unlink(script.name)
     found = re.search(
-        r"RESULT requests=(\d+) seconds=([\d.]+) p50=([\d.]+) p99=([\d.]+) unexpected=(\d+) errors=(\d+)", out
+        r"RESULT requests=(\d+) seconds=([\d.]+) p50=([\d.]+) p99=([\d.]+) unexpected=(\d+) errors=(\d+)",
+        out,
     )
     if not found:
         raise RuntimeError("wrk printed no result:\n" + out)
     requests, secs, p50, p99, unexpected, errors = (float(g) for g in found.groups())
     cpu_ms = 1000 * (server.cpu_seconds() - cpu_before) / requests
-    return {"rps": requests / secs, "p50": p50, "p99": p99, "requests": requests,
-            "cpu_ms": cpu_ms, "failed": unexpected + errors}
+    return {
+        "rps": requests / secs,
+        "p50": p50,
+        "p99": p99,
+        "requests": requests,
+        "cpu_ms": cpu_ms,
+        "failed": unexpected + errors,
+    }
 
 
 def _query(database_url: str, sql: str, params: tuple) -> tuple:
@@ -417,18 +478,27 @@ def report(name: str, measured: dict) -> bool:
     inbox_first = results["inbox, first page"]
     log("")
     log(f"== {name}")
-    log(f"{'measurement':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11} {'failed':>7}")
+    log(
+        f"{'measurement':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11} {'failed':>7}"
+    )
     for label, r in results.items():
-        log(f"{label:44} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['cpu_ms']:11.2f}"
-            f" {r['failed']:7.0f}")
+        log(
+            f"{label:44} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['cpu_ms']:11.2f}"
+            f" {r['failed']:7.0f}"
+        )
     ratio = filed["rps"] / bare["rps"]
     inbox_x = inbox_first["p99"] / bare["p99"]
     mark = {True: "ok", False: "MISSED"}
     checks = [
         (filed["failed"] == 0, f"filing failed requests: {filed['failed']:.0f}  (target 0)"),
-        (ratio >= TARGET_RATIO, f"filing / bare throughput: {ratio:.3f}  (target >= {TARGET_RATIO})"),
-        (inbox_x <= TARGET_INBOX_P99_X_BARE,
-         f"inbox first page p99 / bare p99: {inbox_x:.2f}  (target <= {TARGET_INBOX_P99_X_BARE:.0f})"),
+        (
+            ratio >= TARGET_RATIO,
+            f"filing / bare throughput: {ratio:.3f}  (target >= {TARGET_RATIO})",
+        ),
+        (
+            inbox_x <= TARGET_INBOX_P99_X_BARE,
+            f"inbox first page p99 / bare p99: {inbox_x:.2f}  (target <= {TARGET_INBOX_P99_X_BARE:.0f})",
+        ),
     ]
     if rss:
         sizes = ", ".join(f"{m:.0f}" for m in rss)
@@ -436,8 +506,10 @@ def report(name: str, measured: dict) -> bool:
         checks.append((max(rss) <= TARGET_RSS_MB, text))
     for ok, text in checks:
         log(f"{text}  {mark[ok]}")
-    log(f"  the filing ratio from server CPU per request (bare / filing): "
-        f"{bare['cpu_ms'] / filed['cpu_ms']:.3f}")
+    log(
+        f"  the filing ratio from server CPU per request (bare / filing): "
+        f"{bare['cpu_ms'] / filed['cpu_ms']:.3f}"
+    )
     return all(ok for ok, _ in checks)
 
 
@@ -455,8 +527,10 @@ def main() -> int:
         databases = {args.only: databases[args.only]}
     urls = {name: ensure(args.rows) for name, ensure in databases.items()}
     load_before = os.getloadavg()[0]
-    log(f"gunicorn: 4 workers on 127.0.0.1; {os.cpu_count()} CPU cores; {args.seconds} s per run; "
-        f"{CONNECTIONS} connections (bare, filing), {INBOX_CONNECTIONS} (inbox)")
+    log(
+        f"gunicorn: 4 workers on 127.0.0.1; {os.cpu_count()} CPU cores; {args.seconds} s per run; "
+        f"{CONNECTIONS} connections (bare, filing), {INBOX_CONNECTIONS} (inbox)"
+    )
     measured = {
         name: measure(url, args.rows, args.seconds, memory=name == "sqlite")
         for name, url in urls.items()
@@ -468,7 +542,9 @@ def main() -> int:
     load_after = os.getloadavg()[0]
     # The machine may be shared: a load above the core count inflates every latency here.
     log("")
-    log(f"load average (1 min) before/after: {load_before:.1f}/{load_after:.1f} on {os.cpu_count()} cores")
+    log(
+        f"load average (1 min) before/after: {load_before:.1f}/{load_after:.1f} on {os.cpu_count()} cores"
+    )
     return 0 if ok else 1
 
 

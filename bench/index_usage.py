@@ -63,7 +63,9 @@ def operations() -> dict[str, Callable[[], object]]:
         .limit(1)
     ).one()
     deep_cursor = handling.encode_cursor(
-        handling.InboxRow(deep.id, "", deep.registered_at, "", "", None, "", Status.SENDT, None, today)
+        handling.InboxRow(
+            deep.id, "", deep.registered_at, "", "", None, "", Status.SENDT, None, today
+        )
     )
     some = db.session.scalar(sa.select(Deviation.reference).order_by(Deviation.id.desc()).limit(1))
     newest = handling.InboxFilter()
@@ -95,7 +97,9 @@ def operations() -> dict[str, Callable[[], object]]:
         "inbox (small org): status filter": lambda: handling.inbox_page(
             malvik, handling.InboxFilter(status=Status.UNDER_BEHANDLING)
         ),
-        "inbox (small org): counts": lambda: handling.inbox_counts(malvik.organisation_id, today, 1000),
+        "inbox (small org): counts": lambda: handling.inbox_counts(
+            malvik.organisation_id, today, 1000
+        ),
         "my deviations (hospital reporter)": lambda: deviations.my_deviations(
             find_user("melder@stolav.demo")
         ),

@@ -102,11 +102,14 @@ def main() -> None:
 
     app = create_app("development")
     with app.app_context():
-        tertial = Tertial.parse(args.tertial) if args.tertial else Tertial.last_complete(today_local())
+        tertial = (
+            Tertial.parse(args.tertial) if args.tertial else Tertial.last_complete(today_local())
+        )
         total = db.session.scalar(sa.select(sa.func.count()).select_from(Deviation))
         in_tertial = db.session.scalar(
             sa.select(sa.func.count()).where(
-                Deviation.registered_at >= tertial.start_utc, Deviation.registered_at < tertial.end_utc
+                Deviation.registered_at >= tertial.start_utc,
+                Deviation.registered_at < tertial.end_utc,
             )
         )
         print(f"{total:,} avvik i databasen, {in_tertial:,} i {tertial.label} ({tertial.code})")
@@ -141,19 +144,25 @@ def main() -> None:
         made_at = datetime(2000, 1, 1, tzinfo=UTC)
         pdf_s, pdf = timed(lambda: render_pdf(page_data(), made_at), max(3, args.repeat // 2))
         render_s, _ = timed(lambda: render_pdf(summary, made_at), max(3, args.repeat // 2))
-        csv_s, rows = timed(
-            lambda: sum(1 for _ in services.export_rows(tertial, services.ALL)), 1
-        )
+        csv_s, rows = timed(lambda: sum(1 for _ in services.export_rows(tertial, services.ALL)), 1)
 
     cli_s, peak_mb = peak_memory_mb(args.db, tertial.code)
     page_min, bare_min = MINIMA[page_data], MINIMA[bare_sql]
-    print(f"Belastning (load average 1/5/15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())} på {os.cpu_count()} kjerner")
-    print(f"SQL-spørringer på siden: {len(captured)} (tellinger i indeksområder + GROUP BY i databasen)")
+    print(
+        f"Belastning (load average 1/5/15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())} på {os.cpu_count()} kjerner"
+    )
+    print(
+        f"SQL-spørringer på siden: {len(captured)} (tellinger i indeksområder + GROUP BY i databasen)"
+    )
     print("                          median   (raskeste)")
     print(f"Statistikksidens data:   {page_s:6.3f} s ({page_min:.3f} s)   (mål ≤ 0,3 s)")
     print(f"Bare SQL, samme spørr.:  {bare_s:6.3f} s ({bare_min:.3f} s)")
-    print(f"Forhold side / bare SQL: {page_s / bare_s:6.2f} ×  ({page_min / bare_min:.2f} ×)  (mål ≤ 3 ×)")
-    print(f"Hele PDF-en (data+tegn): {pdf_s:6.3f} s   (mål ≤ 1,5 s; herav tegning {render_s:.3f} s, {len(pdf):,} byte)")
+    print(
+        f"Forhold side / bare SQL: {page_s / bare_s:6.2f} ×  ({page_min / bare_min:.2f} ×)  (mål ≤ 3 ×)"
+    )
+    print(
+        f"Hele PDF-en (data+tegn): {pdf_s:6.3f} s   (mål ≤ 1,5 s; herav tegning {render_s:.3f} s, {len(pdf):,} byte)"
+    )
     print(f"Rapportkommandoen:       {cli_s:6.3f} s, toppminne {peak_mb:.0f} MB  (mål ≤ 400 MB)")
     print(f"Radene bak ({rows:,}) til CSV: {csv_s:.2f} s")
 

@@ -168,9 +168,7 @@ def build_pdf(report: AnalysisReport, language: Language = NORWEGIAN) -> bytes:
     if not report.problems:
         story.append(none())
     for number, problem in enumerate(report.problems, start=1):
-        block: list = [
-            _p(_("Problem %(n)d: %(text)s") % {"n": number, "text": problem.text}, "h3")
-        ]
+        block: list = [_p(_("Problem %(n)d: %(text)s") % {"n": number, "text": problem.text}, "h3")]
         if problem.factors:
             block.append(
                 _table(
@@ -206,7 +204,9 @@ def build_pdf(report: AnalysisReport, language: Language = NORWEGIAN) -> bytes:
         rows = []
         measure = _("Effektmåling: %(measure)s")
         for a in report.actions:
-            text = a.text + ("\n" + measure % {"measure": a.effect_measure} if a.effect_measure else "")
+            text = a.text + (
+                "\n" + measure % {"measure": a.effect_measure} if a.effect_measure else ""
+            )
             who = a.organisation + "\n" + (a.person or "(" + _("person ikke valgt") + ")")
             cause = str(a.root_cause_number) if a.root_cause_number else "–"
             rows.append([str(a.number), text, cause, who, day(a.due), f"{a.status}\n{a.strength}"])

@@ -123,7 +123,8 @@ def trend_chart(summary: TertialSummary, width: float) -> Drawing:
     legend.dx = legend.dy = 7
     # Top of the legend = top of the stack.
     legend.colorNamePairs = [
-        (colors.HexColor(PALETTE[i % len(PALETTE)]), c) for i, c in reversed(list(enumerate(series)))
+        (colors.HexColor(PALETTE[i % len(PALETTE)]), c)
+        for i, c in reversed(list(enumerate(series)))
     ]
     drawing.add(legend)
     return drawing

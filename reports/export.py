@@ -49,7 +49,9 @@ def xlsx_bytes(
     sheet = workbook.create_sheet(sheet_title[:31])
     sheet.freeze_panes = "A2"
     for index, name in enumerate(columns):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = max(12, min(40, len(name) + 4))
+        sheet.column_dimensions[get_column_letter(index + 1)].width = max(
+            12, min(40, len(name) + 4)
+        )
     header = []
     for name in columns:
         cell = WriteOnlyCell(sheet, value=name)

@@ -64,5 +64,7 @@ def load(code: str, dirname: Path = CATALOGUE) -> Language:
         return NORWEGIAN
     translations = Translations.load(str(dirname), [code], domain="messages")
     if not isinstance(translations, Translations):  # Babel returns NullTranslations if no .mo
-        raise FileNotFoundError(f"no compiled catalogue for {code!r} in {dirname}: run make install")
+        raise FileNotFoundError(
+            f"no compiled catalogue for {code!r} in {dirname}: run make install"
+        )
     return Language(code, translations.gettext)

@@ -113,7 +113,10 @@ def _key_figures(summary: TertialSummary, lang: Language) -> list:
             _("Besvart innen fristen"),
             f"{fmt.percent(summary.within_deadline_share)} ("
             + _("%(n)s av %(of)s")
-            % {"n": fmt.integer(summary.answered_within_deadline), "of": fmt.integer(summary.answered)}
+            % {
+                "n": fmt.integer(summary.answered_within_deadline),
+                "of": fmt.integer(summary.answered),
+            }
             + ")",
         ),
         (_("Åpne avvik ved utgangen av tertialet"), fmt.integer(summary.open_at_end)),
@@ -141,10 +144,7 @@ def _trend(summary: TertialSummary, lang: Language) -> list:
     trend = summary.trend
     col = 19 * mm
     first = CONTENT_W - col * len(trend.tertials)
-    body = [
-        [c] + [fmt.integer(v) for v in trend.counts[c]]
-        for c in trend.categories
-    ]
+    body = [[c] + [fmt.integer(v) for v in trend.counts[c]] for c in trend.categories]
     total = [_("Sum")] + [fmt.integer(v) for v in trend.totals]
     return [
         paragraph(_("Utvikling siste seks tertialer"), "h1"),
@@ -191,7 +191,9 @@ def _organisations(summary: TertialSummary, lang: Language) -> list:
         _count_table(_("Organisasjon som mottok"), summary.by_counterpart_org, lang),
         CondPageBreak(60 * mm),
         paragraph(_("Klinikk ved sykehuset"), "h2"),
-        paragraph(_("Avvik til eller fra sykehuset, etter klinikken som meldte eller mottok."), "note"),
+        paragraph(
+            _("Avvik til eller fra sykehuset, etter klinikken som meldte eller mottok."), "note"
+        ),
         Spacer(1, 2 * mm),
     ]
     if summary.by_hospital_unit:
@@ -239,7 +241,8 @@ def _follow_up(summary: TertialSummary, lang: Language) -> list:
             ]
         ),
         KeepTogether(
-            [paragraph(_("Om tallene"), "h2")] + [paragraph(f"• {_(d)}", "note") for d in DEFINITIONS]
+            [paragraph(_("Om tallene"), "h2")]
+            + [paragraph(f"• {_(d)}", "note") for d in DEFINITIONS]
         ),
     ]
 

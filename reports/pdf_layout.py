@@ -78,7 +78,9 @@ def ruled_table(
     ``numeric`` lists the right-aligned columns (default: all but the first).
     """
     data: list[list[object]] = [list(header)] if header else []
-    data += [[paragraph(str(c), "cell") if i == 0 else str(c) for i, c in enumerate(r)] for r in rows]
+    data += [
+        [paragraph(str(c), "cell") if i == 0 else str(c) for i, c in enumerate(r)] for r in rows
+    ]
     if total is not None:
         data.append([str(c) for c in total])
     # Paragraph cells wrap long names; plain strings are enough for the numbers.
@@ -106,7 +108,10 @@ def ruled_table(
         if (i - first) % 2 == 1:
             style.append(("BACKGROUND", (0, i), (-1, i), ZEBRA))
     if total is not None:
-        style += [("FONT", (0, -1), (-1, -1), BOLD, 9.5), ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK)]
+        style += [
+            ("FONT", (0, -1), (-1, -1), BOLD, 9.5),
+            ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
+        ]
     table.setStyle(TableStyle(style))
     return table
 

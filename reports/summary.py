@@ -50,9 +50,7 @@ def deadline_end(deadline: date) -> datetime:
 # Msgids: a report prints them through its language's gettext.
 DEFINITIONS = [
     N_("Et avvik telles i tertialet det ble registrert (norsk tid)."),
-    N_(
-        "Status ved utgangen av tertialet er hentet fra avvikets historikk, ikke dagens status."
-    ),
+    N_("Status ved utgangen av tertialet er hentet fra avvikets historikk, ikke dagens status."),
     N_(
         "Åpne og forfalte ved utgangen av tertialet omfatter alle avvik registrert til og med siste "
         "dag i tertialet, også fra tidligere tertialer, som ikke var besvart eller avvist da. "

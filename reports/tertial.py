@@ -70,10 +70,14 @@ class Tertial:
         return self.next().start_utc
 
     def previous(self) -> Tertial:
-        return Tertial(self.year - 1, 3) if self.number == 1 else Tertial(self.year, self.number - 1)
+        return (
+            Tertial(self.year - 1, 3) if self.number == 1 else Tertial(self.year, self.number - 1)
+        )
 
     def next(self) -> Tertial:
-        return Tertial(self.year + 1, 1) if self.number == 3 else Tertial(self.year, self.number + 1)
+        return (
+            Tertial(self.year + 1, 1) if self.number == 3 else Tertial(self.year, self.number + 1)
+        )
 
     def same_last_year(self) -> Tertial:
         return Tertial(self.year - 1, self.number)

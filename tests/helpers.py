@@ -36,7 +36,9 @@ def pdf_text(pdf: bytes) -> list[str]:
     from pypdf import PdfReader
 
     return [
-        "\n".join(" ".join(line.split()) for line in p.extract_text(extraction_mode="layout").splitlines())
+        "\n".join(
+            " ".join(line.split()) for line in p.extract_text(extraction_mode="layout").splitlines()
+        )
         for p in PdfReader(io.BytesIO(pdf)).pages
     ]
 

@@ -127,7 +127,9 @@ def insert_cases() -> dict[str, int]:
             event_date=case.registered.date(),
             reporter_org_id=reporter.id,
             reporter_org_name=reporter.name,
-            reporter_unit_id=units[(reporter.id, case.reporter_unit)] if case.reporter_unit else None,
+            reporter_unit_id=units[(reporter.id, case.reporter_unit)]
+            if case.reporter_unit
+            else None,
             counterpart_org_id=counterpart.id,
             counterpart_org_name=counterpart.name,
             counterpart_unit_id=(

@@ -43,22 +43,43 @@ TABLE = [
     ("GET", "/admin/avtaler", {}, [OK, NO, NO, NO, NO]),
     ("GET", "/admin/kategorier/{category}", {}, [OK, NO, NO, NO, NO]),
     ("GET", "/admin/logg", {}, [OK, OK, OK, NO, NO]),
-    ("POST", "/admin/organisasjoner", {"name": "Indre Fosen", "kind": "kommune", "response_days": "14"},
-     [OK, NO, NO, NO, NO]),
-    ("POST", "/admin/organisasjoner/{trondheim}", {"name": "Trondheim", "response_days": "20"},
-     [OK, OK, NO, NO, NO]),
+    (
+        "POST",
+        "/admin/organisasjoner",
+        {"name": "Indre Fosen", "kind": "kommune", "response_days": "14"},
+        [OK, NO, NO, NO, NO],
+    ),
+    (
+        "POST",
+        "/admin/organisasjoner/{trondheim}",
+        {"name": "Trondheim", "response_days": "20"},
+        [OK, OK, NO, NO, NO],
+    ),
     ("POST", "/admin/organisasjoner/{trondheim}/aktiv", {"value": "0"}, [OK, NO, NO, NO, NO]),
-    ("POST", "/admin/organisasjoner/{roan}/sla-sammen", {"target": "{trondheim}", "confirm": "Roan"},
-     [OK, NO, NO, NO, NO]),
-    ("POST", "/admin/organisasjoner/{trondheim}/enheter", {"name": "Ny enhet", "parent": ""},
-     [OK, OK, NO, NO, NO]),
+    (
+        "POST",
+        "/admin/organisasjoner/{roan}/sla-sammen",
+        {"target": "{trondheim}", "confirm": "Roan"},
+        [OK, NO, NO, NO, NO],
+    ),
+    (
+        "POST",
+        "/admin/organisasjoner/{trondheim}/enheter",
+        {"name": "Ny enhet", "parent": ""},
+        [OK, OK, NO, NO, NO],
+    ),
     ("POST", "/admin/enheter/{unit}/aktiv", {"value": "0"}, [OK, OK, NO, NO, NO]),
     ("POST", "/admin/kategorier", {"name": "Ny kategori"}, [OK, NO, NO, NO, NO]),
     ("POST", "/admin/kategorier/{category}/slett", {}, [OK, NO, NO, NO, NO]),
     ("POST", "/admin/brukere/{melder}/aktiv", {"value": "0"}, [OK, OK, NO, NO, NO]),
     ("POST", "/admin/brukere/{melder}/passordlenke", {}, [OK, OK, NO, NO, NO]),
     ("POST", "/admin/brukere/{central_admin}/aktiv", {"value": "0"}, [OK, NO, NO, NO, NO]),
-    ("POST", "/admin/organisasjoner/{trondheim}/mottak/{saksbehandler}/fjern", {}, [OK, OK, NO, NO, NO]),
+    (
+        "POST",
+        "/admin/organisasjoner/{trondheim}/mottak/{saksbehandler}/fjern",
+        {},
+        [OK, OK, NO, NO, NO],
+    ),
 ]
 
 
@@ -71,7 +92,9 @@ def ids(app) -> dict[str, int]:
         )  # fmt: skip
         trondheim = organisation_by_name("Trondheim")
         # A central admin working in Trondheim: Trondheim's lokal_admin must not touch them.
-        central = create_user("sentral@trondheim.demo", "Siri Sentral", trondheim, DEMO_PASSWORD, {Role.ADMIN})
+        central = create_user(
+            "sentral@trondheim.demo", "Siri Sentral", trondheim, DEMO_PASSWORD, {Role.ADMIN}
+        )
         unused = Category(name="Ubrukt kategori", position=99)
         db.session.add(unused)
         db.session.commit()
@@ -80,7 +103,9 @@ def ids(app) -> dict[str, int]:
             "hospital": organisation_by_name(HOSPITAL).id,
             "roan": organisation_by_name("Roan").id,
             "unit": db.session.scalar(
-                sa.select(Unit.id).where(Unit.organisation_id == trondheim.id, Unit.name == "Legevakt")
+                sa.select(Unit.id).where(
+                    Unit.organisation_id == trondheim.id, Unit.name == "Legevakt"
+                )
             ),
             "melder": find_user("melder@trondheim.demo").id,
             "saksbehandler": find_user("mottak@trondheim.demo").id,
@@ -90,7 +115,9 @@ def ids(app) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("method,url,data,expected", TABLE, ids=[f"{m} {u}" for m, u, _d, _e in TABLE])
+@pytest.mark.parametrize(
+    "method,url,data,expected", TABLE, ids=[f"{m} {u}" for m, u, _d, _e in TABLE]
+)
 def test_permission_table(app, client, ids, actor, method, url, data, expected):
     login(client, EMAILS[actor])
     url = url.format(**ids)
@@ -126,7 +153,12 @@ def test_lokal_admin_cannot_grant_admin_with_a_forged_form(app, client, ids):
     login(client, "lokaladmin@trondheim.demo")
     response = client.post(
         f"/admin/brukere/{ids['melder']}",
-        data={"name": "Kari Nordmann", "organisation": str(ids["trondheim"]), "unit": "", "roles": ["admin"]},
+        data={
+            "name": "Kari Nordmann",
+            "organisation": str(ids["trondheim"]),
+            "unit": "",
+            "roles": ["admin"],
+        },
     )
     assert response.status_code == 422
     assert "Du har ikke lov til å gjøre denne endringen." in response.get_data(as_text=True)
@@ -165,7 +197,8 @@ def test_bad_input_gets_a_message_beside_the_field_and_keeps_what_was_typed(clie
     assert "Svarfristen må være mellom 1 og 365 dager." in page
     assert 'value="Trondheim"' in page
     response = client.post(
-        "/admin/organisasjoner", data={"name": "trondheim", "kind": "kommune", "response_days": "10"}
+        "/admin/organisasjoner",
+        data={"name": "trondheim", "kind": "kommune", "response_days": "10"},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -174,8 +207,12 @@ def test_bad_input_gets_a_message_beside_the_field_and_keeps_what_was_typed(clie
         f"/admin/organisasjoner/{ids['roan']}/sla-sammen",
         data={"target": str(ids["trondheim"]), "confirm": "roan?"},
     )
-    assert merge.status_code == 422 and "Skriv navnet nøyaktig slik det står" in merge.get_data(as_text=True)
-    used = client.post(f"/admin/organisasjoner/{ids['trondheim']}/enheter", data={"name": "x" * 500})
+    assert merge.status_code == 422 and "Skriv navnet nøyaktig slik det står" in merge.get_data(
+        as_text=True
+    )
+    used = client.post(
+        f"/admin/organisasjoner/{ids['trondheim']}/enheter", data={"name": "x" * 500}
+    )
     assert used.status_code == 422
 
 
@@ -210,7 +247,10 @@ def test_merge_through_the_page(app, client, ids):
 
 def test_log_page_shows_changes_in_both_languages(app, client, ids):
     login(client, "admin@demo.demo")
-    client.post(f"/admin/organisasjoner/{ids['trondheim']}", data={"name": "Trondheim", "response_days": "21"})
+    client.post(
+        f"/admin/organisasjoner/{ids['trondheim']}",
+        data={"name": "Trondheim", "response_days": "21"},
+    )
     page = client.get("/admin/logg").get_data(as_text=True)
     assert "Organisasjon endret" in page and "Svarfrist (dager)" in page and "21" in page
     client.post("/sprak", data={"lang": "en"})
@@ -228,7 +268,8 @@ def test_lokal_admin_sets_the_deadline_without_a_name_field(app, client, ids):
     page = client.get(f"/admin/organisasjoner/{ids['trondheim']}").get_data(as_text=True)
     assert 'id="name"' not in page and 'id="response_days"' in page
     response = client.post(
-        f"/admin/organisasjoner/{ids['trondheim']}", data={"response_days": "9", "name": "Nytt navn"}
+        f"/admin/organisasjoner/{ids['trondheim']}",
+        data={"response_days": "9", "name": "Nytt navn"},
     )
     assert response.status_code == 302
     with app.app_context():

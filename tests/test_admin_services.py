@@ -85,8 +85,12 @@ def test_merge_keeps_old_names_in_old_cases_and_past_tertials(ctx):
     hospital = organisation_by_name(HOSPITAL)
     leksvik = organisation_by_name("Leksvik")
     leksvik_unit = next(u for u in leksvik.units if u.name == "Hjemmetjenesten")
-    nurse = create_user("sykepleier@leksvik.demo", "Siv Leksvik", leksvik, "x" * 12, unit=leksvik_unit)
-    handler = create_user("mottak@leksvik.demo", "Mats Leksvik", leksvik, "x" * 12, {Role.SAKSBEHANDLER})
+    nurse = create_user(
+        "sykepleier@leksvik.demo", "Siv Leksvik", leksvik, "x" * 12, unit=leksvik_unit
+    )
+    handler = create_user(
+        "mottak@leksvik.demo", "Mats Leksvik", leksvik, "x" * 12, {Role.SAKSBEHANDLER}
+    )
     hospital_nurse = _user("melder@stolav.demo")
 
     # Filed in the second tertial of 2025: one answered, one still open; and one the
@@ -127,22 +131,32 @@ def test_merge_keeps_old_names_in_old_cases_and_past_tertials(ctx):
     assert report_after.by_counterpart_org == report_before.by_counterpart_org
     assert {r.label: r.count for r in report_after.by_reporter_org}["Leksvik"] == 2
     assert {r.label: r.count for r in report_after.by_counterpart_org}["Leksvik"] == 1
-    assert "Indre Fosen" not in {r.label for r in report_after.by_reporter_org + report_after.by_counterpart_org}
+    assert "Indre Fosen" not in {
+        r.label for r in report_after.by_reporter_org + report_after.by_counterpart_org
+    }
     # New filings use the new name.
     new = _file(nurse, hospital, datetime(2026, 2, 1, 10, tzinfo=UTC))
     assert new.reporter_org_name == "Indre Fosen"
     # The successor's handler still sees the closed Leksvik case, and handles the moved one.
     assert permissions.can_view_deviation(handler, closed)
-    assert closed in db.session.scalars(
-        sa.select(Deviation).where(permissions.visible_deviations(handler))
-    ).all()
+    assert (
+        closed
+        in db.session.scalars(
+            sa.select(Deviation).where(permissions.visible_deviations(handler))
+        ).all()
+    )
     assert permissions.can_handle_deviation(handler, open_received)
     # Both organisations' logs record the merge.
     actions = {
         (e.action, e.organisation_id)
-        for e in db.session.scalars(sa.select(AdminLogEntry).where(AdminLogEntry.action.like("organisation.merge%")))
+        for e in db.session.scalars(
+            sa.select(AdminLogEntry).where(AdminLogEntry.action.like("organisation.merge%"))
+        )
     }
-    assert actions == {("organisation.merge", leksvik.id), ("organisation.merge_in", indre_fosen.id)}
+    assert actions == {
+        ("organisation.merge", leksvik.id),
+        ("organisation.merge_in", indre_fosen.id),
+    }
 
 
 def test_merge_leaves_open_cases_between_the_two_and_refuses_nonsense(ctx):
@@ -321,7 +335,9 @@ def test_every_operation_is_logged_and_the_log_is_append_only(ctx):
     unit = services.create_unit(admin, trondheim, "Rus og psykisk helse", None)
     services.update_unit(admin, unit, "Psykisk helse og rus", None)
     services.create_item(admin, Category, "Ernæring")
-    services.invite_user(admin, "ny@trondheim.demo", "Nina Ny", trondheim.id, unit.id, {Role.ANALYTIKER})
+    services.invite_user(
+        admin, "ny@trondheim.demo", "Nina Ny", trondheim.id, unit.id, {Role.ANALYTIKER}
+    )
     entries = db.session.scalars(sa.select(AdminLogEntry).order_by(AdminLogEntry.id)).all()[start:]
     assert [e.action for e in entries] == [
         "organisation.update",
@@ -332,7 +348,9 @@ def test_every_operation_is_logged_and_the_log_is_append_only(ctx):
     ]
     assert entries[0].before["response_days"] == 14 and entries[0].after["response_days"] == 30
     assert entries[0].actor_id == admin.id and entries[0].at is not None
-    assert entries[4].after["roles"] == ["analytiker"] and entries[4].organisation_id == trondheim.id
+    assert (
+        entries[4].after["roles"] == ["analytiker"] and entries[4].organisation_id == trondheim.id
+    )
     assert entries[3].organisation_id is None
     db.session.commit()
 
@@ -363,6 +381,11 @@ def test_unit_of_user_must_belong_to_the_chosen_organisation(ctx):
     )
     with pytest.raises(ServiceError) as error:
         services.invite_user(
-            admin, "x@trondheim.demo", "X", organisation_by_name("Trondheim").id, malvik_unit.id, set()
+            admin,
+            "x@trondheim.demo",
+            "X",
+            organisation_by_name("Trondheim").id,
+            malvik_unit.id,
+            set(),
         )
     assert error.value.code == "wrong_org"

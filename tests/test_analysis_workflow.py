@@ -254,5 +254,7 @@ def test_analyse_move_cannot_be_posted_without_an_analysis(app, login_as):
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/avvik/{reference}#hendelsesanalyse")
     with app.app_context():
-        status = db.session.scalar(sa.select(Deviation.status).where(Deviation.reference == reference))
+        status = db.session.scalar(
+            sa.select(Deviation.status).where(Deviation.reference == reference)
+        )
     assert status is Status.SENDT

@@ -56,12 +56,16 @@ def test_invitation_link_sets_password_once(app, client):
     token = _invite(app)
     page = client.get(f"/passord/{token}")
     assert page.status_code == 200 and "Velg passord" in page.get_data(as_text=True)
-    done = client.post(f"/passord/{token}", data={"password": GOOD_PASSWORD, "confirm": GOOD_PASSWORD})
+    done = client.post(
+        f"/passord/{token}", data={"password": GOOD_PASSWORD, "confirm": GOOD_PASSWORD}
+    )
     assert done.status_code == 302 and done.headers["Location"] == "/logg-inn"
     login(client, "ny@trondheim.demo", GOOD_PASSWORD)
     # The same link a second time: refused, and the password stays.
     client.post("/logg-ut")
-    reused = client.post(f"/passord/{token}", data={"password": "x" + GOOD_PASSWORD, "confirm": "x" + GOOD_PASSWORD})
+    reused = client.post(
+        f"/passord/{token}", data={"password": "x" + GOOD_PASSWORD, "confirm": "x" + GOOD_PASSWORD}
+    )
     assert reused.status_code == 410 and "Lenken virker ikke" in reused.get_data(as_text=True)
     assert client.get(f"/passord/{token}").status_code == 410
     login(client, "ny@trondheim.demo", GOOD_PASSWORD)
@@ -74,11 +78,11 @@ def test_expired_link_is_refused(app, client):
         assert services.valid_token(token, now=utcnow() + timedelta(hours=72, seconds=1)) is None
         assert services.use_token(token, GOOD_PASSWORD, now=utcnow() + timedelta(hours=73)) is None
         # Age the stored token as the clock would, and try through the page.
-        db.session.execute(
-            sa.update(AuthToken).values(expires_at=utcnow() - timedelta(minutes=1))
-        )
+        db.session.execute(sa.update(AuthToken).values(expires_at=utcnow() - timedelta(minutes=1)))
         db.session.commit()
-    response = client.post(f"/passord/{token}", data={"password": GOOD_PASSWORD, "confirm": GOOD_PASSWORD})
+    response = client.post(
+        f"/passord/{token}", data={"password": GOOD_PASSWORD, "confirm": GOOD_PASSWORD}
+    )
     assert response.status_code == 410
     with app.app_context():
         assert find_user("ny@trondheim.demo").password_hash is None
@@ -95,7 +99,9 @@ def test_a_new_link_replaces_the_old_and_deactivation_kills_links(app, client):
     assert client.get(f"/passord/{first}").status_code == 410
     assert client.get(f"/passord/{second}").status_code == 200
     with app.app_context():
-        admin_services.set_user_active(find_user("admin@demo.demo"), find_user("ny@trondheim.demo"), False)
+        admin_services.set_user_active(
+            find_user("admin@demo.demo"), find_user("ny@trondheim.demo"), False
+        )
         db.session.commit()
     assert client.get(f"/passord/{second}").status_code == 410
 
@@ -113,10 +119,14 @@ def test_password_rules_are_enforced_on_the_link_page(app, client):
         "kari.nordmann-2024": "e-postadressen",
     }
     for password, message in cases.items():
-        response = client.post(f"/passord/{token}", data={"password": password, "confirm": password})
+        response = client.post(
+            f"/passord/{token}", data={"password": password, "confirm": password}
+        )
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
-    mismatch = client.post(f"/passord/{token}", data={"password": GOOD_PASSWORD, "confirm": "annet"})
+    mismatch = client.post(
+        f"/passord/{token}", data={"password": GOOD_PASSWORD, "confirm": "annet"}
+    )
     assert "Passordene er ikke like." in mismatch.get_data(as_text=True)
     # Nothing was used up by the refusals.
     assert client.get(f"/passord/{token}").status_code == 200

@@ -30,9 +30,15 @@ def test_database_url_is_normalised_to_psycopg3():
 def test_demo_is_idempotent_and_prints_accounts(app, runner):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    for email in ("melder@trondheim.demo", "melder@stolav.demo", "mottak@stolav.demo",
-                  "mottak@trondheim.demo", "mottak@malvik.demo", "forbedring@demo.demo",
-                  "admin@demo.demo"):
+    for email in (
+        "melder@trondheim.demo",
+        "melder@stolav.demo",
+        "mottak@stolav.demo",
+        "mottak@trondheim.demo",
+        "mottak@malvik.demo",
+        "forbedring@demo.demo",
+        "admin@demo.demo",
+    ):
         assert email in first.output
     assert "demo-avvik" in first.output
     with app.app_context():
@@ -55,8 +61,19 @@ def test_demo_refuses_in_production(app, runner):
 
 def test_create_user(app, runner):
     result = runner.invoke(
-        args=["create-user", "--email", "Ny@Melhus.no", "--name", "Nina Ny", "--org", "Melhus",
-              "--unit", "Legevakt", "--role", "saksbehandler"],
+        args=[
+            "create-user",
+            "--email",
+            "Ny@Melhus.no",
+            "--name",
+            "Nina Ny",
+            "--org",
+            "Melhus",
+            "--unit",
+            "Legevakt",
+            "--role",
+            "saksbehandler",
+        ],
         input="et-langt-passord\net-langt-passord\n",
     )
     assert result.exit_code == 0, result.output

@@ -160,13 +160,17 @@ def test_bulk_rows_are_skewed_and_seasonal(ctx):
     assert received["Trondheim"] > 4 * received["Malvik"]
 
     categories = Counter(
-        db.session.scalars(sa.select(Category.name).join(Deviation, Deviation.category_id == Category.id))
+        db.session.scalars(
+            sa.select(Category.name).join(Deviation, Deviation.category_id == Category.id)
+        )
     )
     assert categories.most_common(1)[0][0] == "Utskrivning"
     assert categories["Utskrivning"] > 5 * categories["Transport"]
 
     # Summer holidays and Christmas weigh more than an ordinary month.
-    months = Counter(local(at).month for at in db.session.scalars(sa.select(Deviation.registered_at)))
+    months = Counter(
+        local(at).month for at in db.session.scalars(sa.select(Deviation.registered_at))
+    )
     ordinary = (months[3] + months[10]) / 2
     assert months[7] > 1.15 * ordinary
     assert months[12] > 1.05 * ordinary

@@ -76,8 +76,14 @@ def test_file_and_find_in_mine_and_inbox(app, login_as):
     inbox = client.get("/mottak").get_data(as_text=True)
     assert reference in inbox
     page = client.get(f"/avvik/{reference}").get_data(as_text=True)
-    for text in ("Epikrise manglet ved utskrivning", "Ringte avdelingen.", "Send epikrise samme dag.",
-                 "kommune → sykehus", "Hjemmetjenesten", "Avvik meldt"):
+    for text in (
+        "Epikrise manglet ved utskrivning",
+        "Ringte avdelingen.",
+        "Send epikrise samme dag.",
+        "kommune → sykehus",
+        "Hjemmetjenesten",
+        "Avvik meldt",
+    ):
         assert text in page
 
 
@@ -117,7 +123,9 @@ def test_each_validation_message_keeps_what_was_typed(app, login_as, field, valu
 def test_future_date_refused(app, login_as):
     client = login_as("melder@trondheim.demo")
     tomorrow = (today_local() + timedelta(days=1)).isoformat()
-    page = client.post("/avvik/nytt", data=valid_form(app, event_date=tomorrow)).get_data(as_text=True)
+    page = client.post("/avvik/nytt", data=valid_form(app, event_date=tomorrow)).get_data(
+        as_text=True
+    )
     assert "Datoen kan ikke være fram i tid." in page
     assert f'value="{tomorrow}"' in page
 
@@ -125,7 +133,9 @@ def test_future_date_refused(app, login_as):
 def test_own_organisation_refused(app, login_as):
     client = login_as("melder@trondheim.demo")
     ids = _ids(app)
-    response = client.post("/avvik/nytt", data=valid_form(app, counterpart_org=str(ids["Trondheim"])))
+    response = client.post(
+        "/avvik/nytt", data=valid_form(app, counterpart_org=str(ids["Trondheim"]))
+    )
     assert response.status_code == 422
     assert "Avviket kan ikke sendes til din egen organisasjon" in response.get_data(as_text=True)
 
@@ -133,9 +143,11 @@ def test_own_organisation_refused(app, login_as):
 def test_unit_of_another_organisation_refused(app, login_as):
     client = login_as("melder@trondheim.demo")
     with app.app_context():
-        malvik_unit = db.session.scalar(
-            sa.select(Organisation).where(Organisation.name == "Malvik")
-        ).units[0].id
+        malvik_unit = (
+            db.session.scalar(sa.select(Organisation).where(Organisation.name == "Malvik"))
+            .units[0]
+            .id
+        )
     response = client.post("/avvik/nytt", data=valid_form(app, counterpart_unit=str(malvik_unit)))
     assert "Enheten hører ikke til organisasjonen du valgte." in response.get_data(as_text=True)
 
@@ -176,7 +188,9 @@ def test_phone_numbers_and_dates_pass(app, login_as):
     client = login_as("melder@trondheim.demo")
     response = client.post(
         "/avvik/nytt",
-        data=valid_form(app, description="Ring 918 45 678 eller 73868000. Skjedde 01.02.2026 kl 14."),
+        data=valid_form(
+            app, description="Ring 918 45 678 eller 73868000. Skjedde 01.02.2026 kl 14."
+        ),
     )
     assert response.status_code == 302
 
@@ -204,7 +218,9 @@ def _file(app, client, reporter: str, counterpart: str) -> str:
     ids = _ids(app)
     client.post("/logg-ut")
     login(client, reporter)
-    response = client.post("/avvik/nytt", data=valid_form(app, counterpart_org=str(ids[counterpart])))
+    response = client.post(
+        "/avvik/nytt", data=valid_form(app, counterpart_org=str(ids[counterpart]))
+    )
     assert response.status_code == 302
     return response.headers["Location"].split("/")[2]
 

@@ -81,7 +81,9 @@ def test_reference_numbers_are_sequential_per_year(ctx):
     )
     # 23:30 UTC on 31 December is already New Year in Oslo: the Norwegian year counts.
     third = file_deviation(
-        reporter, _input(event_date=date(2025, 12, 31)), now=datetime(2025, 12, 31, 23, 30, tzinfo=UTC)
+        reporter,
+        _input(event_date=date(2025, 12, 31)),
+        now=datetime(2025, 12, 31, 23, 30, tzinfo=UTC),
     )
     assert [first.reference, second.reference, third.reference] == [
         "AV-2025-00001",

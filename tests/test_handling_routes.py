@@ -60,7 +60,11 @@ def org_id(app, name: str) -> int:
     [
         ("besvar", {"besvar-text": ""}, "Skriv svaret til den som meldte avviket."),
         ("avvis", {"avvis-text": "  "}, "Skriv hvorfor avviket avvises."),
-        ("videresend", {"videresend-target_unit": ""}, "Velg enheten avviket skal videresendes til."),
+        (
+            "videresend",
+            {"videresend-target_unit": ""},
+            "Velg enheten avviket skal videresendes til.",
+        ),
         ("omdiriger", {"omdiriger-target_org": ""}, "Velg organisasjonen avviket skal sendes til."),
         ("besvar", {"besvar-text": "x" * 2001}, "Teksten er for lang: høyst 2000 tegn."),
     ],
@@ -74,7 +78,7 @@ def test_each_move_says_what_is_missing_beside_the_field(app, login_as, move, da
     assert message in page
     field = next(iter(data))
     assert f'id="{field}-feil"' in page  # tied to its field for screen readers
-    assert "<details class=\"action mb-2\" open>" in page  # the form that failed stays open
+    assert '<details class="action mb-2" open>' in page  # the form that failed stays open
     assert state(app, reference) == (Status.SENDT, 1, 0)
 
 
@@ -117,7 +121,9 @@ def test_a_move_not_allowed_now_is_refused_with_the_reason(app, login_as):
         f"/avvik/{reference}/behandling", data={"move": "bekreft"}, follow_redirects=True
     )
     assert response.status_code == 200
-    assert "Avviket har status «Under behandling» og kan ikke bekrefte mottak nå." in text_of(response)
+    assert "Avviket har status «Under behandling» og kan ikke bekrefte mottak nå." in text_of(
+        response
+    )
     assert state(app, reference) == (Status.UNDER_BEHANDLING, 2, 0)
 
 
@@ -163,35 +169,62 @@ def test_reporter_reopen_needs_a_reason(app, login_as):
 def test_the_whole_path_with_thread_notes_and_mails(app, login_as):
     reference = file_one(app, login_as)
     handler = login_as("mottak@stolav.demo")
-    assert handler.post(f"/avvik/{reference}/behandling", data={"move": "bekreft"}).status_code == 302
-    assert handler.post(f"/avvik/{reference}/meldinger", data={"body": "Hvilken dag var det?"}).status_code == 302
-    assert handler.post(
-        f"/avvik/{reference}/meldinger", data={"body": "Sjekk med post 3.", "internal": "y"}
-    ).status_code == 302
+    assert (
+        handler.post(f"/avvik/{reference}/behandling", data={"move": "bekreft"}).status_code == 302
+    )
+    assert (
+        handler.post(
+            f"/avvik/{reference}/meldinger", data={"body": "Hvilken dag var det?"}
+        ).status_code
+        == 302
+    )
+    assert (
+        handler.post(
+            f"/avvik/{reference}/meldinger", data={"body": "Sjekk med post 3.", "internal": "y"}
+        ).status_code
+        == 302
+    )
     reporter = login_as("melder@trondheim.demo")
     page = text_of(reporter.get(f"/avvik/{reference}"))
     assert "Hvilken dag var det?" in page
     assert "Sjekk med post 3." not in page  # internal notes are the handlers' own
     # The reporter's "internal" flag is ignored: their messages are always to the handlers.
-    assert reporter.post(
-        f"/avvik/{reference}/meldinger", data={"body": "Fredag 6. mars.", "internal": "y"}
-    ).status_code == 302
+    assert (
+        reporter.post(
+            f"/avvik/{reference}/meldinger", data={"body": "Fredag 6. mars.", "internal": "y"}
+        ).status_code
+        == 302
+    )
     reporting_side = login_as("mottak@trondheim.demo")  # may read, not write
     page = text_of(reporting_side.get(f"/avvik/{reference}"))
     assert "Fredag 6. mars." in page and "Sjekk med post 3." not in page
-    assert reporting_side.post(f"/avvik/{reference}/meldinger", data={"body": "Hei"}).status_code == 404
+    assert (
+        reporting_side.post(f"/avvik/{reference}/meldinger", data={"body": "Hei"}).status_code
+        == 404
+    )
     handler = login_as("mottak@stolav.demo")
     page = text_of(handler.get(f"/avvik/{reference}"))
-    assert page.index("Fredag 6. mars.") < page.index("Sjekk med post 3.") < page.index("Hvilken dag var det?")
-    assert handler.post(
-        f"/avvik/{reference}/behandling", data={"move": "besvar", "besvar-text": "Vi har endret rutinen."}
-    ).status_code == 302
+    assert (
+        page.index("Fredag 6. mars.")
+        < page.index("Sjekk med post 3.")
+        < page.index("Hvilken dag var det?")
+    )
+    assert (
+        handler.post(
+            f"/avvik/{reference}/behandling",
+            data={"move": "besvar", "besvar-text": "Vi har endret rutinen."},
+        ).status_code
+        == 302
+    )
     reporter = login_as("melder@trondheim.demo")
     page = text_of(reporter.get(f"/avvik/{reference}"))
     assert "Svar fra St. Olavs hospital HF" in page and "Vi har endret rutinen." in page
     assert "Besvart" in text_of(reporter.get("/avvik/mine"))
     with app.app_context():
-        sent = [(m.to_address, m.subject) for m in db.session.scalars(sa.select(OutboxMail).order_by(OutboxMail.id))]
+        sent = [
+            (m.to_address, m.subject)
+            for m in db.session.scalars(sa.select(OutboxMail).order_by(OutboxMail.id))
+        ]
     assert sent == [
         ("mottak@stolav.demo", f"Avvik {reference}: nytt avvik"),
         ("melder@trondheim.demo", f"Avvik {reference}: ny melding fra mottaker"),
@@ -254,12 +287,22 @@ def test_inbox_counts_days_left_and_overdue_first(app, login_as):
     client = login_as("melder@trondheim.demo")
     refs = []
     for _ in range(3):
-        refs.append(client.post("/avvik/nytt", data=valid_form(app)).headers["Location"].split("/")[2])
+        refs.append(
+            client.post("/avvik/nytt", data=valid_form(app)).headers["Location"].split("/")[2]
+        )
     with app.app_context():
         today = today_local()
-        deadlines = {refs[0]: today + timedelta(days=5), refs[1]: today - timedelta(days=2), refs[2]: today + timedelta(days=1)}
+        deadlines = {
+            refs[0]: today + timedelta(days=5),
+            refs[1]: today - timedelta(days=2),
+            refs[2]: today + timedelta(days=1),
+        }
         for ref, deadline in deadlines.items():
-            db.session.execute(sa.update(Deviation).where(Deviation.reference == ref).values(response_deadline=deadline))
+            db.session.execute(
+                sa.update(Deviation)
+                .where(Deviation.reference == ref)
+                .values(response_deadline=deadline)
+            )
         db.session.commit()
     handler = login_as("mottak@stolav.demo")
     handler.post(f"/avvik/{refs[2]}/behandling", data={"move": "besvar", "besvar-text": "Ferdig."})
@@ -279,7 +322,9 @@ def test_inbox_counts_stop_at_the_cap(app, login_as):
     for _ in range(4):
         client.post("/avvik/nytt", data=valid_form(app))
     with app.app_context():
-        db.session.execute(sa.update(Deviation).values(response_deadline=today_local() - timedelta(days=1)))
+        db.session.execute(
+            sa.update(Deviation).values(response_deadline=today_local() - timedelta(days=1))
+        )
         db.session.commit()
     handler = login_as("mottak@stolav.demo")
     app.config["INBOX_COUNT_CAP"] = 3
@@ -293,7 +338,10 @@ def test_inbox_counts_stop_at_the_cap(app, login_as):
 def test_inbox_deadline_sort_pages_without_gaps(app, login_as):
     app.config["INBOX_PAGE_SIZE"] = 2
     client = login_as("melder@trondheim.demo")
-    refs = [client.post("/avvik/nytt", data=valid_form(app)).headers["Location"].split("/")[2] for _ in range(5)]
+    refs = [
+        client.post("/avvik/nytt", data=valid_form(app)).headers["Location"].split("/")[2]
+        for _ in range(5)
+    ]
     handler = login_as("mottak@stolav.demo")
     seen, url = [], "/mottak?sorter=frist"
     import re

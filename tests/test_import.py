@@ -38,7 +38,9 @@ def write_csv(path, rows, delimiter=";", header=HEADER):
 
 
 def imported_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Deviation).where(Deviation.imported))
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Deviation).where(Deviation.imported)
+    )
 
 
 def invoke(runner, path):
@@ -52,18 +54,39 @@ def test_good_csv_imports_every_row_with_reference_and_history(app, runner, tmp_
     assert result.exit_code == 0, result.output
     assert "3 avvik importert fra avvik.csv." in result.output
     with app.app_context():
-        deviations = list(db.session.scalars(sa.select(Deviation).order_by(Deviation.registered_at)))
-        assert [d.reference for d in deviations] == ["AV-2022-00001", "AV-2022-00002", "AV-2023-00001"]
+        deviations = list(
+            db.session.scalars(sa.select(Deviation).order_by(Deviation.registered_at))
+        )
+        assert [d.reference for d in deviations] == [
+            "AV-2022-00001",
+            "AV-2022-00002",
+            "AV-2023-00001",
+        ]
         first, second, third = deviations
-        assert (first.reporter_org_name, first.counterpart_org_name) == ("Trondheim", "St. Olavs hospital HF")
-        assert first.reporter_unit.name == "Hjemmetjenesten" and first.counterpart_unit.name == "Geriatrisk avdeling"
+        assert (first.reporter_org_name, first.counterpart_org_name) == (
+            "Trondheim",
+            "St. Olavs hospital HF",
+        )
+        assert (
+            first.reporter_unit.name == "Hjemmetjenesten"
+            and first.counterpart_unit.name == "Geriatrisk avdeling"
+        )
         assert (first.harm, first.status, first.imported) == (Harm.MODERAT, Status.BESVART, True)
-        assert first.closed_at.date() == date(2022, 5, 10) and first.response_deadline == date(2022, 5, 16)
+        assert first.closed_at.date() == date(2022, 5, 10) and first.response_deadline == date(
+            2022, 5, 16
+        )
         # "St. Olavs" and "roros" found St. Olavs hospital HF and Røros; "nei" put the deadline
         # before the closing day, so the statistics count it as late.
-        assert (second.reporter_org_name, second.counterpart_org_name) == ("St. Olavs hospital HF", "Røros")
+        assert (second.reporter_org_name, second.counterpart_org_name) == (
+            "St. Olavs hospital HF",
+            "Røros",
+        )
         assert second.status == Status.AVVIST and second.response_deadline < second.closed_at.date()
-        assert (third.reporter_org_name, third.harm, third.status) == ("Malvik", Harm.IKKE_BEROERT, Status.UNDER_BEHANDLING)
+        assert (third.reporter_org_name, third.harm, third.status) == (
+            "Malvik",
+            Harm.IKKE_BEROERT,
+            Status.UNDER_BEHANDLING,
+        )
         assert third.closed_at is None
         events = list(db.session.scalars(sa.select(DeviationEvent)))
         assert len(events) == 3 and {e.kind for e in events} == {EventKind.IMPORTED}
@@ -150,7 +173,10 @@ def test_rule_breaking_values_are_refused(app, runner, tmp_path):
     assert result.exit_code == 1
     out = result.output
     assert "Rad 2, kolonne counterpart_org: avsender og mottaker er samme organisasjon." in out
-    assert "Rad 3, kolonne closed: lukket dato er fylt ut, men statusen er ikke besvart eller avvist." in out
+    assert (
+        "Rad 3, kolonne closed: lukket dato er fylt ut, men statusen er ikke besvart eller avvist."
+        in out
+    )
     assert "Rad 4, kolonne event_date: hendelsesdatoen er etter registreringsdatoen." in out
     assert "Rad 5, kolonne answered_within_deadline: skriv ja eller nei" in out
 
@@ -159,5 +185,9 @@ def test_name_matching_rules():
     assert fold("  RØROS ") == fold("Roros") == "roros"
     assert fold("Ørland") == fold("orland")
     assert fold("Frøya") == "froya"
-    assert org_alias("St. Olavs hospital HF") == org_alias("St. Olavs") == org_alias("st olavs hospital")
+    assert (
+        org_alias("St. Olavs hospital HF")
+        == org_alias("St. Olavs")
+        == org_alias("st olavs hospital")
+    )
     assert org_alias("Trondheim kommune") == org_alias("Trondheim")

@@ -118,9 +118,7 @@ def test_every_event_reaches_the_right_people_with_no_case_content(mail_app, smt
         transition(deviation, Move.REOPEN, handler)
         transition(deviation, Move.REJECT, handler, text="Ikke et samhandlingsavvik likevel.")
         transition(deviation, Move.REOPEN, reporter, text="Jo, det er det.")
-        transition(
-            deviation, Move.REROUTE, handler, target_org=organisation_by_name("Malvik").id
-        )
+        transition(deviation, Move.REROUTE, handler, target_org=organisation_by_name("Malvik").id)
         db.session.commit()
         assert deliver_pending() == 8
         assert deliver_pending() == 0  # nothing twice
@@ -270,9 +268,12 @@ def test_two_senders_at_once_never_send_a_row_twice(mail_app, smtp):
     ids = [m["Message-ID"] for _, m in recorder.received]
     assert len(ids) == 90 and len(set(ids)) == 90
     with mail_app.app_context():
-        assert db.session.scalar(
-            sa.select(sa.func.count()).where(OutboxMail.status == MailStatus.SENT)
-        ) == 90
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).where(OutboxMail.status == MailStatus.SENT)
+            )
+            == 90
+        )
 
 
 def test_without_a_server_mails_are_written_as_eml_files(app, tmp_path):
@@ -315,7 +316,11 @@ def test_reminders_before_and_after_the_deadline_are_idempotent(mail_app, smtp):
                      assigned: today + timedelta(days=2), not_yet: today + timedelta(days=4),
                      closed: today - timedelta(days=1)}  # fmt: skip
         for deviation, deadline in deadlines.items():
-            db.session.execute(sa.update(Deviation).where(Deviation.id == deviation.id).values(response_deadline=deadline))
+            db.session.execute(
+                sa.update(Deviation)
+                .where(Deviation.id == deviation.id)
+                .values(response_deadline=deadline)
+            )
         db.session.execute(sa.update(OutboxMail).values(status=MailStatus.SENT))
         db.session.commit()
         refs = {name: d.reference for name, d in
@@ -343,7 +348,12 @@ def test_a_new_deadline_after_re_routing_gets_its_own_reminder(mail_app):
         db.session.execute(sa.update(Deviation).values(response_deadline=today - timedelta(days=1)))
         db.session.commit()
         assert handling.send_reminders(today) == 1
-        transition(deviation, Move.REROUTE, find_user("mottak@stolav.demo"), target_org=organisation_by_name("Malvik").id)
+        transition(
+            deviation,
+            Move.REROUTE,
+            find_user("mottak@stolav.demo"),
+            target_org=organisation_by_name("Malvik").id,
+        )
         db.session.execute(sa.update(Deviation).values(response_deadline=today + timedelta(days=3)))
         db.session.commit()
         assert handling.send_reminders(today) == 1

@@ -60,9 +60,18 @@ def test_english_tertial_pdf_has_english_headings_labels_and_numbers(ctx):
         "Total 1 0 2 0 3 8",
     ]:
         assert line in lines, f"{line!r} not a line of the English PDF"
-    for heading in ("Key figures", "Direction", "Trend over the last six tertials",
-                    "Category and severity", "Consequence for the patient", "Organisations and units",
-                    "Hospital clinic", "Follow-up", "Incident analyses and actions", "About the figures"):
+    for heading in (
+        "Key figures",
+        "Direction",
+        "Trend over the last six tertials",
+        "Category and severity",
+        "Consequence for the patient",
+        "Organisations and units",
+        "Hospital clinic",
+        "Follow-up",
+        "Incident analyses and actions",
+        "About the figures",
+    ):
         assert heading in text, heading
     left = [m for s in REPORT_SOURCES for m in norwegian_msgids_in(text, s, _data_names(summary))]
     assert not left, f"Norwegian left in the English PDF: {left}"
@@ -92,8 +101,13 @@ def test_statistics_page_and_pdf_follow_the_users_language(app, client, login_as
         _english("forbedring@demo.demo")
     client = login_as("forbedring@demo.demo")
     page = client.get("/statistikk/?tertial=2023-T2").get_data(as_text=True)
-    for english in ("Deviation report for Tertial 2, 2023", "Municipality to hospital", "No harm",
-                    "A deviation is counted in the tertial it was registered in", "66.7 %"):
+    for english in (
+        "Deviation report for Tertial 2, 2023",
+        "Municipality to hospital",
+        "No harm",
+        "A deviation is counted in the tertial it was registered in",
+        "66.7 %",
+    ):
         assert english in page, english
     for norwegian in ("Kommune til sykehus", "Avviksoversikt", "2. tertial 2023", "Ingen skade"):
         assert norwegian not in page, norwegian
@@ -115,13 +129,24 @@ def test_report_command_writes_the_pdf_in_the_chosen_language(app, runner, tmp_p
         db.session.commit()
     out = tmp_path / "rapport.pdf"
     result = runner.invoke(
-        args=["report", "tertial", "2023-T2", "--out", str(out), "--lang", lang,
-              "--made-at", MADE_AT.isoformat()]
+        args=[
+            "report",
+            "tertial",
+            "2023-T2",
+            "--out",
+            str(out),
+            "--lang",
+            lang,
+            "--made-at",
+            MADE_AT.isoformat(),
+        ]
     )
     assert result.exit_code == 0, result.output
     language = load(lang)
     with app.app_context():
-        expected = render_pdf(services.tertial_summary(T2, services.ALL, language), MADE_AT, language)
+        expected = render_pdf(
+            services.tertial_summary(T2, services.ALL, language), MADE_AT, language
+        )
     assert out.read_bytes() == expected
     first = pdf_text(out.read_bytes())[0]
     assert ("Page 1 of" in first) == (lang == "en") and ("Side 1 av" in first) == (lang == "nb")

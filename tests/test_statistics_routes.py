@@ -70,7 +70,10 @@ def test_group_and_admin_see_all_organisations(client, login_as, filed, email):
     assert "Alle organisasjoner i helsefellesskapet" in page
     assert 'href="/statistikk/"' in page  # the nav link
     # Both cases count: Trondheim→hospital and hospital→Malvik.
-    assert '<th scope="row" class="fw-normal">Avvik registrert i tertialet</th><td class="text-end fw-semibold">2</td>' in page
+    assert (
+        '<th scope="row" class="fw-normal">Avvik registrert i tertialet</th><td class="text-end fw-semibold">2</td>'
+        in page
+    )
     assert PATIENT not in page and TITLE not in page
 
 
@@ -91,7 +94,7 @@ def test_a_bad_tertial_gets_a_message_beside_the_field(client, login_as):
 def test_handler_sees_only_their_own_organisation(client, login_as, filed):
     login_as("mottak@malvik.demo")
     page = client.get(f"/statistikk/?tertial={filed.code}").get_data(as_text=True)
-    assert "<p class=\"text-body-secondary mb-3\">Malvik" in page
+    assert '<p class="text-body-secondary mb-3">Malvik' in page
     assert '<td class="text-end fw-semibold">1</td>' in page  # only hospital → Malvik
     rows = client.get(f"/statistikk/{filed.code}/avvik.csv").get_data(as_text=True).splitlines()
     assert len(rows) == 2 and ";Malvik;" in rows[1]
@@ -122,12 +125,24 @@ def test_downloads_carry_no_identity_and_no_free_text(client, login_as, filed):
 
 def test_report_command_writes_pdf_csv_and_xlsx(app, runner, filed, tmp_path):
     out, csv_out, xlsx_out = tmp_path / "r.pdf", tmp_path / "r.csv", tmp_path / "r.xlsx"
-    args = ["report", "tertial", filed.code, "--out", str(out), "--csv", str(csv_out), "--xlsx", str(xlsx_out)]
+    args = [
+        "report",
+        "tertial",
+        filed.code,
+        "--out",
+        str(out),
+        "--csv",
+        str(csv_out),
+        "--xlsx",
+        str(xlsx_out),
+    ]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     assert f"{filed.label}: 2 avvik." in result.output
     first = out.read_bytes()
-    assert first.startswith(b"%PDF") and len(csv_out.read_text(encoding="utf-8-sig").splitlines()) == 3
+    assert (
+        first.startswith(b"%PDF") and len(csv_out.read_text(encoding="utf-8-sig").splitlines()) == 3
+    )
     assert runner.invoke(args=args).exit_code == 0
     assert out.read_bytes() == first, "the same data gives the same PDF"
     bad = runner.invoke(args=["report", "tertial", "2023-T7", "--out", str(out)])

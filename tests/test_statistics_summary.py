@@ -58,7 +58,11 @@ def check_hand_worked_figures(s: TertialSummary) -> None:
     }  # fmt: skip
     # Utskrivning D1 D4 D5; Innleggelse D2 D6 D9; Transport D3 D7; every other category 0.
     by_category = rows(s.by_category)
-    assert (by_category["Utskrivning"], by_category["Innleggelse"], by_category["Transport"]) == (3, 3, 2)
+    assert (by_category["Utskrivning"], by_category["Innleggelse"], by_category["Transport"]) == (
+        3,
+        3,
+        2,
+    )
     assert sum(by_category.values()) == 8 and list(by_category) == CATEGORIES
     # moderat D1; lav D2 D6; ingen D3 D5 D7 D9; alvorlig D4.
     assert rows(s.by_harm) == {
@@ -126,7 +130,9 @@ def test_pdf_text_matches_the_summary_and_is_deterministic(ctx):
     reader = PdfReader(io.BytesIO(pdf))
     # Layout mode keeps a table row on one line; runs of spaces between cells become one.
     pages = [
-        "\n".join(" ".join(line.split()) for line in p.extract_text(extraction_mode="layout").splitlines())
+        "\n".join(
+            " ".join(line.split()) for line in p.extract_text(extraction_mode="layout").splitlines()
+        )
         for p in reader.pages
     ]
     text = "\n".join(pages)
@@ -170,7 +176,8 @@ def test_pdf_text_matches_the_summary_and_is_deterministic(ctx):
     target.write_bytes(pdf)
     assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is needed to render the PDF"
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "80", str(target), str(ARTIFACTS / "tertial-2023-T2")], check=True
+        ["pdftoppm", "-png", "-r", "80", str(target), str(ARTIFACTS / "tertial-2023-T2")],
+        check=True,
     )
     assert len(list(ARTIFACTS.glob("tertial-2023-T2-*.png"))) == len(pages)
 

@@ -70,7 +70,12 @@ def test_bounds_and_neighbours():
 
 def test_labels():
     t = Tertial(2023, 2)
-    assert (t.label, t.short_label, t.code, str(t)) == ("2. tertial 2023", "T2 2023", "2023-T2", "2023-T2")
+    assert (t.label, t.short_label, t.code, str(t)) == (
+        "2. tertial 2023",
+        "T2 2023",
+        "2023-T2",
+        "2023-T2",
+    )
 
 
 def test_norwegian_numbers():

@@ -56,14 +56,16 @@ def test_every_string_in_code_and_templates_has_an_english_translation():
     translated = {
         _key(m.id): m
         for m in _catalog()
-        if m.id
-        and not m.fuzzy
-        and all(m.string if isinstance(m.string, tuple) else [m.string])
+        if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else [m.string])
     }
-    missing = sorted(f"{where}: {msgid!r}" for msgid, where in source.items() if msgid not in translated)
+    missing = sorted(
+        f"{where}: {msgid!r}" for msgid, where in source.items() if msgid not in translated
+    )
     assert not missing, (
         f"{len(missing)} string(s) lack an English translation "
-        "(run `make babel-update`, translate them in " + str(PO.relative_to(ROOT)) + "):\n"
+        "(run `make babel-update`, translate them in "
+        + str(PO.relative_to(ROOT))
+        + "):\n"
         + "\n".join(missing)
     )
 

@@ -155,7 +155,9 @@ def inputs_for(move: Move) -> dict:
     if move is Move.FORWARD:
         hospital = organisation_by_name(HOSPITAL)
         unit = db.session.scalar(
-            sa.select(Unit).where(Unit.organisation_id == hospital.id, Unit.name == "Geriatrisk avdeling")
+            sa.select(Unit).where(
+                Unit.organisation_id == hospital.id, Unit.name == "Geriatrisk avdeling"
+            )
         )
         return {"target_unit": unit.id}
     if move is Move.REROUTE:
@@ -166,7 +168,9 @@ def inputs_for(move: Move) -> dict:
 CASES = list(itertools.product(Status, Move, Actor))
 
 
-@pytest.mark.parametrize(("state", "move", "role"), CASES, ids=[f"{s}-{m}-{r}" for s, m, r in CASES])
+@pytest.mark.parametrize(
+    ("state", "move", "role"), CASES, ids=[f"{s}-{m}-{r}" for s, m, r in CASES]
+)
 def test_transition_table(mctx, state: Status, move: Move, role: Actor):
     deviation = file()
     closed = NOW + timedelta(days=1) if state in (Status.BESVART, Status.AVVIST) else None
@@ -180,7 +184,9 @@ def test_transition_table(mctx, state: Status, move: Move, role: Actor):
     rule = TRANSITIONS.get((state, move, role))
     assert (rule.to if rule else None) == wanted
     # … the page offers exactly the allowed moves …
-    assert (move in allowed_moves(deviation, user, now=NOW + timedelta(days=2))) == (wanted is not None)
+    assert (move in allowed_moves(deviation, user, now=NOW + timedelta(days=2))) == (
+        wanted is not None
+    )
     # … and transition() does it, or refuses and changes nothing.
     if wanted is None:
         with pytest.raises(ServiceError) as refused:
@@ -266,7 +272,9 @@ def test_start_assigns_the_handler_and_forward_keeps_the_deadline(mctx):
     transition(deviation, Move.START, handler, now=NOW)
     assert deviation.handler_id == handler.id
     unit = db.session.scalar(sa.select(Unit).where(Unit.name == "Slagenheten"))
-    event = transition(deviation, Move.FORWARD, handler, target_unit=unit.id, now=NOW + timedelta(days=5))
+    event = transition(
+        deviation, Move.FORWARD, handler, target_unit=unit.id, now=NOW + timedelta(days=5)
+    )
     assert deviation.status is Status.VIDERESENDT
     assert deviation.forwarded_unit_id == unit.id
     assert deviation.counterpart_unit_id is None  # what the reporter addressed is not rewritten
@@ -282,7 +290,9 @@ def test_reroute_moves_the_case_with_a_new_deadline_and_keeps_the_old_name_in_hi
     handler = find_user("mottak@stolav.demo")
     before = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMail))
     later = NOW + timedelta(days=4)
-    event = transition(deviation, Move.REROUTE, handler, target_org=malvik.id, text="Gjelder Malvik.", now=later)
+    event = transition(
+        deviation, Move.REROUTE, handler, target_org=malvik.id, text="Gjelder Malvik.", now=later
+    )
     assert deviation.counterpart_org_id == malvik.id
     assert deviation.counterpart_org_name == "Malvik"
     assert deviation.direction is Direction.KOMMUNE_KOMMUNE
@@ -308,10 +318,14 @@ def test_reporter_reopens_within_30_days_with_a_reason_only(mctx):
         transition(deviation, Move.REOPEN, reporter, now=NOW + timedelta(days=1))
     assert no_reason.value.code == "needs_text"
     with pytest.raises(ServiceError) as too_late:
-        transition(deviation, Move.REOPEN, reporter, text="Jo, det er det.", now=NOW + timedelta(days=31))
+        transition(
+            deviation, Move.REOPEN, reporter, text="Jo, det er det.", now=NOW + timedelta(days=31)
+        )
     assert too_late.value.code == "window_closed"
     assert Move.REOPEN not in allowed_moves(deviation, reporter, now=NOW + timedelta(days=31))
-    transition(deviation, Move.REOPEN, reporter, text="Jo, det er det.", now=NOW + timedelta(days=30))
+    transition(
+        deviation, Move.REOPEN, reporter, text="Jo, det er det.", now=NOW + timedelta(days=30)
+    )
     assert deviation.status is Status.UNDER_BEHANDLING
     assert deviation.closed_at is None and deviation.response is None
     # The rejection and its reason stay in the history.
@@ -335,7 +349,9 @@ def _race(app: Flask, reference: str, texts: list[str]) -> list[object]:
     def worker(i: int) -> None:
         with app.app_context():
             try:
-                deviation = db.session.scalar(sa.select(Deviation).where(Deviation.reference == reference))
+                deviation = db.session.scalar(
+                    sa.select(Deviation).where(Deviation.reference == reference)
+                )
                 handler = find_user("mottak@stolav.demo")
                 loaded.wait(timeout=10)
                 transition(deviation, Move.ANSWER, handler, text=texts[i])
@@ -382,6 +398,8 @@ def test_two_handlers_closing_at_once_only_one_wins(app):
         assert deviation.response == closing[0].text
         assert deviation.status is Status.BESVART
         answered_mails = db.session.scalar(
-            sa.select(sa.func.count()).select_from(OutboxMail).where(OutboxMail.subject.contains("svar mottatt"))
+            sa.select(sa.func.count())
+            .select_from(OutboxMail)
+            .where(OutboxMail.subject.contains("svar mottatt"))
         )
         assert answered_mails == 1

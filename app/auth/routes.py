@@ -81,9 +81,9 @@ def forgot_password():
         if remaining > 0:
             time.sleep(remaining)
         return render_template("auth/forgot_sent.html")
-    return render_template(
-        "auth/forgot.html", form=form, hours=services.LINK_VALID_HOURS
-    ), (422 if form.errors else 200)
+    return render_template("auth/forgot.html", form=form, hours=services.LINK_VALID_HOURS), (
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/passord/<token>", methods=["GET", "POST"])
@@ -100,10 +100,15 @@ def set_password(token: str):
             user = services.use_token(token, form.password.data)
             if user is None:
                 db.session.rollback()
-                return render_template("auth/link_invalid.html", hours=services.LINK_VALID_HOURS), 410
+                return render_template(
+                    "auth/link_invalid.html", hours=services.LINK_VALID_HOURS
+                ), 410
             db.session.commit()
             logout_user()
-            flash(_("Passordet er lagret. Logg inn med e-postadressen og det nye passordet."), "success")
+            flash(
+                _("Passordet er lagret. Logg inn med e-postadressen og det nye passordet."),
+                "success",
+            )
             return redirect(url_for("auth.login"))
     return render_template(
         "auth/set_password.html",

@@ -47,7 +47,9 @@ def find_user(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
     try:
-        _hasher().verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
+        _hasher().verify(
+            user.password_hash if user and user.password_hash else _DUMMY_HASH, password
+        )
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active or not user.password_hash:

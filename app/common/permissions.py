@@ -38,11 +38,14 @@ def org_lineage(org_id: int) -> set[int]:
     lineage = {org_id}
     frontier = {org_id}
     while frontier:
-        frontier = set(
-            db.session.scalars(
-                sa.select(Organisation.id).where(Organisation.merged_into_id.in_(frontier))
+        frontier = (
+            set(
+                db.session.scalars(
+                    sa.select(Organisation.id).where(Organisation.merged_into_id.in_(frontier))
+                )
             )
-        ) - lineage
+            - lineage
+        )
         lineage |= frontier
     if cache is not None:
         cache[org_id] = lineage
@@ -107,7 +110,6 @@ def can_see_message(user: User, message: DeviationMessage) -> bool:
     return user.has_role(Role.SAKSBEHANDLER) and message.author_org_id in org_lineage(
         user.organisation_id
     )
-
 
 
 # --- Incident analyses -------------------------------------------------------------------------
@@ -214,6 +216,7 @@ def may_see_any_analysis(user: User) -> bool:
 def can_start_analysis(user: User, deviation: Deviation) -> bool:
     """The receiving organisation's handlers send a deviation to analysis, as they handle it."""
     return can_handle_deviation(user, deviation) and not deviation.is_closed
+
 
 # --- Administration -------------------------------------------------------------------------
 # admin: everything, every organisation. lokal_admin: the same for their own organisation

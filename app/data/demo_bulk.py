@@ -109,11 +109,23 @@ def _pairs(orgs: list[Organisation]) -> tuple[list[_Pair], list[float]]:
             share = m_weight[m.id] / m_total / len(hospitals)
             add(m, h, DIRECTION_SHARE["kommune_sykehus"] * share)
             add(h, m, DIRECTION_SHARE["sykehus_kommune"] * share)
-    cross_total = sum(m_weight[a.id] * m_weight[b.id] for a in municipalities for b in municipalities if a is not b)
+    cross_total = sum(
+        m_weight[a.id] * m_weight[b.id]
+        for a in municipalities
+        for b in municipalities
+        if a is not b
+    )
     for a in municipalities:
         for b in municipalities:
             if a is not b:
-                add(a, b, DIRECTION_SHARE["kommune_kommune"] * m_weight[a.id] * m_weight[b.id] / cross_total)
+                add(
+                    a,
+                    b,
+                    DIRECTION_SHARE["kommune_kommune"]
+                    * m_weight[a.id]
+                    * m_weight[b.id]
+                    / cross_total,
+                )
     return pairs, weights
 
 
@@ -181,7 +193,9 @@ def generate_deviations(
             number = next_number[year]
             next_number[year] = number + 1
             pair = pairs[pair_idx[i]]
-            title, description = cat_texts[cat_idx[i]][int(rng.random() * len(cat_texts[cat_idx[i]]))]
+            title, description = cat_texts[cat_idx[i]][
+                int(rng.random() * len(cat_texts[cat_idx[i]]))
+            ]
             reporter_units = units_by_org.get(pair.reporter_id)
             counterpart_units = units_by_org.get(pair.counterpart_id)
             age_days = (now - at).total_seconds() / 86400
@@ -209,7 +223,8 @@ def generate_deviations(
                     "year": year,
                     "number": number,
                     "registered_at": at,
-                    "event_date": registered_on - timedelta(days=min(int(rng.expovariate(0.5)), 30)),
+                    "event_date": registered_on
+                    - timedelta(days=min(int(rng.expovariate(0.5)), 30)),
                     "reporter_id": None,
                     "reporter_org_id": pair.reporter_id,
                     "reporter_org_name": pair.reporter_name,

@@ -139,7 +139,9 @@ def move(reference: str):
     if chosen is Move.ANALYSE:
         # til_analyse means "held by an analysis": only linking it to one may set it, so an
         # analysis never loses track of a deviation marked for it.
-        flash(_("Start en hendelsesanalyse eller legg avviket til i en, så sendes det dit."), "info")
+        flash(
+            _("Start en hendelsesanalyse eller legg avviket til i en, så sendes det dit."), "info"
+        )
         return redirect(
             url_for("deviations.show", reference=deviation.reference, _anchor="hendelsesanalyse")
         )
@@ -179,7 +181,9 @@ def post_message(reference: str):
             current_user, deviation
         )
         done = perform(
-            lambda: handling.post_message(deviation, current_user, form.body.data, internal=internal),
+            lambda: handling.post_message(
+                deviation, current_user, form.body.data, internal=internal
+            ),
             form=form,
             success=_("Internt notat lagret.") if internal else _("Meldingen er sendt."),
         )

@@ -72,7 +72,9 @@ class InboxPage:
 
 def encode_cursor(deviation: Deviation | InboxRow, sort: str = SORT_NEWEST) -> str:
     if sort == SORT_DEADLINE:
-        raw = f"f|{int(deviation.is_closed)}|{deviation.response_deadline.isoformat()}|{deviation.id}"
+        raw = (
+            f"f|{int(deviation.is_closed)}|{deviation.response_deadline.isoformat()}|{deviation.id}"
+        )
     else:
         raw = f"{deviation.registered_at.astimezone(UTC).isoformat()}|{deviation.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -152,7 +154,9 @@ def inbox_page(
         # even without ANALYZE statistics: otherwise it may take another index on the
         # organisation and sort all of its cases, 1 s at a million rows instead of 1 ms.
         upper = position[0] if position is not None else utcnow() + timedelta(days=1)
-        query = query.where(Deviation.registered_at <= sa.literal(upper, Deviation.registered_at.type))
+        query = query.where(
+            Deviation.registered_at <= sa.literal(upper, Deviation.registered_at.type)
+        )
         if position is not None:
             at, ident = position
             query = query.where(
@@ -248,21 +252,32 @@ def post_message(
     if internal:
         if not permissions.can_write_internal_note(author, deviation):
             raise ServiceError(
-            field="body", code="forbidden", message=_("Bare saksbehandlere hos mottakeren kan skrive interne notater."))
+                field="body",
+                code="forbidden",
+                message=_("Bare saksbehandlere hos mottakeren kan skrive interne notater."),
+            )
     elif not permissions.can_post_message(author, deviation):
         raise ServiceError(
-            field="body", code="forbidden", message=_("Bare den som meldte avviket og saksbehandlerne hos mottakeren kan skrive her."),
+            field="body",
+            code="forbidden",
+            message=_(
+                "Bare den som meldte avviket og saksbehandlerne hos mottakeren kan skrive her."
+            ),
         )
     text = (body or "").strip()
     if not text:
-        raise ServiceError(
-            field="body", code="empty", message=_("Skriv en melding før du sender."))
+        raise ServiceError(field="body", code="empty", message=_("Skriv en melding før du sender."))
     if len(text) > MESSAGE_MAX:
         raise ServiceError(
-            field="body", code="too_long", message=_("Teksten er for lang: høyst %(max)d tegn.", max=MESSAGE_MAX))
+            field="body",
+            code="too_long",
+            message=_("Teksten er for lang: høyst %(max)d tegn.", max=MESSAGE_MAX),
+        )
     if find_in_text(text):
         raise ServiceError(
-            field="body", code="identity", message=_(
+            field="body",
+            code="identity",
+            message=_(
                 "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Fjern det: "
                 "pasientens identitet skal aldri stå i meldinger."
             ),

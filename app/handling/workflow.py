@@ -209,7 +209,9 @@ _TEXT_NEEDED = {
 def _resolve_unit(deviation: Deviation, target: Unit | int | None) -> Unit:
     unit = db.session.get(Unit, target) if isinstance(target, int) else target
     if unit is None:
-        raise _refused("needs_unit", _("Velg enheten avviket skal videresendes til."), "target_unit")
+        raise _refused(
+            "needs_unit", _("Velg enheten avviket skal videresendes til."), "target_unit"
+        )
     if unit.organisation_id != deviation.counterpart_org_id or not unit.active:
         raise _refused(
             "bad_unit",
@@ -217,22 +219,16 @@ def _resolve_unit(deviation: Deviation, target: Unit | int | None) -> Unit:
             "target_unit",
         )
     if unit.id == deviation.forwarded_unit_id:
-        raise _refused(
-            "same_unit", _("Avviket ligger allerede hos denne enheten."), "target_unit"
-        )
+        raise _refused("same_unit", _("Avviket ligger allerede hos denne enheten."), "target_unit")
     return unit
 
 
 def _resolve_org(deviation: Deviation, target: Organisation | int | None) -> Organisation:
     org = db.session.get(Organisation, target) if isinstance(target, int) else target
     if org is None:
-        raise _refused(
-            "needs_org", _("Velg organisasjonen avviket skal sendes til."), "target_org"
-        )
+        raise _refused("needs_org", _("Velg organisasjonen avviket skal sendes til."), "target_org")
     if not org.active:
-        raise _refused(
-            "bad_org", _("Organisasjonen er ikke aktiv. Velg en annen."), "target_org"
-        )
+        raise _refused("bad_org", _("Organisasjonen er ikke aktiv. Velg en annen."), "target_org")
     if org.id == deviation.counterpart_org_id:
         raise _refused(
             "same_org",

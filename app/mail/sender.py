@@ -49,7 +49,9 @@ class RetryPolicy:
 
     def delay(self, attempts: int) -> timedelta:
         """Exponential: base, 2×base, 4×base … capped; ``attempts`` counts the failed one."""
-        return timedelta(seconds=min(self.base_seconds * 2 ** max(attempts - 1, 0), self.max_seconds))
+        return timedelta(
+            seconds=min(self.base_seconds * 2 ** max(attempts - 1, 0), self.max_seconds)
+        )
 
     @classmethod
     def from_config(cls) -> RetryPolicy:
@@ -245,8 +247,13 @@ def deliver_pending(now: datetime | None = None) -> int:
                 try:
                     transport.send(mail_id, message)
                 except PermanentFailure as error:
-                    _mark(mail_id, token, status=MailStatus.FAILED, attempts=attempts,
-                          last_error=str(error)[:500])
+                    _mark(
+                        mail_id,
+                        token,
+                        status=MailStatus.FAILED,
+                        attempts=attempts,
+                        last_error=str(error)[:500],
+                    )
                     log.warning("mail %s refused for good after %s attempts", mail_id, attempts)
                 except (OSError, smtplib.SMTPException) as error:
                     give_up = attempts >= policy.max_attempts
@@ -258,10 +265,18 @@ def deliver_pending(now: datetime | None = None) -> int:
                         last_error=f"{type(error).__name__}: {error}"[:500],
                         next_attempt_at=now + policy.delay(attempts),
                     )
-                    log.info("mail %s failed (attempt %s): %s", mail_id, attempts, type(error).__name__)
+                    log.info(
+                        "mail %s failed (attempt %s): %s", mail_id, attempts, type(error).__name__
+                    )
                 else:
-                    _mark(mail_id, token, status=MailStatus.SENT, attempts=attempts,
-                          sent_at=utcnow(), last_error=None)
+                    _mark(
+                        mail_id,
+                        token,
+                        status=MailStatus.SENT,
+                        attempts=attempts,
+                        sent_at=utcnow(),
+                        last_error=None,
+                    )
                     delivered += 1
             if len(ids) < BATCH_SIZE:
                 break

@@ -82,6 +82,7 @@ def _refuse_bulk_change(state: ORMExecuteState) -> None:
     if (
         (state.is_update or state.is_delete)
         and state.bind_mapper is not None
-        and state.bind_mapper.class_ in (DeviationEvent, DeviationMessage, AnalysisEvent, AdminLogEntry)
+        and state.bind_mapper.class_
+        in (DeviationEvent, DeviationMessage, AnalysisEvent, AdminLogEntry)
     ):
         raise AppendOnlyError(f"{state.bind_mapper.class_.__tablename__} is append-only")

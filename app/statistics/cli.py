@@ -22,11 +22,35 @@ def report_group() -> None:
 @with_appcontext
 @click.argument("tertial_code", metavar="TERTIAL")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="PDF-fil")
-@click.option("--csv", "csv_out", type=click.Path(dir_okay=False, path_type=Path), help="CSV med avvikene bak tallene")
-@click.option("--xlsx", "xlsx_out", type=click.Path(dir_okay=False, path_type=Path), help="Excel med avvikene bak tallene")
-@click.option("--org", "org_name", default=None, help="Bare avvik denne organisasjonen sendte eller mottok")
-@click.option("--lang", "lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True, help="Språket i PDF-en")
-@click.option("--made-at", "made_at", default=None, help="Tidspunkt trykt i rapporten (ISO 8601); standard: siste endring i dataene")
+@click.option(
+    "--csv",
+    "csv_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV med avvikene bak tallene",
+)
+@click.option(
+    "--xlsx",
+    "xlsx_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Excel med avvikene bak tallene",
+)
+@click.option(
+    "--org", "org_name", default=None, help="Bare avvik denne organisasjonen sendte eller mottok"
+)
+@click.option(
+    "--lang",
+    "lang",
+    type=click.Choice(["nb", "en"]),
+    default="nb",
+    show_default=True,
+    help="Språket i PDF-en",
+)
+@click.option(
+    "--made-at",
+    "made_at",
+    default=None,
+    help="Tidspunkt trykt i rapporten (ISO 8601); standard: siste endring i dataene",
+)
 def report_tertial_command(
     tertial_code: str,
     out: Path | None,
@@ -46,13 +70,17 @@ def report_tertial_command(
     try:
         tertial = Tertial.parse(tertial_code)
     except ValueError:
-        raise click.BadParameter("Skriv tertialet som 2023-T2 eller 2023-2.", param_hint="TERTIAL") from None
+        raise click.BadParameter(
+            "Skriv tertialet som 2023-T2 eller 2023-2.", param_hint="TERTIAL"
+        ) from None
     if not (out or csv_out or xlsx_out):
         raise click.UsageError("Oppgi minst én av --out, --csv og --xlsx.")
     try:
         scope = services.scope_for_organisation(org_name)
     except LookupError:
-        raise click.BadParameter(f"Finner ikke organisasjonen {org_name}.", param_hint="--org") from None
+        raise click.BadParameter(
+            f"Finner ikke organisasjonen {org_name}.", param_hint="--org"
+        ) from None
     if out:
         stamp = _made_at(made_at) or services.data_stamp(scope) or tertial.end_utc
         language = load(lang)
@@ -78,7 +106,9 @@ def _made_at(text: str | None) -> datetime | None:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter("Skriv tidspunktet som 2023-09-05T10:00.", param_hint="--made-at") from None
+        raise click.BadParameter(
+            "Skriv tidspunktet som 2023-09-05T10:00.", param_hint="--made-at"
+        ) from None
     return value if value.tzinfo else value.replace(tzinfo=OSLO)
 
 

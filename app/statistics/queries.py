@@ -66,7 +66,12 @@ def status_at(instant: datetime) -> ColumnElement[str]:
         (
             Deviation.imported,
             sa.case(
-                (sa.and_(closed, Deviation.closed_at.is_not(None), Deviation.closed_at >= instant), sendt),
+                (
+                    sa.and_(
+                        closed, Deviation.closed_at.is_not(None), Deviation.closed_at >= instant
+                    ),
+                    sendt,
+                ),
                 else_=current,
             ),
         ),
@@ -146,8 +151,9 @@ def _names(column: sa.orm.InstrumentedAttribute[str], tertial: Tertial, scope: S
     """
     names = sa.select(sa.func.min(column).label("name")).cte(f"{column.key}s", recursive=True)
     names = names.union_all(
-        sa.select(sa.select(sa.func.min(column)).where(column > names.c.name).scalar_subquery())
-        .where(names.c.name.is_not(None))
+        sa.select(
+            sa.select(sa.func.min(column)).where(column > names.c.name).scalar_subquery()
+        ).where(names.c.name.is_not(None))
     )
     return sa.select(
         names.c.name, _count(column == names.c.name, _registered_in(tertial), scope.filter())
@@ -240,7 +246,9 @@ def build_queries(tertial: Tertial, scope: Scope) -> Queries:
     # time at a million rows); handling_days() counts the list.
     days = _whole_days()
     # string_agg wants text; SQLite's group_concat takes the integer as it is (a CAST costs 10 ms).
-    days_text = sa.cast(days, sa.String) if _dialect() == "postgresql" else sa.type_coerce(days, sa.String)
+    days_text = (
+        sa.cast(days, sa.String) if _dialect() == "postgresql" else sa.type_coerce(days, sa.String)
+    )
     handling = sa.select(
         sa.func.aggregate_strings(days_text, ","),
         sa.func.sum(sa.case((_within_deadline(), 1), else_=0)),

@@ -86,7 +86,8 @@ def load_input(
     for unit_id, from_unit, to_unit in db.session.execute(queries.units):
         by_unit[clinics[unit_id]] += from_unit + to_unit
     hospital_cases = (
-        by_direction[Direction.SYKEHUS_KOMMUNE.value] + by_direction[Direction.KOMMUNE_SYKEHUS.value]
+        by_direction[Direction.SYKEHUS_KOMMUNE.value]
+        + by_direction[Direction.KOMMUNE_SYKEHUS.value]
     )
     by_unit[report_labels.UNKNOWN_UNIT] += hospital_cases - sum(by_unit.values())
 
@@ -138,7 +139,9 @@ def analyses_for(tertial: Tertial, scope: Scope) -> list[AnalysisRecord]:
     return tertial_records(tertial.end, scope.organisation_id)
 
 
-def tertial_summary(tertial: Tertial, scope: Scope, language: Language = NORWEGIAN) -> TertialSummary:
+def tertial_summary(
+    tertial: Tertial, scope: Scope, language: Language = NORWEGIAN
+) -> TertialSummary:
     return summarise(load_input(tertial, scope, analyses_for(tertial, scope)), language)
 
 

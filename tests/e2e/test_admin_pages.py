@@ -22,7 +22,9 @@ def _ids(app) -> dict[str, object]:
         trondheim = organisation_by_name("Trondheim")
         # Something in the log, and a user with a pending invitation.
         admin_services.update_organisation(admin, trondheim, response_days=21)
-        invited = admin_services.invite_user(admin, "ny@trondheim.demo", "Nora Ny", trondheim.id, None, set())
+        invited = admin_services.invite_user(
+            admin, "ny@trondheim.demo", "Nora Ny", trondheim.id, None, set()
+        )
         token = issue_token(invited, TokenPurpose.INVITATION)
         db.session.commit()
         return {
@@ -49,7 +51,13 @@ ADMIN_PAGES = [
     "/admin/logg",
     "/tilgjengelighet",
 ]
-PUBLIC_PAGES = ["/glemt-passord", "/passord/{token}", "/passord/ugyldig", "/tilgjengelighet", "/logg-inn"]
+PUBLIC_PAGES = [
+    "/glemt-passord",
+    "/passord/{token}",
+    "/passord/ugyldig",
+    "/tilgjengelighet",
+    "/logg-inn",
+]
 
 
 def _choose_language(page, language: str) -> None:

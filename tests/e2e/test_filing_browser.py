@@ -150,7 +150,9 @@ def test_file_with_keyboard_and_open_from_inbox(page, live_app):
     assert page.locator("input[name=harm]:checked").get_attribute("value") == "moderat"
     type_into(page, "#immediate_action", "Hjemmesykepleien hentet medisiner på legevakten.")
     type_into(page, "#suggestion", "Send epikrise samme dag som utskrivning.")
-    select_by_typing(page, "#agreement", "Tjenesteavtale 5", "Tjenesteavtale 5: Utskrivningsklare pasienter")
+    select_by_typing(
+        page, "#agreement", "Tjenesteavtale 5", "Tjenesteavtale 5: Utskrivningsklare pasienter"
+    )
     type_into(page, "#patient_id", patient_id[:-1] + str((int(patient_id[-1]) + 1) % 10))
     tab_to(page, "button[type=submit]:has-text('Send avvik')")
     with page.expect_navigation():

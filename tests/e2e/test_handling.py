@@ -71,7 +71,9 @@ def test_reporter_and_handler_talk_until_the_case_is_answered(page, live_server)
     # The handler tries to close without a response, is told so, then closes with one.
     log_in(page, "mottak@stolav.demo")
     page.goto(f"/avvik/{reference}")
-    expect(page.locator("#samtale-seksjon").get_by_text("Fredag 6. mars, sent på kvelden.")).to_be_visible()
+    expect(
+        page.locator("#samtale-seksjon").get_by_text("Fredag 6. mars, sent på kvelden.")
+    ).to_be_visible()
     page.get_by_text("Besvar og lukk", exact=True).first.click()  # opens the form
     page.locator("#besvar-text").fill("")
     page.locator("form:has(#besvar-text)").get_by_role("button", name="Besvar og lukk").click()
@@ -91,6 +93,8 @@ def test_reporter_and_handler_talk_until_the_case_is_answered(page, live_server)
     expect(row.get_by_text("Besvart")).to_be_visible()
     row.get_by_role("link", name=reference).click()
     answer = page.locator("section[aria-labelledby=svar]")
-    expect(answer.get_by_text("Vi har innført sjekkliste for epikrise ved utskrivning.")).to_be_visible()
+    expect(
+        answer.get_by_text("Vi har innført sjekkliste for epikrise ved utskrivning.")
+    ).to_be_visible()
     expect(answer.get_by_text("Svar fra St. Olavs hospital HF")).to_be_visible()
     assert_accessible(page, "deviation page, reporter, answered")

@@ -33,7 +33,10 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
             self.messages.append(
-                (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default))
+                (
+                    list(envelope.rcpt_tos),
+                    message_from_bytes(envelope.content, policy=policy.default),
+                )
             )
         return "250 OK"
 

@@ -217,7 +217,9 @@ def check_row(
 
     if errors:
         return None, errors
-    assert registered and event_date and reporter and counterpart and category_id and harm and status
+    assert (
+        registered and event_date and reporter and counterpart and category_id and harm and status
+    )
     return (
         GoodRow(registered, event_date, reporter, reporter_unit, counterpart, counterpart_unit,
               category_id, harm, title, _text(raw.get("description")), status, closed, within),

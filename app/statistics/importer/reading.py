@@ -52,9 +52,7 @@ def fold(text: str) -> str:
     """Case- and accent-insensitive key: 'RØROS', 'Roros' and 'røros' meet; so do 'Frøya'
     and 'Froya'. ø and æ have no decomposition in Unicode, so they are spelled out."""
     text = text.casefold().replace("ø", "o").replace("æ", "ae")
-    text = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(text.split())
 
 
