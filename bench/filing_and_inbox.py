@@ -88,6 +88,20 @@ def _build(database_url: str, rows: int) -> None:
     )
 
 
+def _reuse(url: str, what: str) -> str:
+    log(f"Reusing {what}")
+    # A schema change since the database was built (a new index, a dropped one).
+    subprocess.run(
+        [BIN / "flask", "db", "upgrade"],
+        env=env_for(url),
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return url
+
+
 def ensure_sqlite(rows: int) -> str:
     DB_DIR.mkdir(parents=True, exist_ok=True)
     db_path = DB_DIR / f"avvik-{rows}.db"

@@ -42,6 +42,29 @@ def test_upgrade_from_empty_leaves_no_drift(database_url):
         db.engine.dispose()
 
 
+def _migrate_and_file_one() -> Deviation:
+    """An empty database brought to head by the migrations, with the seed, the demo accounts
+    and one deviation (not committed)."""
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade()
+    seed_defaults()
+    create_demo_accounts()
+    category = db.session.scalar(sa.select(Category).limit(1))
+    return file_deviation(
+        find_user("melder@trondheim.demo"),
+        DeviationInput(
+            counterpart_org_id=organisation_by_name(HOSPITAL).id,
+            event_date=date(2026, 1, 5),
+            category_id=category.id,
+            harm=Harm.LAV,
+            title="Kom hjem uten epikrise",
+            description="Beskrivelse",
+        ),
+    )
+
+
 def test_single_head(app):
     with app.app_context():
         config = app.extensions["migrate"].migrate.get_config()
@@ -57,24 +80,7 @@ def test_upgrade_keeps_existing_data(database_url):
     """
     app = make_app(database_url)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade()
-        seed_defaults()
-        create_demo_accounts()
-        category = db.session.scalar(sa.select(Category).limit(1))
-        reference = file_deviation(
-            find_user("melder@trondheim.demo"),
-            DeviationInput(
-                counterpart_org_id=organisation_by_name(HOSPITAL).id,
-                event_date=date(2026, 1, 5),
-                category_id=category.id,
-                harm=Harm.LAV,
-                title="Kom hjem uten epikrise",
-                description="Beskrivelse",
-            ),
-        ).reference
+        reference = _migrate_and_file_one().reference
         db.session.commit()
         db.session.remove()
         # Back to the first schema that held deviations, then forward again with the rows in.
@@ -99,24 +105,7 @@ def test_history_rows_refuse_update_and_delete_in_the_database(database_url):
     database built by the migrations."""
     app = make_app(database_url)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade()
-        seed_defaults()
-        create_demo_accounts()
-        category = db.session.scalar(sa.select(Category).limit(1))
-        deviation = file_deviation(
-            find_user("melder@trondheim.demo"),
-            DeviationInput(
-                counterpart_org_id=organisation_by_name(HOSPITAL).id,
-                event_date=date(2026, 1, 5),
-                category_id=category.id,
-                harm=Harm.LAV,
-                title="Kom hjem uten epikrise",
-                description="Beskrivelse",
-            ),
-        )
+        deviation = _migrate_and_file_one()
         post_message(deviation, find_user("mottak@stolav.demo"), "Hvilken dag?")
         db.session.commit()
         db.session.remove()

@@ -31,22 +31,19 @@ class PickLists:
     agreements: list[Choice]
 
 
-def active_categories() -> list[Choice]:
+def _active(model: type[Category | Agreement]) -> list[Choice]:
     rows = db.session.execute(
-        sa.select(Category.id, Category.name)
-        .where(Category.active)
-        .order_by(Category.position, Category.name)
+        sa.select(model.id, model.name).where(model.active).order_by(model.position, model.name)
     )
     return [Choice(id_, name) for id_, name in rows]
+
+
+def active_categories() -> list[Choice]:
+    return _active(Category)
 
 
 def active_agreements() -> list[Choice]:
-    rows = db.session.execute(
-        sa.select(Agreement.id, Agreement.name)
-        .where(Agreement.active)
-        .order_by(Agreement.position, Agreement.name)
-    )
-    return [Choice(id_, name) for id_, name in rows]
+    return _active(Agreement)
 
 
 def active_organisations() -> list[Choice]:
