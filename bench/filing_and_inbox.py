@@ -74,23 +74,16 @@ def env_for(database_url: str) -> dict[str, str]:
 
 def _build(database_url: str, rows: int) -> None:
     log(f"Building {rows:,} deviations in {database_url} (once; reused later) …")
-    env = env_for(database_url)
+    _migrate(database_url)
     subprocess.run(
-        [BIN / "flask", "db", "upgrade"],
-        env=env,
+        [BIN / "flask", "demo", "--deviations", str(rows)],
+        env=env_for(database_url),
         cwd=ROOT,
         check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    subprocess.run(
-        [BIN / "flask", "demo", "--deviations", str(rows)], env=env, cwd=ROOT, check=True
     )
 
 
-def _reuse(url: str, what: str) -> str:
-    log(f"Reusing {what}")
-    # A schema change since the database was built (a new index, a dropped one).
+def _migrate(url: str) -> None:
     subprocess.run(
         [BIN / "flask", "db", "upgrade"],
         env=env_for(url),
@@ -99,6 +92,11 @@ def _reuse(url: str, what: str) -> str:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def _reuse(url: str, what: str) -> str:
+    log(f"Reusing {what}")
+    _migrate(url)  # a schema change since the database was built (a new index, a dropped one)
     return url
 
 
@@ -110,17 +108,7 @@ def ensure_sqlite(rows: int) -> str:
         with sqlite3.connect(db_path) as conn:
             have = conn.execute("SELECT max(id) FROM deviation").fetchone()[0] or 0
         if have >= rows:
-            log(f"Reusing {db_path} ({have:,} deviations)")
-            # A schema change since the file was built (a new index, a dropped one).
-            subprocess.run(
-                [BIN / "flask", "db", "upgrade"],
-                env=env_for(url),
-                cwd=ROOT,
-                check=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            return url
+            return _reuse(url, f"{db_path} ({have:,} deviations)")
         db_path.unlink()
     _build(url, rows)
     with sqlite3.connect(db_path) as conn:
@@ -142,16 +130,7 @@ def ensure_postgresql(rows: int) -> str:
         ).fetchone()
         have = exists and conn.execute(f"SELECT max(id) FROM {PG_SCHEMA}.deviation").fetchone()[0]
         if have and have >= rows:
-            log(f"Reusing PostgreSQL schema {PG_SCHEMA} ({have:,} deviations)")
-            subprocess.run(
-                [BIN / "flask", "db", "upgrade"],
-                env=env_for(url),
-                cwd=ROOT,
-                check=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            return url
+            return _reuse(url, f"PostgreSQL schema {PG_SCHEMA} ({have:,} deviations)")
         conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
         conn.execute(f"CREATE SCHEMA {PG_SCHEMA}")
     _build(url, rows)
