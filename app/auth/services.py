@@ -36,7 +36,9 @@ def hash_password(password: str) -> str:
 def load_session_user(user_id: int) -> User | None:
     """The logged-in account for this request, with its organisation and roles: every page
     needs all three. Active accounts only."""
-    user = db.session.get(User, user_id, options=[joinedload(User.organisation)])
+    user = db.session.get(
+        User, user_id, options=[joinedload(User.organisation), joinedload(User.role_rows)]
+    )
     return user if user is not None and user.active else None
 
 

@@ -18,26 +18,32 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.common import labels
-from app.common.forms import MaxLength, NoIdentityNumber, PickListField, optional_int
+from app.common.forms import MaxLength, NoIdentityNumber, optional_int
 from app.common.identity import is_valid, normalise
 from app.models import Harm
 from app.models.deviation import DESCRIPTION_MAX, MESSAGE_MAX, TEXT_MAX, TITLE_MAX
 
 
 class DeviationForm(FlaskForm):
-    counterpart_org = PickListField(
+    # The pick lists are checked by the filing service, which reads each chosen row anyway: the
+    # lists themselves are loaded only to show the form.
+    counterpart_org = SelectField(
         _l("Hvem gjelder avviket?"),
         coerce=optional_int,
+        validate_choice=False,
         validators=[DataRequired(_l("Velg organisasjonen avviket gjelder."))],
     )
-    counterpart_unit = PickListField(_l("Enhet/avdeling (hvis kjent)"), coerce=optional_int)
+    counterpart_unit = SelectField(
+        _l("Enhet/avdeling (hvis kjent)"), coerce=optional_int, validate_choice=False
+    )
     event_date = DateField(
         _l("Når skjedde det?"),
         validators=[DataRequired(_l("Skriv inn datoen da hendelsen skjedde (dd.mm.åååå)."))],
     )
-    category = PickListField(
+    category = SelectField(
         _l("Kategori"),
         coerce=optional_int,
+        validate_choice=False,
         validators=[DataRequired(_l("Velg en kategori."))],
     )
     harm = RadioField(
@@ -69,7 +75,9 @@ class DeviationForm(FlaskForm):
         _l("Forslag til forbedring"),
         validators=[Optional(), MaxLength(TEXT_MAX), NoIdentityNumber()],
     )
-    agreement = PickListField(_l("Avtale som ikke ble fulgt (valgfritt)"), coerce=optional_int)
+    agreement = SelectField(
+        _l("Avtale som ikke ble fulgt (valgfritt)"), coerce=optional_int, validate_choice=False
+    )
     patient_id = StringField(
         _l("Pasientens fødselsnummer (valgfritt)"),
         validators=[Optional(), Length(max=20)],
@@ -80,8 +88,6 @@ class DeviationForm(FlaskForm):
     def __init__(self, *args: object, own_org_id: int | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.own_org_id = own_org_id
-        # organisation id -> its unit ids, filled by the route from the pick lists
-        self.unit_org: dict[int, set[int]] = {}
 
     def validate_counterpart_org(self, field: SelectField) -> None:
         if field.data is not None and field.data == self.own_org_id:
@@ -91,14 +97,6 @@ class DeviationForm(FlaskForm):
                     "mellom organisasjoner; interne avvik meldes i eget avvikssystem."
                 )
             )
-
-    def validate_counterpart_unit(self, field: SelectField) -> None:
-        if field.data is None:
-            return
-        if self.counterpart_org.data is not None and field.data not in self.unit_org.get(
-            self.counterpart_org.data, set()
-        ):
-            raise ValidationError(_l("Enheten hører ikke til organisasjonen du valgte."))
 
     def validate_event_date(self, field: DateField) -> None:
         from app.common.dates import today_local

@@ -19,9 +19,9 @@ from app.models import Deviation, Harm
 bp = Blueprint("deviations", __name__, url_prefix="/avvik")
 
 
-def _build_form() -> tuple[DeviationForm, PickLists]:
+def _offer_choices(form: DeviationForm) -> PickLists:
+    """The pick lists, for showing the form (a filing is checked by the service)."""
     lists = filing_lists()
-    form = DeviationForm(own_org_id=current_user.organisation_id)
     form.counterpart_org.choices = [
         SelectChoice("", _l("Velg …")),
         *(SelectChoice(o.id, o.name) for o in lists.organisations),
@@ -30,7 +30,6 @@ def _build_form() -> tuple[DeviationForm, PickLists]:
         SelectChoice("", _l("Vet ikke / ikke aktuelt")),
         *(SelectChoice(u.id, u.path) for units in lists.units_by_org.values() for u in units),
     ]
-    form.unit_org = {org: {u.id for u in units} for org, units in lists.units_by_org.items()}
     form.category.choices = [
         SelectChoice("", _l("Velg …")),
         *(SelectChoice(c.id, c.name) for c in lists.categories),
@@ -39,13 +38,13 @@ def _build_form() -> tuple[DeviationForm, PickLists]:
         SelectChoice("", _l("Ingen / vet ikke")),
         *(SelectChoice(a.id, a.name) for a in lists.agreements),
     ]
-    return form, lists
+    return lists
 
 
 @bp.route("/nytt", methods=["GET", "POST"])
 @login_required
 def new():
-    form, lists = _build_form()
+    form = DeviationForm(own_org_id=current_user.organisation_id)
     if not form.is_submitted():
         form.event_date.data = today_local()
     if form.validate_on_submit():
@@ -65,6 +64,7 @@ def new():
         done = perform(lambda: services.file_deviation(current_user, data), form=form)
         if done:
             return redirect(url_for("deviations.sent", reference=done.value.reference))
+    lists = _offer_choices(form)
     return render_template("deviations/new.html", form=form, choices=lists), (
         422 if form.errors else 200
     )

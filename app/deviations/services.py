@@ -107,8 +107,14 @@ def _check_choices(reporter: User, data: DeviationInput, today: date) -> Organis
         )
     if data.counterpart_unit_id is not None:
         unit = db.session.get(Unit, data.counterpart_unit_id)
-        if unit is None or not unit.active or unit.organisation_id != counterpart.id:
+        if unit is None or not unit.active:
             raise _stale_choice("counterpart_unit")
+        if unit.organisation_id != counterpart.id:
+            raise ServiceError(
+                _("Enheten hører ikke til organisasjonen du valgte."),
+                "counterpart_unit",
+                "wrong_org",
+            )
     if data.event_date > today:
         raise ServiceError(_("Datoen kan ikke være fram i tid."), "event_date", "future")
     category = db.session.get(Category, data.category_id)

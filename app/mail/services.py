@@ -24,8 +24,11 @@ def absolute_url(endpoint: str, **values: object) -> str:
     return f"{url}#{url_quote(str(anchor), safe='')}" if anchor else url
 
 
-def queue_mail(to: str, subject: str, body: str, dedupe_key: str | None = None) -> int | None:
-    """Add a mail to the outbox in the caller's transaction; returns its id.
+def queue_mail(
+    to: str, subject: str, body: str, dedupe_key: str | None = None
+) -> OutboxMail | None:
+    """Add a mail to the outbox in the caller's transaction (it is written with the caller's
+    next flush or commit); returns it.
 
     With a ``dedupe_key`` already queued, nothing is added and None is returned.
     """
@@ -35,5 +38,4 @@ def queue_mail(to: str, subject: str, body: str, dedupe_key: str | None = None) 
         return None
     mail = OutboxMail(to_address=to, subject=subject, body=body, dedupe_key=dedupe_key)
     db.session.add(mail)
-    db.session.flush()
-    return mail.id
+    return mail
