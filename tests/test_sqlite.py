@@ -113,3 +113,28 @@ def test_a_write_transaction_waits_for_another_instead_of_failing(sqlite_templat
     assert seen[1] == seen[0] + 1  # the second read after the first had written
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.commits
+def test_a_read_transaction_becomes_a_write_one_without_a_stale_lock(sqlite_template, tmp_path):
+    """A GET that writes (a log row) reads first: begin_write() ends that read-only
+    transaction and begins a write one, so another writer's commit in between does not make
+    the write fail. A transaction that has written keeps what it wrote."""
+    url = fresh_sqlite_url(sqlite_template, tmp_path)
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        before = db.session.execute(sa.text("SELECT count(*) FROM category")).scalar()
+        other = sa.create_engine(url)
+        with other.begin() as conn:  # another process writes after our first read
+            conn.exec_driver_sql("INSERT INTO category (name, position, active) VALUES ('X', 0, 1)")
+        other.dispose()
+        begin_write()
+        db.session.execute(
+            sa.text("INSERT INTO category (name, position, active) VALUES ('Y', 0, 1)")
+        )
+        begin_write()  # has written: nothing is ended or lost
+        db.session.commit()
+        after = db.session.execute(sa.text("SELECT count(*) FROM category")).scalar()
+        db.session.remove()
+        db.engine.dispose()
+    assert after == before + 2

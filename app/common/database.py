@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from app.extensions import db
 
@@ -13,15 +15,49 @@ WRITE_OPTION = "avvik_writes"
 
 
 def begin_write() -> None:
-    """Start the session's transaction as one that will write: BEGIN IMMEDIATE on SQLite,
-    so it holds the write lock from its first read; a plain BEGIN elsewhere.
+    """Make the session's transaction one that will write: on SQLite it begins with BEGIN
+    IMMEDIATE and so holds the write lock from its first statement.
 
-    Call it before the transaction's first statement (requests that may write get it from a
-    before_request hook; CLI commands that write call it themselves). Once a transaction has
-    begun it is left as it is.
+    Requests that may write (every method but GET, HEAD and OPTIONS) get this from a
+    before_request hook; CLI commands and threads that write call it themselves. A GET that
+    writes (a row in a log) calls it before its write: on SQLite a transaction that has only
+    read is then ended here (it changed nothing; the objects it loaded are read again when next
+    used) and a write transaction begins, because SQLite cannot safely turn a read transaction
+    into a write one while other connections write. A transaction that has written is left as
+    it is.
     """
-    if not db.session().in_transaction():
-        db.session.connection(execution_options={WRITE_OPTION: True})
+    session = db.session()
+    if session.in_transaction():
+        if session.get_bind().dialect.name != "sqlite" or _has_written(session):
+            return
+        session.commit()
+    session.connection(execution_options={WRITE_OPTION: True})
+
+
+def _has_written(session: Session) -> bool:
+    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
+
+
+# Set on the session when its transaction writes (a flush with changes, or an INSERT, UPDATE or
+# DELETE through session.execute); cleared when the transaction ends.
+_WROTE = "avvik_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 def is_write_conflict(error: DBAPIError) -> bool:
