@@ -76,7 +76,8 @@ babel-update: babel-extract
 babel-compile: $(BIN)/.installed
 	$(BIN)/pybabel -q compile --statistics -d $(TRANSLATIONS)
 
-# Load comes from Debian's wrk; the first run builds a 1,000,000-row SQLite file in instance/bench/.
+# Load comes from Debian's wrk; the first run builds 1,000,000-row databases (a SQLite file in
+# instance/bench/, the schema avvik_bench on the local PostgreSQL). Figures: docs/performance.md.
 bench: install
 	@if ! command -v wrk >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -85,6 +86,7 @@ bench: install
 	$(BIN)/python bench/filing_and_inbox.py
 	$(BIN)/python bench/tertial_report.py
 	$(BIN)/python bench/forgot_password.py
+	$(BIN)/python bench/index_usage.py
 
 clean:
 	rm -rf $(VENV) node_modules instance/*.db instance/*.db-* .pytest_cache
