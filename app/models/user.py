@@ -54,6 +54,23 @@ class User(UserMixin, Base):
     unit: Mapped[Unit | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
+    # Per request, not stored: the login session this user came in through. Flask-Login keeps
+    # get_id() in the cookie, and that is the session's id ("alternative tokens" in its docs),
+    # so logging out or ending a session ends what the cookie can do.
+    session_token = None
+    login_session_id = None
+
+    def get_id(self) -> str:
+        if self.session_token is None:
+            raise RuntimeError("log in through app.auth.services.complete_login")
+        return self.session_token
+
+    # UserMixin compares users by get_id(), which is now a session: one account in two
+    # sessions is still one account. The session's identity map gives one object per row.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     @property
     def roles(self) -> set[Role]:
         # Every account may report: melder is implied, not stored.
