@@ -29,6 +29,7 @@ _CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
 # Verified against when the address is unknown or the account waits, so every refusal costs
 # the same time as a wrong password.
 _DUMMY_HASH = _STRONG.hash("not-a-real-password")
+_DUMMY_HASH_CHEAP = _CHEAP.hash("not-a-real-password")
 
 
 def _hasher() -> PasswordHasher:
@@ -41,7 +42,8 @@ def hash_password(password: str) -> str:
 
 def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher().verify(password_hash or _DUMMY_HASH, password)
+        dummy = _DUMMY_HASH_CHEAP if _hasher() is _CHEAP else _DUMMY_HASH
+        return _hasher().verify(password_hash or dummy, password)
     except (VerificationError, InvalidHashError):
         return False
 

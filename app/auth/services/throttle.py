@@ -23,7 +23,8 @@ def wait_after(failures: int) -> timedelta:
     """How long the account waits after its ``failures``-th failed attempt in a row."""
     if failures < FREE_ATTEMPTS:
         return timedelta(0)
-    return min(LONGEST_WAIT, FIRST_WAIT * 2 ** (failures - FREE_ATTEMPTS))
+    # The exponent stops where the wait has long reached its cap (2**20 × 30 s overflows).
+    return min(LONGEST_WAIT, FIRST_WAIT * 2 ** min(failures - FREE_ATTEMPTS, 10))
 
 
 def is_locked(user: User, now: datetime) -> bool:
