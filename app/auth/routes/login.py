@@ -12,6 +12,7 @@ import time
 from flask import (
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -182,7 +183,9 @@ def enrol_at_login():
                 language=pending.get("lang"),
             )
             return remember_language(
-                render_template("auth/recovery_codes.html", codes=codes, next_url=target),
+                make_response(
+                    render_template("auth/recovery_codes.html", codes=codes, next_url=target)
+                ),
                 user.language,
             )
         form.code.errors.append(_("Koden stemmer ikke. Skriv inn koden appen viser nå."))
