@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -104,9 +105,10 @@ def running_provider(accounts: dict[str, dict[str, Any]] = ACCOUNTS) -> Iterator
         _unavailable("node is not installed")
     if not (ROOT / "node_modules" / "oidc-provider").exists():
         _unavailable("npm package oidc-provider is not installed (run `make browser`)")
-    accounts_file = ROOT / "test-artifacts" / "oidc-accounts.json"
-    accounts_file.parent.mkdir(exist_ok=True)
-    accounts_file.write_text(json.dumps(accounts), encoding="utf-8")
+    # A file of this run's own: parallel test workers each start a provider.
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(accounts, handle)
+    accounts_file = Path(handle.name)
     process = subprocess.Popen(
         [node, str(SCRIPT), str(accounts_file)],
         cwd=ROOT,
@@ -124,6 +126,7 @@ def running_provider(accounts: dict[str, dict[str, Any]] = ACCOUNTS) -> Iterator
         process.wait(timeout=10)
         if process.stdout:
             process.stdout.close()
+        accounts_file.unlink(missing_ok=True)
 
 
 def through_provider(start_location: str, login: str, back_to: str) -> str:

@@ -33,6 +33,7 @@ from app.auth.routes.blueprint import (
     safe_next,
     sign_in_limit,
 )
+from app.auth.routes.single_sign_on import provider_logout
 from app.auth.services import second_factor as totp
 from app.auth.services import sessions
 from app.auth.signin import client
@@ -225,8 +226,6 @@ def logout():
     logout_user()
     session.clear()
     flash(_("Du er logget ut."), "info")
-    from app.auth.routes.single_sign_on import provider_logout
-
     return provider_logout(provider_name, id_token) or redirect(url_for("auth.login"))
 
 
