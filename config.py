@@ -11,6 +11,13 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
 def _database_url(default: str) -> str:
     url = os.environ.get("DATABASE_URL", default)
     # Heroku-style URLs and bare postgresql:// must go through psycopg 3, the driver we ship.
@@ -67,6 +74,30 @@ class Config:
         "ACCESSIBILITY_CONTACT", "tilgjengelighet@helsefellesskap.invalid"
     )
 
+    # --- Sign-in: sessions, second factor, throttling, single sign-on, the security log ---
+    # A session ends after this long without a request, and this long after login whatever.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    # Every password account enrols a second factor at its next login (SSO accounts rely on
+    # their provider's). Off in development, so the demo accounts log in with a password alone.
+    REQUIRE_TOTP = _flag("REQUIRE_TOTP", False)
+    # A JSON list of OpenID Connect providers (README, "Innlogging"); none when unset.
+    OIDC_PROVIDERS_FILE = os.environ.get("OIDC_PROVIDERS_FILE")
+    SECURITY_LOG_DAYS = int(os.environ.get("SECURITY_LOG_DAYS", "365"))
+    # Per client address on login, the second factor, "Glemt passord" and the link pages
+    # (Flask-Limiter reads the RATELIMIT_* names itself). memory:// counts per process; with
+    # several servers use Redis: redis://host:6379/0. The per-account wait is separate and
+    # always on.
+    RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "avvik")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
+    # How many reverse proxies stand in front of the app (0: none). With one or more, the
+    # client address, scheme and host are read from their X-Forwarded-* headers (ProxyFix);
+    # without a proxy those headers are anyone's to forge, so leave it at 0.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
@@ -83,6 +114,9 @@ class TestingConfig(Config):
     FORGOT_PASSWORD_MIN_SECONDS = 0.05
     SERVER_NAME = None
     BENCH_ENDPOINT = False
+    # Tests log in hundreds of times from 127.0.0.1; the limiter's own tests turn it on.
+    RATELIMIT_ENABLED = False
+    REQUIRE_TOTP = False
 
 
 class ProductionConfig(Config):
@@ -90,6 +124,7 @@ class ProductionConfig(Config):
     BENCH_ENDPOINT = False
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    REQUIRE_TOTP = _flag("REQUIRE_TOTP", True)
 
     @classmethod
     def check(cls) -> None:

@@ -45,9 +45,23 @@ def delete_spent_tokens(now: datetime) -> int:
     return result.rowcount
 
 
+def delete_expired_sessions(now: datetime) -> int:
+    from app.auth.services.sessions import absolute_limit, delete_expired, idle_limit
+
+    return delete_expired(now, idle_limit(), absolute_limit())
+
+
+def delete_old_security_log(now: datetime) -> int:
+    from app.auth.services.security_log import delete_older_than
+
+    return delete_older_than(now - timedelta(days=int(current_app.config["SECURITY_LOG_DAYS"])))
+
+
 STEPS = [
     Step("Pasientidentitet slettet i avsluttede saker", erase_closed_patient_ids),
     Step("Brukte eller utløpte lenker slettet", delete_spent_tokens),
+    Step("Utløpte innlogginger slettet", delete_expired_sessions),
+    Step("Rader i sikkerhetsloggen eldre enn SECURITY_LOG_DAYS slettet", delete_old_security_log),
 ]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from app.common.crypto import PatientDataCipher
 from app.common.database import WRITE_OPTION, begin_write
-from app.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
 
@@ -29,16 +29,6 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message_category = "info"
-    login_manager.login_message = _l("Logg inn for å se denne siden.")
-    login_manager.session_protection = "strong"
-
-    from app.auth.services import load_session_user
-
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return load_session_user(int(user_id))
 
 
 def register_database(app: Flask) -> None:
@@ -76,6 +66,29 @@ def register_database(app: Flask) -> None:
     def _writes_begin_immediate() -> None:
         if request.method not in {"GET", "HEAD", "OPTIONS"}:
             begin_write()
+
+
+# --- Sign-in: sessions, proxies, rate limits, single sign-on (app.auth) ---------------------
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host
+    from their X-Forwarded-* headers: the rate limits and the security log need the address."""
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def register_sign_in(app: Flask) -> None:
+    from app.auth import signin
+
+    signin.init_app(app)
+
+
+def register_rate_limits(app: Flask) -> None:
+    limiter.init_app(app)
 
 
 def register_patient_cipher(app: Flask) -> None:
@@ -157,7 +170,7 @@ def register_errorhandlers(app: Flask) -> None:
         code = getattr(error, "code", 500)
         return render_template("errors/error.html", code=code), code
 
-    for code in (400, 403, 404, 405, 413, 500):
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
 
     from flask_wtf.csrf import CSRFError

@@ -261,7 +261,7 @@ def test_inbox_is_for_handlers_only(app, login_as):
 def test_wrong_password_is_refused_in_norwegian(app, client):
     response = client.post("/logg-inn", data={"email": "melder@trondheim.demo", "password": "feil"})
     assert response.status_code == 422
-    assert "Feil e-postadresse eller passord." in response.get_data(as_text=True)
+    assert "Innloggingen mislyktes." in response.get_data(as_text=True)
 
 
 def test_login_does_not_redirect_off_site(app, client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -65,6 +66,16 @@ class OrganisationCreateForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     name = _name_field(_l("Navn"))
     response_days = _days_field()
+    submit = SubmitField(_l("Lagre"))
+
+
+class SignInForm(FlaskForm):
+    org_number = StringField(
+        _l("Organisasjonsnummer"),
+        validators=[Length(max=20, message=_l("Organisasjonsnummeret har ni sifre."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    sso_only = BooleanField(_l("Bare innlogging via organisasjonens egen innloggingstjeneste"))
     submit = SubmitField(_l("Lagre"))
 
 

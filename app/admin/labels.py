@@ -33,6 +33,9 @@ ACTION = {
     "user.deactivate": _l("Bruker deaktivert"),
     "user.send_reset": _l("Lenke for nytt passord sendt"),
     "user.send_invitation": _l("Invitasjon sendt på nytt"),
+    "user.reset_second_factor": _l("Totrinnsinnlogging tilbakestilt"),
+    "user.end_sessions": _l("Brukeren logget ut overalt"),
+    "organisation.sign_in": _l("Innlogging for organisasjonen endret"),
 }
 
 FIELD = {
@@ -56,6 +59,10 @@ FIELD = {
     "roles": _l("Roller"),
     "language": _l("Språk"),
     "link": _l("Lenke"),
+    "org_number": _l("Organisasjonsnummer"),
+    "sso_only": _l("Bare egen innlogging"),
+    "second_factor": _l("Totrinnsinnlogging"),
+    "sessions_ended": _l("Innlogginger avsluttet"),
 }
 
 LINK = {"reset": _l("nytt passord"), "invitation": _l("invitasjon")}

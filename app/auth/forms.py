@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -15,8 +15,21 @@ class LoginForm(FlaskForm):
         validators=[DataRequired(_l("Skriv inn passordet ditt.")), Length(max=1000)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(_l("Husk meg på denne enheten"))
     submit = SubmitField(_l("Logg inn"))
+
+
+class CodeForm(FlaskForm):
+    """The second step of a login, and confirming a new authenticator app."""
+
+    code = StringField(
+        _l("Kode"),
+        validators=[
+            DataRequired(_l("Skriv inn koden.")),
+            Length(max=40, message=_l("Koden er for lang.")),
+        ],
+        render_kw={"autocomplete": "one-time-code", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Fortsett"))
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -43,3 +56,16 @@ class SetPasswordForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     submit = SubmitField(_l("Lagre passord"))
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(
+        _l("Nåværende passord"),
+        validators=[DataRequired(_l("Skriv inn passordet du har nå.")), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField(_l("Endre passord"))
+
+
+class ButtonForm(FlaskForm):
+    """A button that does one thing (end a session, new recovery codes): the CSRF token only."""

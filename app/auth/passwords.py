@@ -13,6 +13,8 @@ import re
 from functools import cache
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 
@@ -68,3 +70,16 @@ def password_problem(password: str, email: str | None = None) -> str | None:
     if _common_core(password):
         return "common"
     return None
+
+
+def password_message(code: str) -> str:
+    """What the user is told for a code of ``password_problem``."""
+    return {
+        "short": lambda: _l("Passordet må ha minst %(min)d tegn.", min=MIN_LENGTH),
+        "long": lambda: _l("Passordet kan ha høyst %(max)d tegn.", max=MAX_LENGTH),
+        "common": lambda: _l(
+            "Dette passordet er for vanlig og lett å gjette. Velg noe lengre eller mer uvanlig, "
+            "gjerne flere ord."
+        ),
+        "email": lambda: _l("Passordet kan ikke inneholde e-postadressen din."),
+    }[code]()

@@ -38,8 +38,11 @@ from app.models.deviation import (
     ReferenceCounter,
     Status,
 )
+from app.models.login_session import LoginSession
 from app.models.mail import MailStatus, OutboxMail
 from app.models.organisation import Organisation, OrgKind, Unit
+from app.models.second_factor import RecoveryCode
+from app.models.security_log import SecurityEvent, SecurityLogEntry
 from app.models.user import Role, User, UserRole
 
 __all__ = [
@@ -72,13 +75,17 @@ __all__ = [
     "FactorGroup",
     "Harm",
     "LearningPoint",
+    "LoginSession",
     "MailStatus",
     "OrgKind",
     "Organisation",
     "OutboxMail",
+    "RecoveryCode",
     "ReferenceCounter",
     "Role",
     "RootCause",
+    "SecurityEvent",
+    "SecurityLogEntry",
     "Status",
     "TimelineEntry",
     "TokenPurpose",

@@ -32,6 +32,10 @@ class Organisation(Base):
         default=DEFAULT_RESPONSE_DAYS, server_default=str(DEFAULT_RESPONSE_DAYS)
     )
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    # Enhetsregisteret's 9-digit number: how a shared OpenID provider names the organisation.
+    org_number: Mapped[str | None] = mapped_column(sa.String(9), unique=True)
+    # Its users sign in only through an OpenID provider, never with a password.
+    sso_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     units: Mapped[list[Unit]] = relationship(
         back_populates="organisation", order_by="Unit.name", cascade="all, delete-orphan"

@@ -41,10 +41,35 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     language: Mapped[str] = mapped_column(sa.String(5), default="nb", server_default="nb")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The second factor (RFC 6238): the shared secret, when it was confirmed, and the last
+    # time step accepted, so a code that was seen once is never accepted again.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(32))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_counter: Mapped[int | None]
+    # Failed password or code attempts in a row, and until when the next attempt must wait.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    # Per request, not stored: the login session this user came in through. Flask-Login keeps
+    # get_id() in the cookie, and that is the session's id ("alternative tokens" in its docs),
+    # so logging out or ending a session ends what the cookie can do.
+    session_token = None
+    login_session_id = None
+
+    def get_id(self) -> str:
+        if self.session_token is None:
+            raise RuntimeError("log in through app.auth.services.complete_login")
+        return self.session_token
+
+    # UserMixin compares users by get_id(), which is now a session: one account in two
+    # sessions is still one account. The session's identity map gives one object per row.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
     @property
     def roles(self) -> set[Role]:
@@ -59,6 +84,10 @@ class User(UserMixin, Base):
         self.role_rows = [r for r in self.role_rows if r.role in wanted]
         have = {r.role for r in self.role_rows}
         self.role_rows.extend(UserRole(role=r) for r in sorted(wanted - have))
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -5,7 +5,14 @@ this package imports them all, so every page is on ``bp`` before the app registe
 """
 
 # Imported for what importing does: each module adds its pages to bp.
-from app.admin.routes import admin_log, lists, organisations, units, users  # noqa: F401
+from app.admin.routes import (  # noqa: F401
+    admin_log,
+    lists,
+    organisations,
+    security_log,
+    units,
+    users,
+)
 from app.admin.routes.blueprint import bp
 
 __all__ = ["bp"]

@@ -15,6 +15,7 @@ from app.admin.forms import (
     MottakAddForm,
     OrganisationCreateForm,
     OrganisationForm,
+    SignInForm,
 )
 from app.admin.routes.blueprint import bp, organisation_or_404, require, user_or_404
 from app.common import labels, permissions
@@ -65,12 +66,14 @@ def _render_organisation(org: Organisation, status: int = 200, **forms: object):
         if u not in staff and permissions.can_administer_user(current_user, u)
     ]
     merged_into = db.session.get(Organisation, org.merged_into_id) if org.merged_into_id else None
+    sign_in_form = forms.get("sign_in_form") or SignInForm(obj=org, formdata=None)
     return render_template(
         "admin/organisation.html",
         org=org,
         form=form,
         merge_form=merge_form,
         mottak_form=mottak_form,
+        sign_in_form=sign_in_form,
         staff=staff,
         action=ActionForm(),
         merged_into=merged_into,
@@ -96,6 +99,24 @@ def organisation(org_id: int):
         if saved:
             return redirect(url_for("admin.organisation", org_id=org.id))
     return _render_organisation(org, 422, form=form)
+
+
+@bp.post("/organisasjoner/<int:org_id>/innlogging")
+def organisation_sign_in(org_id: int):
+    org = organisation_or_404(org_id)
+    require(permissions.can_manage_organisations(current_user))
+    form = SignInForm()
+    if form.validate_on_submit():
+        saved = perform(
+            lambda: services.set_sign_in(
+                current_user, org, org_number=form.org_number.data, sso_only=form.sso_only.data
+            ),
+            form=form,
+            success=_("Endringene er lagret."),
+        )
+        if saved:
+            return redirect(url_for("admin.organisation", org_id=org.id))
+    return _render_organisation(org, 422, sign_in_form=form)
 
 
 @bp.post("/organisasjoner/<int:org_id>/aktiv")

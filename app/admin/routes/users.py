@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.admin import services
 from app.admin.forms import ActionForm, UserForm, UserInviteForm
 from app.admin.routes.blueprint import bp, user_or_404
-from app.auth.services import LINK_VALID_HOURS
+from app.auth.services import INVITATION_VALID_HOURS, RESET_VALID_HOURS
+from app.auth.services.sessions import live_sessions
+from app.auth.signin import client
 from app.common import labels, permissions
 from app.common.errors import perform
 from app.models import Organisation, Role
@@ -79,7 +82,7 @@ def invite():
             success=lambda user: _(
                 "Invitasjonen er sendt til %(email)s. Lenken virker i %(hours)d timer.",
                 email=user.email,
-                hours=LINK_VALID_HOURS,
+                hours=INVITATION_VALID_HOURS,
             ),
         )
         if invited:
@@ -122,7 +125,13 @@ def user(user_id: int):
         key=lambda r: r.value,
     )
     return render_template(
-        "admin/user.html", user=user, form=form, action=ActionForm(), ungrantable=ungrantable
+        "admin/user.html",
+        user=user,
+        form=form,
+        action=ActionForm(),
+        ungrantable=ungrantable,
+        live_sessions=len(live_sessions(user)),
+        link_hours=RESET_VALID_HOURS if user.password_hash else INVITATION_VALID_HOURS,
     ), (422 if form.errors else 200)
 
 
@@ -150,5 +159,33 @@ def user_reset(user_id: int):
         perform(
             lambda: services.send_password_reset(current_user, user),
             success=_("En lenke for å velge passord er sendt til %(email)s.", email=user.email),
+        )
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.post("/brukere/<int:user_id>/tofaktor")
+def user_reset_second_factor(user_id: int):
+    user = user_or_404(user_id)
+    if ActionForm().validate_on_submit():
+        perform(
+            lambda: services.reset_second_factor(current_user, user, client()),
+            success=_(
+                "Totrinnsinnloggingen til %(name)s er slått av, og brukeren er logget ut. "
+                "Brukeren setter den opp på nytt ved neste innlogging.",
+                name=user.name,
+            ),
+        )
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.post("/brukere/<int:user_id>/logg-ut")
+def user_end_sessions(user_id: int):
+    user = user_or_404(user_id)
+    if ActionForm().validate_on_submit():
+        perform(
+            lambda: services.end_user_sessions(current_user, user, client()),
+            success=lambda ended: ngettext(
+                "%(num)d innlogging er avsluttet.", "%(num)d innlogginger er avsluttet.", ended
+            ),
         )
     return redirect(url_for("admin.user", user_id=user.id))

@@ -28,7 +28,81 @@ def _org_state(org: Organisation) -> dict[str, Any]:
         "active": org.active,
         "response_days": org.response_days,
         "merged_into_id": org.merged_into_id,
+        "org_number": org.org_number,
+        "sso_only": org.sso_only,
     }
+
+
+_ORG_NUMBER_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def clean_org_number(value: str | None) -> str | None:
+    """Enhetsregisteret's organisation number: nine digits, the last a mod-11 check digit
+    (spaces allowed, "974 749 025"); None for empty. Refused with a message otherwise."""
+    digits = "".join((value or "").split())
+    if not digits:
+        return None
+    if len(digits) != 9 or not digits.isdigit():
+        raise ServiceError(
+            _l("Organisasjonsnummeret har ni sifre."), "org_number", "org_number_format"
+        )
+    remainder = sum(int(d) * w for d, w in zip(digits, _ORG_NUMBER_WEIGHTS, strict=False)) % 11
+    check = 0 if remainder == 0 else 11 - remainder
+    if check == 10 or check != int(digits[8]):
+        raise ServiceError(
+            _l("Organisasjonsnummeret er ikke gyldig. Sjekk at alle sifrene er riktige."),
+            "org_number",
+            "org_number_check",
+        )
+    return digits
+
+
+def _has_provider(org: Organisation) -> bool:
+    from app.auth import sso
+
+    return any(
+        p.organisation == org.name or (p.organisation_claim and org.org_number)
+        for p in sso.providers()
+    )
+
+
+def set_sign_in(
+    actor: User, org: Organisation, *, org_number: str | None, sso_only: bool
+) -> Organisation:
+    """The organisation number a shared OpenID provider names it by, and whether its users
+    sign in only through a provider (central admin: it decides who can get in at all)."""
+    if not permissions.can_manage_organisations(actor):
+        raise ServiceError(_l("Du har ikke lov til å gjøre denne endringen."), None, "forbidden")
+    before = _org_state(org)
+    number = clean_org_number(org_number)
+    if number is not None and number != org.org_number:
+        taken = db.session.scalar(
+            sa.select(Organisation.name).where(
+                Organisation.org_number == number, Organisation.id != org.id
+            )
+        )
+        if taken:
+            raise ServiceError(
+                _l("%(name)s har allerede dette organisasjonsnummeret.", name=taken),
+                "org_number",
+                "org_number_taken",
+            )
+    org.org_number = number
+    if sso_only and not _has_provider(org):
+        raise ServiceError(
+            _l(
+                "Ingen innloggingstjeneste er koblet til organisasjonen. Uten en ville ingen av "
+                "brukerne kunne logge inn."
+            ),
+            "sso_only",
+            "no_provider",
+        )
+    org.sso_only = sso_only
+    after = _org_state(org)
+    if after != before:
+        db.session.flush()
+        log(actor, "organisation.sign_in", org, org.id, before, after)
+    return org
 
 
 def _require_free_name(name: str, exclude_id: int | None = None) -> None:

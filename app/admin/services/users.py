@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.admin.services.admin_log import log
 from app.admin.services.names import clean_name
-from app.auth.services import create_user, find_user, revoke_tokens, send_link
+from app.auth.services import create_user, end_all_sessions, find_user, revoke_tokens, send_link
 from app.common import permissions
 from app.common.errors import ServiceError
 from app.extensions import db
@@ -154,6 +154,7 @@ def set_user_active(actor: User, user: User, active: bool, now: datetime | None 
     user.active = active
     if not active:
         revoke_tokens(user, now)
+        end_all_sessions(user)
     db.session.flush()
     log(actor, "user.activate" if active else "user.deactivate", user, user.organisation_id,
         before, _user_state(user), label=user.email, now=now)  # fmt: skip

@@ -1,4 +1,9 @@
-"""Accounts and passwords."""
+"""Single-use links: an invitation (72 hours) and a password reset (1 hour).
+
+Only a sha256 hash of the secret in the link is stored. Setting a password through a link
+ends every session of the account and clears its failed attempts: whoever holds the mailbox
+has shown they own the account.
+"""
 
 from __future__ import annotations
 
@@ -7,84 +12,26 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher, profiles
-from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 
+from app.auth.services import sessions
+from app.auth.services.accounts import find_user, password_changed_mail, set_new_password
+from app.auth.services.security_log import Client, record
 from app.extensions import db
 from app.mail.services import absolute_url, queue_mail
-from app.models import AuthToken, Organisation, Role, TokenPurpose, Unit, User, utcnow
+from app.models import AuthToken, SecurityEvent, TokenPurpose, User, utcnow
 
-_STRONG = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
-# Tests create many accounts; the cheapest profile keeps a test run fast. Never in production.
-_CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
-# Verified against when the address is unknown, so a wrong address costs the same time.
-_DUMMY_HASH = _STRONG.hash("not-a-real-password")
+INVITATION_VALID_HOURS = 72
+# A reset link is asked for by someone who is at their mailbox now; it need not live long.
+RESET_VALID_HOURS = 1
+# The invitation's lifetime, under its old name (the admin pages show it).
+LINK_VALID_HOURS = INVITATION_VALID_HOURS
 
-
-def _hasher() -> PasswordHasher:
-    return _CHEAP if current_app.config.get("PASSWORD_HASH_CHEAP") else _STRONG
-
-
-def hash_password(password: str) -> str:
-    return _hasher().hash(password)
-
-
-def load_session_user(user_id: int) -> User | None:
-    """The logged-in account for this request, with its organisation and roles: every page
-    needs all three. Active accounts only."""
-    user = db.session.get(
-        User, user_id, options=[joinedload(User.organisation), joinedload(User.role_rows)]
-    )
-    return user if user is not None and user.active else None
-
-
-def find_user(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
-
-
-def authenticate(email: str, password: str) -> User | None:
-    user = find_user(email)
-    try:
-        _hasher().verify(
-            user.password_hash if user and user.password_hash else _DUMMY_HASH, password
-        )
-    except (VerificationError, InvalidHashError):
-        return None
-    if user is None or not user.active or not user.password_hash:
-        return None
-    if _hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
-
-
-def create_user(
-    email: str,
-    name: str,
-    organisation: Organisation,
-    password: str | None,
-    roles: set[Role] | None = None,
-    unit: Unit | None = None,
-) -> User:
-    user = User(
-        email=email.strip().lower(),
-        name=name,
-        organisation=organisation,
-        unit=unit,
-        password_hash=hash_password(password) if password else None,
-    )
-    user.set_roles(roles or set())
-    db.session.add(user)
-    db.session.flush()
-    return user
-
-
-# --- Single-use links: invitation and password reset ----------------------------------------
-
-LINK_VALID_HOURS = 72
+VALID_HOURS = {
+    TokenPurpose.INVITATION: INVITATION_VALID_HOURS,
+    TokenPurpose.RESET: RESET_VALID_HOURS,
+}
 
 
 def _hash_token(raw: str) -> str:
@@ -102,7 +49,7 @@ def issue_token(user: User, purpose: TokenPurpose, now: datetime | None = None) 
             purpose=purpose,
             token_hash=_hash_token(raw),
             created_at=now,
-            expires_at=now + timedelta(hours=LINK_VALID_HOURS),
+            expires_at=now + timedelta(hours=VALID_HOURS[purpose]),
         )
     )
     db.session.flush()
@@ -130,7 +77,9 @@ def valid_token(raw: str, now: datetime | None = None) -> AuthToken | None:
     return token
 
 
-def use_token(raw: str, new_password: str, now: datetime | None = None) -> User | None:
+def use_token(
+    raw: str, new_password: str, now: datetime | None = None, client: Client | None = None
+) -> User | None:
     """Set the password through a link, once. None when the link is expired, used or unknown.
 
     The conditional UPDATE claims the token: of two simultaneous submissions only one matches.
@@ -148,9 +97,23 @@ def use_token(raw: str, new_password: str, now: datetime | None = None) -> User 
     if claimed != 1:
         return None
     user = token.user
-    user.password_hash = hash_password(new_password)
-    db.session.flush()
+    had_password = user.password_hash is not None
+    set_new_password(user, new_password)
+    sessions.end_all_sessions(user)
+    record(
+        SecurityEvent.PASSWORD_CHANGED,
+        user=user,
+        client=client,
+        detail=token.purpose.value,
+        now=now,
+    )
+    if had_password:
+        password_changed_mail(user, now)
     return user
+
+
+def _hours_text(hours: int) -> str:
+    return ngettext("%(num)d time", "%(num)d timer", hours)
 
 
 def _link_mail(user: User, purpose: TokenPurpose, raw: str) -> None:
@@ -162,12 +125,12 @@ def _link_mail(user: User, purpose: TokenPurpose, raw: str) -> None:
             body = _(
                 "Hei %(name)s,\n\n"
                 "Du har fått en konto i Samhandlingsavvik for %(organisation)s.\n"
-                "Velg ditt eget passord her (lenken virker i %(hours)s timer og kan brukes én gang):\n\n"
+                "Velg ditt eget passord her (lenken virker i %(hours)s og kan brukes én gang):\n\n"
                 "%(link)s\n\n"
                 "Brukernavnet ditt er e-postadressen %(email)s.\n",
                 name=user.name,
                 organisation=user.organisation.name,
-                hours=LINK_VALID_HOURS,
+                hours=_hours_text(INVITATION_VALID_HOURS),
                 link=link,
                 email=user.email,
             )
@@ -176,11 +139,11 @@ def _link_mail(user: User, purpose: TokenPurpose, raw: str) -> None:
             body = _(
                 "Hei %(name)s,\n\n"
                 "Noen (forhåpentlig du) har bedt om å sette nytt passord for kontoen din.\n"
-                "Velg nytt passord her (lenken virker i %(hours)s timer og kan brukes én gang):\n\n"
+                "Velg nytt passord her (lenken virker i %(hours)s og kan brukes én gang):\n\n"
                 "%(link)s\n\n"
                 "Har du ikke bedt om dette, kan du se bort fra e-posten. Passordet ditt er uendret.\n",
                 name=user.name,
-                hours=LINK_VALID_HOURS,
+                hours=_hours_text(RESET_VALID_HOURS),
                 link=link,
             )
     queue_mail(user.email, subject, body)
@@ -202,8 +165,3 @@ def request_password_reset(email: str, now: datetime | None = None) -> None:
         _hash_token(secrets.token_urlsafe(32))
         return
     send_link(user, TokenPurpose.RESET, now)
-
-
-def set_language(user: User, language: str) -> None:
-    user.language = language
-    db.session.flush()

@@ -1,0 +1,28 @@
+"""The security log page: logins, failures, locks and the like, newest first."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+
+from app.admin import services
+from app.admin.routes.blueprint import bp, require
+from app.auth import labels
+from app.common import permissions
+
+PAGE_SIZE = 100
+
+
+@bp.get("/sikkerhetslogg")
+def security_log():
+    require(permissions.can_read_admin_log(current_user))
+    before = request.args.get("for", type=int)
+    email = request.args.get("e-post", "")[:254]
+    rows = services.security_log(current_user, PAGE_SIZE + 1, before, email)
+    return render_template(
+        "admin/security_log.html",
+        rows=rows[:PAGE_SIZE],
+        next_before=rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None,
+        email=email,
+        auth_labels=labels,
+    )
