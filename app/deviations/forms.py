@@ -72,7 +72,7 @@ class DeviationForm(FlaskForm):
     agreement = PickListField(_l("Avtale som ikke ble fulgt (valgfritt)"), coerce=optional_int)
     patient_id = StringField(
         _l("Pasientens fødselsnummer (valgfritt)"),
-        validators=[Optional(), Length(max=20)],
+        validators=[Optional(), Length(max=40)],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
     )
     # No SubmitField: the template writes its own button.
