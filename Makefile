@@ -35,6 +35,13 @@ browser: node_modules/.installed
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
 	fi
 
+# Without AVVIK_CONFIG the app runs production's configuration and refuses to start without its
+# secrets: the targets that fill and serve a local database say development. `make run` always
+# does, and mails links to the port it serves (PORT=5077 make run).
+db demo bench: export AVVIK_CONFIG ?= development
+run: export AVVIK_CONFIG = development
+run: export BASE_URL ?= http://127.0.0.1:$(PORT)
+
 db: install
 	$(BIN)/flask db upgrade
 
