@@ -35,17 +35,13 @@ class PatientDataCipher:
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode("ascii")).decode()
 
-    def is_current(self, token: str) -> bool:
-        """True when the newest key made the token: rotation leaves it as it is."""
+    def open(self, token: str) -> tuple[str, bool]:
+        """The plaintext, and whether the newest key made the token (rotation then leaves it
+        as it is). Raises InvalidToken when no key opens it."""
         try:
-            self._newest.decrypt(token.encode("ascii"))
+            return self._newest.decrypt(token.encode("ascii")).decode(), True
         except InvalidToken:
-            return False
-        return True
-
-    def rotate(self, token: str) -> str:
-        """The same plaintext under the newest key. Raises InvalidToken if no key opens it."""
-        return self._fernet.rotate(token.encode("ascii")).decode("ascii")
+            return self.decrypt(token), False
 
     def hash(self, number: str) -> str:
         """The keyed hash of a normalised identity number (64 hex digits)."""
