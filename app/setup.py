@@ -60,7 +60,8 @@ def register_database(app: Flask) -> None:
     emits BEGIN itself (savepoints then work), and a transaction that will write starts with
     BEGIN IMMEDIATE: it takes the write lock before it reads, so it never has to upgrade a
     read lock another writer has made stale, which SQLite refuses at once, whatever the
-    busy_timeout. Requests that may write (every method but GET, HEAD and OPTIONS) begin so.
+    busy_timeout. Requests that may write (every method but GET, HEAD and OPTIONS, and the
+    GET views marked ``writes_on_get``) begin so.
     """
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
@@ -84,7 +85,8 @@ def register_database(app: Flask) -> None:
 
     @app.before_request
     def _writes_begin_immediate() -> None:
-        if request.method not in {"GET", "HEAD", "OPTIONS"}:
+        view = app.view_functions.get(request.endpoint or "")
+        if request.method not in {"GET", "HEAD", "OPTIONS"} or getattr(view, WRITE_OPTION, False):
             begin_write()
 
 
@@ -141,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from app.deviations.routes import bp as deviations_bp
     from app.handling.routes import bp as handling_bp
     from app.main.routes import bp as main_bp
+    from app.privacy.routes import bp as privacy_bp
     from app.statistics.routes import bp as statistics_bp
 
     app.register_blueprint(main_bp)
@@ -150,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(statistics_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(analysis_bp)
+    app.register_blueprint(privacy_bp)
     if app.config.get("BENCH_ENDPOINT"):
         from app.main.bench import bp as bench_bp
 

@@ -18,6 +18,7 @@ from app import create_app
 from app.data.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import User
+from app.setup import CONTENT_SECURITY_POLICY
 from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,3 +174,14 @@ def test_sql_parameters_never_reach_a_message(ctx):
         )
     assert value not in str(failed.value)
     assert "hidden due to hide_parameters" in str(failed.value)
+
+
+def test_the_policy_header(client):
+    header = client.get("/logg-inn").headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "frame-ancestors 'none'", "form-action 'self'",
+                      "base-uri 'none'", "object-src 'none'"):  # fmt: skip
+        assert directive in header
+    assert "unsafe-inline" not in header and "unsafe-eval" not in header
+    assert "data:" not in header
+    assert CONTENT_SECURITY_POLICY["img-src"] == "'self'"
+    assert "Strict-Transport-Security" not in client.get("/logg-inn").headers  # not over HTTP

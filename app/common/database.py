@@ -24,6 +24,14 @@ def begin_write() -> None:
         db.session.connection(execution_options={WRITE_OPTION: True})
 
 
+def writes_on_get(view):
+    """Mark a GET view that writes a row (the access log) so that on SQLite its request begins
+    as a write transaction too (setup.register_database): a read transaction that later
+    writes fails at once if another connection committed in between."""
+    setattr(view, WRITE_OPTION, True)
+    return view
+
+
 def is_write_conflict(error: DBAPIError) -> bool:
     """True when SQLite refused a write because another connection is writing or has written
     since this transaction first read: SQLite cannot upgrade such a read transaction and says
