@@ -1,5 +1,10 @@
 """The rows behind the figures as CSV (semicolon, UTF-8 with BOM: what Norwegian Excel opens
-cleanly) and XLSX (openpyxl, real date cells shown dd.mm.åååå)."""
+cleanly) and XLSX (openpyxl, real date cells shown dd.mm.åååå).
+
+A text that begins like a formula is never written as one (OWASP's rule for CSV injection):
+in the CSV it gets a leading apostrophe, which spreadsheets read as "this is text"; in the XLSX
+it is a string cell marked as typed with that apostrophe, never a formula cell.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +22,21 @@ from openpyxl.utils import get_column_letter
 from reports import formatting as fmt
 
 
+# What makes Excel, LibreOffice or Google Sheets read a cell as a formula or a command.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_PREFIXES)
+
+
 def _csv_value(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
         return fmt.date_no(value)
+    if isinstance(value, str) and looks_like_formula(value):
+        return "'" + value  # a number (a negative count) stays a number
     return str(value)
 
 
@@ -64,6 +79,9 @@ def xlsx_bytes(
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, date):
                 cell.number_format = "DD.MM.YYYY"
+            elif isinstance(value, str) and looks_like_formula(value):
+                cell.data_type = "s"  # openpyxl made it a formula ("f") for the leading "="
+                cell.quotePrefix = True
             cells.append(cell)
         sheet.append(cells)
     buffer = io.BytesIO()
