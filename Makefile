@@ -5,13 +5,36 @@ PYTHON   ?= python3
 PORT     ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test install browser db demo mail babel-extract babel-update babel-compile bench clean
+.PHONY: run test install browser db demo mail lock audit babel-extract babel-update babel-compile bench clean
 
-$(BIN)/.installed: pyproject.toml
+# Installed from the lock file only, every file checked against its hash; then the project
+# itself, without dependencies, built by the setuptools the lock pins. The venv's own pip is the
+# one that comes with Python.
+LOCK  := requirements.lock
+TOOLS := .tools
+
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# pip-tools and pip-audit live in a venv of their own: their dependencies never mix with the app's.
+$(TOOLS)/.installed:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet 'pip-tools>=7.4,<8' 'pip-audit>=2.7,<3'
+	touch $@
+
+# Regenerate the lock from pyproject.toml (after adding or raising a dependency): the newest
+# versions the bounds allow, every wheel's and sdist's hash, and setuptools to build the project.
+lock: $(TOOLS)/.installed
+	$(TOOLS)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --all-build-deps \
+	  --extra test --strip-extras --no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml
+
+# Known vulnerabilities of exactly what the lock pins, from the advisories PyPI serves with each
+# release (needs the network). --strict: a package that could not be checked fails the audit.
+audit: $(TOOLS)/.installed
+	$(TOOLS)/bin/pip-audit --strict --require-hashes --disable-pip --progress-spinner off -r $(LOCK)
 
 # English is compiled from the catalogue on install, so a fresh clone shows it after `make run`.
 TRANSLATIONS := app/translations
@@ -94,4 +117,4 @@ bench: install
 	$(BIN)/python bench/forgot_password.py
 
 clean:
-	rm -rf $(VENV) node_modules instance/*.db instance/*.db-* .pytest_cache
+	rm -rf $(VENV) $(TOOLS) node_modules instance/*.db instance/*.db-* .pytest_cache

@@ -21,7 +21,6 @@ from openpyxl.utils import get_column_letter
 
 from reports import formatting as fmt
 
-
 # What makes Excel, LibreOffice or Google Sheets read a cell as a formula or a command.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
