@@ -20,13 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reports import formatting as fmt
-
-# What makes Excel, LibreOffice or Google Sheets read a cell as a formula or a command.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def looks_like_formula(text: str) -> bool:
-    return text.startswith(FORMULA_PREFIXES)
+from reports.cells import looks_like_formula
 
 
 def _csv_value(value: object) -> str:

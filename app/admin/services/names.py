@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.common.errors import ServiceError
 from app.extensions import db
-from reports.export import looks_like_formula
+from reports.cells import looks_like_formula
 
 NAME_MAX = 120
 
