@@ -181,8 +181,6 @@ def inline_svg(svg: str, name: str) -> str:
             for old, new in ids.items():
                 value = value.replace(f"url(#{old})", f"url(#{new})")
             element.set(prop, value)
-    for attribute in ("width", "height"):
-        root.attrib.pop(attribute, None)
     root.set("aria-hidden", "true")
     root.set("focusable", "false")
     return ElementTree.tostring(root, encoding="unicode")

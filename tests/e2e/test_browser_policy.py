@@ -136,6 +136,7 @@ def test_every_page_of_every_role_keeps_the_policy_and_is_accessible(
             page.locator("section[aria-labelledby=pasient] form button").click()
             expect(page.locator("#pasient-id")).to_have_text(f"{PATIENT[:6]} {PATIENT[6:]}")
             page.locator("#tilgangslogg + details > summary").click()
+            expect(page.locator("#tilgangslogg + details li").first).to_be_visible()
             visitor.check("deviation page with the identity shown and the access log open")
         if who == "melder@trondheim.demo":
             # The filing form refused: error summary, invalid fields with their icons.
