@@ -5,13 +5,36 @@ PYTHON   ?= python3
 PORT     ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test install browser db demo mail babel-extract babel-update babel-compile bench clean
+.PHONY: run test install browser db demo mail lock audit babel-extract babel-update babel-compile bench clean
 
-$(BIN)/.installed: pyproject.toml
+# Installed from the lock file only, every file checked against its hash; then the project
+# itself, without dependencies, built by the setuptools the lock pins. The venv's own pip is the
+# one that comes with Python.
+LOCK  := requirements.lock
+TOOLS := .tools
+
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# pip-tools and pip-audit live in a venv of their own: their dependencies never mix with the app's.
+$(TOOLS)/.installed:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet 'pip-tools>=7.4,<8' 'pip-audit>=2.7,<3'
+	touch $@
+
+# Regenerate the lock from pyproject.toml (after adding or raising a dependency): the newest
+# versions the bounds allow, every wheel's and sdist's hash, and setuptools to build the project.
+lock: $(TOOLS)/.installed
+	$(TOOLS)/bin/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --all-build-deps \
+	  --extra test --strip-extras --no-emit-index-url --no-emit-find-links -o $(LOCK) pyproject.toml
+
+# Known vulnerabilities of exactly what the lock pins, from the advisories PyPI serves with each
+# release (needs the network). --strict: a package that could not be checked fails the audit.
+audit: $(TOOLS)/.installed
+	$(TOOLS)/bin/pip-audit --strict --require-hashes --disable-pip --progress-spinner off -r $(LOCK)
 
 # English is compiled from the catalogue on install, so a fresh clone shows it after `make run`.
 TRANSLATIONS := app/translations
@@ -34,6 +57,13 @@ browser: node_modules/.installed
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
 	fi
+
+# Without AVVIK_CONFIG the app runs production's configuration and refuses to start without its
+# secrets: the targets that fill and serve a local database say development. `make run` always
+# does, and mails links to the port it serves (PORT=5077 make run).
+db demo bench: export AVVIK_CONFIG ?= development
+run: export AVVIK_CONFIG = development
+run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 
 db: install
 	$(BIN)/flask db upgrade
@@ -89,4 +119,4 @@ bench: install
 	$(BIN)/python bench/index_usage.py
 
 clean:
-	rm -rf $(VENV) node_modules instance/*.db instance/*.db-* .pytest_cache
+	rm -rf $(VENV) $(TOOLS) node_modules instance/*.db instance/*.db-* .pytest_cache

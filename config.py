@@ -1,9 +1,13 @@
 """Configuration per environment.
 
 Every mode honours ``DATABASE_URL``; SQLite in ``instance/`` is the embedded default.
+Without ``AVVIK_CONFIG`` the app runs the production configuration, which refuses to start
+(``production_problems``) rather than run with a development secret or without its keys.
 """
 
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,14 +32,41 @@ def _database_url(default: str) -> str:
     return url
 
 
+def _list(name: str) -> list[str]:
+    """A list from the environment: values separated by commas or whitespace."""
+    return [v for v in re.split(r"[\s,]+", os.environ.get(name, "")) if v]
+
+
+# Secrets that have been in this repository, its docs or its benchmarks: never good enough.
+DEVELOPMENT_SECRET_KEYS = frozenset(
+    {"dev-not-secret", "testing", "bench-only-secret", "change-me", "changeme", "secret"}
+)
+MIN_SECRET_BYTES = 32
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-not-secret")
+    # Old keys, newest first: sessions and form tokens they signed stay valid while SECRET_KEY
+    # is rotated, so a new key logs nobody out.
+    SECRET_KEY_FALLBACKS: ClassVar[list[str]] = _list("SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'avvik.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
-    # A Fernet key (urlsafe base64, 32 bytes) protecting the patient identity field at rest.
-    PATIENT_DATA_KEY = os.environ.get("PATIENT_DATA_KEY")
+    # hide_parameters: a failed statement's message (in logs, in tracebacks) shows the SQL but
+    # never the values, which may be case text or the ciphertext of a patient identity.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
+    # Fernet keys (urlsafe base64, 32 bytes) protecting the patient identity field at rest,
+    # newest first: the first encrypts, every one decrypts (`flask rotate-patient-key`).
+    # PATIENT_DATA_KEY, a single key, is the older name and still works.
+    PATIENT_DATA_KEYS: ClassVar[list[str]] = _list("PATIENT_DATA_KEYS") or _list("PATIENT_DATA_KEY")
+    # The key of the keyed hash (HMAC-SHA256) stored beside each identity, so the data
+    # protection officer finds a patient's cases by one indexed lookup without decrypting.
+    # Not a Fernet key: the two are rotated apart.
+    PATIENT_ID_HASH_KEY = os.environ.get("PATIENT_ID_HASH_KEY")
     # Days after closing before the patient identity is erased.
     PATIENT_DATA_RETENTION_DAYS = int(os.environ.get("PATIENT_DATA_RETENTION_DAYS", "30"))
+    # A case open this long loses its patient identity too (a history row says so).
+    PATIENT_DATA_MAX_OPEN_DAYS = int(os.environ.get("PATIENT_DATA_MAX_OPEN_DAYS", "365"))
+    # Who read which case: kept five years by default, then deleted by `flask maintenance`.
+    ACCESS_LOG_DAYS = int(os.environ.get("ACCESS_LOG_DAYS", str(5 * 365 + 1)))
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
     LANGUAGES = ("nb", "en")
@@ -106,9 +137,11 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing"
+    SECRET_KEY_FALLBACKS: ClassVar[list[str]] = []
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
-    # A fixed test key: tests must never depend on a key on disk.
-    PATIENT_DATA_KEY = "kTq2V0i7yT0xq2s2dXfWm8Bkq6r8m3N0S6F7vZ2cY1A="
+    # Fixed test keys: tests must never depend on a key on disk.
+    PATIENT_DATA_KEYS: ClassVar[list[str]] = ["kTq2V0i7yT0xq2s2dXfWm8Bkq6r8m3N0S6F7vZ2cY1A="]
+    PATIENT_ID_HASH_KEY = "testing-hash-key-testing-hash-key"
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_CHEAP = True
     FORGOT_PASSWORD_MIN_SECONDS = 0.05
@@ -125,18 +158,51 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     REQUIRE_TOTP = _flag("REQUIRE_TOTP", True)
+    # No defaults: production_problems() names what is missing.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = (
+        _database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
+    )
+    BASE_URL = os.environ.get("BASE_URL")
 
-    @classmethod
-    def check(cls) -> None:
-        missing = [
-            name
-            for name in ("SECRET_KEY", "DATABASE_URL", "PATIENT_DATA_KEY")
-            if not os.environ.get(name)
-        ]
-        if missing:
-            raise RuntimeError(
-                "Production configuration refuses to start without: " + ", ".join(missing)
-            )
+
+def _secret_problem(name: str, value: str | None) -> str | None:
+    if not value:
+        return f"{name} is not set"
+    if value in DEVELOPMENT_SECRET_KEYS:
+        return f"{name} is a known development value"
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        return f"{name} is shorter than {MIN_SECRET_BYTES} bytes"
+    return None
+
+
+def production_problems(config: Mapping[str, object]) -> list[str]:
+    """Why this configuration must not serve real users; empty when it may."""
+    from cryptography.fernet import Fernet
+
+    problems = [_secret_problem("SECRET_KEY", config.get("SECRET_KEY"))]  # type: ignore[arg-type]
+    problems += [
+        _secret_problem("SECRET_KEY_FALLBACKS", value)
+        for value in config.get("SECRET_KEY_FALLBACKS") or []  # type: ignore[attr-defined]
+    ]
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        problems.append("DATABASE_URL is not set")
+    keys = config.get("PATIENT_DATA_KEYS") or []
+    if not keys:
+        problems.append("PATIENT_DATA_KEYS (or PATIENT_DATA_KEY) is not set")
+    for number, key in enumerate(keys, start=1):  # type: ignore[arg-type]
+        try:
+            Fernet(key)
+        except ValueError:
+            problems.append(f"PATIENT_DATA_KEYS: key {number} is not a Fernet key")
+    problems.append(_secret_problem("PATIENT_ID_HASH_KEY", config.get("PATIENT_ID_HASH_KEY")))  # type: ignore[arg-type]
+    if not config.get("BASE_URL"):
+        problems.append("BASE_URL is not set")
+    if config.get("DEBUG"):
+        problems.append("FLASK_DEBUG is on")
+    if config.get("MAIL_USERNAME") and not config.get("MAIL_USE_TLS"):
+        problems.append("MAIL_USERNAME is set without MAIL_USE_TLS: the password would go in clear")
+    return [p for p in problems if p]
 
 
 CONFIGS = {

@@ -6,22 +6,27 @@ import os
 
 from flask import Flask
 
-from config import CONFIGS
+from config import CONFIGS, production_problems
 
 
 def create_app(config_name: str | None = None, **overrides: object) -> Flask:
-    config_name = config_name or os.environ.get("AVVIK_CONFIG", "development")
-    config_cls = CONFIGS[config_name]
-    if config_name == "production":
-        config_cls.check()  # type: ignore[attr-defined]
+    # Fail closed: a server started without saying which configuration (for example
+    # `gunicorn 'app:create_app()'`) gets production's, with its checks.
+    config_name = config_name or os.environ.get("AVVIK_CONFIG") or "production"
+    if config_name not in CONFIGS:
+        raise RuntimeError(f"AVVIK_CONFIG must be one of {', '.join(CONFIGS)}, not {config_name!r}")
 
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_object(config_cls)
+    app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
+    if app.config.get("PRODUCTION") and (problems := production_problems(app.config)):
+        # One line: gunicorn prints it as the reason the worker did not boot.
+        raise RuntimeError("Avvik refuses to start in production: " + "; ".join(problems))
 
     from app import setup
 
     setup.register_instance(app)
+    setup.register_secret_key_rotation(app)
     setup.register_extensions(app)
     setup.register_database(app)
     setup.register_proxy(app)

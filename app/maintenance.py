@@ -30,6 +30,18 @@ def erase_closed_patient_ids(now: datetime) -> int:
     return erase_expired_patient_ids(int(current_app.config["PATIENT_DATA_RETENTION_DAYS"]), now)
 
 
+def erase_patient_ids_of_long_open_cases(now: datetime) -> int:
+    from app.deviations.retention import erase_patient_ids_of_long_open_cases as erase
+
+    return erase(int(current_app.config["PATIENT_DATA_MAX_OPEN_DAYS"]), now)
+
+
+def delete_old_access_log(now: datetime) -> int:
+    from app.privacy.access_log import delete_expired
+
+    return delete_expired(int(current_app.config["ACCESS_LOG_DAYS"]), now)
+
+
 # A used or expired link is kept this long, so "the link has been used" can still be told apart
 # from "no such link" for a while; after that the row only holds a hash nobody can use.
 SPENT_TOKEN_DAYS = 30
@@ -59,6 +71,8 @@ def delete_old_security_log(now: datetime) -> int:
 
 STEPS = [
     Step("Pasientidentitet slettet i avsluttede saker", erase_closed_patient_ids),
+    Step("Pasientidentitet slettet i saker åpne for lenge", erase_patient_ids_of_long_open_cases),
+    Step("Rader i tilgangsloggen slettet", delete_old_access_log),
     Step("Brukte eller utløpte lenker slettet", delete_spent_tokens),
     Step("Utløpte innlogginger slettet", delete_expired_sessions),
     Step("Rader i sikkerhetsloggen eldre enn SECURITY_LOG_DAYS slettet", delete_old_security_log),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -23,6 +25,14 @@ def register_instance(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
 
+def register_secret_key_rotation(app: Flask) -> None:
+    """Flask checks session cookies against SECRET_KEY_FALLBACKS itself; Flask-WTF signs form
+    tokens with its own key setting, which itsdangerous accepts as a list, oldest first."""
+    fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
+    if fallbacks and "WTF_CSRF_SECRET_KEY" not in app.config:
+        app.config["WTF_CSRF_SECRET_KEY"] = [*reversed(fallbacks), app.config["SECRET_KEY"]]
+
+
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
@@ -40,7 +50,8 @@ def register_database(app: Flask) -> None:
     emits BEGIN itself (savepoints then work), and a transaction that will write starts with
     BEGIN IMMEDIATE: it takes the write lock before it reads, so it never has to upgrade a
     read lock another writer has made stale, which SQLite refuses at once, whatever the
-    busy_timeout. Requests that may write (every method but GET, HEAD and OPTIONS) begin so.
+    busy_timeout. Requests that may write (every method but GET, HEAD and OPTIONS) begin so;
+    a GET that writes a log row calls begin_write() before it (app.common.database).
     """
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
@@ -90,18 +101,28 @@ def register_sign_in(app: Flask) -> None:
 def register_rate_limits(app: Flask) -> None:
     limiter.init_app(app)
 
+def _development_key(app: Flask, name: str, make: Callable[[], bytes]) -> bytes:
+    # Development only (production refuses to start without its keys): keep a generated key
+    # beside the database so restarts can still read what was stored.
+    key_file = Path(app.instance_path) / name
+    if not key_file.exists():
+        key_file.write_bytes(make())
+        key_file.chmod(0o600)
+    return key_file.read_bytes().strip()
+
 
 def register_patient_cipher(app: Flask) -> None:
-    key = app.config.get("PATIENT_DATA_KEY")
-    if not key:
-        # Development only (production refuses to start without a key): keep a generated key
-        # beside the database so restarts can still read what was stored.
-        key_file = Path(app.instance_path) / "patient_data.key"
-        if not key_file.exists():
-            key_file.write_bytes(Fernet.generate_key())
-            key_file.chmod(0o600)
-        key = key_file.read_bytes().strip()
-    app.extensions["patient_cipher"] = PatientDataCipher(key)
+    keys = app.config.get("PATIENT_DATA_KEYS") or []
+    if isinstance(keys, str):
+        keys = keys.replace(",", " ").split()
+    if not keys and app.config.get("PATIENT_DATA_KEY"):
+        keys = [app.config["PATIENT_DATA_KEY"]]
+    if not keys:
+        keys = [_development_key(app, "patient_data.key", Fernet.generate_key)]
+    hash_key = app.config.get("PATIENT_ID_HASH_KEY") or _development_key(
+        app, "patient_id_hash.key", lambda: secrets.token_hex(32).encode()
+    )
+    app.extensions["patient_cipher"] = PatientDataCipher(keys, hash_key)
 
 
 def _select_locale() -> str:
@@ -133,6 +154,7 @@ def register_blueprints(app: Flask) -> None:
     from app.deviations.routes import bp as deviations_bp
     from app.handling.routes import bp as handling_bp
     from app.main.routes import bp as main_bp
+    from app.privacy.routes import bp as privacy_bp
     from app.statistics.routes import bp as statistics_bp
 
     app.register_blueprint(main_bp)
@@ -142,6 +164,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(statistics_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(analysis_bp)
+    app.register_blueprint(privacy_bp)
     if app.config.get("BENCH_ENDPOINT"):
         from app.main.bench import bp as bench_bp
 
@@ -180,13 +203,44 @@ def register_errorhandlers(app: Flask) -> None:
         return render_template("errors/error.html", code=400, csrf=True), 400
 
 
+# Everything the pages use comes from this origin: no inline script or style, no data: images
+# (Bootstrap's icons are files in app/static/icons/, the charts are inline SVG drawn with
+# presentation attributes). A page may not be framed, post forms elsewhere or set a base URL.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+}
+HSTS_SECONDS = 365 * 24 * 3600
+
+
+def content_security_policy() -> str:
+    return "; ".join(f"{name} {value}" for name, value in CONTENT_SECURITY_POLICY.items())
+
+
 def register_security_headers(app: Flask) -> None:
+    policy = content_security_policy()
+    production = bool(app.config.get("PRODUCTION"))
+
     @app.after_request
     def headers(response):
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.endpoint and not request.endpoint.startswith("static"):
+        if production:
+            # Behind the TLS proxy: browsers that saw the site once never use plain HTTP again.
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={HSTS_SECONDS}; includeSubDomains"
+            )
+        if request.endpoint and request.endpoint.rsplit(".", 1)[-1] != "static":
             # Case pages hold health data: no shared or back-button caches.
             response.headers.setdefault("Cache-Control", "no-store")
         return response

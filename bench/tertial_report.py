@@ -30,7 +30,7 @@ FLASK = str(Path(sys.executable).with_name("flask"))
 
 
 def build(db_path: Path, count: int) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}", "AVVIK_CONFIG": "development"}
     print(f"Lager {db_path} med {count:,} avvik (én gang) …", flush=True)
     started = time.perf_counter()
     subprocess.run([FLASK, "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
@@ -66,7 +66,7 @@ def peak_memory_mb(db_path: Path, code: str) -> tuple[float, float]:
         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
         "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}"}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}", "AVVIK_CONFIG": "development"}
     result = subprocess.run(
         [sys.executable, "-c", probe, FLASK, "--app", "app", "report", "tertial", code, "--out", str(out)],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,

@@ -131,7 +131,13 @@ def trend_chart(summary: TertialSummary, width: float) -> Drawing:
 
 
 def chart_svgs(summary: TertialSummary, width: float = CONTENT_W) -> dict[str, str]:
-    """The report's charts as SVG text, for the statistics page: one drawing code, two media."""
+    """The report's charts as SVG markup for the statistics page, one drawing code, two media.
+
+    The page's Content-Security-Policy allows no inline style, so reportlab's ``style``
+    attributes become SVG presentation attributes (``fill="…"``), and each chart's ids get its
+    name so three charts on one page do not share a clip path. The markup is hidden from screen
+    readers: the page labels the figure and has the same numbers in a table.
+    """
     from reportlab.graphics import renderSVG
 
     drawings = {
@@ -139,11 +145,42 @@ def chart_svgs(summary: TertialSummary, width: float = CONTENT_W) -> dict[str, s
         "category": bar_chart(summary.by_category, width),
         "direction": bar_chart(summary.by_direction, width),
     }
-    result = {}
-    for name, drawing in drawings.items():
-        svg = renderSVG.drawToString(drawing)
-        # The browser has no "AvvikSans": name the generic family it falls back to anyway.
-        svg = svg.replace(f"font-family: {BOLD}", "font-family: sans-serif; font-weight: bold")
-        svg = svg.replace(f"font-family: {FONT}", "font-family: sans-serif")
-        result[name] = svg[svg.index("<svg") :]
-    return result
+    return {name: inline_svg(renderSVG.drawToString(d), name) for name, d in drawings.items()}
+
+
+_SVG = "http://www.w3.org/2000/svg"
+_FONTS = {FONT: "sans-serif", BOLD: "sans-serif"}
+
+
+def inline_svg(svg: str, name: str) -> str:
+    """reportlab's SVG document as markup to put in a page without inline style."""
+    from xml.etree import ElementTree
+
+    ElementTree.register_namespace("", _SVG)
+    ElementTree.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    root = ElementTree.fromstring(svg[svg.index("<svg") :])
+    for element in list(root):
+        if element.tag in (f"{{{_SVG}}}title", f"{{{_SVG}}}desc"):
+            root.remove(element)  # reportlab writes "..." there
+    ids = {}
+    for element in root.iter():
+        if "id" in element.attrib:
+            ids[element.attrib["id"]] = f"chart-{name}-{element.attrib['id']}"
+            element.set("id", ids[element.attrib["id"]])
+    for element in root.iter():
+        style = element.attrib.pop("style", None)
+        for declaration in (style or "").split(";"):
+            prop, _, value = declaration.partition(":")
+            prop, value = prop.strip(), value.strip()
+            if not prop:
+                continue
+            if prop == "font-family" and value in _FONTS:
+                if value == BOLD:
+                    element.set("font-weight", "bold")
+                value = _FONTS[value]
+            for old, new in ids.items():
+                value = value.replace(f"url(#{old})", f"url(#{new})")
+            element.set(prop, value)
+    root.set("aria-hidden", "true")
+    root.set("focusable", "false")
+    return ElementTree.tostring(root, encoding="unicode")

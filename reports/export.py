@@ -1,5 +1,10 @@
 """The rows behind the figures as CSV (semicolon, UTF-8 with BOM: what Norwegian Excel opens
-cleanly) and XLSX (openpyxl, real date cells shown dd.mm.åååå)."""
+cleanly) and XLSX (openpyxl, real date cells shown dd.mm.åååå).
+
+A text that begins like a formula is never written as one (OWASP's rule for CSV injection):
+in the CSV it gets a leading apostrophe, which spreadsheets read as "this is text"; in the XLSX
+it is a string cell marked as typed with that apostrophe, never a formula cell.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from reports import formatting as fmt
+from reports.cells import looks_like_formula
 
 
 def _csv_value(value: object) -> str:
@@ -22,6 +28,8 @@ def _csv_value(value: object) -> str:
         return ""
     if isinstance(value, date):
         return fmt.date_no(value)
+    if isinstance(value, str) and looks_like_formula(value):
+        return "'" + value  # a number (a negative count) stays a number
     return str(value)
 
 
@@ -64,6 +72,9 @@ def xlsx_bytes(
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, date):
                 cell.number_format = "DD.MM.YYYY"
+            elif isinstance(value, str) and looks_like_formula(value):
+                cell.data_type = "s"  # openpyxl made it a formula ("f") for the leading "="
+                cell.quotePrefix = True
             cells.append(cell)
         sheet.append(cells)
     buffer = io.BytesIO()

@@ -94,7 +94,10 @@ def test_start_from_deviation_page(app, login_as):
     page = handler.get(f"/avvik/{reference}").get_data(as_text=True)
     assert "Start hendelsesanalyse" in page
     form = handler.get(f"/analyser/ny/{reference}").get_data(as_text=True)
-    assert 'value="Utskrevet uten epikrise"' in form  # the title is suggested
+    # A title is suggested, but not the deviation's: it may describe the patient, and the
+    # analysis's title is printed on its PDF.
+    assert f'value="Utskrivning ({reference})"' in form
+    assert "Utskrevet uten epikrise" not in form.split("<main", 1)[1].split("mandat-title")[1][:200]
     response = handler.post(
         f"/analyser/ny/{reference}",
         data={

@@ -239,6 +239,33 @@ def test_a_server_that_is_down_is_retried_later(app):
         assert all("Connection" in r.last_error or "refused" in r.last_error for r in rows)
 
 
+def test_no_password_goes_to_the_server_without_tls(app):
+    """The server offers AUTH on the plain connection; the sender must not take it."""
+    from aiosmtpd.smtp import AuthResult
+
+    recorder = Recorder()
+    logins: list[bytes] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append(auth_data.password)
+        return AuthResult(success=True)
+
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port(),
+                            authenticator=authenticator, auth_require_tls=False)  # fmt: skip
+    controller.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False,
+                          MAIL_USERNAME="avvik", MAIL_PASSWORD="hemmelig-passord")  # fmt: skip
+        with app.app_context():
+            _queue(1)
+            assert deliver_pending() == 0
+            mail = db.session.scalar(sa.select(OutboxMail))
+            assert mail.status is MailStatus.PENDING and "MAIL_USE_TLS" in mail.last_error
+    finally:
+        controller.stop()
+    assert logins == [] and recorder.attempts == 0
+
+
 @pytest.mark.commits
 def test_two_senders_at_once_never_send_a_row_twice(mail_app, smtp):
     recorder, _ = smtp

@@ -28,4 +28,6 @@ def test_the_command_prints_every_step(runner):
     result = runner.invoke(args=["maintenance"])
     assert result.exit_code == 0, result.output
     assert "Pasientidentitet slettet i avsluttede saker: 0" in result.output
+    assert "Pasientidentitet slettet i saker åpne for lenge: 0" in result.output
+    assert "Rader i tilgangsloggen slettet: 0" in result.output
     assert "Brukte eller utløpte lenker slettet: 0" in result.output

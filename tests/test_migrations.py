@@ -136,3 +136,58 @@ def test_history_rows_refuse_update_and_delete_in_the_database(database_url):
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         db.engine.dispose()
+
+
+@pytest.mark.commits
+def test_new_roles_kinds_and_the_access_log_work_on_a_migrated_database(database_url):
+    """The enum CHECK constraints the migration swapped accept the new values, and the access
+    log refuses changes but allows the retention run's deletes."""
+    from app.models import AccessAction, AccessLogEntry, DeviationEvent, EventKind, Role
+
+    app = make_app(database_url)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+        seed_defaults()
+        create_demo_accounts()
+        user = find_user("melder@trondheim.demo")
+        user.set_roles({Role.PERSONVERN})
+        category = db.session.scalar(sa.select(Category).limit(1))
+        deviation = file_deviation(
+            user,
+            DeviationInput(
+                counterpart_org_id=organisation_by_name(HOSPITAL).id,
+                event_date=date(2026, 1, 5),
+                category_id=category.id,
+                harm=Harm.LAV,
+                title="Kom hjem uten epikrise",
+                description="Beskrivelse",
+            ),
+        )
+        db.session.add(DeviationEvent(deviation=deviation, kind=EventKind.PATIENT_ID_EXPIRED_OPEN))
+        db.session.add(
+            AccessLogEntry(user_id=user.id, organisation_id=user.organisation_id,
+                           action=AccessAction.DEVIATION_VIEWED, deviation_id=deviation.id)
+        )  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+        with db.engine.connect() as conn:
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                conn.exec_driver_sql("UPDATE access_log_entry SET action = 'pasient_vist'")
+            conn.rollback()
+        with db.engine.begin() as conn:
+            assert conn.exec_driver_sql("DELETE FROM access_log_entry").rowcount == 1
+        with db.engine.connect() as conn:
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                conn.exec_driver_sql("DELETE FROM deviation_event")
+            conn.rollback()
+            kinds = conn.exec_driver_sql("SELECT kind FROM deviation_event").scalars().all()
+            assert "pasient_utlopt" in kinds
+            roles = conn.exec_driver_sql("SELECT role FROM user_role").scalars().all()
+            assert "personvern" in roles
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()

@@ -1,66 +1,78 @@
-"""Norwegian national identity numbers (fødselsnummer and D-nummer).
+"""Norwegian national identity numbers: fødselsnummer, D-nummer and H-nummer.
 
 Used two ways: to validate the one protected field, and to refuse free text that holds one.
-A number counts only when both mod-11 check digits hold and the first six digits are a date
-(day + 40 for a D-nummer), so phone numbers, dates and case numbers pass.
+
+A number counts only when python-stdnum's ``no.fodselsnummer`` accepts it: both mod-11 check
+digits hold, and the first six digits are a date that exists (day + 40 for a D-nummer, month
++ 40 for an H-nummer) in the century its individual number gives, not in the future. So phone
+numbers, dates, times and reference numbers pass.
+
+What people type is messier than "ddmmyy nnnnn": a number pasted from a journal may carry a
+non-breaking, narrow or zero-width space, a soft hyphen, an en dash, a slash, a tab or line
+break, "&nbsp;" from a web page, or be written "01.01.90 10046", "010 190 100 46". So text is
+first normalised (HTML entities decoded, NFKC, invisible format characters removed), then every
+run of digit groups joined by short separators is a candidate: each stretch of whole groups
+that holds exactly 11 digits is checked. A longer unbroken digit run (an account number) never
+counts, nor do digits inside it.
 """
 
 from __future__ import annotations
 
+import html
 import re
-from datetime import date
+import unicodedata
 
-_W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-_W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+from stdnum.no import fodselsnummer
 
-# Eleven digits, optionally written "ddmmyy nnnnn" or "ddmmyy-nnnnn", not part of a longer number.
-_CANDIDATE = re.compile(r"(?<![\d])(\d{6})[ \-.]?(\d{5})(?![\d])")
-
-
-def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int | None:
-    remainder = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
-    check = (11 - remainder) % 11
-    return None if check == 10 else check
+# Between two digit groups: up to three of these. After NFKC every space (no-break, narrow,
+# ideographic …) is a plain space; dashes keep their own code points.
+_SEPARATOR = r"[\s.\-/\u2010\u2012\u2013\u2014\u2015\u2212]"
+_CHAIN = re.compile(rf"[0-9]+(?:{_SEPARATOR}{{1,3}}[0-9]+)*")
+_GROUP = re.compile(r"[0-9]+")
+LENGTH = 11
 
 
-def _birth_date_plausible(digits: list[int]) -> bool:
-    day = digits[0] * 10 + digits[1]
-    month = digits[2] * 10 + digits[3]
-    year = digits[4] * 10 + digits[5]
-    if day > 40:  # D-nummer: the day is raised by 40
-        day -= 40
-    try:
-        # Century is unknown without the individual number; a leap year admits 29 Feb.
-        date(2000 + year, month, day)
-    except ValueError:
-        try:
-            date(1900 + year, month, day)
-        except ValueError:
-            return False
-    return True
+def _clean(text: str) -> str:
+    """HTML entities decoded, compatibility forms folded (full-width digits, odd spaces), and
+    the invisible format characters (zero-width space, soft hyphen, word joiner …) dropped."""
+    text = unicodedata.normalize("NFKC", html.unescape(text))
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def is_valid(number: str) -> bool:
-    """True for an 11-digit fødselsnummer or D-nummer with both check digits right."""
-    if len(number) != 11 or not number.isdigit():
-        return False
-    digits = [int(c) for c in number]
-    if not _birth_date_plausible(digits):
-        return False
-    k1 = _check_digit(digits[:9], _W1)
-    if k1 is None or k1 != digits[9]:
-        return False
-    k2 = _check_digit(digits[:10], _W2)
-    return k2 is not None and k2 == digits[10]
+    """True for 11 ASCII digits that are a valid fødselsnummer, D-nummer or H-nummer."""
+    return (
+        len(number) == LENGTH
+        and number.isascii()
+        and number.isdigit()
+        and (fodselsnummer.is_valid(number))
+    )
 
 
 def normalise(number: str) -> str:
-    """Strip the spaces, dots and dashes people type between the date and the rest."""
-    return re.sub(r"[\s.\-]", "", number)
+    """What was typed in the identity field without separators or invisible characters:
+    "010190 100 46", "01.01.90-10046" and "01019010046" give the same 11 digits."""
+    return re.sub(_SEPARATOR, "", _clean(number))
+
+
+def find_all(text: str | None) -> list[str]:
+    """Every valid identity number in the text, as 11 ASCII digits, in order of appearance."""
+    if not text:
+        return []
+    found: list[str] = []
+    for chain in _CHAIN.finditer(_clean(text)):
+        groups = _GROUP.findall(chain.group())
+        for start in range(len(groups)):
+            digits = ""
+            for group in groups[start:]:
+                digits += group
+                if len(digits) >= LENGTH:
+                    break
+            if len(digits) == LENGTH and is_valid(digits):
+                found.append(digits)
+    return found
 
 
 def find_in_text(text: str | None) -> bool:
     """True when the text holds something that is a valid identity number."""
-    if not text:
-        return False
-    return any(is_valid(m.group(1) + m.group(2)) for m in _CANDIDATE.finditer(text))
+    return bool(find_all(text))

@@ -43,6 +43,7 @@ ROLE = {
     Role.FORBEDRINGSGRUPPE: _l("forbedringsgruppe"),
     Role.ADMIN: _l("administrator"),
     Role.LOKAL_ADMIN: _l("lokal administrator"),
+    Role.PERSONVERN: _l("personvernombud"),
 }
 
 STATUS_BADGE = {
@@ -63,4 +64,18 @@ EVENT = {
     EventKind.TRANSITION: _l("Status endret"),
     EventKind.PATIENT_ID_SHOWN: _l("Pasientens identitet vist"),
     EventKind.PATIENT_ID_ERASED: _l("Pasientens identitet slettet"),
+    EventKind.PATIENT_ID_EXPIRED_OPEN: _l(
+        "Pasientens identitet slettet fordi saken har vært åpen for lenge"
+    ),
+}
+
+from app.models import AccessAction
+
+ACCESS = {
+    AccessAction.DEVIATION_VIEWED: _l("Åpnet avviket"),
+    AccessAction.PATIENT_ID_SHOWN: _l("Så pasientens identitet"),
+    AccessAction.ANALYSIS_VIEWED: _l("Åpnet hendelsesanalysen"),
+    AccessAction.ANALYSIS_PDF: _l("Lastet ned hendelsesanalysen som PDF"),
+    AccessAction.PATIENT_SEARCH: _l("Søkte etter en pasients saker"),
+    AccessAction.PATIENT_SEARCH_HIT: _l("Fant saken i et søk på pasient (personvernombud)"),
 }

@@ -35,6 +35,8 @@ def main_menu(user: User) -> list[NavItem]:
         items.append(NavItem("statistics.index", _l("Statistikk")))
     if permissions.may_see_any_analysis(user):
         items.append(NavItem("analysis.index", _l("Hendelsesanalyser"), section="analysis"))
+    if permissions.is_privacy_officer(user):
+        items.append(NavItem("privacy.index", _l("Personvern"), section="privacy"))
     if permissions.can_administer(user):
         items.append(NavItem("admin.index", _l("Administrasjon"), section="admin"))
     return items

@@ -274,3 +274,21 @@ def can_administer_user(actor: User, target: User) -> bool:
 
 def can_read_admin_log(user: User) -> bool:
     return can_administer(user)
+
+
+# --- Privacy --------------------------------------------------------------------------------
+
+
+def can_view_access_log(user: User, deviation: Deviation) -> bool:
+    """Who read the case: the handlers of the organisation that reported it and of the one that
+    received it (and their successors after a merger)."""
+    if not user.has_role(Role.SAKSBEHANDLER):
+        return False
+    lineage = org_lineage(user.organisation_id)
+    return deviation.counterpart_org_id in lineage or deviation.reporter_org_id in lineage
+
+
+def is_privacy_officer(user: User) -> bool:
+    """The organisation's data protection officer: its access log, and which of its cases carry
+    a given patient's identity. Never the cases' content."""
+    return user.is_authenticated and user.has_role(Role.PERSONVERN)

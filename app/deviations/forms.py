@@ -80,7 +80,7 @@ class DeviationForm(FlaskForm):
     )
     patient_id = StringField(
         _l("Pasientens fødselsnummer (valgfritt)"),
-        validators=[Optional(), Length(max=20)],
+        validators=[Optional(), Length(max=40)],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
     )
     # No SubmitField: the template writes its own button.

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.analysis import services as analysis
 from app.common import permissions
+from app.common.database import begin_write
 from app.common.dates import today_local
 from app.common.errors import perform
 from app.common.picklists import active_organisations, active_units_by_org
@@ -24,7 +25,8 @@ from app.extensions import db
 from app.handling import services as handling
 from app.handling import workflow
 from app.handling.workflow import Move
-from app.models import Deviation
+from app.models import AccessAction, Deviation
+from app.privacy.access_log import entries_for_deviation, record_access
 
 # Button text and the label of the text field, per move.
 MOVE_TEXT = {
@@ -102,6 +104,9 @@ def render_deviation(
             can_note=permissions.can_write_internal_note(current_user, deviation),
             can_see_patient_id=permissions.can_see_patient_id(current_user, deviation),
             panel=analysis.deviation_panel(current_user, deviation),
+            access_log=entries_for_deviation(deviation.id)
+            if permissions.can_view_access_log(current_user, deviation)
+            else None,
             today=today_local(),
         ),
         status,
@@ -111,7 +116,12 @@ def render_deviation(
 @bp.get("/<reference>")
 @login_required
 def show(reference: str):
-    return render_deviation(get_visible(reference))
+    deviation = get_visible(reference)
+    # Who read the case is written before the page is drawn, and committed at once.
+    begin_write()  # ends the read that found it: the lock is held for the one row
+    record_access(current_user, AccessAction.DEVIATION_VIEWED, deviation=deviation)
+    db.session.commit()
+    return render_deviation(deviation)
 
 
 @bp.post("/<reference>/pasient")

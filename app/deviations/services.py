@@ -18,6 +18,7 @@ from app.common.identity import normalise as normalise_identity
 from app.extensions import db
 from app.handling import notify
 from app.models import (
+    AccessAction,
     Agreement,
     Category,
     Deviation,
@@ -135,14 +136,15 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
     today = local(now).date()
     counterpart = _check_choices(reporter, data, today)
     check_free_text({f: getattr(data, f) for f in FREE_TEXT_FIELDS})
-    token = None
+    token = identity_hash = None
     if data.patient_id:
         patient_id = normalise_identity(data.patient_id)
         if not is_valid_identity(patient_id):
             raise ServiceError(
                 _("Dette er ikke et gyldig fødselsnummer eller D-nummer."), "patient_id", "invalid"
             )
-        token = patient_cipher().encrypt(patient_id)
+        cipher = patient_cipher()
+        token, identity_hash = cipher.encrypt(patient_id), cipher.hash(patient_id)
 
     reporter_org = reporter.organisation
     number, reference = next_reference(today.year)
@@ -170,6 +172,7 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         status=Status.SENDT,
         response_deadline=response_deadline(counterpart, today),
         patient_id_token=token,
+        patient_id_hash=identity_hash,
     )
     db.session.add(deviation)
     db.session.add(
@@ -192,18 +195,23 @@ def get_by_reference(reference: str) -> Deviation | None:
 
 
 def reveal_patient_id(viewer: User, deviation: Deviation, now: datetime | None = None) -> str:
-    """Decrypt for one showing, and write that showing to the history. Caller checks access."""
+    """Decrypt for one showing, and write that showing to the history and the access log.
+    Caller checks access."""
+    from app.privacy.access_log import record_access
+
     if deviation.patient_id_token is None:
         raise LookupError("no patient identity stored")
+    now = now or utcnow()
     value = patient_cipher().decrypt(deviation.patient_id_token)
     db.session.add(
         DeviationEvent(
             deviation=deviation,
-            at=now or utcnow(),
+            at=now,
             actor_id=viewer.id,
             kind=EventKind.PATIENT_ID_SHOWN,
         )
     )
+    record_access(viewer, AccessAction.PATIENT_ID_SHOWN, deviation=deviation, now=now)
     db.session.flush()
     return value
 

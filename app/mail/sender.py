@@ -67,6 +67,11 @@ class PermanentFailure(Exception):
     """The server refused for good (5xx): retrying would only repeat it."""
 
 
+class LoginWithoutTLS(smtplib.SMTPException):
+    """MAIL_USERNAME without MAIL_USE_TLS: the password would cross the network in clear.
+    Production refuses to start so; elsewhere every mail waits, retried, until it is fixed."""
+
+
 def claim(now: datetime, limit: int = BATCH_SIZE) -> tuple[str, list[int]]:
     """Claim up to ``limit`` due rows for this sender and commit the claim."""
     token = secrets.token_hex(16)
@@ -157,6 +162,8 @@ class _Transport:
         return not self.config.get("MAIL_SERVER")
 
     def _connect(self) -> smtplib.SMTP:
+        if self.config.get("MAIL_USERNAME") and not self.config.get("MAIL_USE_TLS"):
+            raise LoginWithoutTLS("SMTP login refused without MAIL_USE_TLS")
         smtp = smtplib.SMTP(
             self.config["MAIL_SERVER"], int(self.config["MAIL_PORT"]), timeout=SMTP_TIMEOUT_SECONDS
         )

@@ -1,6 +1,7 @@
 """Models, one module per aggregate; imported here so Alembic sees every table."""
 
 from app.models import guards  # noqa: F401  (registers the append-only listeners)
+from app.models.access_log import AccessAction, AccessLogEntry
 from app.models.admin_log import AdminLogEntry
 from app.models.analysis import (
     ACTIVE_ANALYSIS_STATUSES,
@@ -50,6 +51,8 @@ __all__ = [
     "CLOSED_STATUSES",
     "OPEN_ACTION_STATUSES",
     "OPEN_STATUSES",
+    "AccessAction",
+    "AccessLogEntry",
     "ActionStatus",
     "ActionStrength",
     "AdminLogEntry",

@@ -71,6 +71,8 @@ class EventKind(StrEnum):
     TRANSITION = "statusendring"
     PATIENT_ID_SHOWN = "pasient_vist"
     PATIENT_ID_ERASED = "pasient_slettet"
+    # Erased because the case stayed open longer than PATIENT_DATA_MAX_OPEN_DAYS.
+    PATIENT_ID_EXPIRED_OPEN = "pasient_utlopt"
 
 
 class Category(Base):
@@ -117,6 +119,13 @@ class Deviation(Base):
         # Inbox sorted by deadline within one organisation, and the daily reminder scan.
         sa.Index("ix_deviation_inbox_deadline", "counterpart_org_id", "response_deadline", "id"),
         sa.Index("ix_deviation_response_deadline", "response_deadline"),
+        # Only the few cases that carry an identity are in it.
+        sa.Index(
+            "ix_deviation_patient_id_hash",
+            "patient_id_hash",
+            sqlite_where=sa.text("patient_id_hash IS NOT NULL"),
+            postgresql_where=sa.text("patient_id_hash IS NOT NULL"),
+        ),
         # Tertial statistics (app/statistics/services.py): each figure counts index ranges that
         # start with its group's key and cover every column it reads; the two organisation ids
         # come last so a handler's scope is filtered inside the index too.
@@ -218,6 +227,9 @@ class Deviation(Base):
 
     # Fernet token; never logged, never exported. Erased some days after closing.
     patient_id_token: Mapped[str | None] = mapped_column(sa.Text)
+    # HMAC-SHA256 of the 11 digits (app.common.crypto): the data protection officer finds a
+    # patient's cases by it. Set and erased together with the token.
+    patient_id_hash: Mapped[str | None] = mapped_column(sa.String(64))
     # Guards concurrent moves: a stale UPDATE matches no row and fails.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 

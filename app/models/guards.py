@@ -11,22 +11,25 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from app.models.access_log import AccessLogEntry
 from app.models.admin_log import AdminLogEntry
 from app.models.analysis import AnalysisEvent
 from app.models.deviation import DeviationEvent, DeviationMessage
 
 APPEND_ONLY_TABLES = ("deviation_event", "deviation_message", "analysis_event", "admin_log_entry")
+# Never changed, but deleted when their retention period ends (app.maintenance).
+NO_UPDATE_TABLES = ("access_log_entry",)
 
 
 class AppendOnlyError(RuntimeError):
     pass
 
 
-def sqlite_triggers(table: str) -> list[str]:
+def sqlite_triggers(table: str, verbs: tuple[str, ...] = ("UPDATE", "DELETE")) -> list[str]:
     return [
         f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
         f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
-        for verb in ("UPDATE", "DELETE")
+        for verb in verbs
     ]
 
 
@@ -39,18 +42,18 @@ $$
 """
 
 
-def postgresql_trigger(table: str) -> str:
+def postgresql_trigger(table: str, verbs: tuple[str, ...] = ("UPDATE", "DELETE")) -> str:
     return (
-        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        f"CREATE TRIGGER {table}_append_only BEFORE {' OR '.join(verbs)} ON {table} "
         "FOR EACH ROW EXECUTE FUNCTION refuse_history_change()"
     )
 
 
-def _attach_triggers(table: sa.Table) -> None:
+def _attach_triggers(table: sa.Table, verbs: tuple[str, ...] = ("UPDATE", "DELETE")) -> None:
     """So that create_all (tests, a new database) builds them as the migration does."""
-    for statement in sqlite_triggers(table.name):
+    for statement in sqlite_triggers(table.name, verbs):
         event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect="sqlite"))
-    for statement in (POSTGRESQL_FUNCTION, postgresql_trigger(table.name)):
+    for statement in (POSTGRESQL_FUNCTION, postgresql_trigger(table.name, verbs)):
         # DDL() substitutes %(table)s and the like: the function's own % is doubled.
         ddl = sa.DDL(statement.replace("%", "%%"))
         event.listen(table, "after_create", ddl.execute_if(dialect="postgresql"))
@@ -58,9 +61,11 @@ def _attach_triggers(table: sa.Table) -> None:
 
 for _model in (DeviationEvent, DeviationMessage, AnalysisEvent, AdminLogEntry):
     _attach_triggers(_model.__table__)
+_attach_triggers(AccessLogEntry.__table__, ("UPDATE",))
 
 
 @event.listens_for(DeviationEvent, "before_update")
+@event.listens_for(AccessLogEntry, "before_update")
 @event.listens_for(AdminLogEntry, "before_update")
 @event.listens_for(DeviationMessage, "before_update")
 @event.listens_for(AnalysisEvent, "before_update")
@@ -79,10 +84,15 @@ def _refuse_delete(mapper, connection, target) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_change(state: ORMExecuteState) -> None:
     # sa.update()/sa.delete() skip the per-row events above: refuse them for the logs too.
-    if (
-        (state.is_update or state.is_delete)
-        and state.bind_mapper is not None
-        and state.bind_mapper.class_
-        in (DeviationEvent, DeviationMessage, AnalysisEvent, AdminLogEntry)
+    if state.bind_mapper is None:
+        return
+    model = state.bind_mapper.class_
+    if (state.is_update or state.is_delete) and model in (
+        DeviationEvent,
+        DeviationMessage,
+        AnalysisEvent,
+        AdminLogEntry,
     ):
-        raise AppendOnlyError(f"{state.bind_mapper.class_.__tablename__} is append-only")
+        raise AppendOnlyError(f"{model.__tablename__} is append-only")
+    if state.is_update and model is AccessLogEntry:
+        raise AppendOnlyError(f"{model.__tablename__} is append-only")

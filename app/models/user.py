@@ -20,6 +20,9 @@ class Role(StrEnum):
     FORBEDRINGSGRUPPE = "forbedringsgruppe"
     ADMIN = "admin"
     LOKAL_ADMIN = "lokal_admin"
+    # The organisation's data protection officer: access logs, and which cases carry a given
+    # patient's identity (never the cases' content).
+    PERSONVERN = "personvern"
 
 
 class UserRole(Base):

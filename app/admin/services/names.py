@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.common.errors import ServiceError
 from app.extensions import db
+from reports.cells import looks_like_formula
 
 NAME_MAX = 120
 
@@ -18,6 +19,15 @@ def clean_name(value: str, field: str = "name", limit: int = NAME_MAX) -> str:
         raise ServiceError(_l("Skriv inn et navn."), field, "required")
     if len(name) > limit:
         raise ServiceError(_l("Navnet er for langt."), field, "too_long")
+    if looks_like_formula(name):
+        # Names travel into the CSV and XLSX downloads, where this would start a formula.
+        raise ServiceError(
+            _l(
+                "Navnet kan ikke begynne med =, +, - eller @: et regneark kunne lest det som en formel."
+            ),
+            field,
+            "formula",
+        )
     return name
 
 

@@ -39,7 +39,9 @@ def new(deviation_reference: str):
     deviation = get_deviation_to_send(deviation_reference)
     form = forms.AnalysisForm(prefix="mandat")
     if not form.is_submitted():
-        form.title.data = deviation.title
+        # Not the deviation's title: that may describe the patient, and the analysis's title
+        # goes onto its PDF, which is shared beyond the two organisations.
+        form.title.data = f"{deviation.category.name} ({deviation.reference})"
         form.start_date.data = today_local()
         form.due_date.data = services.default_due_date(today_local())
     if form.validate_on_submit():

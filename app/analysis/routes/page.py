@@ -11,10 +11,13 @@ from app.analysis import forms, services
 from app.analysis.routes.blueprint import back, bp, get_editable, get_visible
 from app.analysis.routes.sections import SECTIONS, Section, section_form
 from app.common import permissions
+from app.common.database import begin_write
 from app.common.dates import today_local
 from app.common.errors import perform
 from app.common.translations import report_language
-from app.models import Analysis, AnalysisStatus
+from app.extensions import db
+from app.models import AccessAction, Analysis, AnalysisStatus
+from app.privacy.access_log import record_access
 
 
 def render_page(analysis: Analysis, code: int = 200, **overrides: FlaskForm):
@@ -62,13 +65,20 @@ def index():
 @bp.get("/<reference>")
 @login_required
 def show(reference: str):
-    return render_page(get_visible(reference))
+    analysis = get_visible(reference)
+    begin_write()  # ends the read that found it: the lock is held for the one row
+    record_access(current_user, AccessAction.ANALYSIS_VIEWED, analysis=analysis)
+    db.session.commit()
+    return render_page(analysis)
 
 
 @bp.get("/<reference>/pdf")
 @login_required
 def pdf(reference: str):
     analysis = get_visible(reference)
+    begin_write()  # ends the read that found it: the lock is held for the one row
+    record_access(current_user, AccessAction.ANALYSIS_PDF, analysis=analysis)
+    db.session.commit()
     content = services.render_pdf(current_user, analysis, language=report_language())
     return Response(
         content,

@@ -1,0 +1,60 @@
+"""The access log (tilgangslogg): who read which case, its patient identity or its analysis.
+
+Kept ACCESS_LOG_DAYS (five years by default) and then deleted by `flask maintenance`; until then
+no row changes (app.models.guards refuses UPDATE, in the ORM and by trigger). A row holds who,
+when, which case and what, never the identity number itself, not even for a search.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.analysis import Analysis
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.deviation import Deviation
+from app.models.organisation import Organisation
+from app.models.user import User
+
+
+class AccessAction(StrEnum):
+    DEVIATION_VIEWED = "avvik_vist"
+    PATIENT_ID_SHOWN = "pasient_vist"
+    ANALYSIS_VIEWED = "analyse_vist"
+    ANALYSIS_PDF = "analyse_pdf"
+    # The data protection officer searched by identity number (no case) ...
+    PATIENT_SEARCH = "personvern_sok"
+    # ... and was shown this case and its readers.
+    PATIENT_SEARCH_HIT = "personvern_treff"
+
+
+class AccessLogEntry(Base):
+    __tablename__ = "access_log_entry"
+    __table_args__ = (
+        # A case's readers, and an analysis's, newest first.
+        sa.Index("ix_access_log_entry_deviation", "deviation_id", "at"),
+        sa.Index("ix_access_log_entry_analysis", "analysis_id", "at"),
+        # The data protection officer's list of what their organisation's staff read.
+        sa.Index("ix_access_log_entry_org", "organisation_id", "at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Indexed alone as well: the daily retention run deletes by age.
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    # The reader's organisation when reading: a later move does not rewrite the log.
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    action: Mapped[AccessAction] = mapped_column(enum_column(AccessAction, "access_action"))
+    deviation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deviation.id"))
+    analysis_id: Mapped[int | None] = mapped_column(sa.ForeignKey("analysis.id"))
+
+    user: Mapped[User] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    deviation: Mapped[Deviation | None] = relationship()
+    analysis: Mapped[Analysis | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AccessLogEntry {self.action} {self.deviation_id or self.analysis_id}>"

@@ -1,0 +1,1 @@
+"""Privacy: the access log (who read what) and the data protection officer's pages."""

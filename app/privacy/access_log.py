@@ -1,0 +1,81 @@
+"""Writing and reading the access log (app.models.access_log).
+
+Callers write a row in the same transaction as what they show: the deviation's page, the
+patient identity, an analysis and its PDF, the data protection officer's search. A GET that
+writes one calls ``app.common.database.begin_write()`` first and commits before it renders, so
+on SQLite it holds the write lock for the one INSERT only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import (
+    AccessAction,
+    AccessLogEntry,
+    Analysis,
+    AnalysisDeviation,
+    Deviation,
+    User,
+    utcnow,
+)
+
+# A case's page shows its latest readers; the data protection officer's answer shows all.
+CASE_PAGE_LIMIT = 50
+
+
+def record_access(
+    user: User,
+    action: AccessAction,
+    *,
+    deviation: Deviation | None = None,
+    analysis: Analysis | None = None,
+    now: datetime | None = None,
+) -> AccessLogEntry:
+    entry = AccessLogEntry(
+        at=now or utcnow(),
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        action=action,
+        deviation_id=deviation.id if deviation is not None else None,
+        analysis_id=analysis.id if analysis is not None else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def entries_for_deviation(deviation_id: int, limit: int | None = CASE_PAGE_LIMIT):
+    """Who read the case, its identity, or an analysis covering it: newest first."""
+    analyses = sa.select(AnalysisDeviation.analysis_id).where(
+        AnalysisDeviation.deviation_id == deviation_id
+    )
+    query = (
+        sa.select(AccessLogEntry)
+        .where(
+            sa.or_(
+                AccessLogEntry.deviation_id == deviation_id,
+                AccessLogEntry.analysis_id.in_(analyses),
+            )
+        )
+        .options(
+            selectinload(AccessLogEntry.user),
+            selectinload(AccessLogEntry.organisation),
+            selectinload(AccessLogEntry.analysis),
+        )
+        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def delete_expired(days: int, now: datetime) -> int:
+    """The retention run: rows older than ``days`` go. Flushes nothing; returns the count."""
+    result = db.session.execute(
+        sa.delete(AccessLogEntry).where(AccessLogEntry.at < now - timedelta(days=days))
+    )
+    return result.rowcount
