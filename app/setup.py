@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -100,6 +100,7 @@ def register_sign_in(app: Flask) -> None:
 
 def register_rate_limits(app: Flask) -> None:
     limiter.init_app(app)
+
 
 def _development_key(app: Flask, name: str, make: Callable[[], bytes]) -> bytes:
     # Development only (production refuses to start without its keys): keep a generated key
@@ -221,17 +222,24 @@ CONTENT_SECURITY_POLICY = {
 HSTS_SECONDS = 365 * 24 * 3600
 
 
-def content_security_policy() -> str:
-    return "; ".join(f"{name} {value}" for name, value in CONTENT_SECURITY_POLICY.items())
+def content_security_policy(sign_out_origins: Iterable[str] = ()) -> str:
+    """The policy; ``sign_out_origins`` are the identity providers' addresses: logging out is a
+    form POST that the app answers with a redirect to the provider's logout page, and
+    form-action governs where such a redirect may go."""
+    directives = dict(CONTENT_SECURITY_POLICY)
+    directives["form-action"] = " ".join([directives["form-action"], *sorted(sign_out_origins)])
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
 def register_security_headers(app: Flask) -> None:
-    policy = content_security_policy()
+    from app.auth import sso
+
     production = bool(app.config.get("PRODUCTION"))
 
     @app.after_request
     def headers(response):
-        response.headers.setdefault("Content-Security-Policy", policy)
+        origins = {provider.origin for provider in sso.providers()}
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(origins))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
@@ -47,6 +48,12 @@ class Provider:
     @property
     def metadata_url(self) -> str:
         return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+    @property
+    def origin(self) -> str:
+        """Scheme and host of the issuer, where its login and logout pages are."""
+        parts = urlsplit(self.issuer)
+        return f"{parts.scheme}://{parts.netloc}"
 
 
 def _provider(entry: Any, where: str) -> Provider:
