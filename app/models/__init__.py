@@ -38,8 +38,10 @@ from app.models.deviation import (
     ReferenceCounter,
     Status,
 )
+from app.models.learning import GoodStory, Lesson, LessonStatus
 from app.models.mail import MailStatus, OutboxMail
 from app.models.organisation import Organisation, OrgKind, Unit
+from app.models.search import DeviationSearch
 from app.models.user import Role, User, UserRole
 
 __all__ = [
@@ -67,11 +69,15 @@ __all__ = [
     "Deviation",
     "DeviationEvent",
     "DeviationMessage",
+    "DeviationSearch",
     "Direction",
     "EventKind",
     "FactorGroup",
+    "GoodStory",
     "Harm",
     "LearningPoint",
+    "Lesson",
+    "LessonStatus",
     "MailStatus",
     "OrgKind",
     "Organisation",
