@@ -26,6 +26,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(report_group)
     app.cli.add_command(import_deviations_command)
 
+    from app.search.cli import search_index_command
+
+    app.cli.add_command(search_index_command)
+
 
 @click.command("seed")
 @with_appcontext

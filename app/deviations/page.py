@@ -24,7 +24,9 @@ from app.extensions import db
 from app.handling import services as handling
 from app.handling import workflow
 from app.handling.workflow import Move
+from app.learning.services.lessons import lessons_of_source
 from app.models import Deviation
+from app.search import services as search
 
 # Button text and the label of the text field, per move.
 MOVE_TEXT = {
@@ -102,6 +104,9 @@ def render_deviation(
             can_note=permissions.can_write_internal_note(current_user, deviation),
             can_see_patient_id=permissions.can_see_patient_id(current_user, deviation),
             panel=analysis.deviation_panel(current_user, deviation),
+            similar=search.similar(current_user, deviation),
+            lessons=lessons_of_source(deviation=deviation),
+            can_write_lesson=permissions.can_write_lesson_from_deviation(current_user, deviation),
             today=today_local(),
         ),
         status,

@@ -163,6 +163,7 @@ def _fill_sqlite():
     for statement in SQLITE_FTS:
         op.execute(statement)
     op.execute("INSERT INTO deviation_fts(deviation_fts) VALUES ('rebuild')")
+    op.execute("INSERT INTO deviation_fts(deviation_fts) VALUES ('optimize')")
 
 
 def downgrade():
