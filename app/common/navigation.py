@@ -33,7 +33,6 @@ def main_menu(user: User) -> list[NavItem]:
     if permissions.is_handler(user):
         items.append(NavItem("handling.inbox", _l("Mottak")))
     items.append(NavItem("learning.index", _l("Læring")))
-    items.append(NavItem("search.index", _l("Søk")))
     if permissions.can_view_statistics(user):
         items.append(NavItem("statistics.index", _l("Statistikk")))
     if permissions.may_see_any_analysis(user):

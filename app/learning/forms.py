@@ -85,7 +85,7 @@ class StoryForm(FlaskForm):
 
 
 class PassOnForm(FlaskForm):
-    unit = PickListField(_l("Delt med enheten"), coerce=optional_int)
+    unit = PickListField(_l("Enheten den er gitt videre til"), coerce=optional_int)
 
 
 class LessonForm(FlaskForm):
