@@ -118,6 +118,9 @@ def upgrade():
             "ix_deviation_search_document", "deviation_search", ["document"],
             postgresql_using="gin",
         )
+        # The planner chooses between the GIN index and walking the newest rows by these
+        # statistics; without them it guesses until autovacuum comes by.
+        op.execute("ANALYZE deviation_search")
     else:
         _fill_sqlite()
 
