@@ -35,6 +35,7 @@ SEARCHES = [
     ("search 'epikrisen mangler' (St. Olavs)", "mottak@stolav.demo", "/sok?q=epikrisen+mangler"),
     ("search 'legemiddelliste stemte'", "mottak@stolav.demo", "/sok?q=legemiddelliste+stemte"),
     ("search 'seng plass' (rarer, correlated)", "mottak@stolav.demo", "/sok?q=seng+plass"),
+    ("search 'rullator' (in no case)", "mottak@stolav.demo", "/sok?q=rullator"),
     ("inbox search 'epikrisen mangler'", "mottak@stolav.demo", "/mottak?q=epikrisen+mangler"),
     ("search 'epikrisen mangler' (Malvik)", "mottak@malvik.demo", "/sok?q=epikrisen+mangler"),
     ("search 'epikrisen mangler' (a nurse)", "melder@stolav.demo", "/sok?q=epikrisen+mangler"),
