@@ -168,3 +168,38 @@ def test_bulk_generated_deviations_are_indexed(ctx):
 
     generate_deviations(40, seed=3)
     assert found("mottak@stolav.demo", "epikrisen")
+
+
+@pytest.mark.commits
+def test_the_migration_indexes_the_deviations_already_stored(database_url):
+    """A database in use when this release ships: its deviations are searchable at once."""
+    from flask_migrate import downgrade, upgrade
+
+    from app.data.demo import create_demo_accounts
+    from app.data.seed import seed_defaults
+    from tests.conftest import make_app
+
+    app = make_app(database_url)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+        seed_defaults()
+        create_demo_accounts()
+        deviation = file("melder@trondheim.demo", HOSPITAL, "Epikrisen manglet")
+        post_message(deviation, find_user("mottak@stolav.demo"), "Gjelder sengepost tre")
+        post_message(deviation, find_user("mottak@stolav.demo"), "Intern vaktliste", internal=True)
+        db.session.commit()
+        reference = deviation.reference
+        db.session.remove()
+        downgrade(revision="a1f3c9e5d7b2")  # the schema before this issue
+        upgrade()
+        assert found("melder@trondheim.demo", "epikrise") == [reference]
+        assert found("melder@trondheim.demo", "sengeposten") == [reference]
+        assert found("mottak@stolav.demo", "vaktliste") == []
+        db.session.remove()
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
