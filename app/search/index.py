@@ -106,6 +106,9 @@ def rebuild(connection: Connection, progress: Callable[[int], None] | None = Non
         done += len(ids)
         if progress is not None:
             progress(len(ids))
+    if not is_sqlite:
+        # Fresh statistics for the planner's choice between the GIN index and the newest rows.
+        connection.exec_driver_sql("ANALYZE deviation_search")
     if is_sqlite:
         for statement in SQLITE_FTS:
             connection.exec_driver_sql(statement)
