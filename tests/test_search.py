@@ -203,3 +203,16 @@ def test_the_migration_indexes_the_deviations_already_stored(database_url):
         with db.engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         db.engine.dispose()
+
+
+def test_rare_and_common_words_give_the_same_page(ctx, monkeypatch):
+    """PostgreSQL reads rare words from the index and walks the newest cases for common ones
+    (services._postgresql_query): both ways give the same rows in the same order."""
+    refs = [
+        file("melder@trondheim.demo", HOSPITAL, f"Pute glemt nummer {i}").reference
+        for i in range(4)
+    ]
+    file("melder@trondheim.demo", "Malvik", "Pute glemt i Malvik")  # not St. Olavs' to see
+    as_rare = found("mottak@stolav.demo", "puter glemt")
+    monkeypatch.setattr(services, "RARE", 1)
+    assert found("mottak@stolav.demo", "puter glemt") == as_rare == refs[::-1]
