@@ -85,6 +85,7 @@ bench: install
 	$(BIN)/python bench/filing_and_inbox.py
 	$(BIN)/python bench/tertial_report.py
 	$(BIN)/python bench/forgot_password.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) node_modules instance/*.db instance/*.db-* .pytest_cache
