@@ -384,3 +384,33 @@ def test_pages_are_linked_from_the_front_page_and_the_menu(app, login_as):
     page = login_as("melder@trondheim.demo").get("/").get_data(as_text=True)
     assert len(re.findall(r'href="/gode-historier/ny"', page)) >= 2  # menu and front page
     assert 'href="/laering"' in page
+
+
+def test_lessons_from_a_finished_analysis(app, login_as):
+    from app.analysis import services as analysis_services
+    from app.models import AnalysisStatus
+    from tests import analysis_helpers as helpers
+
+    with app.app_context():
+        analysis = helpers.start()
+        helpers.fill(analysis)
+        reference = analysis.reference
+        db.session.commit()
+    # Not before it is ferdig.
+    client = login_as("mottak@stolav.demo")
+    assert client.get(f"/laering/nytt?analyse={reference}").status_code == 404
+    with app.app_context():
+        analysis = analysis_services.get_by_reference(reference)
+        analysis_services.set_status(
+            helpers.user("mottak@stolav.demo"), analysis, AnalysisStatus.FERDIG
+        )
+        db.session.commit()
+    page = client.get(f"/analyser/{reference}").get_data(as_text=True)
+    assert "Skriv læringspunkt" in page
+    response = client.post(f"/laering/nytt?analyse={reference}", data=lesson_form(app))
+    assert response.status_code == 302
+    # The reporting side's handler (Trondheim) did not receive the analysed case.
+    assert (
+        login_as("mottak@trondheim.demo").get(f"/laering/nytt?analyse={reference}").status_code
+        == 404
+    )
