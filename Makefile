@@ -117,6 +117,7 @@ bench: install
 	$(BIN)/python bench/tertial_report.py
 	$(BIN)/python bench/forgot_password.py
 	$(BIN)/python bench/index_usage.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules instance/*.db instance/*.db-* .pytest_cache

@@ -29,6 +29,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(report_group)
     app.cli.add_command(import_deviations_command)
 
+    from app.search.cli import search_index_command
+
+    app.cli.add_command(search_index_command)
+
 
 @click.command("seed")
 @with_appcontext
@@ -106,6 +110,7 @@ def demo_command(bulk: int) -> None:
     With --deviations N, also N synthetic deviations (added on every run).
     """
     from app.data.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_deviations
+    from app.data.demo_learning import create_demo_learning
     from app.data.seed import seed_defaults
 
     begin_write()
@@ -114,6 +119,7 @@ def demo_command(bulk: int) -> None:
     seed_defaults()
     accounts = create_demo_accounts()
     created = create_demo_deviations()
+    learning = create_demo_learning()
     db.session.commit()
     click.echo(f"Demokontoer (passord: {DEMO_PASSWORD}):")
     for account, new in accounts:
@@ -122,6 +128,8 @@ def demo_command(bulk: int) -> None:
         click.echo(f"  {account.email:<26} {roles:<18} {account.organisation}  [{mark}]")
     if created:
         click.echo(f"{created} demoavvik opprettet.")
+    if learning:
+        click.echo(f"{learning} gode historier og læringspunkter opprettet.")
     if bulk:
         _bulk_deviations(bulk)
 

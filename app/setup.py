@@ -154,8 +154,10 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.routes import bp as auth_bp
     from app.deviations.routes import bp as deviations_bp
     from app.handling.routes import bp as handling_bp
+    from app.learning.routes import bp as learning_bp
     from app.main.routes import bp as main_bp
     from app.privacy.routes import bp as privacy_bp
+    from app.search.routes import bp as search_bp
     from app.statistics.routes import bp as statistics_bp
 
     app.register_blueprint(main_bp)
@@ -166,6 +168,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(analysis_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(search_bp)
+    app.register_blueprint(learning_bp)
     if app.config.get("BENCH_ENDPOINT"):
         from app.main.bench import bp as bench_bp
 

@@ -30,6 +30,7 @@ from reports import formatting
 from reports.charts import bar_chart, trend_chart
 from reports.formatting import Numbers
 from reports.i18n import N_, NORWEGIAN, Language
+from reports.learning_pdf import learning_section
 from reports.pdf_layout import CONTENT_W, MARGIN, numbered_canvas, paragraph, ruled_table
 from reports.summary import DEFINITIONS, Change, Row, TertialSummary
 
@@ -82,7 +83,7 @@ def _cover(summary: TertialSummary, made_at: datetime, lang: Language) -> list:
         paragraph(
             _(
                 "Samhandlingsavvik mellom St. Olavs hospital og kommunene i helsefellesskapet. "
-                "Rapporten inneholder ingen pasientopplysninger og ingen fritekst."
+                "Rapporten inneholder ingen pasientopplysninger og ingen tekst fra avvikene."
             ),
             "note",
         ),
@@ -305,6 +306,7 @@ def render_pdf(summary: TertialSummary, made_at: datetime, language: Language = 
         + _trend(summary, language)
         + _categories(summary, language)
         + _organisations(summary, language)
+        + learning_section(summary, language)
         + _follow_up(summary, language)
     )
     doc.build(story, canvasmaker=_canvas_class(summary, made_at, language))

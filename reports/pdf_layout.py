@@ -55,6 +55,8 @@ STYLES = {
     "body": ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14, textColor=INK, alignment=TA_LEFT),
     "note": ParagraphStyle("note", fontName=FONT, fontSize=8.5, leading=11, textColor=MUTED),
     "cell": ParagraphStyle("cell", fontName=FONT, fontSize=9.5, leading=12, textColor=INK),
+    "h3": ParagraphStyle("h3", fontName=BOLD, fontSize=10.5, leading=13, textColor=INK, spaceBefore=8, spaceAfter=1),
+    "label": ParagraphStyle("label", fontName=BOLD, fontSize=9, leading=12, textColor=MUTED, spaceBefore=3),
 }  # fmt: skip
 
 
@@ -72,14 +74,16 @@ def ruled_table(
     widths: Sequence[float],
     total: Sequence[object] | None = None,
     numeric: Sequence[int] | None = None,
+    wrap: Sequence[int] = (0,),
 ) -> Table:
     """A ruled table with a repeated header, zebra rows, numbers right-aligned.
 
-    ``numeric`` lists the right-aligned columns (default: all but the first).
+    ``numeric`` lists the right-aligned columns (default: all but the first); ``wrap`` the
+    columns whose text wraps within the column (default: the first).
     """
     data: list[list[object]] = [list(header)] if header else []
     data += [
-        [paragraph(str(c), "cell") if i == 0 else str(c) for i, c in enumerate(r)] for r in rows
+        [paragraph(str(c), "cell") if i in wrap else str(c) for i, c in enumerate(r)] for r in rows
     ]
     if total is not None:
         data.append([str(c) for c in total])

@@ -34,6 +34,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from reports import labels
 from reports.i18n import N_, NORWEGIAN, Language
+from reports.learning import LearningInput, LearningSummary
 from reports.tertial import Tertial
 
 TREND_LENGTH = 6
@@ -68,7 +69,11 @@ DEFINITIONS = [
         "Importerte historiske avvik har bare registrerings- og lukkedato: før lukkedatoen telles "
         "de som sendt."
     ),
-    N_("Rapporten inneholder ingen pasientopplysninger og ingen fritekst."),
+    N_(
+        "Gode historier telles i tertialet de ble fortalt. Læringspunkter vises i tertialet de "
+        "ble publisert, med tekst bare når forbedringsgruppen har valgt det."
+    ),
+    N_("Rapporten inneholder ingen pasientopplysninger og ingen tekst fra avvikene."),
 ]
 
 
@@ -112,6 +117,7 @@ class TertialInput:
     analyses: Sequence[AnalysisRecord] = ()
     # Totals for tertials outside the trend window (the same tertial last year is always inside).
     extra_totals: Mapping[Tertial, int] = field(default_factory=dict)
+    learning: LearningInput = field(default_factory=LearningInput)
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,7 @@ class TertialSummary:
     overdue_at_end: int
     trend: Trend
     analyses: AnalysisSummary
+    learning: LearningSummary
 
     @property
     def open_in_tertial_at_end(self) -> int:
@@ -311,4 +318,20 @@ def summarise(data: TertialInput, language: Language = NORWEGIAN) -> TertialSumm
         overdue_at_end=data.overdue_at_end,
         trend=Trend(window, categories, trend_counts, [totals.get(w, 0) for w in window]),
         analyses=_analyses(data.analyses, t, _),
+        learning=_learning(data.learning, language),
+    )
+
+
+def _learning(data: LearningInput, language: Language) -> LearningSummary:
+    directions = [d for d in labels.DIRECTIONS if d != "annet" or data.stories_by_direction.get(d)]
+    total = sum(data.stories_by_direction.values())
+    return LearningSummary(
+        stories_by_direction=_enum_rows(
+            {d: labels.DIRECTIONS[d] for d in directions},
+            data.stories_by_direction,
+            language,
+            total,
+        ),
+        stories_total=total,
+        lessons=sorted(data.lessons, key=lambda lesson: (lesson.published, _fold(lesson.title))),
     )

@@ -27,10 +27,12 @@ def main_menu(user: User) -> list[NavItem]:
         return []
     items = [
         NavItem("deviations.new", _l("Meld avvik")),
+        NavItem("learning.new_story", _l("God historie")),
         NavItem("deviations.mine", _l("Mine avvik")),
     ]
     if permissions.is_handler(user):
         items.append(NavItem("handling.inbox", _l("Mottak")))
+    items.append(NavItem("learning.index", _l("Læring")))
     if permissions.can_view_statistics(user):
         items.append(NavItem("statistics.index", _l("Statistikk")))
     if permissions.may_see_any_analysis(user):

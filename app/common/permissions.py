@@ -13,6 +13,8 @@ from app.models import (
     AnalysisMember,
     Deviation,
     DeviationMessage,
+    GoodStory,
+    Lesson,
     Organisation,
     Role,
     User,
@@ -292,3 +294,97 @@ def is_privacy_officer(user: User) -> bool:
     """The organisation's data protection officer: its access log, and which of its cases carry
     a given patient's identity. Never the cases' content."""
     return user.is_authenticated and user.has_role(Role.PERSONVERN)
+
+
+# --- Good stories and lessons -------------------------------------------------------------------
+#
+#   good story                    reporter   handler, either organisation   anyone else
+#   read                          yes        yes                             no (404); the Læring
+#                                                                            page once shared
+#   pass on, share (counterpart)  no         the counterpart's handlers      no
+#
+#   lesson                        author     handler of its organisation    forbedringsgruppe   others
+#   read before publication       yes        yes                             yes                 404
+#   review (not one's own)        no         yes                             yes                 no
+#   read once published           everyone logged in, on the Læring page, without the case
+
+
+def can_view_story(user: User, story: GoodStory) -> bool:
+    if story.reporter_id == user.id:
+        return True
+    if user.has_role(Role.SAKSBEHANDLER):
+        lineage = org_lineage(user.organisation_id)
+        return story.counterpart_org_id in lineage or story.reporter_org_id in lineage
+    return False
+
+
+def can_handle_story(user: User, story: GoodStory) -> bool:
+    """The counterpart's mottak passes the story on and, with consent, shares it."""
+    return user.has_role(Role.SAKSBEHANDLER) and story.counterpart_org_id in org_lineage(
+        user.organisation_id
+    )
+
+
+def visible_stories(user: User) -> ColumnElement[bool]:
+    """The same rule as can_view_story, as SQL."""
+    clauses: list[ColumnElement[bool]] = [GoodStory.reporter_id == user.id]
+    if user.has_role(Role.SAKSBEHANDLER):
+        lineage = org_lineage(user.organisation_id)
+        clauses.append(GoodStory.counterpart_org_id.in_(lineage))
+        clauses.append(GoodStory.reporter_org_id.in_(lineage))
+    return sa.or_(*clauses)
+
+
+def can_write_lesson_from_deviation(user: User, deviation: Deviation) -> bool:
+    """A handler of the receiving organisation, once the deviation is answered."""
+    from app.models import Status
+
+    return deviation.status is Status.BESVART and can_handle_deviation(user, deviation)
+
+
+def can_write_lesson_from_analysis(user: User, analysis: Analysis) -> bool:
+    """A handler of an organisation that received one of the deviations, once it is ferdig."""
+    from app.models import AnalysisStatus
+
+    if analysis.status is not AnalysisStatus.FERDIG or not user.has_role(Role.SAKSBEHANDLER):
+        return False
+    lineage = org_lineage(user.organisation_id)
+    return any(link.deviation.counterpart_org_id in lineage for link in analysis.links)
+
+
+def _reviews_for(user: User, lesson: Lesson) -> bool:
+    if user.has_role(Role.FORBEDRINGSGRUPPE):
+        return True
+    return user.has_role(Role.SAKSBEHANDLER) and lesson.organisation_id in org_lineage(
+        user.organisation_id
+    )
+
+
+def can_view_lesson(user: User, lesson: Lesson) -> bool:
+    if lesson.is_published:
+        return user.is_authenticated
+    return lesson.author_id == user.id or _reviews_for(user, lesson)
+
+
+def can_edit_lesson(user: User, lesson: Lesson) -> bool:
+    return lesson.author_id == user.id and lesson.is_editable
+
+
+def can_review_lesson(user: User, lesson: Lesson) -> bool:
+    """A second handler of the organisation, or the improvement group: never the author."""
+    from app.models import LessonStatus
+
+    return (
+        lesson.status is LessonStatus.TIL_VURDERING
+        and lesson.author_id != user.id
+        and _reviews_for(user, lesson)
+    )
+
+
+def can_withdraw_lesson(user: User, lesson: Lesson) -> bool:
+    return lesson.is_published and _reviews_for(user, lesson)
+
+
+def can_mark_in_report(user: User, lesson: Lesson) -> bool:
+    """Whether the tertial report prints the lesson's text is the improvement group's call."""
+    return lesson.is_published and user.has_role(Role.FORBEDRINGSGRUPPE)

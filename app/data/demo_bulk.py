@@ -58,6 +58,7 @@ from app.models import (
     Unit,
     utcnow,
 )
+from app.search import index as search_index
 
 CHUNK = 20_000
 
@@ -309,4 +310,6 @@ def _insert_history(rows: list[dict], moves: list[tuple]) -> int:
         for year, number, status, at, text in moves
     )
     db.session.execute(sa.insert(DeviationEvent.__table__), events)
+    # Core inserts: no flush sees them, so their search documents are written here.
+    search_index.reindex(db.session.connection(), ids.values())
     return len(events)

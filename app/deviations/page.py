@@ -25,8 +25,10 @@ from app.extensions import db
 from app.handling import services as handling
 from app.handling import workflow
 from app.handling.workflow import Move
+from app.learning.services.lessons import lessons_of_source
 from app.models import AccessAction, Deviation
 from app.privacy.access_log import entries_for_deviation, record_access
+from app.search import services as search
 
 # Button text and the label of the text field, per move.
 MOVE_TEXT = {
@@ -107,6 +109,9 @@ def render_deviation(
             access_log=entries_for_deviation(deviation.id)
             if permissions.can_view_access_log(current_user, deviation)
             else None,
+            similar=search.similar(current_user, deviation),
+            lessons=lessons_of_source(deviation=deviation),
+            can_write_lesson=permissions.can_write_lesson_from_deviation(current_user, deviation),
             today=today_local(),
         ),
         status,

@@ -11,6 +11,8 @@ from app.common.dates import today_local
 from app.common.picklists import active_categories
 from app.handling import services
 from app.models import Status
+from app.search import services as search
+from app.search.routes import filters_from_request as search_filters_from_request
 
 bp = Blueprint("handling", __name__)
 
@@ -29,15 +31,31 @@ def inbox():
         sort=services.SORT_DEADLINE if sort == services.SORT_DEADLINE else services.SORT_NEWEST,
     )
     today = today_local()
-    page = services.inbox_page(
-        current_user,
-        filters,
-        cursor=request.args.get("etter"),
-        page_size=int(current_app.config["INBOX_PAGE_SIZE"]),
+    found = None
+    searched = search_filters_from_request(received_only=True)
+    if searched.text:
+        # The inbox's search box: words within what was sent to us, with the same filters.
+        found = search.search(
+            current_user,
+            searched,
+            cursor=request.args.get("etter"),
+            page_size=int(current_app.config["INBOX_PAGE_SIZE"]),
+        )
+    page = (
+        None
+        if found is not None
+        else services.inbox_page(
+            current_user,
+            filters,
+            cursor=request.args.get("etter"),
+            page_size=int(current_app.config["INBOX_PAGE_SIZE"]),
+        )
     )
     return render_template(
         "handling/inbox.html",
         page=page,
+        found=found,
+        query=searched.text,
         filters=filters,
         counts=services.inbox_counts(
             current_user.organisation_id, today, cap=int(current_app.config["INBOX_COUNT_CAP"])

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from app.common import permissions
 from app.common.dates import today_local
 from app.deviations.services import my_deviations
+from app.learning.services import community
 
 bp = Blueprint("main", __name__)
 
@@ -18,6 +19,7 @@ def index():
         recent=my_deviations(current_user, limit=5),
         today=today_local(),
         is_handler=permissions.is_handler(current_user),
+        learning=community.page_of(community.CommunityFilter(), page_size=3).items,
     )
 
 

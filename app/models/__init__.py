@@ -39,9 +39,11 @@ from app.models.deviation import (
     ReferenceCounter,
     Status,
 )
+from app.models.learning import GoodStory, Lesson, LessonStatus
 from app.models.login_session import LoginSession
 from app.models.mail import MailStatus, OutboxMail
 from app.models.organisation import Organisation, OrgKind, Unit
+from app.models.search import DeviationSearch
 from app.models.second_factor import RecoveryCode
 from app.models.security_log import SecurityEvent, SecurityLogEntry
 from app.models.user import Role, User, UserRole
@@ -73,11 +75,15 @@ __all__ = [
     "Deviation",
     "DeviationEvent",
     "DeviationMessage",
+    "DeviationSearch",
     "Direction",
     "EventKind",
     "FactorGroup",
+    "GoodStory",
     "Harm",
     "LearningPoint",
+    "Lesson",
+    "LessonStatus",
     "LoginSession",
     "MailStatus",
     "OrgKind",
@@ -97,3 +103,6 @@ __all__ = [
     "UserRole",
     "utcnow",
 ]
+
+# Registers the listener that keeps the search documents in step with every flush.
+from app.search import index as _search_index  # noqa: F401

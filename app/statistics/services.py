@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import CLOSED_STATUSES, Deviation, Direction
 from app.statistics.exports import EXPORT_COLUMNS, export_rows
+from app.statistics.learning import learning_input
 from app.statistics.queries import build_queries, load_categories, load_clinics
 from app.statistics.scope import (
     ALL,
@@ -29,6 +30,7 @@ from app.statistics.scope import (
 from reports import AnalysisRecord, Tertial, TertialInput, TertialSummary, summarise
 from reports import labels as report_labels
 from reports.i18n import NORWEGIAN, Language
+from reports.learning import LearningInput
 from reports.summary import TREND_LENGTH
 
 __all__ = [
@@ -60,7 +62,10 @@ def handling_days(listed: str | None) -> Counter[int]:
 
 
 def load_input(
-    tertial: Tertial, scope: Scope, analyses: Sequence[AnalysisRecord] = ()
+    tertial: Tertial,
+    scope: Scope,
+    analyses: Sequence[AnalysisRecord] = (),
+    learning: LearningInput | None = None,
 ) -> TertialInput:
     queries = build_queries(tertial, scope)
     active_categories, category_names = load_categories()
@@ -129,6 +134,7 @@ def load_input(
         open_at_end=open_at_end,
         overdue_at_end=overdue_at_end,
         analyses=list(analyses),
+        learning=learning or LearningInput(),
     )
 
 
@@ -142,7 +148,8 @@ def analyses_for(tertial: Tertial, scope: Scope) -> list[AnalysisRecord]:
 def tertial_summary(
     tertial: Tertial, scope: Scope, language: Language = NORWEGIAN
 ) -> TertialSummary:
-    return summarise(load_input(tertial, scope, analyses_for(tertial, scope)), language)
+    data = load_input(tertial, scope, analyses_for(tertial, scope), learning_input(tertial, scope))
+    return summarise(data, language)
 
 
 def data_stamp(scope: Scope) -> datetime | None:

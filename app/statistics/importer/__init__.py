@@ -25,6 +25,7 @@ from app.deviations.services import (
 )
 from app.extensions import db
 from app.models import Deviation, DeviationEvent, EventKind, User, utcnow
+from app.search import index as search_index
 from app.statistics.importer.checking import GoodRow, Lookups, check_row, org_alias
 from app.statistics.importer.reading import (
     REQUIRED_COLUMNS,
@@ -116,6 +117,8 @@ def import_file(
                 for ident, (_, _, row) in zip(ids, chunk, strict=True)
             ],
         )
+        # Core inserts: no flush sees them, so their search documents are written here.
+        search_index.reindex(db.session.connection(), ids)
     db.session.flush()
     return len(numbered)
 

@@ -1,0 +1,1 @@
+"""Learning across the levels: good stories, shared lessons, and the Læring page."""

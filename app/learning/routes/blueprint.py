@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("learning", __name__)

@@ -1,0 +1,56 @@
+"""The search page: every deviation the user may see, by words, with the inbox's filters."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.common import permissions
+from app.common.dates import today_local
+from app.common.picklists import active_categories
+from app.deviations.services import get_by_reference
+from app.models import Status
+from app.search import services
+
+bp = Blueprint("search", __name__)
+
+QUERY_MAX = 200
+
+
+def filters_from_request(received_only: bool = False) -> services.SearchFilter:
+    """The query and the inbox's filters from the URL; anything malformed is left out."""
+    status = request.args.get("status") or None
+    category = request.args.get("category") or None
+    return services.SearchFilter(
+        text=(request.args.get("q") or "").strip()[:QUERY_MAX],
+        status=Status(status) if status in {s.value for s in Status} else None,
+        category_id=int(category) if category and category.isdigit() else None,
+        received_only=received_only,
+    )
+
+
+@bp.get("/sok")
+@login_required
+def index():
+    filters = filters_from_request()
+    reference = services.reference_in(filters.text)
+    if reference:
+        deviation = get_by_reference(reference)
+        if deviation is not None and permissions.can_view_deviation(current_user, deviation):
+            return redirect(url_for("deviations.show", reference=deviation.reference))
+    page = None
+    if filters.text:
+        page = services.search(
+            current_user,
+            filters,
+            cursor=request.args.get("etter"),
+            page_size=int(current_app.config["INBOX_PAGE_SIZE"]),
+        )
+    return render_template(
+        "search/index.html",
+        filters=filters,
+        page=page,
+        categories=active_categories(),
+        today=today_local(),
+        first_page="etter" not in request.args,
+    )

@@ -1,0 +1,291 @@
+"""Searching the deviations a user may see: the search page, the inbox's search box, and the
+similar cases on a deviation's page.
+
+Access is ``permissions.visible_deviations`` (the inbox: ``counterpart_org_id``), the same SQL
+condition the lists and the deviation page use, applied to every row the search returns.
+
+Results come newest first by id, which is the order deviations were entered (ids are given at
+filing; imported history gets ids when it is imported). That order lets each database stop at a
+page's worth of hits instead of sorting them all:
+- SQLite: FTS5 hands out matches in rowid (= deviation id) order, newest first, and each is
+  checked against access and filters until a page is full. A user who sees only their own cases
+  is searched the other way round: their cases, newest first, each looked up in the index.
+- PostgreSQL: rare words are read from the GIN index, common ones by walking the newest
+  cases (see _postgresql_query).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.common import permissions
+from app.extensions import db
+from app.models import (
+    OPEN_STATUSES,
+    Category,
+    Deviation,
+    DeviationSearch,
+    Role,
+    Status,
+    User,
+)
+from app.models.search import FTS_TABLE
+from app.search.index import NORWEGIAN
+from app.search.text import query_stems, query_words, stems
+from app.statistics.scope import unindexed
+
+REFERENCE = re.compile(r"^\s*(AV-\d{4}-\d{1,6})\s*$", re.IGNORECASE)
+MAX_WORDS = 8
+
+_fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer), sa.column(FTS_TABLE))
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    text: str = ""
+    status: Status | None = None
+    category_id: int | None = None
+    # The inbox: only what was sent to the user's organisation.
+    received_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRow:
+    id: int
+    reference: str
+    registered_at: datetime
+    title: str
+    reporter_org_name: str
+    counterpart_org_name: str
+    category: str
+    status: Status
+    response_deadline: date
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status not in OPEN_STATUSES
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.is_closed and self.response_deadline < today
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    items: list[SearchRow]
+    next_cursor: str | None
+    # True when the text held no word to search for (empty, or only words such as "og").
+    no_words: bool = False
+
+
+def reference_in(text: str) -> str | None:
+    """The reference number when the whole query is one (AV-2026-00042)."""
+    found = REFERENCE.match(text or "")
+    return found.group(1).upper() if found else None
+
+
+def encode_cursor(ident: int) -> str:
+    return base64.urlsafe_b64encode(f"s|{ident}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    """None for anything malformed: a bad link starts from the top instead of failing."""
+    if not cursor:
+        return None
+    try:
+        tag, ident = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
+        return int(ident) if tag == "s" else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _matching(text: str, any_word: bool = False) -> tuple[ColumnElement[bool], bool] | None:
+    """The full-text condition for ``text``, and whether it is driven from the FTS5 table
+    (SQLite). None when the text holds no word to search for."""
+    if _is_postgresql():
+        words = query_words(text, MAX_WORDS)
+        if not words:
+            return None
+        # Words are letters and digits only (text.WORD), so they are safe in to_tsquery.
+        query = sa.func.to_tsquery(NORWEGIAN, (" | " if any_word else " & ").join(words))
+        return DeviationSearch.document.op("@@")(query), False
+    found = query_stems(text, MAX_WORDS)
+    if not found:
+        return None
+    # Each stem quoted: FTS5's query syntax never sees the user's text.
+    query = (" OR " if any_word else " AND ").join(f'"{s}"' for s in found)
+    return _fts.c[FTS_TABLE].op("MATCH")(query), True
+
+
+def _columns():
+    return (
+        Deviation.id,
+        Deviation.reference,
+        Deviation.registered_at,
+        Deviation.title,
+        Deviation.reporter_org_name,
+        Deviation.counterpart_org_name,
+        Category.name.label("category"),
+        Deviation.status,
+        Deviation.response_deadline,
+    )
+
+
+def _search(
+    user: User,
+    text: str,
+    conditions: list[ColumnElement[bool]],
+    limit: int,
+    *,
+    any_word: bool = False,
+    own_only: bool = False,
+    extra_columns: tuple = (),
+) -> list[sa.Row] | None:
+    """Rows matching ``text`` and ``conditions``, newest first, at most ``limit``."""
+    matching = _matching(text, any_word)
+    if matching is None:
+        return None
+    condition, fts = matching
+    columns = (*_columns(), *extra_columns)
+    if not fts:
+        query = _postgresql_query(columns, condition, conditions)
+    elif own_only:
+        # Few rows: the user's own cases, each looked up in the index (unindexed() keeps SQLite
+        # from walking the whole table in id order instead of the reporter index).
+        probe = (
+            sa.select(sa.literal(1))
+            .select_from(_fts)
+            .where(condition, _fts.c.rowid == Deviation.id)
+        )
+        query = (
+            sa.select(*columns)
+            .select_from(Deviation)
+            .where(sa.exists(probe), *conditions)
+            .order_by(unindexed(Deviation.id).desc())
+        )
+    else:
+        query = (
+            sa.select(*columns)
+            .select_from(_fts)
+            .join(Deviation, Deviation.id == _fts.c.rowid)
+            .where(condition, *conditions)
+            .order_by(_fts.c.rowid.desc())
+        )
+    query = query.join(Category, Category.id == Deviation.category_id).limit(limit)
+    return list(db.session.execute(query))
+
+
+# Fewer matches than this in the whole table and the words count as rare (PostgreSQL).
+RARE = 500
+
+
+def _postgresql_query(
+    columns: tuple, condition: ColumnElement[bool], conditions: list[ColumnElement[bool]]
+) -> sa.Select:
+    """Newest first on PostgreSQL, from the GIN index or by walking the newest cases.
+
+    The planner chooses between the two by how common it guesses the words are, and guesses
+    badly for words that are rare (a word in no case: 0.6-1.6 s at a million rows, walking them
+    all) and for common words that nearly always come together (it multiplies their
+    frequencies, then reads 20,000 matches through the index). So the index is asked first how
+    many cases match, stopping at RARE (0.1-6 ms): rare words take every match from the index
+    (materialized, so the planner cannot turn it into a walk); common ones walk the newest cases
+    with the condition written so that no index can serve it (``IS true``).
+    """
+    sample = sa.select(sa.literal(1)).select_from(DeviationSearch).where(condition).limit(RARE)
+    found = db.session.scalar(sa.select(sa.func.count()).select_from(sample.subquery()))
+    query = sa.select(*columns).select_from(Deviation)
+    if found < RARE:
+        matches = (
+            sa.select(DeviationSearch.deviation_id)
+            .where(condition)
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
+        )
+        query = query.join(matches, matches.c.deviation_id == Deviation.id)
+    else:
+        query = query.join(DeviationSearch, DeviationSearch.deviation_id == Deviation.id).where(
+            condition.is_(True)
+        )
+    return query.where(*conditions).order_by(Deviation.id.desc())
+
+
+def _row(row: sa.Row) -> SearchRow:
+    return SearchRow(*row[:9])
+
+
+def search(
+    user: User, filters: SearchFilter, cursor: str | None = None, page_size: int = 25
+) -> SearchPage:
+    """A page of the deviations ``user`` may see that hold every word of the query."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.received_only:
+        conditions.append(Deviation.counterpart_org_id == user.organisation_id)
+    else:
+        conditions.append(permissions.visible_deviations(user))
+    if filters.status is not None:
+        conditions.append(Deviation.status == filters.status)
+    if filters.category_id is not None:
+        conditions.append(Deviation.category_id == filters.category_id)
+    after = decode_cursor(cursor)
+    if after is not None:
+        conditions.append(Deviation.id < after)
+    own_only = not filters.received_only and not user.has_role(Role.SAKSBEHANDLER)
+    rows = _search(user, filters.text, conditions, page_size + 1, own_only=own_only)
+    if rows is None:
+        return SearchPage([], None, no_words=True)
+    items = [_row(r) for r in rows]
+    next_cursor = encode_cursor(items[page_size - 1].id) if len(items) > page_size else None
+    return SearchPage(items[:page_size], next_cursor)
+
+
+# --- Similar cases ------------------------------------------------------------------------------
+
+SIMILAR_CANDIDATES = 60
+
+
+def similar(user: User, deviation: Deviation, limit: int = 5) -> list[SearchRow]:
+    """Up to ``limit`` earlier deviations ``user`` may see, in the same category, whose text
+    shares most of the words of this one's title.
+
+    Candidates are the newest ``SIMILAR_CANDIDATES`` earlier cases holding any word of the title
+    (cheap in both databases, see the module's docstring); they are ranked by how many of the
+    title's words their title and description share, and at least half must be shared.
+    """
+    title = set(stems(deviation.title))
+    if not title:
+        return []
+    conditions = [
+        permissions.visible_deviations(user),
+        Deviation.category_id == deviation.category_id,
+        Deviation.registered_at < deviation.registered_at,
+        Deviation.id != deviation.id,
+    ]
+    own_only = not user.has_role(Role.SAKSBEHANDLER)
+    rows = _search(
+        user,
+        deviation.title,
+        conditions,
+        SIMILAR_CANDIDATES,
+        any_word=True,
+        own_only=own_only,
+        extra_columns=(Deviation.description,),
+    )
+    needed = math.ceil(len(title) / 2)
+    scored = []
+    for row in rows or []:
+        shared = len(title & set(stems(row.title)) | title & set(stems(row.description)))
+        if shared >= needed:
+            scored.append((shared, row.id, row))
+    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [_row(row) for _, _, row in scored[:limit]]
