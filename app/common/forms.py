@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectField
 from wtforms.validators import Length, ValidationError
 
 from app.common.identity import find_in_text
@@ -27,6 +28,19 @@ class NoIdentityNumber:
                     "«Pasientens fødselsnummer»."
                 )
             )
+
+
+class PickListField(SelectField):
+    """A select whose value is no longer among its choices (the lists changed since the page
+    was loaded, or the value was tampered with) gets a Norwegian message: WTForms' own is
+    English. (The filing form leaves the check to the filing service, which reads each chosen
+    row anyway, so a filing does not load the lists.)"""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_l("Valget finnes ikke lenger. Velg på nytt.")) from None
 
 
 class MaxLength(Length):
