@@ -24,7 +24,9 @@ def _database_url(default: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'avvik.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # hide_parameters: an error's text must not quote a row's values (case text, identity) into
+    # the log; the statement and the error's class still say what failed.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
     # A Fernet key (urlsafe base64, 32 bytes) protecting the patient identity field at rest.
     PATIENT_DATA_KEY = os.environ.get("PATIENT_DATA_KEY")
     # Days after closing before the patient identity is erased.
@@ -57,6 +59,8 @@ class Config:
     MAIL_RETRY_MAX_SECONDS = int(os.environ.get("MAIL_RETRY_MAX_SECONDS", str(6 * 3600)))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # GET /helse answers 503 when the oldest unsent mail has waited longer than this (0: never).
+    HEALTH_MAIL_MAX_AGE_MINUTES = int(os.environ.get("HEALTH_MAIL_MAX_AGE_MINUTES", "30"))
     # bench/ only: serves /bench/bare, the yardstick the benchmark measures filing against.
     BENCH_ENDPOINT = os.environ.get("AVVIK_BENCH") == "1"
     # "Glemt passord" answers no sooner than this, so its timing does not tell whether the

@@ -6,11 +6,12 @@ import logging
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from flask import Flask, has_request_context, render_template, request
-from flask_babel import get_locale
+from flask import Flask, g, has_request_context, render_template, request
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from app.common.crypto import PatientDataCipher
 from app.common.database import WRITE_OPTION, begin_write
@@ -21,6 +22,13 @@ log = logging.getLogger(__name__)
 
 def register_instance(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def register_logging(app: Flask) -> None:
+    """JSON lines on stderr, a request id on each (and in X-Request-ID), one line per request."""
+    from app.ops import logs
+
+    logs.register(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -120,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from app.deviations.routes import bp as deviations_bp
     from app.handling.routes import bp as handling_bp
     from app.main.routes import bp as main_bp
+    from app.ops.routes import bp as ops_bp
     from app.statistics.routes import bp as statistics_bp
 
     app.register_blueprint(main_bp)
@@ -129,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(statistics_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(analysis_bp)
+    app.register_blueprint(ops_bp)
     if app.config.get("BENCH_ENDPOINT"):
         from app.main.bench import bp as bench_bp
 
@@ -157,14 +167,52 @@ def register_errorhandlers(app: Flask) -> None:
         code = getattr(error, "code", 500)
         return render_template("errors/error.html", code=code), code
 
-    for code in (400, 403, 404, 405, 413, 500):
+    for code in (400, 403, 404, 405, 413):
         app.register_error_handler(code, render_error)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        """The app's own page, also when the database is gone: the exception is already logged
+        (with the request id the page shows). A lost or locked database is a 503 "try again",
+        and its page is drawn without the database, which the full page needs for the user and
+        the menu."""
+        original = getattr(error, "original_exception", None)
+        try:
+            db.session.rollback()  # a failed transaction must not fail the page's own queries
+        except SQLAlchemyError:
+            pass
+        request_id = g.get("request_id")
+        if isinstance(original, OperationalError) or (
+            isinstance(original, DBAPIError) and original.connection_invalidated
+        ):
+            return _plain_error_page(503, request_id)
+        try:
+            return render_template("errors/error.html", code=500, request_id=request_id), 500
+        except Exception:
+            app.logger.exception("the error page failed; serving the plain one")
+            return _plain_error_page(500, request_id)
 
     from flask_wtf.csrf import CSRFError
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("errors/error.html", code=400, csrf=True), 400
+
+
+def _plain_error_page(code: int, request_id: str | None):
+    from flask import current_app
+
+    # The cookie, not the account: the locale selector would load the user from the database.
+    language = request.cookies.get("lang")
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    # Straight from the Jinja environment: render_template would run the context processors,
+    # and Flask-Login's loads the user from the database.
+    template = current_app.jinja_env.get_template("errors/plain.html")
+    with force_locale(language):
+        page = template.render(code=code, request_id=request_id, language=language)
+    headers = {"Retry-After": "10"} if code == 503 else {}
+    return page, code, headers
 
 
 def register_security_headers(app: Flask) -> None:
