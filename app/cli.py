@@ -21,7 +21,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(send_analysis_reminders_command)
 
+    from app.ops.backup import backup_command
     from app.statistics.cli import import_deviations_command, report_group
+
+    app.cli.add_command(backup_command)
 
     app.cli.add_command(report_group)
     app.cli.add_command(import_deviations_command)
