@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -123,7 +124,13 @@ class MoveForm(FlaskForm):
     text = TextAreaField(validators=[Optional(), MaxLength(TEXT_MAX), NoIdentityNumber()])
     target_unit = SelectField(_l("Enhet"), coerce=optional_int, validate_choice=False)
     target_org = SelectField(_l("Organisasjon"), coerce=optional_int, validate_choice=False)
+    # The deviation's version the page showed: a move decided on an older page is refused.
+    version = HiddenField()
     submit = SubmitField()
+
+    def seen_version(self) -> int | None:
+        value = (self.version.data or "").strip()
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 class MessageForm(FlaskForm):

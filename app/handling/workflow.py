@@ -100,6 +100,17 @@ def _refused(code: str, message: str, field: str | None = None) -> ServiceError:
     return ServiceError(message, field, code)
 
 
+def conflict_message() -> str:
+    return _(
+        "Noen andre endret avviket samtidig med deg. Siden er oppdatert: "
+        "se hva som er gjort, og prøv igjen om det trengs."
+    )
+
+
+def _conflict() -> ServiceError:
+    return _refused("conflict", conflict_message())
+
+
 def actor_of(user: User, deviation: Deviation) -> Actor:
     if permissions.can_handle_deviation(user, deviation):
         return Actor.HANDLER
@@ -253,15 +264,21 @@ def transition(
     target_unit: Unit | int | None = None,
     target_org: Organisation | int | None = None,
     now: datetime | None = None,
+    seen_version: int | None = None,
 ) -> DeviationEvent:
     """Make one move, or raise ServiceError and change nothing. Flushes; the caller commits.
 
-    On a lost race the flush raises StaleDataError inside; it comes out as ServiceError
-    ("conflict") and the caller rolls back.
+    ``seen_version`` is the deviation's version the user's page showed: if the case has changed
+    since (another handler's move won the race), the move is refused as a "conflict", even
+    where the new state would allow it, since the user decided on what they saw. On a lost race
+    the flush raises StaleDataError inside; it comes out as the same ServiceError and the
+    caller rolls back.
     """
     now = now or utcnow()
     move = Move(move)
     _lock(deviation)
+    if seen_version is not None and seen_version != deviation.version:
+        raise _conflict()
     role = actor_of(actor, deviation)
     rule = TRANSITIONS.get((deviation.status, move, role))
     if rule is None:
@@ -344,13 +361,7 @@ def transition(
     except (StaleDataError, OperationalError) as error:
         if isinstance(error, OperationalError) and not is_write_conflict(error):
             raise
-        raise _refused(
-            "conflict",
-            _(
-                "Noen andre endret avviket samtidig med deg. Siden er oppdatert: "
-                "se hva som er gjort, og prøv igjen om det trengs."
-            ),
-        ) from error
+        raise _conflict() from error
 
     for audience, notice in notices:
         if audience == "mottak":
