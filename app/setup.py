@@ -82,6 +82,9 @@ def register_database(app: Flask) -> None:
 
     @app.before_request
     def _writes_begin_immediate() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        if getattr(view, "begins_write_itself", False):
+            return  # see writes_after_reading
         if request.method not in {"GET", "HEAD", "OPTIONS"}:
             begin_write()
 

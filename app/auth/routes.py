@@ -17,8 +17,9 @@ from flask_login import current_user, login_user, logout_user
 from app.auth import services
 from app.auth.forms import ForgotPasswordForm, LoginForm, SetPasswordForm
 from app.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from app.common.database import begin_write, writes_after_reading
 from app.extensions import db
-from app.models import TokenPurpose
+from app.models import TokenPurpose, User
 
 bp = Blueprint("auth", __name__)
 
@@ -31,6 +32,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
+@writes_after_reading
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -40,6 +42,11 @@ def login():
         if user is None:
             form.password.errors.append(_("Feil e-postadresse eller passord."))
         else:
+            # The password was checked outside a write transaction; what follows may write.
+            user_id = user.id
+            db.session.commit()
+            begin_write()
+            user = db.session.get(User, user_id)
             # The language the login page was shown in is the one the user chose: keep it.
             chosen = request.cookies.get("lang")
             if chosen in current_app.config["LANGUAGES"] and chosen != user.language:
