@@ -121,3 +121,34 @@ def test_a_case_sent_elsewhere_meanwhile_says_so_and_strangers_still_get_404(app
         stranger.post(f"/avvik/{reference}/behandling", data={"move": "besvar"}).status_code == 404
     )
     assert state(app, reference) == (Status.VIDERESENDT, 2, 0)
+
+
+def test_every_move_is_one_update_so_the_version_counts_moves(ctx):
+    """Forwarding names the unit's path and re-routing reads the reporter's organisation:
+    lazy loads that used to flush half a move first, two versions for one move."""
+    import sqlalchemy as sa
+
+    from app.auth.services import find_user
+    from app.handling.workflow import Move, transition
+    from app.models import Deviation, Unit
+    from tests.test_mail import file
+
+    handler = find_user("mottak@stolav.demo")
+    deviation = file()
+    db.session.flush()
+    unit = db.session.scalar(
+        sa.select(Unit).where(
+            Unit.organisation_id == organisation_by_name(HOSPITAL).id, Unit.parent_id.is_not(None)
+        )
+    )
+    versions = [deviation.version]
+    for move, target in ((Move.FORWARD, {"target_unit": unit.id}),
+                         (Move.ANSWER, {"text": "Svar."}),
+                         (Move.REOPEN, {}),
+                         (Move.REROUTE, {"target_org": organisation_by_name("Malvik").id})):  # fmt: skip
+        transition(deviation, move, handler, **target)
+        db.session.flush()
+        versions.append(
+            db.session.scalar(sa.select(Deviation.version).where(Deviation.id == deviation.id))
+        )
+    assert versions == [1, 2, 3, 4, 5]

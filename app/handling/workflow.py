@@ -303,59 +303,65 @@ def transition(
     unit = _resolve_unit(deviation, target_unit) if Need.UNIT in rule.needs else None
     org = _resolve_org(deviation, target_org) if Need.ORG in rule.needs else None
 
-    from_status = deviation.status
-    event_text = clean_text or ""
-    notices: list[tuple[str, notify.Notice]] = []
+    # One UPDATE per move, so the version counts moves: without this, a lazy load in the
+    # middle (a unit's path, the reporter's organisation) flushed half of it first.
+    with db.session.no_autoflush:
+        from_status = deviation.status
+        event_text = clean_text or ""
+        notices: list[tuple[str, notify.Notice]] = []
 
-    if move is Move.START:
-        deviation.handler_id = actor.id
-    elif move is Move.FORWARD:
-        assert unit is not None
-        deviation.forwarded_unit_id = unit.id
-        deviation.handler_id = None  # the unit takes it; whoever starts there becomes handler
-        event_text = _join(_("Videresendt til %(unit)s", unit=unit.path), clean_text)
-    elif move is Move.REROUTE:
-        assert org is not None
-        event_text = _join(
-            _(
-                "Sendt fra %(old)s til %(new)s",
-                old=deviation.counterpart_org_name,
-                new=org.name,
-            ),
-            clean_text,
-        )
-        _reroute(deviation, org, now)
-        notices.append(("mottak", notify.Notice.REROUTED))
-    elif move in (Move.ANSWER, Move.REJECT):
-        deviation.response = clean_text
-        deviation.closed_at = now
-        deviation.handler_id = deviation.handler_id or actor.id
-        notices.append(
-            ("reporter", notify.Notice.ANSWERED if move is Move.ANSWER else notify.Notice.REJECTED)
-        )
-    elif move is Move.REOPEN:
-        # The old response stays in the history row that closed the case.
-        deviation.response = None
-        deviation.closed_at = None
-        if role is Actor.HANDLER:
+        if move is Move.START:
             deviation.handler_id = actor.id
-            notices.append(("reporter", notify.Notice.REOPENED))
-        else:
-            notices.append(("handlers", notify.Notice.REPORTER_REOPENED))
-    elif move is Move.ANALYSE:
-        deviation.handler_id = deviation.handler_id or actor.id
+        elif move is Move.FORWARD:
+            assert unit is not None
+            deviation.forwarded_unit_id = unit.id
+            deviation.handler_id = None  # the unit takes it; whoever starts there becomes handler
+            event_text = _join(_("Videresendt til %(unit)s", unit=unit.path), clean_text)
+        elif move is Move.REROUTE:
+            assert org is not None
+            event_text = _join(
+                _(
+                    "Sendt fra %(old)s til %(new)s",
+                    old=deviation.counterpart_org_name,
+                    new=org.name,
+                ),
+                clean_text,
+            )
+            _reroute(deviation, org, now)
+            notices.append(("mottak", notify.Notice.REROUTED))
+        elif move in (Move.ANSWER, Move.REJECT):
+            deviation.response = clean_text
+            deviation.closed_at = now
+            deviation.handler_id = deviation.handler_id or actor.id
+            notices.append(
+                (
+                    "reporter",
+                    notify.Notice.ANSWERED if move is Move.ANSWER else notify.Notice.REJECTED,
+                )
+            )
+        elif move is Move.REOPEN:
+            # The old response stays in the history row that closed the case.
+            deviation.response = None
+            deviation.closed_at = None
+            if role is Actor.HANDLER:
+                deviation.handler_id = actor.id
+                notices.append(("reporter", notify.Notice.REOPENED))
+            else:
+                notices.append(("handlers", notify.Notice.REPORTER_REOPENED))
+        elif move is Move.ANALYSE:
+            deviation.handler_id = deviation.handler_id or actor.id
 
-    deviation.status = rule.to
-    event = DeviationEvent(
-        deviation=deviation,
-        at=now,
-        actor_id=actor.id,
-        kind=EventKind.TRANSITION,
-        from_status=from_status,
-        to_status=rule.to,
-        text=event_text,
-    )
-    db.session.add(event)
+        deviation.status = rule.to
+        event = DeviationEvent(
+            deviation=deviation,
+            at=now,
+            actor_id=actor.id,
+            kind=EventKind.TRANSITION,
+            from_status=from_status,
+            to_status=rule.to,
+            text=event_text,
+        )
+        db.session.add(event)
     try:
         db.session.flush()
     except (StaleDataError, OperationalError) as error:
