@@ -5,7 +5,7 @@ PYTHON   ?= python3
 PORT     ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test install browser db demo mail babel-extract babel-update babel-compile bench clean
+.PHONY: run test reliability install browser db demo mail babel-extract babel-update babel-compile bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ babel-extract: $(BIN)/.installed
 	mkdir -p $(TRANSLATIONS)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ --add-location=file --sort-output \
 	  --no-wrap --project=Avvik -o $(POT) .
+
+# The app under gunicorn against real databases, with load, crashes, a PostgreSQL restart and
+# SMTP faults; prints the figures (docs/reliability.md). Minutes, and it restarts the local
+# PostgreSQL server: not part of `make test`.
+reliability: install
+	$(BIN)/python -m reliability
 
 # Extract, merge into every catalogue, then list what still lacks an English translation
 # (new msgids, and fuzzy guesses to review). Translate those in the .po and run it again.
