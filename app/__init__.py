@@ -34,6 +34,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     setup.register_database(app)
     setup.register_patient_cipher(app)
     setup.register_i18n(app)
+    setup.register_input_guards(app)
     setup.register_blueprints(app)
     setup.register_template_helpers(app)
     setup.register_errorhandlers(app)

@@ -124,6 +124,24 @@ def register_i18n(app: Flask) -> None:
     )
 
 
+def register_input_guards(app: Flask) -> None:
+    """Input no page can use, refused before any view: an id larger than the database's
+    integer matches no route (404), and a NUL character in the address or the query string,
+    which PostgreSQL refuses in text, is a bad request (form fields lose theirs in AvvikForm)."""
+    from flask import abort
+
+    from app.common.ids import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        if "\x00" in request.path:
+            abort(404)
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400)
+
+
 def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.analysis.routes import bp as analysis_bp

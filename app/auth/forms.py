@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.common.forms import AvvikForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(AvvikForm):
     email = EmailField(
         _l("E-postadresse"),
         validators=[DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=254)],
@@ -19,7 +20,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Logg inn"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(AvvikForm):
     email = EmailField(
         _l("E-postadresse"),
         validators=[DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=254)],
@@ -28,7 +29,7 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Send lenke"))
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(AvvikForm):
     password = PasswordField(
         _l("Nytt passord"),
         validators=[DataRequired(_l("Skriv inn et passord.")), Length(max=1000)],

@@ -25,8 +25,17 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect after login is a phishing tool.
-    if not target or urlsplit(target).netloc or urlsplit(target).scheme or target.startswith("//"):
+    # Only same-site paths: an open redirect after login is a phishing tool. Browsers read
+    # "/\evil.example" as "//evil.example", and a line break cannot go in a Location header.
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+        or any(ord(c) < 32 or ord(c) == 127 for c in target)
+        or urlsplit(target).netloc
+        or urlsplit(target).scheme
+    ):
         return url_for("main.index")
     return target
 

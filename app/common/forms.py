@@ -1,6 +1,9 @@
-"""Form pieces every feature's forms share: optional ids, length limits, the identity check."""
+"""Form pieces every feature's forms share: the base form, optional ids, length limits, the
+identity check."""
 
 from __future__ import annotations
+
+import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -8,12 +11,38 @@ from wtforms import SelectField
 from wtforms.validators import Length, ValidationError
 
 from app.common.identity import find_in_text
+from app.common.ids import parse_id
+
+# C0 control characters but tab and the line breaks: the set XML 1.0 (and so a spreadsheet
+# cell) refuses, NUL among them, which PostgreSQL refuses in text.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def strip_control_characters(value: object) -> object:
+    """Nobody types them; text pasted from another system can carry them, and a client that
+    is not a browser can send anything. Removed, they lose the user nothing they can see."""
+    return _CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
+class AvvikForm(FlaskForm):
+    """The base of every form: each field's text is cleaned of control characters before any
+    validator sees it (WTForms' documented way to give every field a default filter)."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [strip_control_characters, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, filters=filters, **options)
 
 
 def optional_int(value: object) -> int | None:
+    """A select's id: empty is None; anything but an id the database can hold is refused
+    (ValueError: WTForms shows the field's own message)."""
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(value)
+    return number
 
 
 class NoIdentityNumber:

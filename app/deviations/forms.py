@@ -4,7 +4,6 @@ messages beside each field; the rules live in the services and the workflow."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,13 +18,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.common import labels
-from app.common.forms import MaxLength, NoIdentityNumber, PickListField, optional_int
+from app.common.forms import AvvikForm, MaxLength, NoIdentityNumber, PickListField, optional_int
 from app.common.identity import is_valid, normalise
 from app.models import Harm
 from app.models.deviation import DESCRIPTION_MAX, MESSAGE_MAX, TEXT_MAX, TITLE_MAX
 
 
-class DeviationForm(FlaskForm):
+class DeviationForm(AvvikForm):
     counterpart_org = PickListField(
         _l("Hvem gjelder avviket?"),
         coerce=optional_int,
@@ -117,7 +116,7 @@ class DeviationForm(FlaskForm):
             )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AvvikForm):
     """One move. Each move's form on the page gets its own prefix (the move's value), so the
     ids are unique and an error shows beside the field of the form that was sent."""
 
@@ -133,7 +132,7 @@ class MoveForm(FlaskForm):
         return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
-class MessageForm(FlaskForm):
+class MessageForm(AvvikForm):
     body = TextAreaField(
         _l("Melding"),
         validators=[

@@ -90,9 +90,18 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, obje
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, object]]]]:
-    from openpyxl import load_workbook
+    from zipfile import BadZipFile
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        # Not a workbook at all (renamed, truncated, another format): say so, not a traceback.
+        raise ImportRejected(
+            [RowError(0, "-", "Filen kan ikke leses som et Excel-regneark (.xlsx).")]
+        ) from None
     sheet = workbook.worksheets[0]
     iterator = sheet.iter_rows(values_only=True)
     header = [fold(str(h)) if h is not None else "" for h in next(iterator, ())]
