@@ -11,19 +11,21 @@ import traceback
 from reliability.database import KINDS, Database
 from reliability.environment import WORK
 from reliability.figures import Figures, table, to_json
-from reliability.scenarios import SCENARIOS
+from reliability.scenarios import SCENARIOS, bad_input
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m reliability", description=__doc__)
-    parser.add_argument("--only", help="comma-separated scenarios: " + ", ".join(SCENARIOS))
+    parser.add_argument(
+        "--only", help="comma-separated scenarios: " + ", ".join([*SCENARIOS, "bad-input"])
+    )
     parser.add_argument("--database", choices=KINDS, help="one database instead of both")
     parser.add_argument(
         "--scale", type=float, default=1.0, help="fewer requests for a quick look (e.g. 0.2)"
     )
     args = parser.parse_args(argv)
-    chosen = args.only.split(",") if args.only else list(SCENARIOS)
-    unknown = [name for name in chosen if name not in SCENARIOS]
+    chosen = args.only.split(",") if args.only else [*SCENARIOS, "bad-input"]
+    unknown = [name for name in chosen if name not in SCENARIOS and name != "bad-input"]
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(unknown)}")
     kinds = [args.database] if args.database else list(KINDS)
@@ -32,11 +34,13 @@ def main(argv: list[str]) -> int:
     WORK.mkdir(parents=True)
     started = time.monotonic()
     rows: list[Figures] = []
-    for kind in kinds:
+    for kind in kinds if any(name in SCENARIOS for name in chosen) else []:
         print(f"Preparing {kind} (migrations, seed, accounts) …", flush=True)
         template = Database.prepared(kind)
         try:
             for name in chosen:
+                if name not in SCENARIOS:
+                    continue
                 run, databases = SCENARIOS[name]
                 if kind not in databases:
                     continue
@@ -50,6 +54,13 @@ def main(argv: list[str]) -> int:
                 rows.append(figures)
         finally:
             template.drop()
+    if "bad-input" in chosen:
+        print("  bad-input (pytest, both databases) …", end=" ", flush=True)
+        generated = bad_input.run_both(args.scale)
+        print(
+            f"{generated[0].seconds:.0f} s, {'met' if all(f.ok for f in generated) else 'MISSED'}"
+        )
+        rows += [f for f in generated if not args.database or f.database == args.database]
     print()
     print(table(rows))
     print(f"\nWhole run: {time.monotonic() - started:.0f} s. Logs and files: {WORK}")

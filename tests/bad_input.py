@@ -198,11 +198,13 @@ class Tally:
         return self.__dict__.copy()
 
 
-def record(name: str, tally: Tally) -> None:
+def record(app: Flask, name: str, tally: Tally) -> None:
     target = os.environ.get("AVVIK_BAD_INPUT_FIGURES")
     if target:
+        database = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+", 1)[0]
+        entry = {"form": name, "database": database, **tally.as_dict()}
         with open(target, "a", encoding="utf-8") as file:
-            file.write(json.dumps({"form": name, **tally.as_dict()}) + "\n")
+            file.write(json.dumps(entry) + "\n")
 
 
 def clean(value: str) -> str:
@@ -331,6 +333,6 @@ def drive(
             if name not in form.fixed:
                 run(one_field_spoilt(form, kinds, name), max(1, round(per_field * SCALE)))
     run(all_fields_spoilt(form, kinds), max(1, round(everything * SCALE)))
-    record(form.name, tally)
+    record(app, form.name, tally)
     assert tally.server_errors == 0
     return tally

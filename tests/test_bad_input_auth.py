@@ -152,7 +152,7 @@ def test_import_files(app, runner, tmp_path):
             savepoint.rollback()
 
     one()
-    record("import files", tally)
+    record(app, "import files", tally)
     assert tally.refused > 0, tally
     good = tmp_path / "good.csv"
     good.write_text(";".join(COLUMNS) + "\n" + ";".join(GOOD_ROW) + "\n", encoding="utf-8")

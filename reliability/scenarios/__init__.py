@@ -1,4 +1,6 @@
-"""The scenarios, in the order the suite runs them: name -> (run, the databases it runs on)."""
+"""The scenarios, in the order the suite runs them: name -> (run, the databases it runs on).
+The generated bad input ("bad-input", reliability/scenarios/bad_input.py) runs once, for both
+databases, after these."""
 
 from __future__ import annotations
 
