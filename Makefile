@@ -51,6 +51,7 @@ demo: db
 run: demo
 	$(BIN)/flask maintenance
 	@echo "Avvik kjører på http://127.0.0.1:$(PORT)  (demopassord: demo-avvik)"
+	@echo "Helse: http://127.0.0.1:$(PORT)/helse"
 	@$(BIN)/flask send-mail --loop & sender=$$!; \
 	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
