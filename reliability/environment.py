@@ -54,9 +54,12 @@ def flask(env: dict[str, str], *args: str, log: Path | None = None) -> str:
 
 
 def python_module(env: dict[str, str], module: str, *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", module, *args], env=env, cwd=ROOT, check=True, capture_output=True
-    )
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        env=env, cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"python -m {module} failed:\n{result.stdout}\n{result.stderr}")
 
 
 def free_port() -> int:
