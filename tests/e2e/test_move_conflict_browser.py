@@ -61,4 +61,21 @@ def test_the_second_handler_is_told_and_keeps_the_text(browser, live_app, live_s
     ARTIFACTS.mkdir(exist_ok=True)
     other.screenshot(path=str(ARTIFACTS / "move-conflict.png"), full_page=True)
     assert_accessible(other, "the deviation page after a lost race")
+
+    # The same in English, the other way round: a reopening decided on the answered case
+    # after a colleague has already reopened it.
+    other.get_by_role("button", name="English").click()
+    other.locator("summary", has_text="Reopen").click()
+    other.get_by_label("Why is the deviation being reopened?").fill("The reporter called again.")
+    page.locator("summary", has_text="Gjenåpne").click()
+    page.get_by_role("button", name="Gjenåpne").click()
+    expect(page.get_by_text("Lagret: Gjenåpne.")).to_be_visible()
+    other.get_by_role("button", name="Reopen").click()
+    expect(
+        other.get_by_text("Someone else changed the deviation at the same time as you.")
+    ).to_be_visible()
+    expect(other.get_by_label("What you wrote")).to_have_value("The reporter called again.")
+    assert other.evaluate("document.documentElement.scrollWidth") <= 360
+    other.screenshot(path=str(ARTIFACTS / "move-conflict-en.png"), full_page=True)
+    assert_accessible(other, "the deviation page after a lost race, in English")
     other.context.close()
