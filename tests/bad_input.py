@@ -33,6 +33,7 @@ from markupsafe import escape
 from werkzeug.test import EnvironBuilder
 
 from app.common.dates import today_local
+from app.common.text import strip_control_characters
 from app.extensions import db
 
 # More examples for a deeper run (the reliability suite runs these tests at 2): each form's
@@ -208,11 +209,7 @@ def record(app: Flask, name: str, tally: Tally) -> None:
 
 
 def clean(value: str) -> str:
-    """The app's own clean-up of form text before it shows it again (app/common/forms.py)."""
-    try:
-        from app.common.forms import strip_control_characters
-    except ImportError:
-        return value
+    """The app's own clean-up of form text before it shows it again (AvvikForm)."""
     return strip_control_characters(value)
 
 

@@ -54,3 +54,18 @@ def test_ids_past_the_database_integer_and_nul_in_the_address(app, login_as):
 def test_the_language_switch_never_redirects_off_site_or_breaks(client, target):
     response = client.post("/sprak", data={"lang": "en", "next": target})
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_an_import_file_with_control_characters_is_imported_without_them(app, runner, tmp_path):
+    """Found by the generated import files: NUL in a cell reached PostgreSQL as a 500."""
+    from tests.test_bad_input_auth import COLUMNS, GOOD_ROW
+
+    row = list(GOOD_ROW)
+    row[8] = "Utskrevet\x00 uten\x0b epikrise"
+    path = tmp_path / "nul.csv"
+    path.write_text(";".join(COLUMNS) + "\n" + ";".join(row) + "\n", encoding="utf-8")
+    result = runner.invoke(args=["import-deviations", str(path)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        title = db.session.scalar(sa.select(Deviation.title).order_by(Deviation.id.desc()))
+    assert title == "Utskrevet uten epikrise"

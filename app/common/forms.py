@@ -3,8 +3,6 @@ identity check."""
 
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -12,16 +10,7 @@ from wtforms.validators import Length, ValidationError
 
 from app.common.identity import find_in_text
 from app.common.ids import parse_id
-
-# C0 control characters but tab and the line breaks: the set XML 1.0 (and so a spreadsheet
-# cell) refuses, NUL among them, which PostgreSQL refuses in text.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def strip_control_characters(value: object) -> object:
-    """Nobody types them; text pasted from another system can carry them, and a client that
-    is not a browser can send anything. Removed, they lose the user nothing they can see."""
-    return _CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+from app.common.text import strip_control_characters
 
 
 class AvvikForm(FlaskForm):

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.common.text import strip_control_characters
+
 REQUIRED_COLUMNS = (
     "registered",
     "event_date",
@@ -70,6 +72,7 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, obje
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRejected([RowError(0, "-", "Filen er ikke lagret som UTF-8.")]) from None
+    text = strip_control_characters(text)  # as forms do: NUL and the like never reach the rows
     sample = text[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=";,")
@@ -110,7 +113,8 @@ def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, obj
         for number, values in enumerate(iterator, start=2):
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
-            yield number, dict(zip(header, values, strict=False))
+            cleaned = [strip_control_characters(v) for v in values]
+            yield number, dict(zip(header, cleaned, strict=False))
         workbook.close()
 
     return header, rows()
