@@ -5,7 +5,7 @@ PYTHON   ?= python3
 PORT     ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test install browser db demo mail lock audit babel-extract babel-update babel-compile bench clean
+.PHONY: run test reliability install browser db demo mail lock audit babel-extract babel-update babel-compile bench clean
 
 # Installed from the lock file only, every file checked against its hash; then the project
 # itself, without dependencies, built by the setuptools the lock pins. The venv's own pip is the
@@ -81,6 +81,7 @@ demo: db
 run: demo
 	$(BIN)/flask maintenance
 	@echo "Avvik kjører på http://127.0.0.1:$(PORT)  (demopassord: demo-avvik)"
+	@echo "Helse: http://127.0.0.1:$(PORT)/helse"
 	@$(BIN)/flask send-mail --loop & sender=$$!; \
 	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
@@ -96,6 +97,12 @@ babel-extract: $(BIN)/.installed
 	mkdir -p $(TRANSLATIONS)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ --add-location=file --sort-output \
 	  --no-wrap --project=Avvik -o $(POT) .
+
+# The app under gunicorn against real databases, with load, crashes, a PostgreSQL restart and
+# SMTP faults; prints the figures (docs/reliability.md). Minutes, and it restarts the local
+# PostgreSQL server: not part of `make test`.
+reliability: install
+	$(BIN)/python -m reliability
 
 # Extract, merge into every catalogue, then list what still lacks an English translation
 # (new msgids, and fuzzy guesses to review). Translate those in the .po and run it again.

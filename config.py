@@ -94,7 +94,12 @@ class Config:
     MAIL_RETRY_BASE_SECONDS = int(os.environ.get("MAIL_RETRY_BASE_SECONDS", "60"))
     MAIL_RETRY_MAX_SECONDS = int(os.environ.get("MAIL_RETRY_MAX_SECONDS", str(6 * 3600)))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    # How long a sender's claim on a batch holds; the rows of a sender that died wait this long
+    # before another takes them. Unset: 20 mails x 20 s SMTP timeout x 2 (800 s).
+    MAIL_CLAIM_LEASE_SECONDS = os.environ.get("MAIL_CLAIM_LEASE_SECONDS")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # GET /helse answers 503 when the oldest unsent mail has waited longer than this (0: never).
+    HEALTH_MAIL_MAX_AGE_MINUTES = int(os.environ.get("HEALTH_MAIL_MAX_AGE_MINUTES", "30"))
     # bench/ only: serves /bench/bare, the yardstick the benchmark measures filing against.
     BENCH_ENDPOINT = os.environ.get("AVVIK_BENCH") == "1"
     # "Glemt passord" answers no sooner than this, so its timing does not tell whether the

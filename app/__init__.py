@@ -9,6 +9,13 @@ from flask import Flask
 from config import CONFIGS, production_problems
 
 
+class Avvik(Flask):
+    def log_exception(self, exc_info) -> None:  # type: ignore[override]
+        # Flask's own line names request.path, and a path can hold a password link's token;
+        # the JSON log line adds the request id and the route (app/ops/logs.py).
+        self.logger.error("unhandled exception", exc_info=exc_info)
+
+
 def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     # Fail closed: a server started without saying which configuration (for example
     # `gunicorn 'app:create_app()'`) gets production's, with its checks.
@@ -16,7 +23,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     if config_name not in CONFIGS:
         raise RuntimeError(f"AVVIK_CONFIG must be one of {', '.join(CONFIGS)}, not {config_name!r}")
 
-    app = Flask(__name__, instance_relative_config=True)
+    app = Avvik(__name__, instance_relative_config=True)
     app.config.from_object(CONFIGS[config_name])
     app.config.update(overrides)
     if app.config.get("PRODUCTION") and (problems := production_problems(app.config)):
@@ -27,6 +34,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
 
     setup.register_instance(app)
     setup.register_secret_key_rotation(app)
+    setup.register_logging(app)
     setup.register_extensions(app)
     setup.register_database(app)
     setup.register_proxy(app)
@@ -34,6 +42,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     setup.register_rate_limits(app)
     setup.register_patient_cipher(app)
     setup.register_i18n(app)
+    setup.register_input_guards(app)
     setup.register_blueprints(app)
     setup.register_template_helpers(app)
     setup.register_errorhandlers(app)

@@ -21,9 +21,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(send_analysis_reminders_command)
 
+    from app.ops.backup import backup_command
     from app.privacy.cli import rotate_patient_key_command
     from app.statistics.cli import import_deviations_command, report_group
 
+    app.cli.add_command(backup_command)
     app.cli.add_command(rotate_patient_key_command)
 
     app.cli.add_command(report_group)

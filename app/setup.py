@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from flask import Flask, has_request_context, render_template, request
-from flask_babel import get_locale
+from flask import Flask, g, has_request_context, render_template, request
+from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from app.common.crypto import PatientDataCipher
 from app.common.database import WRITE_OPTION, begin_write
@@ -31,6 +32,13 @@ def register_secret_key_rotation(app: Flask) -> None:
     fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
     if fallbacks and "WTF_CSRF_SECRET_KEY" not in app.config:
         app.config["WTF_CSRF_SECRET_KEY"] = [*reversed(fallbacks), app.config["SECRET_KEY"]]
+
+
+def register_logging(app: Flask) -> None:
+    """JSON lines on stderr, a request id on each (and in X-Request-ID), one line per request."""
+    from app.ops import logs
+
+    logs.register(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -75,6 +83,9 @@ def register_database(app: Flask) -> None:
 
     @app.before_request
     def _writes_begin_immediate() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        if getattr(view, "begins_write_itself", False):
+            return  # see writes_after_reading
         if request.method not in {"GET", "HEAD", "OPTIONS"}:
             begin_write()
 
@@ -148,6 +159,24 @@ def register_i18n(app: Flask) -> None:
     )
 
 
+def register_input_guards(app: Flask) -> None:
+    """Input no page can use, refused before any view: an id larger than the database's
+    integer matches no route (404), and a NUL character in the address or the query string,
+    which PostgreSQL refuses in text, is a bad request (form fields lose theirs in AvvikForm)."""
+    from flask import abort
+
+    from app.common.ids import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        if "\x00" in request.path:
+            abort(404)
+        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400)
+
+
 def register_blueprints(app: Flask) -> None:
     from app.admin.routes import bp as admin_bp
     from app.analysis.routes import bp as analysis_bp
@@ -156,6 +185,7 @@ def register_blueprints(app: Flask) -> None:
     from app.handling.routes import bp as handling_bp
     from app.learning.routes import bp as learning_bp
     from app.main.routes import bp as main_bp
+    from app.ops.routes import bp as ops_bp
     from app.privacy.routes import bp as privacy_bp
     from app.search.routes import bp as search_bp
     from app.statistics.routes import bp as statistics_bp
@@ -170,6 +200,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(ops_bp)
     if app.config.get("BENCH_ENDPOINT"):
         from app.main.bench import bp as bench_bp
 
@@ -200,6 +231,28 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
+
+    @app.errorhandler(500)
+    def server_error(error):
+        """The app's own page, also when the database is gone: the exception is already logged
+        (with the request id the page shows). A lost or locked database is a 503 "try again",
+        and its page is drawn without the database, which the full page needs for the user and
+        the menu."""
+        original = getattr(error, "original_exception", None)
+        try:
+            db.session.rollback()  # a failed transaction must not fail the page's own queries
+        except SQLAlchemyError:
+            pass
+        request_id = g.get("request_id")
+        if isinstance(original, OperationalError) or (
+            isinstance(original, DBAPIError) and original.connection_invalidated
+        ):
+            return _plain_error_page(503, request_id)
+        try:
+            return render_template("errors/error.html", code=500, request_id=request_id), 500
+        except Exception:
+            app.logger.exception("the error page failed; serving the plain one")
+            return _plain_error_page(500, request_id)
 
     from flask_wtf.csrf import CSRFError
 
@@ -233,6 +286,22 @@ def content_security_policy(sign_out_origins: Iterable[str] = ()) -> str:
     directives = dict(CONTENT_SECURITY_POLICY)
     directives["form-action"] = " ".join([directives["form-action"], *sorted(sign_out_origins)])
     return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def _plain_error_page(code: int, request_id: str | None):
+    from flask import current_app
+
+    # The cookie, not the account: the locale selector would load the user from the database.
+    language = request.cookies.get("lang")
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    # Straight from the Jinja environment: render_template would run the context processors,
+    # and Flask-Login's loads the user from the database.
+    template = current_app.jinja_env.get_template("errors/plain.html")
+    with force_locale(language):
+        page = template.render(code=code, request_id=request_id, language=language)
+    headers = {"Retry-After": "10"} if code == 503 else {}
+    return page, code, headers
 
 
 def register_security_headers(app: Flask) -> None:

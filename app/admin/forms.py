@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,15 +17,13 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.admin.services import NAME_MAX, RESPONSE_DAYS_MAX
+from app.common.forms import AvvikForm
+from app.common.ids import parse_id
 
 
 def optional_int(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+    """An id, or None for anything else (the field's DataRequired then says what to do)."""
+    return parse_id(value)
 
 
 class CheckboxList(SelectMultipleField):
@@ -56,20 +53,20 @@ def _days_field() -> IntegerField:
     )
 
 
-class OrganisationCreateForm(FlaskForm):
+class OrganisationCreateForm(AvvikForm):
     name = _name_field(_l("Navn"))
     kind = SelectField(_l("Type"), validators=[DataRequired(_l("Velg type."))])
     response_days = _days_field()
     submit = SubmitField(_l("Opprett organisasjon"))
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(AvvikForm):
     name = _name_field(_l("Navn"))
     response_days = _days_field()
     submit = SubmitField(_l("Lagre"))
 
 
-class SignInForm(FlaskForm):
+class SignInForm(AvvikForm):
     org_number = StringField(
         _l("Organisasjonsnummer"),
         validators=[Length(max=20, message=_l("Organisasjonsnummeret har ni sifre."))],
@@ -79,7 +76,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField(_l("Lagre"))
 
 
-class MergeForm(FlaskForm):
+class MergeForm(AvvikForm):
     target = SelectField(
         _l("Slå sammen med (blir stående)"),
         coerce=optional_int,
@@ -92,7 +89,7 @@ class MergeForm(FlaskForm):
     submit = SubmitField(_l("Slå sammen"))
 
 
-class MottakAddForm(FlaskForm):
+class MottakAddForm(AvvikForm):
     user = SelectField(
         _l("Legg til i mottaket"),
         coerce=optional_int,
@@ -101,18 +98,18 @@ class MottakAddForm(FlaskForm):
     submit = SubmitField(_l("Legg til"))
 
 
-class UnitForm(FlaskForm):
+class UnitForm(AvvikForm):
     name = _name_field(_l("Navn på enheten"))
     parent = SelectField(_l("Ligger under"), coerce=optional_int)
     submit = SubmitField(_l("Lagre"))
 
 
-class ListItemForm(FlaskForm):
+class ListItemForm(AvvikForm):
     name = _name_field(_l("Navn"), limit=200)
     submit = SubmitField(_l("Lagre"))
 
 
-class UserInviteForm(FlaskForm):
+class UserInviteForm(AvvikForm):
     email = EmailField(
         _l("E-postadresse"),
         validators=[
@@ -131,7 +128,7 @@ class UserInviteForm(FlaskForm):
     submit = SubmitField(_l("Send invitasjon"))
 
 
-class UserForm(FlaskForm):
+class UserForm(AvvikForm):
     name = _name_field(_l("Navn"))
     organisation = SelectField(
         _l("Organisasjon"), coerce=optional_int, validators=[DataRequired(_l("Velg organisasjon."))]
@@ -141,7 +138,7 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Lagre"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AvvikForm):
     """A button that changes one thing (deactivate, move up, send link): CSRF and a value."""
 
     value = HiddenField()

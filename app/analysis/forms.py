@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from app.analysis import labels
-from app.common.forms import MaxLength, optional_int
+from app.common.forms import AvvikForm, MaxLength, optional_int
 from app.common.identity import find_in_text
 from app.models import ActionStatus, ActionStrength, AnalysisStatus, FactorGroup
 from app.models.analysis import ANALYSIS_TEXT_MAX, ANALYSIS_TITLE_MAX, ITEM_TEXT_MAX, SOURCE_MAX
@@ -67,7 +67,7 @@ class LocalTimeField(TimeField):
             raise ValueError(TIME_MESSAGE) from error
 
 
-class AnalysisForm(FlaskForm):
+class AnalysisForm(AvvikForm):
     title = StringField(
         _l("Tittel"),
         validators=[
@@ -87,7 +87,7 @@ class AnalysisForm(FlaskForm):
             raise ValidationError(_l("Fristen kan ikke være før startdatoen."))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(AvvikForm):
     status = SelectField(
         _l("Ny status"),
         choices=[SelectChoice(s.value, labels.STATUS[s]) for s in AnalysisStatus],
@@ -96,7 +96,7 @@ class StatusForm(FlaskForm):
     submit = SubmitField(_l("Endre status"))
 
 
-class LinkForm(FlaskForm):
+class LinkForm(AvvikForm):
     analysis = SelectField(
         _l("Hendelsesanalyse"),
         coerce=optional_int,
@@ -105,7 +105,7 @@ class LinkForm(FlaskForm):
     submit = SubmitField(_l("Legg til i analyse"))
 
 
-class MemberForm(FlaskForm):
+class MemberForm(AvvikForm):
     email = EmailField(
         _l("E-postadressen til den nye deltakeren"),
         validators=[
@@ -116,7 +116,7 @@ class MemberForm(FlaskForm):
     submit = SubmitField(_l("Legg til i teamet"))
 
 
-class TimelineForm(FlaskForm):
+class TimelineForm(AvvikForm):
     day = LocalDateField(_l("Dato"), validators=[DataRequired(DATE_MESSAGE)])
     at = LocalTimeField(_l("Klokkeslett"), validators=[DataRequired(TIME_MESSAGE)])
     what = _text(_l("Hva skjedde?"), _l("Beskriv hva som skjedde."))
@@ -126,12 +126,12 @@ class TimelineForm(FlaskForm):
     submit = SubmitField(_l("Lagre hendelsen"))
 
 
-class ProblemForm(FlaskForm):
+class ProblemForm(AvvikForm):
     text = _text(_l("Problem i pasientforløpet"), _l("Beskriv problemet."))
     submit = SubmitField(_l("Lagre problemet"))
 
 
-class FactorForm(FlaskForm):
+class FactorForm(AvvikForm):
     problem = SelectField(
         _l("Gjelder problem"), coerce=optional_int, validators=[DataRequired(_l("Velg problemet."))]
     )
@@ -144,12 +144,12 @@ class FactorForm(FlaskForm):
     submit = SubmitField(_l("Lagre faktoren"))
 
 
-class RootCauseForm(FlaskForm):
+class RootCauseForm(AvvikForm):
     text = _text(_l("Rotårsak"), _l("Beskriv rotårsaken."))
     submit = SubmitField(_l("Lagre rotårsaken"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AvvikForm):
     text = _text(_l("Tiltak"), _l("Beskriv tiltaket."))
     root_cause = SelectField(
         _l("Svarer på rotårsak"),
@@ -180,16 +180,16 @@ class ActionForm(FlaskForm):
     submit = SubmitField(_l("Lagre tiltaket"))
 
 
-class LearningForm(FlaskForm):
+class LearningForm(AvvikForm):
     text = _text(_l("Læringspunkt"), _l("Skriv læringspunktet."))
     submit = SubmitField(_l("Lagre læringspunktet"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AvvikForm):
     """Only the CSRF token: for delete, remove and make-leader buttons."""
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(AvvikForm):
     text = _text(
         _l("Svar til dem som meldte avvikene"), _l("Skriv svaret til dem som meldte avvikene.")
     )

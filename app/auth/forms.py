@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.common.forms import AvvikForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(AvvikForm):
     email = EmailField(
         _l("E-postadresse"),
         validators=[DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=254)],
@@ -18,7 +19,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Logg inn"))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(AvvikForm):
     """The second step of a login, and confirming a new authenticator app."""
 
     code = StringField(
@@ -32,7 +33,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField(_l("Fortsett"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(AvvikForm):
     email = EmailField(
         _l("E-postadresse"),
         validators=[DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=254)],
@@ -41,7 +42,7 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Send lenke"))
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(AvvikForm):
     password = PasswordField(
         _l("Nytt passord"),
         validators=[DataRequired(_l("Skriv inn et passord.")), Length(max=1000)],
@@ -67,5 +68,5 @@ class ChangePasswordForm(SetPasswordForm):
     submit = SubmitField(_l("Endre passord"))
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(AvvikForm):
     """A button that does one thing (end a session, new recovery codes): the CSRF token only."""

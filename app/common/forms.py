@@ -1,4 +1,5 @@
-"""Form pieces every feature's forms share: optional ids, length limits, the identity check."""
+"""Form pieces every feature's forms share: the base form, optional ids, length limits, the
+identity check."""
 
 from __future__ import annotations
 
@@ -8,12 +9,29 @@ from wtforms import SelectField
 from wtforms.validators import Length, ValidationError
 
 from app.common.identity import find_in_text
+from app.common.ids import parse_id
+from app.common.text import strip_control_characters
+
+
+class AvvikForm(FlaskForm):
+    """The base of every form: each field's text is cleaned of control characters before any
+    validator sees it (WTForms' documented way to give every field a default filter)."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = [strip_control_characters, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, filters=filters, **options)
 
 
 def optional_int(value: object) -> int | None:
+    """A select's id: empty is None; anything but an id the database can hold is refused
+    (ValueError: WTForms shows the field's own message)."""
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(value)
+    return number
 
 
 class NoIdentityNumber:

@@ -69,6 +69,29 @@ def can_handle_deviation(user: User, deviation: Deviation) -> bool:
     )
 
 
+def has_handled(user: User, deviation: Deviation) -> bool:
+    """The user is a handler of an organisation that has acted on the case: one it was
+    re-routed away from may be told that it moved on, though no longer shown it."""
+    from app.extensions import db
+    from app.models import DeviationEvent
+
+    if not user.has_role(Role.SAKSBEHANDLER):
+        return False
+    colleagues = sa.select(User.id).where(
+        User.organisation_id.in_(org_lineage(user.organisation_id))
+    )
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(
+                    DeviationEvent.deviation_id == deviation.id,
+                    DeviationEvent.actor_id.in_(colleagues),
+                )
+            )
+        )
+    )
+
+
 def can_see_patient_id(user: User, deviation: Deviation) -> bool:
     """Only the reporter and the receiving organisation's handlers: they must find the patient."""
     return deviation.reporter_id == user.id or can_handle_deviation(user, deviation)

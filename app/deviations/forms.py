@@ -4,10 +4,10 @@ messages beside each field; the rules live in the services and the workflow."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -18,13 +18,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.common import labels
-from app.common.forms import MaxLength, NoIdentityNumber, optional_int
+from app.common.forms import AvvikForm, MaxLength, NoIdentityNumber, optional_int
 from app.common.identity import is_valid, normalise
 from app.models import Harm
 from app.models.deviation import DESCRIPTION_MAX, MESSAGE_MAX, TEXT_MAX, TITLE_MAX
 
 
-class DeviationForm(FlaskForm):
+class DeviationForm(AvvikForm):
     # The pick lists are checked by the filing service, which reads each chosen row anyway: the
     # lists themselves are loaded only to show the form.
     counterpart_org = SelectField(
@@ -114,17 +114,23 @@ class DeviationForm(FlaskForm):
             )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AvvikForm):
     """One move. Each move's form on the page gets its own prefix (the move's value), so the
     ids are unique and an error shows beside the field of the form that was sent."""
 
     text = TextAreaField(validators=[Optional(), MaxLength(TEXT_MAX), NoIdentityNumber()])
     target_unit = SelectField(_l("Enhet"), coerce=optional_int, validate_choice=False)
     target_org = SelectField(_l("Organisasjon"), coerce=optional_int, validate_choice=False)
+    # The deviation's version the page showed: a move decided on an older page is refused.
+    version = HiddenField()
     submit = SubmitField()
 
+    def seen_version(self) -> int | None:
+        value = (self.version.data or "").strip()
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
-class MessageForm(FlaskForm):
+
+class MessageForm(AvvikForm):
     body = TextAreaField(
         _l("Melding"),
         validators=[

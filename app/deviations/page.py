@@ -86,6 +86,12 @@ def render_deviation(
     forms = {move: _move_form(deviation, move) for move in moves}
     if failed is not None and failed[0] in forms:
         forms[failed[0]] = failed[1]
+    for form in forms.values():
+        # Also a refused form: the page shows the case as it is now, and that is what a
+        # second try decides on.
+        form.version.data = str(deviation.version)
+    # A move the case no longer allows has no form to keep the text in: show it to copy.
+    unsent_text = failed[1].text.data if failed is not None and failed[0] not in forms else None
     can_post = permissions.can_post_message(current_user, deviation)
     if message_form is None and can_post:
         message_form = MessageForm(formdata=None)
@@ -99,6 +105,7 @@ def render_deviation(
             move_text=MOVE_TEXT,
             Move=Move,
             open_move=failed[0] if failed else None,
+            unsent_text=(unsent_text or "").strip() or None,
             actor=workflow.actor_of(current_user, deviation),
             thread=handling.thread(deviation, current_user),
             message_form=message_form,
@@ -146,6 +153,15 @@ def reveal_patient(reference: str):
 @bp.post("/<reference>/behandling")
 @login_required
 def move(reference: str):
+    deviation = services.get_by_reference(reference)
+    if (
+        deviation is not None
+        and not permissions.can_view_deviation(current_user, deviation)
+        and permissions.has_handled(current_user, deviation)
+    ):
+        # A colleague sent the case to another organisation while this user had it open.
+        flash(workflow.conflict_message(), "error")
+        return redirect(url_for("handling.inbox"))
     deviation = get_visible(reference)
     try:
         chosen = Move(request.form.get("move", ""))
@@ -171,12 +187,18 @@ def move(reference: str):
             text=form.text.data,
             target_unit=form.target_unit.data,
             target_org=form.target_org.data,
+            seen_version=form.seen_version(),
         ),
         form=form,
         success=lambda _event: _("Lagret: %(move)s.", move=MOVE_TEXT[chosen][0]()),
     )
     if not done and done.error.field is not None:
         return render_deviation(deviation, failed=(chosen, form), status=422)
+    moved_on = not done and done.error.code in ("conflict", "wrong_state")
+    if moved_on and permissions.can_view_deviation(current_user, deviation):
+        # The case moved on under the user: show it as it is now, the message on top and what
+        # they typed still in the form where the move is still possible.
+        return render_deviation(deviation, failed=(chosen, form), status=409)
     # Done, or the case moved on (or was never this user's to move): show it as it is now.
     if not permissions.can_view_deviation(current_user, deviation):
         # Re-routed away from this organisation: the case is no longer ours to see.

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.common import permissions
 from app.common.dates import today_local
+from app.common.ids import parse_id
 from app.common.picklists import active_categories
 from app.handling import services
 from app.models import Status
@@ -27,7 +28,7 @@ def inbox():
     sort = request.args.get("sorter")
     filters = services.InboxFilter(
         status=Status(status) if status in {s.value for s in Status} else None,
-        category_id=int(category) if category and category.isdigit() else None,
+        category_id=parse_id(category),
         sort=services.SORT_DEADLINE if sort == services.SORT_DEADLINE else services.SORT_NEWEST,
     )
     today = today_local()

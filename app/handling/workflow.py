@@ -100,6 +100,17 @@ def _refused(code: str, message: str, field: str | None = None) -> ServiceError:
     return ServiceError(message, field, code)
 
 
+def conflict_message() -> str:
+    return _(
+        "Noen andre endret avviket samtidig med deg. Siden er oppdatert: "
+        "se hva som er gjort, og prøv igjen om det trengs."
+    )
+
+
+def _conflict() -> ServiceError:
+    return _refused("conflict", conflict_message())
+
+
 def actor_of(user: User, deviation: Deviation) -> Actor:
     if permissions.can_handle_deviation(user, deviation):
         return Actor.HANDLER
@@ -253,15 +264,21 @@ def transition(
     target_unit: Unit | int | None = None,
     target_org: Organisation | int | None = None,
     now: datetime | None = None,
+    seen_version: int | None = None,
 ) -> DeviationEvent:
     """Make one move, or raise ServiceError and change nothing. Flushes; the caller commits.
 
-    On a lost race the flush raises StaleDataError inside; it comes out as ServiceError
-    ("conflict") and the caller rolls back.
+    ``seen_version`` is the deviation's version the user's page showed: if the case has changed
+    since (another handler's move won the race), the move is refused as a "conflict", even
+    where the new state would allow it, since the user decided on what they saw. On a lost race
+    the flush raises StaleDataError inside; it comes out as the same ServiceError and the
+    caller rolls back.
     """
     now = now or utcnow()
     move = Move(move)
     _lock(deviation)
+    if seen_version is not None and seen_version != deviation.version:
+        raise _conflict()
     role = actor_of(actor, deviation)
     rule = TRANSITIONS.get((deviation.status, move, role))
     if rule is None:
@@ -286,71 +303,71 @@ def transition(
     unit = _resolve_unit(deviation, target_unit) if Need.UNIT in rule.needs else None
     org = _resolve_org(deviation, target_org) if Need.ORG in rule.needs else None
 
-    from_status = deviation.status
-    event_text = clean_text or ""
-    notices: list[tuple[str, notify.Notice]] = []
+    # One UPDATE per move, so the version counts moves: without this, a lazy load in the
+    # middle (a unit's path, the reporter's organisation) flushed half of it first.
+    with db.session.no_autoflush:
+        from_status = deviation.status
+        event_text = clean_text or ""
+        notices: list[tuple[str, notify.Notice]] = []
 
-    if move is Move.START:
-        deviation.handler_id = actor.id
-    elif move is Move.FORWARD:
-        assert unit is not None
-        deviation.forwarded_unit_id = unit.id
-        deviation.handler_id = None  # the unit takes it; whoever starts there becomes handler
-        event_text = _join(_("Videresendt til %(unit)s", unit=unit.path), clean_text)
-    elif move is Move.REROUTE:
-        assert org is not None
-        event_text = _join(
-            _(
-                "Sendt fra %(old)s til %(new)s",
-                old=deviation.counterpart_org_name,
-                new=org.name,
-            ),
-            clean_text,
-        )
-        _reroute(deviation, org, now)
-        notices.append(("mottak", notify.Notice.REROUTED))
-    elif move in (Move.ANSWER, Move.REJECT):
-        deviation.response = clean_text
-        deviation.closed_at = now
-        deviation.handler_id = deviation.handler_id or actor.id
-        notices.append(
-            ("reporter", notify.Notice.ANSWERED if move is Move.ANSWER else notify.Notice.REJECTED)
-        )
-    elif move is Move.REOPEN:
-        # The old response stays in the history row that closed the case.
-        deviation.response = None
-        deviation.closed_at = None
-        if role is Actor.HANDLER:
+        if move is Move.START:
             deviation.handler_id = actor.id
-            notices.append(("reporter", notify.Notice.REOPENED))
-        else:
-            notices.append(("handlers", notify.Notice.REPORTER_REOPENED))
-    elif move is Move.ANALYSE:
-        deviation.handler_id = deviation.handler_id or actor.id
+        elif move is Move.FORWARD:
+            assert unit is not None
+            deviation.forwarded_unit_id = unit.id
+            deviation.handler_id = None  # the unit takes it; whoever starts there becomes handler
+            event_text = _join(_("Videresendt til %(unit)s", unit=unit.path), clean_text)
+        elif move is Move.REROUTE:
+            assert org is not None
+            event_text = _join(
+                _(
+                    "Sendt fra %(old)s til %(new)s",
+                    old=deviation.counterpart_org_name,
+                    new=org.name,
+                ),
+                clean_text,
+            )
+            _reroute(deviation, org, now)
+            notices.append(("mottak", notify.Notice.REROUTED))
+        elif move in (Move.ANSWER, Move.REJECT):
+            deviation.response = clean_text
+            deviation.closed_at = now
+            deviation.handler_id = deviation.handler_id or actor.id
+            notices.append(
+                (
+                    "reporter",
+                    notify.Notice.ANSWERED if move is Move.ANSWER else notify.Notice.REJECTED,
+                )
+            )
+        elif move is Move.REOPEN:
+            # The old response stays in the history row that closed the case.
+            deviation.response = None
+            deviation.closed_at = None
+            if role is Actor.HANDLER:
+                deviation.handler_id = actor.id
+                notices.append(("reporter", notify.Notice.REOPENED))
+            else:
+                notices.append(("handlers", notify.Notice.REPORTER_REOPENED))
+        elif move is Move.ANALYSE:
+            deviation.handler_id = deviation.handler_id or actor.id
 
-    deviation.status = rule.to
-    event = DeviationEvent(
-        deviation=deviation,
-        at=now,
-        actor_id=actor.id,
-        kind=EventKind.TRANSITION,
-        from_status=from_status,
-        to_status=rule.to,
-        text=event_text,
-    )
-    db.session.add(event)
+        deviation.status = rule.to
+        event = DeviationEvent(
+            deviation=deviation,
+            at=now,
+            actor_id=actor.id,
+            kind=EventKind.TRANSITION,
+            from_status=from_status,
+            to_status=rule.to,
+            text=event_text,
+        )
+        db.session.add(event)
     try:
         db.session.flush()
     except (StaleDataError, OperationalError) as error:
         if isinstance(error, OperationalError) and not is_write_conflict(error):
             raise
-        raise _refused(
-            "conflict",
-            _(
-                "Noen andre endret avviket samtidig med deg. Siden er oppdatert: "
-                "se hva som er gjort, og prøv igjen om det trengs."
-            ),
-        ) from error
+        raise _conflict() from error
 
     for audience, notice in notices:
         if audience == "mottak":

@@ -38,7 +38,14 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 20
 SMTP_TIMEOUT_SECONDS = 20
 # Long enough for a whole batch to time out one by one; the claim is renewed per mail too.
+# It is also how long the rows of a sender that died mid-batch wait before another sender
+# takes them (MAIL_CLAIM_LEASE_SECONDS shortens it where SMTP answers fast).
 LEASE = timedelta(seconds=BATCH_SIZE * SMTP_TIMEOUT_SECONDS * 2)
+
+
+def _lease() -> timedelta:
+    seconds = current_app.config.get("MAIL_CLAIM_LEASE_SECONDS")
+    return timedelta(seconds=float(seconds)) if seconds else LEASE
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ def claim(now: datetime, limit: int = BATCH_SIZE) -> tuple[str, list[int]]:
     token = secrets.token_hex(16)
     begin_write()
     due = sa.and_(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
-    values = {"claim_token": token, "next_attempt_at": now + LEASE}
+    values = {"claim_token": token, "next_attempt_at": now + _lease()}
     if db.session.get_bind().dialect.name == "postgresql":
         ids = list(
             db.session.scalars(
@@ -123,7 +130,7 @@ def _renew_claim(mail_id: int, token: str, now: datetime) -> tuple[EmailMessage,
             OutboxMail.claim_token == token,
             OutboxMail.status == MailStatus.PENDING,
         )
-        .values(next_attempt_at=now + LEASE)
+        .values(next_attempt_at=now + _lease())
     )
     if result.rowcount != 1:
         db.session.commit()

@@ -9,6 +9,7 @@ from app.admin import services
 from app.admin.labels import ACTION, FIELD, LINK
 from app.admin.routes.blueprint import bp, require
 from app.common import permissions
+from app.common.ids import parse_id
 
 PAGE_SIZE = 100
 
@@ -16,7 +17,7 @@ PAGE_SIZE = 100
 @bp.get("/logg")
 def admin_log():
     require(permissions.can_read_admin_log(current_user))
-    before = request.args.get("for", type=int)
+    before = request.args.get("for", type=parse_id)
     # One more than a page: if it comes, there is a next page, starting after the last shown.
     entries = services.log_entries(current_user, limit=PAGE_SIZE + 1, before_id=before)
     return render_template(

@@ -17,6 +17,7 @@ from app.auth.services.sessions import live_sessions
 from app.auth.signin import client
 from app.common import labels, permissions
 from app.common.errors import perform
+from app.common.ids import parse_id
 from app.models import Organisation, Role
 
 
@@ -49,7 +50,7 @@ def _user_form_choices(form: UserForm | UserInviteForm) -> None:
 
 @bp.get("/brukere")
 def users():
-    org_filter = request.args.get("org", type=int)
+    org_filter = request.args.get("org", type=parse_id)
     query = request.args.get("q", "")[:100]
     return render_template(
         "admin/users.html",

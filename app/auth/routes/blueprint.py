@@ -10,6 +10,7 @@ from flask_login import login_user
 
 from app.auth import services
 from app.auth.signin import client
+from app.common.database import begin_write
 from app.extensions import db, limiter
 from app.models import User
 
@@ -74,6 +75,9 @@ def finish_login(
     """Every factor has passed: a new server-side session, committed, and the browser's
     cookie session started afresh (nothing from before the login carries over).
     Returns where to go next."""
+    # The password step or the provider's answer was read without the write lock (a GET, or a
+    # view that begins its own writes): the session row and the log are written in one now.
+    begin_write()
     if language in current_app.config["LANGUAGES"] and language != user.language:
         services.set_language(user, language)  # type: ignore[arg-type]
     services.complete_login(

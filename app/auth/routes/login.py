@@ -37,6 +37,7 @@ from app.auth.routes.single_sign_on import provider_logout
 from app.auth.services import second_factor as totp
 from app.auth.services import sessions
 from app.auth.signin import client
+from app.common.database import writes_after_reading
 from app.extensions import db
 from app.models import User
 
@@ -79,6 +80,7 @@ def failed_message() -> str:
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
 @sign_in_limit()
+@writes_after_reading
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.common.text import strip_control_characters
+
 REQUIRED_COLUMNS = (
     "registered",
     "event_date",
@@ -70,6 +72,7 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, obje
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ImportRejected([RowError(0, "-", "Filen er ikke lagret som UTF-8.")]) from None
+    text = strip_control_characters(text)  # as forms do: NUL and the like never reach the rows
     sample = text[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=";,")
@@ -90,9 +93,18 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, obje
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, object]]]]:
-    from openpyxl import load_workbook
+    from zipfile import BadZipFile
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        # Not a workbook at all (renamed, truncated, another format): say so, not a traceback.
+        raise ImportRejected(
+            [RowError(0, "-", "Filen kan ikke leses som et Excel-regneark (.xlsx).")]
+        ) from None
     sheet = workbook.worksheets[0]
     iterator = sheet.iter_rows(values_only=True)
     header = [fold(str(h)) if h is not None else "" for h in next(iterator, ())]
@@ -101,7 +113,8 @@ def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, obj
         for number, values in enumerate(iterator, start=2):
             if all(v is None or str(v).strip() == "" for v in values):
                 continue
-            yield number, dict(zip(header, values, strict=False))
+            cleaned = [strip_control_characters(v) for v in values]
+            yield number, dict(zip(header, cleaned, strict=False))
         workbook.close()
 
     return header, rows()
