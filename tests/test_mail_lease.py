@@ -14,8 +14,9 @@ from app.models import OutboxMail, utcnow
 
 def test_a_shorter_lease_lets_another_sender_take_over_sooner(app):
     with app.app_context():
-        mail_id = queue_mail("mottak@stolav.demo", "Avvik AV-2026-00001: nytt avvik", "…")
+        mail = queue_mail("mottak@stolav.demo", "Avvik AV-2026-00001: nytt avvik", "…")
         db.session.commit()
+        mail_id = mail.id
         now = utcnow()
         _token, [claimed] = claim(now)  # and then this sender dies
         assert claimed == mail_id

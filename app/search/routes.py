@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from app.common import permissions
 from app.common.dates import today_local
+from app.common.ids import parse_id
 from app.common.picklists import active_categories
 from app.deviations.services import get_by_reference
 from app.models import Status
@@ -24,7 +25,7 @@ def filters_from_request(received_only: bool = False) -> services.SearchFilter:
     return services.SearchFilter(
         text=(request.args.get("q") or "").strip()[:QUERY_MAX],
         status=Status(status) if status in {s.value for s in Status} else None,
-        category_id=int(category) if category and category.isdigit() else None,
+        category_id=parse_id(category) if category else None,
         received_only=received_only,
     )
 

@@ -42,7 +42,7 @@ def clean_org_number(value: str | None) -> str | None:
     digits = "".join((value or "").split())
     if not digits:
         return None
-    if len(digits) != 9 or not digits.isdigit():
+    if len(digits) != 9 or not (digits.isascii() and digits.isdigit()):
         raise ServiceError(
             _l("Organisasjonsnummeret har ni sifre."), "org_number", "org_number_format"
         )

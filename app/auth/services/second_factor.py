@@ -50,7 +50,7 @@ def grouped(secret: str) -> str:
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:
     """The time step whose code ``code`` is (one step of clock drift either way), or None."""
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     step = totp.timecode(now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user, login_required
 
+from app.common.ids import parse_id
 from app.common.picklists import active_categories, active_organisations
 from app.learning.routes.blueprint import bp
 from app.learning.services import community, lessons, stories
@@ -13,8 +14,7 @@ QUERY_MAX = 200
 
 
 def _int(name: str) -> int | None:
-    value = request.args.get(name) or ""
-    return int(value) if value.isdigit() else None
+    return parse_id(request.args.get(name))
 
 
 @bp.get("/laering")
