@@ -20,6 +20,7 @@ WORK = ROOT / "instance" / "reliability"
 # field back to compare it with what was sent.
 SECRET_KEY = secrets.token_hex(32)
 PATIENT_DATA_KEY = Fernet.generate_key().decode()
+PATIENT_ID_HASH_KEY = secrets.token_hex(32)
 
 
 def app_env(database_url: str, base_url: str = "http://127.0.0.1", **extra: str) -> dict[str, str]:
@@ -32,9 +33,13 @@ def app_env(database_url: str, base_url: str = "http://127.0.0.1", **extra: str)
         SECRET_KEY=SECRET_KEY,
         PATIENT_DATA_KEY=PATIENT_DATA_KEY,
         PATIENT_DATA_KEYS=PATIENT_DATA_KEY,
+        PATIENT_ID_HASH_KEY=PATIENT_ID_HASH_KEY,
         BASE_URL=base_url,
         # The clients log in from one address many times over: no per-address rate limit.
         RATELIMIT_ENABLED="0",
+        # They sign in with a password alone: the second factor is the sign-in tests' subject
+        # (tests/test_auth_*.py), not this suite's.
+        REQUIRE_TOTP="0",
     )
     env.update(extra)
     return env
