@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("pandas", "numpy", "reportlab", "openpyxl")
+# The statistics' libraries, and Authlib (with requests): single sign-on loads it only where a
+# provider is configured.
+HEAVY = ("pandas", "numpy", "reportlab", "openpyxl", "authlib", "requests")
 
 WORKER = """
 import sys

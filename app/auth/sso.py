@@ -12,13 +12,14 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
-from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from flask import Flask, current_app
-from joserfc.jwk import RSAKey
+
+if TYPE_CHECKING:
+    from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
+    from joserfc.jwk import RSAKey
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 DEFAULT_SCOPES = "openid email profile"
@@ -102,6 +103,8 @@ def load_providers(path: str | None) -> list[Provider]:
 
 def _private_key(path: str) -> tuple[RSAKey, dict[str, str]]:
     """A PEM file or a JWK (JSON); from a JWK, the members the assertion's header needs."""
+    from joserfc.jwk import RSAKey
+
     text = Path(path).read_text(encoding="utf-8")
     if text.lstrip().startswith("{"):
         jwk = json.loads(text)
@@ -110,6 +113,8 @@ def _private_key(path: str) -> tuple[RSAKey, dict[str, str]]:
 
 
 def _register(registry: OAuth, provider: Provider) -> None:
+    from authlib.oauth2.rfc7523 import PrivateKeyJWT
+
     client_kwargs: dict[str, Any] = {
         "scope": provider.scopes,
         "code_challenge_method": "S256",
@@ -135,18 +140,24 @@ def _register(registry: OAuth, provider: Provider) -> None:
 
 @dataclass(frozen=True)
 class Providers:
-    registry: OAuth
+    registry: OAuth | None  # None when no provider is configured
     by_name: dict[str, Provider]
 
 
 def init_app(app: Flask) -> None:
     providers = load_providers(app.config.get("OIDC_PROVIDERS_FILE"))
-    registry = OAuth(app)
-    for provider in providers:
-        try:
-            _register(registry, provider)
-        except (OSError, ValueError) as error:
-            raise ProviderConfigError(f"provider {provider.name}: {error}") from error
+    registry = None
+    if providers:
+        # Authlib, with requests and joserfc, costs each worker some 15 MB: it is loaded only
+        # where a provider is configured.
+        from authlib.integrations.flask_client import OAuth
+
+        registry = OAuth(app)
+        for provider in providers:
+            try:
+                _register(registry, provider)
+            except (OSError, ValueError) as error:
+                raise ProviderConfigError(f"provider {provider.name}: {error}") from error
     app.extensions[EXTENSION] = Providers(registry, {p.name: p for p in providers})
 
 

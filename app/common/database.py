@@ -66,10 +66,12 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
 
 def writes_after_reading(view: V) -> V:
     """Mark a view that works long on what it reads before it writes (verifying a password
-    takes a tenth of a second of CPU): the request does not begin as a write transaction, and
-    the view calls begin_write() itself when it comes to writing. On SQLite the write lock is
-    one for the whole database: held through every login of a shift change, it made the last
-    ones wait past busy_timeout."""
+    takes a tenth of a second of CPU; a filing loads the user and the form): the request does
+    not begin as a write transaction, and the view calls begin_write() itself, or perform()
+    does, when it comes to writing. On SQLite the write lock is one for the whole database:
+    held through every login of a shift change, it made the last ones wait past busy_timeout,
+    and held through a whole filing request it kept the other workers' filings waiting for
+    work that needs no lock."""
     view.begins_write_itself = True  # type: ignore[attr-defined]
     return view
 

@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 from flask import flash
 from flask_wtf import FlaskForm
 
+from app.common.database import begin_write
 from app.extensions import db
 
 T = TypeVar("T")
@@ -56,12 +57,13 @@ def perform(
     form: FlaskForm | None = None,
     success: str | Callable[[T], str] | None = None,
 ) -> Outcome[T]:
-    """A route's one write: run ``operation`` (a service call that only flushes), then commit
-    and flash ``success`` (a text, or a function of the result).
+    """A route's one write: run ``operation`` (a service call that only flushes) in a write
+    transaction, then commit and flash ``success`` (a text, or a function of the result).
 
     On a ServiceError nothing is kept: the transaction is rolled back and the message shown
     beside ``form``'s field, or flashed. The caller decides where to go either way.
     """
+    begin_write()  # a no-op in a request that began as a write (app.common.database)
     try:
         value = operation()
     except ServiceError as error:

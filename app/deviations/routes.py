@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.common import permissions
+from app.common.database import writes_after_reading
 from app.common.dates import today_local
 from app.common.errors import perform
 from app.common.picklists import PickLists, filing_lists
@@ -43,6 +44,7 @@ def _offer_choices(form: DeviationForm) -> PickLists:
 
 @bp.route("/nytt", methods=["GET", "POST"])
 @login_required
+@writes_after_reading  # the filing's write transaction is perform()'s: the lock for the writes
 def new():
     form = DeviationForm(own_org_id=current_user.organisation_id)
     if not form.is_submitted():
@@ -61,9 +63,9 @@ def new():
             agreement_id=form.agreement.data,
             patient_id=form.patient_id.data or None,
         )
-        done = perform(lambda: services.file_deviation(current_user, data), form=form)
+        done = perform(lambda: services.file_deviation(current_user, data).reference, form=form)
         if done:
-            return redirect(url_for("deviations.sent", reference=done.value.reference))
+            return redirect(url_for("deviations.sent", reference=done.value))
     lists = _offer_choices(form)
     return render_template("deviations/new.html", form=form, choices=lists), (
         422 if form.errors else 200

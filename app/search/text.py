@@ -18,8 +18,6 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-import snowballstemmer
-
 # Letters and digits; an underscore or any punctuation separates words, as in FTS5's unicode61.
 WORD = re.compile(r"[^\W_]+")
 
@@ -29,9 +27,13 @@ STOP_WORDS = frozenset((Path(__file__).with_name("norwegian.stop")).read_text("u
 _local = threading.local()
 
 
-def _stemmer() -> snowballstemmer.stemmer:
+def _stemmer():
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
+        # Imported at first use: the package loads every language's stemmer (3 MB), and a
+        # worker that has filed nothing on SQLite never stems a word.
+        import snowballstemmer
+
         stemmer = _local.stemmer = snowballstemmer.stemmer("norwegian")
     return stemmer
 

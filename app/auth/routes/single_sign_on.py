@@ -4,23 +4,23 @@
 /logg-inn/sso/<name>/retur (the redirect URI to register there) with a code, which Authlib
 exchanges and whose ID token it verifies. Any failure on the way lands on the login page with
 a message and a row in the security log; none is a 500.
+
+Authlib and the libraries it uses are imported inside the views: they are loaded only where a
+provider is configured (app.auth.sso).
 """
 
 from __future__ import annotations
 
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.base_client.errors import MismatchingStateError
 from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from joserfc.errors import JoseError
-from requests import RequestException
 
 from app.auth import sso
 from app.auth.routes.blueprint import bp, finish_login, login_redirect
 from app.auth.services import record
 from app.auth.services.single_sign_on import match_account
 from app.auth.signin import client
+from app.common.database import begin_write
 from app.extensions import db
 from app.mail.services import absolute_url
 from app.models import SecurityEvent
@@ -54,6 +54,7 @@ def _redirect_uri(name: str) -> str:
 
 
 def _failed(name: str, reason: str):
+    begin_write()  # a GET that writes the refusal to the security log
     record(SecurityEvent.LOGIN_FAILED, client=client(), detail=f"sso:{name}:{reason}")
     db.session.commit()
     if reason == "unreachable":
@@ -77,6 +78,8 @@ def sso_start(name: str):
         abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
+    from requests import RequestException
+
     session[NEXT] = request.args.get("next") or ""
     oauth = sso.client(name)
     try:
@@ -92,6 +95,11 @@ def sso_callback(name: str):
     provider = sso.provider(name)
     if provider is None:
         abort(404)
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.base_client.errors import MismatchingStateError
+    from joserfc.errors import JoseError
+    from requests import RequestException
+
     oauth = sso.client(name)
     try:
         token = oauth.authorize_access_token()
@@ -111,6 +119,7 @@ def sso_callback(name: str):
         return _failed(name, getattr(error, "error", None) or "token")
     except RequestException:
         return _failed(name, "unreachable")
+    begin_write()  # a GET that writes: the login, or the refusal in the security log
     match = match_account(provider, claims, client())
     if match.user is None:
         db.session.commit()
@@ -133,6 +142,8 @@ def provider_logout(name: str | None, id_token: str | None):
     provider = sso.provider(name) if name else None
     if provider is None:
         return None
+    from requests import RequestException
+
     try:
         metadata = sso.client(provider.name).load_server_metadata()
         if not metadata.get("end_session_endpoint"):

@@ -16,7 +16,6 @@ import secrets
 from datetime import datetime
 
 import pyotp
-import segno
 import sqlalchemy as sa
 
 from app.auth.services import sessions
@@ -40,6 +39,8 @@ def provisioning_uri(user: User, secret: str) -> str:
 
 def qr_svg(uri: str, title: str) -> str:
     """The otpauth URI as an inline SVG (no image URL: the page's policy allows none)."""
+    import segno  # only the set-up page draws a QR code
+
     return segno.make(uri, error="m").svg_inline(scale=5, border=2, title=title, svgclass="qr")
 
 
