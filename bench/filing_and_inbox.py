@@ -275,7 +275,9 @@ def filing_sessions(port: int, count: int) -> list[tuple[str, str]]:
     sessions = []
     for _ in range(count):
         cookie = log_in(port, "melder@trondheim.demo")
-        status, html, _, _ = request(port, "GET", "/avvik/nytt", cookie=cookie)
+        status, html, _, set_cookie = request(port, "GET", "/avvik/nytt", cookie=cookie)
+        # Login starts a fresh cookie session: the form page puts its CSRF token in it.
+        cookie = _cookie(set_cookie, cookie)
         assert status == 200, status
         hospital = re.search(r'<option value="(\d+)"[^>]*>St\. Olavs hospital HF</option>', html)
         category = re.search(r'<option value="(\d+)"[^>]*>Utskrivning</option>', html)
