@@ -34,6 +34,7 @@ NOT_PAGES = re.compile(r"(\.pdf|\.csv|\.xlsx|/pdf)$|logg-ut|/static/")
 PAGES_PER_ROLE = 40
 WIDTHS = (1280, 360)
 
+FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 WATCH = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', (e) => {
@@ -75,7 +76,8 @@ class Visitor:
         kind = kind_of(self.page.url)
         for width in WIDTHS:
             self.page.set_viewport_size({"width": width, "height": 900})
-            self.page.wait_for_timeout(50)  # layout and background images after the resize
+            # Two frames: the new width's layout is done and its background images requested.
+            self.page.evaluate(FRAMES)
             if kind not in self.checked:
                 assert_accessible(self.page, f"{label} at {width} px ({self.language})")
             self.collect()
@@ -182,3 +184,12 @@ def test_a_page_that_breaks_the_policy_is_caught(page, live_app, live_server):
     visitor.collect()
     assert any("style-src" in v for v in visitor.violations), visitor.violations
     assert any("img-src" in v for v in visitor.violations), visitor.violations
+
+
+def test_an_inaccessible_page_is_caught(page, live_app, live_server):
+    """The axe check itself: a field without a label fails it, and the failure names the rule."""
+    page.goto("/logg-inn")
+    assert_accessible(page, "the login page as served")
+    page.evaluate("() => document.querySelector('label[for=email]').remove()")
+    with pytest.raises(AssertionError, match="label"):
+        assert_accessible(page, "the login page with a field's label taken away")
