@@ -32,7 +32,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.deviation import direction_between, response_deadline
+from app.models.deviation import direction_between, parties, response_deadline
 
 __all__ = ["direction_between", "response_deadline"]  # filed here, re-routed in the workflow
 
@@ -146,7 +146,6 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         cipher = patient_cipher()
         token, identity_hash = cipher.encrypt(patient_id), cipher.hash(patient_id)
 
-    reporter_org = reporter.organisation
     number, reference = next_reference(today.year)
     deviation = Deviation(
         reference=reference,
@@ -154,14 +153,7 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         number=number,
         registered_at=now,
         event_date=data.event_date,
-        reporter_id=reporter.id,
-        reporter_org_id=reporter_org.id,
-        reporter_org_name=reporter_org.name,
-        reporter_unit_id=reporter.unit_id,
-        counterpart_org_id=counterpart.id,
-        counterpart_org_name=counterpart.name,
-        counterpart_unit_id=data.counterpart_unit_id,
-        direction=direction_between(reporter_org, counterpart),
+        **parties(reporter, counterpart, data.counterpart_unit_id),
         category_id=data.category_id,
         agreement_id=data.agreement_id,
         harm=data.harm,

@@ -25,7 +25,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.deviation import MESSAGE_MAX
+from app.models.deviation import MESSAGE_MAX, HasDeadline
 from app.models.organisation import unit_paths
 
 # Sort orders of the inbox: newest first (default) or the nearest deadline first, so the
@@ -42,7 +42,7 @@ class InboxFilter:
 
 
 @dataclass(frozen=True, slots=True)
-class InboxRow:
+class InboxRow(HasDeadline):
     """One line of the inbox: plain values, units as "Klinikk › Avdeling"."""
 
     id: int
@@ -55,13 +55,6 @@ class InboxRow:
     status: Status
     forwarded_unit: str | None
     response_deadline: date
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status not in OPEN_STATUSES
-
-    def is_overdue(self, today: date) -> bool:
-        return not self.is_closed and self.response_deadline < today
 
 
 @dataclass(frozen=True)

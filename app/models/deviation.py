@@ -49,6 +49,20 @@ class Direction(StrEnum):
     ANNET = "annet"
 
 
+class HasDeadline:
+    """Closed or over the deadline, for anything with a status and a response deadline: the
+    case itself and the rows of the inbox and the search, which carry plain values."""
+
+    __slots__ = ()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES  # type: ignore[attr-defined]
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.is_closed and self.response_deadline < today  # type: ignore[attr-defined]
+
+
 def direction_between(reporter: Organisation, counterpart: Organisation) -> Direction:
     kinds = (reporter.kind, counterpart.kind)
     if kinds == (OrgKind.KOMMUNE, OrgKind.SYKEHUS):
@@ -58,6 +72,22 @@ def direction_between(reporter: Organisation, counterpart: Organisation) -> Dire
     if kinds == (OrgKind.KOMMUNE, OrgKind.KOMMUNE):
         return Direction.KOMMUNE_KOMMUNE
     return Direction.ANNET
+
+
+def parties(reporter: User, counterpart: Organisation, counterpart_unit_id: int | None) -> dict:
+    """Who a report is between, as the columns a deviation and a good story both have. The
+    organisations' names are kept as filed: a later renaming does not rewrite history."""
+    organisation = reporter.organisation
+    return {
+        "reporter_id": reporter.id,
+        "reporter_org_id": organisation.id,
+        "reporter_org_name": organisation.name,
+        "reporter_unit_id": reporter.unit_id,
+        "counterpart_org_id": counterpart.id,
+        "counterpart_org_name": counterpart.name,
+        "counterpart_unit_id": counterpart_unit_id,
+        "direction": direction_between(organisation, counterpart),
+    }
 
 
 def response_deadline(organisation: Organisation, registered_on: date) -> date:
@@ -104,7 +134,7 @@ class ReferenceCounter(Base):
     last_number: Mapped[int] = mapped_column(default=0)
 
 
-class Deviation(Base):
+class Deviation(HasDeadline, Base):
     __tablename__ = "deviation"
     __table_args__ = (
         sa.UniqueConstraint("year", "number"),
@@ -252,15 +282,8 @@ class Deviation(Base):
     )
 
     @property
-    def is_closed(self) -> bool:
-        return self.status in CLOSED_STATUSES
-
-    @property
     def has_patient_id(self) -> bool:
         return self.patient_id_token is not None
-
-    def is_overdue(self, today: date) -> bool:
-        return not self.is_closed and self.response_deadline < today
 
     def __repr__(self) -> str:
         return f"<Deviation {self.reference}>"

@@ -28,7 +28,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.common import permissions
 from app.extensions import db
 from app.models import (
-    OPEN_STATUSES,
     Category,
     Deviation,
     DeviationSearch,
@@ -36,6 +35,7 @@ from app.models import (
     Status,
     User,
 )
+from app.models.deviation import HasDeadline
 from app.models.search import FTS_TABLE
 from app.search.index import NORWEGIAN
 from app.search.text import query_stems, query_words, stems
@@ -57,7 +57,7 @@ class SearchFilter:
 
 
 @dataclass(frozen=True, slots=True)
-class SearchRow:
+class SearchRow(HasDeadline):
     id: int
     reference: str
     registered_at: datetime
@@ -67,13 +67,6 @@ class SearchRow:
     category: str
     status: Status
     response_deadline: date
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status not in OPEN_STATUSES
-
-    def is_overdue(self, today: date) -> bool:
-        return not self.is_closed and self.response_deadline < today
 
 
 @dataclass(frozen=True)

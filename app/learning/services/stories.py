@@ -15,7 +15,7 @@ from app.deviations.services import check_free_text
 from app.extensions import db
 from app.learning import notify
 from app.models import GoodStory, Organisation, Unit, User, utcnow
-from app.models.deviation import direction_between
+from app.models.deviation import parties
 from app.search.text import document
 
 FREE_TEXT_FIELDS = ("title", "description", "why_it_mattered")
@@ -55,18 +55,10 @@ def tell_story(reporter: User, data: StoryInput, now: datetime | None = None) ->
     if data.event_date > local(now).date():
         raise ServiceError(_("Datoen kan ikke være fram i tid."), "event_date", "future")
     check_free_text({f: getattr(data, f) for f in FREE_TEXT_FIELDS})
-    reporter_org = reporter.organisation
     story = GoodStory(
         registered_at=now,
         event_date=data.event_date,
-        reporter_id=reporter.id,
-        reporter_org_id=reporter_org.id,
-        reporter_org_name=reporter_org.name,
-        reporter_unit_id=reporter.unit_id,
-        counterpart_org_id=counterpart.id,
-        counterpart_org_name=counterpart.name,
-        counterpart_unit_id=data.counterpart_unit_id,
-        direction=direction_between(reporter_org, counterpart),
+        **parties(reporter, counterpart, data.counterpart_unit_id),
         title=data.title.strip(),
         description=data.description.strip(),
         why_it_mattered=data.why_it_mattered.strip(),
