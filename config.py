@@ -50,6 +50,10 @@ class Config:
     # is rotated, so a new key logs nobody out.
     SECRET_KEY_FALLBACKS: ClassVar[list[str]] = _list("SECRET_KEY_FALLBACKS")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'avvik.db'}")
+    # Stylesheets and scripts are kept by the browser for an hour: without it a phone asks for
+    # all four again (a conditional request each) on every page. A release that changes them
+    # reaches a browser within the hour.
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
     # hide_parameters: a failed statement's message (in logs, in tracebacks) shows the SQL but
     # never the values, which may be case text or the ciphertext of a patient identity.
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}

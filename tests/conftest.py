@@ -209,11 +209,29 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
             yield url
 
 
+# One app per database and worker for the tests that roll back. Building an app compiles every
+# URL rule, and a new app compiles every template again: that was half the time of a short test.
+_SHARED_APPS: dict[str, Flask] = {}
+
+
+def _own_app(request: pytest.FixtureRequest) -> bool:
+    return _commits(request) or request.node.get_closest_marker("own_app") is not None
+
+
 @pytest.fixture
 def app(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    """A fresh app per test (config changes stay in the test). Unless the test is marked
-    `commits`, everything it does runs in one transaction that is rolled back at the end."""
-    app = make_app(database_url, MAIL_OUTBOX_DIR=str(tmp_path / "outbox"))
+    """The app, with its config and extensions put back after the test, so a test may change
+    them. Unless the test is marked `commits`, everything it does runs in one transaction that
+    is rolled back at the end. A test that adds routes or hooks is marked `own_app`."""
+    outbox = str(tmp_path / "outbox")
+    if _own_app(request):
+        app = make_app(database_url, MAIL_OUTBOX_DIR=outbox)
+    else:
+        app = _SHARED_APPS.get(database_url)
+        if app is None:
+            app = _SHARED_APPS[database_url] = make_app(database_url)
+    config, extensions = dict(app.config), dict(app.extensions)
+    app.config["MAIL_OUTBOX_DIR"] = outbox
     with app.app_context():
         engine = db.engine
         engines = db.engines
@@ -226,10 +244,18 @@ def app(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> It
     # Flask-SQLAlchemy's Session.get_bind() asks this mapping, not the session's own `bind`:
     # with the connection in it, every session of this app joins the test's transaction.
     engines[None] = connection  # type: ignore[index]
-    yield app
-    transaction.rollback()
-    connection.close()
-    engine.dispose()
+    try:
+        yield app
+    finally:
+        engines[None] = engine  # type: ignore[index]
+        transaction.rollback()
+        connection.close()
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+        if _own_app(request):
+            engine.dispose()
 
 
 @pytest.fixture

@@ -113,6 +113,9 @@ def limited_app(database_url, tmp_path):
     transaction.rollback()
     connection.close()
     engine.dispose()
+    # The limiter is one object for every app of this process: leave it as tests expect.
+    make_app(database_url)
+    assert limiter.enabled is False
 
 
 def test_the_per_address_limit_answers_429_in_norwegian(limited_app):

@@ -35,6 +35,7 @@ def test_a_lost_database_gives_the_plain_503_page(sqlite_template: Path, tmp_pat
         db.engine.dispose()
 
 
+@pytest.mark.own_app  # adds a failing route
 def test_the_ordinary_500_page_shows_the_request_id(app, login_as):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -80,6 +81,7 @@ def test_no_case_text_identity_or_mail_body_in_the_log(app, login_as, capsys, tm
         assert secret not in captured.err and secret not in captured.out, secret
 
 
+@pytest.mark.own_app  # adds a failing route
 def test_an_unhandled_error_is_logged_without_its_message_or_path(app, client, capsys):
     secret = "Kari Nordmann " + make_identity_number("010190")
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, not a raise

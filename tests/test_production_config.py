@@ -5,6 +5,7 @@ SQL parameters never reach a log."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -185,3 +186,15 @@ def test_the_policy_header(client):
     assert "data:" not in header
     assert CONTENT_SECURITY_POLICY["img-src"] == "'self'"
     assert "Strict-Transport-Security" not in client.get("/logg-inn").headers  # not over HTTP
+
+
+def test_stylesheets_and_scripts_are_kept_an_hour_and_pages_never(client):
+    page = client.get("/logg-inn")
+    assert page.headers["Cache-Control"] == "no-store"
+    assets = re.findall(r'(?:href|src)="(/(?:static|bootstrap/static)/[^"]+)"', page.get_data(True))
+    assert len(assets) >= 4, assets
+    for path in assets:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "max-age=3600" in response.headers["Cache-Control"], path
+        response.close()
