@@ -63,6 +63,14 @@ def sessions_join_with_a_savepoint() -> None:
     db.session.session_factory.configure(join_transaction_mode="create_savepoint")
 
 
+def drop_everything() -> None:
+    """Empty the app's database, Alembic's version table too, for a test of the migrations
+    (in an app context)."""
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
 def make_app(database_url: str, **overrides: object) -> Flask:
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, **overrides)
     return app

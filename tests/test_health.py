@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from app.extensions import db
 from app.models import MailStatus, OutboxMail, utcnow
 from app.ops.health import migration_heads
-from tests.conftest import make_app
+from tests.conftest import drop_everything, make_app
 
 
 def _stamp_head(app) -> str:
@@ -139,9 +139,7 @@ def test_an_unreachable_database_is_a_503_that_says_so(url, capsys):
 def test_a_database_made_by_the_migrations_is_healthy(database_url):
     app = make_app(database_url)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        drop_everything()
         upgrade()
     assert app.test_client().get("/helse").status_code == 200
     with app.app_context():

@@ -19,16 +19,14 @@ from app.extensions import db
 from app.handling.services import post_message
 from app.models import Category, Deviation, Harm
 from app.models.guards import APPEND_ONLY_TABLES
-from tests.conftest import make_app
+from tests.conftest import drop_everything, make_app
 
 
 @pytest.mark.commits
 def test_upgrade_from_empty_leaves_no_drift(database_url):
     app = make_app(database_url)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        drop_everything()
         upgrade()
         # `flask db check` raises (exits non-zero) when the models and the database differ.
         output = io.StringIO()
@@ -36,18 +34,14 @@ def test_upgrade_from_empty_leaves_no_drift(database_url):
             check()
         tables = set(db.inspect(db.engine).get_table_names())
         assert {"deviation", "deviation_event", "organisation", "user"} <= tables
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        drop_everything()
         db.engine.dispose()
 
 
 def _migrate_and_file_one() -> Deviation:
     """An empty database brought to head by the migrations, with the seed, the demo accounts
     and one deviation (not committed)."""
-    db.drop_all()
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    drop_everything()
     upgrade()
     seed_defaults()
     create_demo_accounts()
@@ -93,9 +87,7 @@ def test_upgrade_keeps_existing_data(database_url):
         assert stored is not None and stored.title == "Kom hjem uten epikrise"
         assert stored.events[0].kind.value == "opprettet"
         db.session.remove()
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        drop_everything()
         db.engine.dispose()
 
 
@@ -132,9 +124,7 @@ def test_history_rows_refuse_update_and_delete_in_the_database(database_url):
                     " WHERE trigger_schema = current_schema()"
                 ).scalars()
             assert set(APPEND_ONLY_TABLES) <= set(found)
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        drop_everything()
         db.engine.dispose()
 
 
@@ -146,9 +136,7 @@ def test_new_roles_kinds_and_the_access_log_work_on_a_migrated_database(database
 
     app = make_app(database_url)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        drop_everything()
         upgrade()
         seed_defaults()
         create_demo_accounts()
@@ -187,7 +175,5 @@ def test_new_roles_kinds_and_the_access_log_work_on_a_migrated_database(database
             assert "pasient_utlopt" in kinds
             roles = conn.exec_driver_sql("SELECT role FROM user_role").scalars().all()
             assert "personvern" in roles
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        drop_everything()
         db.engine.dispose()

@@ -177,13 +177,11 @@ def test_the_migration_indexes_the_deviations_already_stored(database_url):
 
     from app.data.demo import create_demo_accounts
     from app.data.seed import seed_defaults
-    from tests.conftest import make_app
+    from tests.conftest import drop_everything, make_app
 
     app = make_app(database_url)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        drop_everything()
         upgrade()
         seed_defaults()
         create_demo_accounts()
@@ -199,9 +197,7 @@ def test_the_migration_indexes_the_deviations_already_stored(database_url):
         assert found("melder@trondheim.demo", "sengeposten") == [reference]
         assert found("mottak@stolav.demo", "vaktliste") == []
         db.session.remove()
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        drop_everything()
         db.engine.dispose()
 
 
