@@ -130,13 +130,21 @@ def ensure_postgresql(rows: int) -> str:
         ).fetchone()
         have = exists and conn.execute(f"SELECT max(id) FROM {PG_SCHEMA}.deviation").fetchone()[0]
         if have and have >= rows:
+            _vacuum(conn)
             return _reuse(url, f"PostgreSQL schema {PG_SCHEMA} ({have:,} deviations)")
         conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
         conn.execute(f"CREATE SCHEMA {PG_SCHEMA}")
     _build(url, rows)
     with psycopg.connect(PG_SERVER, autocommit=True) as conn:
-        conn.execute(f"ANALYZE {PG_SCHEMA}.deviation")
+        _vacuum(conn)
     return url
+
+
+def _vacuum(conn) -> None:
+    """VACUUM (ANALYZE), as autovacuum does to a database in service. A freshly loaded table has
+    no visibility map, so PostgreSQL cannot count from an index alone and reads the table
+    instead: the inbox's capped counts took 25 ms instead of 0.3 ms (measured 2026-12-02)."""
+    conn.execute(f"VACUUM (ANALYZE) {PG_SCHEMA}.deviation")
 
 
 class Server:
