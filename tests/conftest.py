@@ -228,18 +228,18 @@ def _own_app(request: pytest.FixtureRequest) -> bool:
 
 @pytest.fixture
 def app(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    """The app, with its config and extensions put back after the test, so a test may change
-    them. Unless the test is marked `commits`, everything it does runs in one transaction that
-    is rolled back at the end. A test that adds routes or hooks is marked `own_app`."""
+    """The app. Unless the test is marked `commits`, everything it does runs in one transaction
+    that is rolled back at the end, and the app is this worker's one for the database, its
+    config and extensions put back afterwards so a test may change them. A test that adds
+    routes or hooks is marked `own_app`."""
     outbox = str(tmp_path / "outbox")
-    if _own_app(request):
-        app = make_app(database_url, MAIL_OUTBOX_DIR=outbox)
-    else:
+    shared = not _own_app(request)
+    if shared:
         app = _SHARED_APPS.get(database_url)
         if app is None:
             app = _SHARED_APPS[database_url] = make_app(database_url)
-    config, extensions = dict(app.config), dict(app.extensions)
-    app.config["MAIL_OUTBOX_DIR"] = outbox
+    else:
+        app = make_app(database_url, MAIL_OUTBOX_DIR=outbox)
     with app.app_context():
         engine = db.engine
         engines = db.engines
@@ -247,6 +247,8 @@ def app(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> It
         yield app
         engine.dispose()
         return
+    config, extensions = dict(app.config), dict(app.extensions)
+    app.config["MAIL_OUTBOX_DIR"] = outbox
     connection = engine.connect()
     transaction = connection.begin()
     # Flask-SQLAlchemy's Session.get_bind() asks this mapping, not the session's own `bind`:
@@ -258,11 +260,12 @@ def app(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> It
         engines[None] = engine  # type: ignore[index]
         transaction.rollback()
         connection.close()
-        app.config.clear()
-        app.config.update(config)
-        app.extensions.clear()
-        app.extensions.update(extensions)
-        if _own_app(request):
+        if shared:
+            app.config.clear()
+            app.config.update(config)
+            app.extensions.clear()
+            app.extensions.update(extensions)
+        else:
             engine.dispose()
 
 

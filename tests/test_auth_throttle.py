@@ -93,6 +93,13 @@ def test_an_unknown_address_is_logged_but_never_a_password(app, client):
     ]
 
 
+def _limiter_off(database_url: str) -> None:
+    """The limiter is one object for every app of this process, configured by the last app
+    made: make one with the testing config again, as the other tests expect."""
+    make_app(database_url)
+    assert limiter.enabled is False
+
+
 @pytest.fixture
 def limited_app(database_url, tmp_path):
     """An app whose per-address limit is on (the testing config turns it off)."""
@@ -113,9 +120,7 @@ def limited_app(database_url, tmp_path):
     transaction.rollback()
     connection.close()
     engine.dispose()
-    # The limiter is one object for every app of this process: leave it as tests expect.
-    make_app(database_url)
-    assert limiter.enabled is False
+    _limiter_off(database_url)
 
 
 def test_the_per_address_limit_answers_429_in_norwegian(limited_app):
@@ -207,9 +212,7 @@ def test_the_per_address_limit_is_shared_through_redis(database_url, redis_clien
         for app in servers:
             with app.app_context():
                 db.engine.dispose()
-        # The limiter is one object for every app of this process: leave it as tests expect.
-        make_app(database_url)
-        assert limiter.enabled is False
+        _limiter_off(database_url)
 
 
 def test_behind_a_trusted_proxy_the_forwarded_address_counts(database_url, tmp_path):
