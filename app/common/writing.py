@@ -1,0 +1,73 @@
+"""The one way routes and commands write: ``with writing(...) as done:``.
+
+A route reads the same everywhere: load and authorise, parse the form, one service call inside
+one write block, render or redirect::
+
+    with writing(form=form, success=_("Avviket er sendt.")) as done:
+        done.value = services.file_deviation(current_user, data)
+    if done:
+        return redirect(url_for("deviations.sent", reference=done.value.reference))
+    return render_template(...), 422
+
+The block begins the write transaction (on SQLite: BEGIN IMMEDIATE, so the write lock is held
+from the first statement; see ``app.common.database``), commits when the block ends, and rolls
+back on any exception. A ``ServiceError`` is the service refusing the input: nothing is kept,
+its message is shown beside the form field it names (or flashed), and the block's exception is
+swallowed so the route draws the form again with what the user typed. Outside a request (CLI
+commands, threads) a ``ServiceError`` is raised again after the rollback: a command has no form
+to show it on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from flask import flash, has_request_context
+from flask_wtf import FlaskForm
+
+from app.common.database import begin_write
+from app.common.errors import ServiceError, show_error
+from app.extensions import db
+
+
+@dataclass
+class Done:
+    """What a write block did: true once committed. ``value`` is whatever the block put there;
+    ``error`` the refusal, when there was one."""
+
+    ok: bool = False
+    value: Any = None
+    error: ServiceError | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+@contextmanager
+def writing(*, form: FlaskForm | None = None, success: Any = None) -> Iterator[Done]:
+    """One write transaction around the block: commit at its end, roll back on any error.
+
+    ``success`` (a text) is flashed after the commit; a message that depends on the result is
+    flashed by the caller after ``if done:``.
+    """
+    done = Done()
+    begin_write()
+    try:
+        yield done
+    except ServiceError as error:
+        db.session.rollback()
+        done.error = error
+        if not has_request_context():
+            raise
+        show_error(error, form)
+        return
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    done.ok = True
+    if success is not None and has_request_context():
+        flash(success, "success")
