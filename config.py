@@ -15,11 +15,63 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 
-def _flag(name: str, default: bool) -> bool:
+class ConfigError(ValueError):
+    """A setting in the environment that cannot be read: the message names the variable."""
+
+
+# Every on/off setting accepts the same words, and nothing else: a typo stops the app rather
+# than silently meaning "off".
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _raw(name: str) -> str | None:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
+        return None
+    return value.strip()
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be one of {', '.join(sorted(_TRUE | _FALSE))}, not {value!r}")
+
+
+def _int(name: str, default: int | None) -> int | None:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if number < 0:
+        raise ConfigError(f"{name} must not be negative, not {value!r}")
+    return number
+
+
+def _float(name: str, default: float) -> float:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from None
+    if not number >= 0:  # also refuses nan
+        raise ConfigError(f"{name} must be a number of at least 0, not {value!r}")
+    return number
+
+
+def _str(name: str, default: str | None = None) -> str | None:
+    value = _raw(name)
+    return default if value is None else value
 
 
 def _database_url(default: str) -> str:
@@ -45,7 +97,7 @@ MIN_SECRET_BYTES = 32
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-not-secret")
+    SECRET_KEY = _str("SECRET_KEY", "dev-not-secret")
     # Old keys, newest first: sessions and form tokens they signed stay valid while SECRET_KEY
     # is rotated, so a new key logs nobody out.
     SECRET_KEY_FALLBACKS: ClassVar[list[str]] = _list("SECRET_KEY_FALLBACKS")
@@ -64,13 +116,13 @@ class Config:
     # The key of the keyed hash (HMAC-SHA256) stored beside each identity, so the data
     # protection officer finds a patient's cases by one indexed lookup without decrypting.
     # Not a Fernet key: the two are rotated apart.
-    PATIENT_ID_HASH_KEY = os.environ.get("PATIENT_ID_HASH_KEY")
+    PATIENT_ID_HASH_KEY = _str("PATIENT_ID_HASH_KEY")
     # Days after closing before the patient identity is erased.
-    PATIENT_DATA_RETENTION_DAYS = int(os.environ.get("PATIENT_DATA_RETENTION_DAYS", "30"))
+    PATIENT_DATA_RETENTION_DAYS = _int("PATIENT_DATA_RETENTION_DAYS", 30)
     # A case open this long loses its patient identity too (a history row says so).
-    PATIENT_DATA_MAX_OPEN_DAYS = int(os.environ.get("PATIENT_DATA_MAX_OPEN_DAYS", "365"))
+    PATIENT_DATA_MAX_OPEN_DAYS = _int("PATIENT_DATA_MAX_OPEN_DAYS", 365)
     # Who read which case: kept five years by default, then deleted by `flask maintenance`.
-    ACCESS_LOG_DAYS = int(os.environ.get("ACCESS_LOG_DAYS", str(5 * 365 + 1)))
+    ACCESS_LOG_DAYS = _int("ACCESS_LOG_DAYS", 5 * 365 + 1)
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
     LANGUAGES = ("nb", "en")
@@ -79,68 +131,65 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a nurse may spend a long shift with the form open
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_HTTPONLY = True
     INBOX_PAGE_SIZE = 25
     # The inbox counts open and overdue cases up to this and then shows "999+": counting tens of
     # thousands of open cases cost more than the rest of the page, and past a few hundred the
     # exact number tells a handler nothing more (the statistics page has it).
     INBOX_COUNT_CAP = 1000
     PRODUCTION = False
-    MAIL_SERVER = os.environ.get("MAIL_SERVER")
-    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
-    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}
-    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
-    MAIL_SENDER = os.environ.get("MAIL_SENDER", "avvik@helsefellesskap.invalid")
+    MAIL_SERVER = _str("MAIL_SERVER")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS", False)
+    MAIL_USERNAME = _str("MAIL_USERNAME")
+    MAIL_PASSWORD = _str("MAIL_PASSWORD")
+    MAIL_SENDER = _str("MAIL_SENDER", "avvik@helsefellesskap.invalid")
     # Without MAIL_SERVER the sender writes .eml files here (default instance/outbox/).
-    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR")
+    MAIL_OUTBOX_DIR = _str("MAIL_OUTBOX_DIR")
     # A failed mail waits 1, 2, 4 … minutes (at most 6 hours); after the last attempt it is failed.
-    MAIL_RETRY_BASE_SECONDS = int(os.environ.get("MAIL_RETRY_BASE_SECONDS", "60"))
-    MAIL_RETRY_MAX_SECONDS = int(os.environ.get("MAIL_RETRY_MAX_SECONDS", str(6 * 3600)))
-    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 60)
+    MAIL_RETRY_MAX_SECONDS = _int("MAIL_RETRY_MAX_SECONDS", 6 * 3600)
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
     # How long a sender's claim on a batch holds; the rows of a sender that died wait this long
     # before another takes them. Unset: 20 mails x 20 s SMTP timeout x 2 (800 s).
-    MAIL_CLAIM_LEASE_SECONDS = os.environ.get("MAIL_CLAIM_LEASE_SECONDS")
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    MAIL_CLAIM_LEASE_SECONDS = _int("MAIL_CLAIM_LEASE_SECONDS", None)
+    BASE_URL = _str("BASE_URL", "http://127.0.0.1:5000")
     # GET /helse answers 503 when the oldest unsent mail has waited longer than this (0: never).
-    HEALTH_MAIL_MAX_AGE_MINUTES = int(os.environ.get("HEALTH_MAIL_MAX_AGE_MINUTES", "30"))
+    HEALTH_MAIL_MAX_AGE_MINUTES = _int("HEALTH_MAIL_MAX_AGE_MINUTES", 30)
     # bench/ only: serves /bench/bare, the yardstick the benchmark measures filing against.
-    BENCH_ENDPOINT = os.environ.get("AVVIK_BENCH") == "1"
+    BENCH_ENDPOINT = _flag("AVVIK_BENCH", False)
     # "Glemt passord" answers no sooner than this, so its timing does not tell whether the
     # address has an account (queueing a mail costs a few milliseconds more than not).
-    FORGOT_PASSWORD_MIN_SECONDS = float(os.environ.get("FORGOT_PASSWORD_MIN_SECONDS", "0.4"))
+    FORGOT_PASSWORD_MIN_SECONDS = _float("FORGOT_PASSWORD_MIN_SECONDS", 0.4)
     # Where users report accessibility problems (the accessibility statement shows it).
-    ACCESSIBILITY_CONTACT = os.environ.get(
-        "ACCESSIBILITY_CONTACT", "tilgjengelighet@helsefellesskap.invalid"
-    )
+    ACCESSIBILITY_CONTACT = _str("ACCESSIBILITY_CONTACT", "tilgjengelighet@helsefellesskap.invalid")
 
     # --- Sign-in: sessions, second factor, throttling, single sign-on, the security log ---
     # A session ends after this long without a request, and this long after login whatever.
-    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
-    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
+    SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
     # Every password account enrols a second factor at its next login (SSO accounts rely on
     # their provider's). Off in development, so the demo accounts log in with a password alone.
     REQUIRE_TOTP = _flag("REQUIRE_TOTP", False)
     # A JSON list of OpenID Connect providers (README, "Innlogging"); none when unset.
-    OIDC_PROVIDERS_FILE = os.environ.get("OIDC_PROVIDERS_FILE")
-    SECURITY_LOG_DAYS = int(os.environ.get("SECURITY_LOG_DAYS", "365"))
+    OIDC_PROVIDERS_FILE = _str("OIDC_PROVIDERS_FILE")
+    SECURITY_LOG_DAYS = _int("SECURITY_LOG_DAYS", 365)
     # Per client address on login, the second factor, "Glemt passord" and the link pages
     # (Flask-Limiter reads the RATELIMIT_* names itself). memory:// counts per process; with
     # several servers use Redis: redis://host:6379/0. The per-account wait is separate and
     # always on.
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "avvik")
+    RATELIMIT_STORAGE_URI = _str("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = _str("RATELIMIT_KEY_PREFIX", "avvik")
     RATELIMIT_HEADERS_ENABLED = True
-    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
+    SIGN_IN_RATE_LIMIT = _str("SIGN_IN_RATE_LIMIT", "20 per minute")
     # How many reverse proxies stand in front of the app (0: none). With one or more, the
     # client address, scheme and host are read from their X-Forwarded-* headers (ProxyFix);
     # without a proxy those headers are anyone's to forge, so leave it at 0.
-    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
 
 class DevelopmentConfig(Config):
-    DEBUG = False
+    """`make run`: the defaults above, with keys generated into instance/ (app/setup.py)."""
 
 
 class TestingConfig(Config):
@@ -165,14 +214,13 @@ class ProductionConfig(Config):
     PRODUCTION = True
     BENCH_ENDPOINT = False
     SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
     REQUIRE_TOTP = _flag("REQUIRE_TOTP", True)
     # No defaults: production_problems() names what is missing.
-    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SECRET_KEY = _str("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = (
-        _database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
+        _database_url(os.environ["DATABASE_URL"]) if _str("DATABASE_URL") else None
     )
-    BASE_URL = os.environ.get("BASE_URL")
+    BASE_URL = _str("BASE_URL")
 
 
 def _secret_problem(name: str, value: str | None) -> str | None:
