@@ -128,6 +128,10 @@ class Config:
     LANGUAGES = ("nb", "en")
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_SIZE = "md"
+    # The largest form (the filing form's texts at their limits, every character a four-byte
+    # one percent-encoded) is about 110 kB: a bigger request is refused with 413 before it is
+    # read, let alone checked for identity numbers.
+    MAX_CONTENT_LENGTH = 256 * 1024
     WTF_CSRF_TIME_LIMIT = None  # a nurse may spend a long shift with the form open
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

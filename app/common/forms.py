@@ -38,6 +38,10 @@ class NoIdentityNumber:
     """Refuses free text holding a fødselsnummer or D-nummer: identity has its own field."""
 
     def __call__(self, form: FlaskForm, field: object) -> None:
+        # A text already refused (too long) is not scanned: it cannot be stored anyway, and a
+        # long text is the expensive one to scan.
+        if field.errors:  # type: ignore[attr-defined]
+            return
         if find_in_text(field.data):  # type: ignore[attr-defined]
             raise ValidationError(
                 _l(
