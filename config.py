@@ -94,10 +94,13 @@ DEVELOPMENT_SECRET_KEYS = frozenset(
     {"dev-not-secret", "testing", "bench-only-secret", "change-me", "changeme", "secret"}
 )
 MIN_SECRET_BYTES = 32
+MIN_SECRET_DISTINCT = 10
 
 
 class Config:
-    SECRET_KEY = _str("SECRET_KEY", "dev-not-secret")
+    # Unset in development: a random key is made for this checkout (instance/secret_key), since
+    # a default written here would be public and would sign anyone's session.
+    SECRET_KEY = _str("SECRET_KEY")
     # Old keys, newest first: sessions and form tokens they signed stay valid while SECRET_KEY
     # is rotated, so a new key logs nobody out.
     SECRET_KEY_FALLBACKS: ClassVar[list[str]] = _list("SECRET_KEY_FALLBACKS")
@@ -234,6 +237,12 @@ def _secret_problem(name: str, value: str | None) -> str | None:
         return f"{name} is a known development value"
     if len(value.encode()) < MIN_SECRET_BYTES:
         return f"{name} is shorter than {MIN_SECRET_BYTES} bytes"
+    # Long but guessable: one word typed over and over ("passordpassord…"), or a handful of
+    # characters. A generated key (README says how) has neither.
+    if (value + value).find(value, 1) < len(value):
+        return f"{name} is one short text repeated"
+    if len(set(value)) < MIN_SECRET_DISTINCT:
+        return f"{name} has fewer than {MIN_SECRET_DISTINCT} different characters"
     return None
 
 
@@ -256,9 +265,21 @@ def production_problems(config: Mapping[str, object]) -> list[str]:
             Fernet(key)
         except ValueError:
             problems.append(f"PATIENT_DATA_KEYS: key {number} is not a Fernet key")
-    problems.append(_secret_problem("PATIENT_ID_HASH_KEY", config.get("PATIENT_ID_HASH_KEY")))  # type: ignore[arg-type]
-    if not config.get("BASE_URL"):
+    hash_key = config.get("PATIENT_ID_HASH_KEY")
+    problems.append(_secret_problem("PATIENT_ID_HASH_KEY", hash_key))  # type: ignore[arg-type]
+    if hash_key and hash_key in {
+        config.get("SECRET_KEY"),
+        *(config.get("SECRET_KEY_FALLBACKS") or []),
+    }:  # type: ignore[misc]
+        # One leaked key must not open both the sessions and the patients' hashes.
+        problems.append("PATIENT_ID_HASH_KEY is the same as a SECRET_KEY")
+    base_url = str(config.get("BASE_URL") or "")
+    if not base_url:
         problems.append("BASE_URL is not set")
+    elif not base_url.startswith("https://"):
+        # Links in mails would send people (and their session cookies, which are Secure and so
+        # would not even work there) over plain HTTP.
+        problems.append("BASE_URL must begin with https://")
     if config.get("DEBUG"):
         problems.append("FLASK_DEBUG is on")
     if config.get("MAIL_USERNAME") and not config.get("MAIL_USE_TLS"):

@@ -23,7 +23,12 @@ log = logging.getLogger(__name__)
 
 
 def register_instance(app: Flask) -> None:
+    """The instance folder, and outside production a session key of this checkout's own
+    (production refuses to start without one of its own)."""
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY") and not app.config.get("PRODUCTION"):
+        key = _development_key(app, "secret_key", lambda: secrets.token_hex(32).encode())
+        app.config["SECRET_KEY"] = key.decode()
 
 
 def register_secret_key_rotation(app: Flask) -> None:

@@ -23,7 +23,9 @@ PATIENT_DATA_KEY = Fernet.generate_key().decode()
 PATIENT_ID_HASH_KEY = secrets.token_hex(32)
 
 
-def app_env(database_url: str, base_url: str = "http://127.0.0.1", **extra: str) -> dict[str, str]:
+def app_env(
+    database_url: str, base_url: str = "https://avvik.reliability.invalid", **extra: str
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAIL_", "AVVIK_"))}
     env.pop("DATABASE_URL", None)
     env.update(

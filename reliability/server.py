@@ -39,7 +39,7 @@ class Server:
                 "--no-control-socket",
                 "app:create_app()",
             ],
-            env=app_env(self.database.url, self.base_url),
+            env=app_env(self.database.url),
             cwd=ROOT,
             stdout=log,
             stderr=log,

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
+import config
 from app import create_app
 from app.data.demo import DEMO_PASSWORD
 from app.extensions import db
@@ -24,6 +25,7 @@ from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parents[1]
 STRONG = "k3Vq9-wL0s!x7Yh2Pz4Rb8Tn6Mc1Jd5Gf0AeQ"
+HASH_KEY = "Hq8m2-Zp5t!Wc7Ln0Rv4Xb9Sd3Kf6Jg1Yh"
 SETTINGS = ("SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASE_URL", "PATIENT_DATA_KEY",
             "PATIENT_DATA_KEYS", "PATIENT_ID_HASH_KEY", "BASE_URL", "FLASK_DEBUG", "AVVIK_CONFIG",
             "MAIL_USERNAME", "MAIL_USE_TLS")  # fmt: skip
@@ -35,7 +37,7 @@ def good(tmp_path: Path) -> dict[str, object]:
         "SECRET_KEY_FALLBACKS": [],
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.db'}",
         "PATIENT_DATA_KEYS": [Fernet.generate_key().decode()],
-        "PATIENT_ID_HASH_KEY": "h" * 40,
+        "PATIENT_ID_HASH_KEY": HASH_KEY,
         "BASE_URL": "https://avvik.helsefellesskap.no",
         "DEBUG": False,
         "MAIL_USERNAME": None,
@@ -65,6 +67,12 @@ def test_a_complete_production_configuration_starts_with_its_headers(tmp_path):
         ({"PATIENT_ID_HASH_KEY": None}, "PATIENT_ID_HASH_KEY is not set"),
         ({"PATIENT_ID_HASH_KEY": "short"}, "PATIENT_ID_HASH_KEY is shorter than 32 bytes"),
         ({"BASE_URL": None}, "BASE_URL is not set"),
+        ({"BASE_URL": "http://avvik.helsefellesskap.no"}, "BASE_URL must begin with https://"),
+        ({"SECRET_KEY": "passord" * 6}, "SECRET_KEY is one short text repeated"),
+        ({"SECRET_KEY": "Sommer2026!" * 4}, "SECRET_KEY is one short"),
+        ({"SECRET_KEY": "aaaaaaaaaabbbbbbbbbbccccccccccdddd"}, "SECRET_KEY has fewer than 10"),
+        ({"PATIENT_ID_HASH_KEY": "z" * 40}, "PATIENT_ID_HASH_KEY is one short text repeated"),
+        ({"PATIENT_ID_HASH_KEY": STRONG}, "PATIENT_ID_HASH_KEY is the same as a SECRET_KEY"),
         ({"DEBUG": True}, "FLASK_DEBUG is on"),
         ({"MAIL_USERNAME": "avvik", "MAIL_USE_TLS": False}, "MAIL_USERNAME is set without"),
     ],
@@ -109,7 +117,7 @@ def test_gunicorn_prints_the_reason(tmp_path):
         SECRET_KEY=STRONG,
         DATABASE_URL=f"sqlite:///{tmp_path / 'prod.db'}",
         PATIENT_DATA_KEY=Fernet.generate_key().decode(),
-        PATIENT_ID_HASH_KEY="h" * 40,
+        PATIENT_ID_HASH_KEY=HASH_KEY,
         BASE_URL="https://avvik.helsefellesskap.no",
         FLASK_DEBUG="1",
     )
@@ -198,3 +206,19 @@ def test_stylesheets_and_scripts_are_kept_an_hour_and_pages_never(client):
         assert response.status_code == 200, path
         assert "max-age=3600" in response.headers["Cache-Control"], path
         response.close()
+
+
+def test_development_signs_with_a_key_of_this_checkout_not_a_public_one(tmp_path):
+    """Security review, finding 10: development once signed sessions with a key written in the
+    repository. Now a random key is made once per checkout (instance/ is not in git) and kept,
+    so a restart logs nobody out."""
+    url = f"sqlite:///{tmp_path / 'dev.db'}"
+    first = create_app("development", SQLALCHEMY_DATABASE_URI=url).config["SECRET_KEY"]
+    again = create_app("development", SQLALCHEMY_DATABASE_URI=url).config["SECRET_KEY"]
+    assert first == again
+    assert first not in config.DEVELOPMENT_SECRET_KEYS
+    assert len(first) >= 64 and len(set(first)) >= 10
+    stored = (ROOT / "instance" / "secret_key").read_text().strip()
+    assert stored == first
+    assert "instance/" in (ROOT / ".gitignore").read_text().splitlines()
+    assert config.DevelopmentConfig.SECRET_KEY is None
