@@ -95,26 +95,63 @@ def _read_csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, obje
 def _read_xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, object]]]]:
     from zipfile import BadZipFile
 
+    # openpyxl parses through defusedxml (a dependency for this reason): a workbook with an
+    # entity definition, such as the "billion laughs" bomb, is refused while it is read.
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    unreadable = (BadZipFile, InvalidFileException, KeyError, OSError, ValueError)
+    # Our own handle, closed on every way out: openpyxl leaves its file open when it fails.
+    handle = path.open("rb")
+    workbook = None
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        # Not a workbook at all (renamed, truncated, another format): say so, not a traceback.
-        raise ImportRejected(
-            [RowError(0, "-", "Filen kan ikke leses som et Excel-regneark (.xlsx).")]
-        ) from None
-    sheet = workbook.worksheets[0]
-    iterator = sheet.iter_rows(values_only=True)
-    header = [fold(str(h)) if h is not None else "" for h in next(iterator, ())]
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        # The read-only reader trusts the size the sheet declares and stops there; a sheet can
+        # declare A1:M2 and hold 300,000 rows. Read what is there instead.
+        sheet.reset_dimensions()
+        iterator = sheet.iter_rows(values_only=True)
+        header = [fold(str(h)) if h is not None else "" for h in next(iterator, ())]
+    except (DefusedXmlException, *unreadable) as error:
+        if workbook is not None:
+            workbook.close()
+        handle.close()
+        # Not a workbook at all (renamed, truncated, another format), or XML with tricks in
+        # it: say so, not a traceback.
+        bad_xml = _caused_by(error, DefusedXmlException)
+        raise ImportRejected([RowError(0, "-", _FORBIDDEN_XML if bad_xml else _NOT_A_WORKBOOK)])
 
     def rows() -> Iterator[tuple[int, dict[str, object]]]:
-        for number, values in enumerate(iterator, start=2):
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            cleaned = [strip_control_characters(v) for v in values]
-            yield number, dict(zip(header, cleaned, strict=False))
-        workbook.close()
+        try:
+            for number, values in enumerate(iterator, start=2):
+                if all(v is None or str(v).strip() == "" for v in values):
+                    continue
+                cleaned = [strip_control_characters(v) for v in values]
+                yield number, dict(zip(header, cleaned, strict=False))
+        except DefusedXmlException:
+            raise ImportRejected([RowError(0, "-", _FORBIDDEN_XML)]) from None
+        except unreadable:
+            raise ImportRejected([RowError(0, "-", _NOT_A_WORKBOOK)]) from None
+        finally:
+            workbook.close()
+            handle.close()
 
     return header, rows()
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """openpyxl wraps what its XML parser raised in a ValueError of its own."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+_NOT_A_WORKBOOK = "Filen kan ikke leses som et Excel-regneark (.xlsx)."
+_FORBIDDEN_XML = (
+    "Filen inneholder XML-konstruksjoner (entiteter) som et vanlig regneark ikke har, og "
+    "leses ikke. Lagre arket på nytt i Excel eller som CSV og prøv igjen."
+)
