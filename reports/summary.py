@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from reports import labels
 from reports.i18n import N_, NORWEGIAN, Language
 from reports.learning import LearningInput, LearningSummary
+from reports.rows import Row
 from reports.tertial import Tertial
 
 TREND_LENGTH = 6
@@ -118,14 +119,6 @@ class TertialInput:
     # Totals for tertials outside the trend window (the same tertial last year is always inside).
     extra_totals: Mapping[Tertial, int] = field(default_factory=dict)
     learning: LearningInput = field(default_factory=LearningInput)
-
-
-@dataclass(frozen=True)
-class Row:
-    label: str  # in the report's language; a name (organisation, category) as stored
-    count: int
-    share: float | None  # of the row's table total
-    key: str | None = None  # the stored value, for rows that label an enum
 
 
 @dataclass(frozen=True)
