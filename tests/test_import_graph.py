@@ -141,6 +141,26 @@ def test_no_import_circles():
     assert not gone, f"no longer circles, take them off TEMPORARILY_ALLOWED: {gone}"
 
 
+def _blueprint_of(module: str) -> str | None:
+    """``app.<feature>.routes...`` names a route module of that feature's blueprint."""
+    parts = module.split(".")
+    return parts[1] if len(parts) >= 3 and parts[0] == "app" and parts[2] == "routes" else None
+
+
+def test_route_modules_are_imported_by_their_own_blueprint_only():
+    """A route module never imports another blueprint's route module, and nothing below the
+    routes imports one (the factory registers the blueprints: app/setup.py)."""
+    wrong = sorted(
+        f"{name} -> {target}"
+        for name, targets in _graph().items()
+        for target in targets
+        if _blueprint_of(target) is not None
+        and _blueprint_of(name) != _blueprint_of(target)
+        and name != "app.setup"
+    )
+    assert not wrong, "\n".join(wrong)
+
+
 def test_reports_imports_neither_flask_nor_app():
     offending = {
         name: sorted(_external(name, path) & {"flask", "flask_babel", "flask_login", "app"})
