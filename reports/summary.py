@@ -1,8 +1,8 @@
 """The tertial summary: every figure of the report, from plain aggregated input.
 
 Two ways in, one way out:
-- ``TertialInput`` holds counts the app gets from SQL queries (app/statistics/queries.py and
-  services.py);
+- ``TertialInput`` holds counts the app gets from SQL queries (app/statistics/services/: queries.py
+  and __init__.py);
 - ``input_from_frames`` (reports/frames.py) builds the same input from plain rows (a pandas
   DataFrame of deviations and one of their history), for data that never was in the database, and
   as a cross-check in tests;
