@@ -31,12 +31,14 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
         raise RuntimeError("Avvik refuses to start in production: " + "; ".join(problems))
 
     from app import setup
+    from app.search.index import register_search_index
 
     setup.register_instance(app)
     setup.register_secret_key_rotation(app)
     setup.register_logging(app)
     setup.register_extensions(app)
     setup.register_database(app)
+    register_search_index(app)  # the search documents follow every flush (app/search/index.py)
     setup.register_proxy(app)
     setup.register_sign_in(app)
     setup.register_rate_limits(app)

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from app.common.database import begin_write
+from app.common.writing import writing
 from app.extensions import db
 from app.models import Role
 
@@ -42,9 +42,8 @@ def seed_command() -> None:
     """Add the default organisations, units, categories and agreements (idempotent)."""
     from app.data.seed import seed_defaults
 
-    begin_write()
-    seed_defaults()
-    db.session.commit()
+    with writing():
+        seed_defaults()
     click.echo("Standarddata er på plass.")
 
 
@@ -75,7 +74,6 @@ def create_user_command(
     from app.auth.services import create_user, find_user
     from app.data.seed import organisation_by_name, unit_by_path
 
-    begin_write()
     problem = password_problem(password, email)
     if problem is not None:
         reasons = {
@@ -85,15 +83,15 @@ def create_user_command(
             "email": "Passordet kan ikke inneholde e-postadressen.",
         }
         raise click.BadParameter(reasons[problem], param_hint="--password")
-    if find_user(email) is not None:
-        raise click.ClickException(f"Det finnes allerede en bruker med adressen {email}.")
-    try:
-        org = organisation_by_name(org_name)
-        unit = unit_by_path(org, unit_name) if unit_name else None
-    except LookupError as error:
-        raise click.ClickException(f"Finner ikke {error}.") from error
-    create_user(email, name, org, password, {Role(r) for r in roles}, unit)
-    db.session.commit()
+    with writing():
+        if find_user(email) is not None:
+            raise click.ClickException(f"Det finnes allerede en bruker med adressen {email}.")
+        try:
+            org = organisation_by_name(org_name)
+            unit = unit_by_path(org, unit_name) if unit_name else None
+        except LookupError as error:
+            raise click.ClickException(f"Finner ikke {error}.") from error
+        create_user(email, name, org, password, {Role(r) for r in roles}, unit)
     click.echo(f"Opprettet {email.lower()} ({org.name}).")
 
 
@@ -115,14 +113,13 @@ def demo_command(bulk: int) -> None:
     from app.data.demo_learning import create_demo_learning
     from app.data.seed import seed_defaults
 
-    begin_write()
     if current_app.config.get("PRODUCTION"):
         raise click.ClickException("Demodata lages ikke i produksjon.")
-    seed_defaults()
-    accounts = create_demo_accounts()
-    created = create_demo_deviations()
-    learning = create_demo_learning()
-    db.session.commit()
+    with writing():
+        seed_defaults()
+        accounts = create_demo_accounts()
+        created = create_demo_deviations()
+        learning = create_demo_learning()
     click.echo(f"Demokontoer (passord: {DEMO_PASSWORD}):")
     for account, new in accounts:
         roles = ", ".join(sorted(r.value for r in account.roles)) or "melder"
@@ -142,10 +139,9 @@ def purge_patient_data_command() -> None:
     """Erase patient identities of cases closed longer ago than PATIENT_DATA_RETENTION_DAYS."""
     from app.deviations.retention import erase_expired_patient_ids
 
-    begin_write()
     days = int(current_app.config["PATIENT_DATA_RETENTION_DAYS"])
-    erased = erase_expired_patient_ids(days)
-    db.session.commit()
+    with writing():
+        erased = erase_expired_patient_ids(days)
     click.echo(f"Slettet pasientidentitet i {erased} avsluttede saker (eldre enn {days} dager).")
 
 
@@ -155,9 +151,8 @@ def maintenance_command() -> None:
     """The daily run: erase, delete and expire what must not be kept (cron, once a day)."""
     from app.maintenance import run_maintenance
 
-    begin_write()
-    done = run_maintenance()
-    db.session.commit()
+    with writing():
+        done = run_maintenance()
     for label, count in done:
         click.echo(f"{label}: {count}")
 
@@ -200,10 +195,9 @@ def send_reminders_command() -> None:
     from app.common.dates import today_local
     from app.handling.services import send_reminders
 
-    begin_write()
-    queued = send_reminders(today_local())
-    analysis_queued = queue_analysis_reminders()
-    db.session.commit()
+    with writing():
+        queued = send_reminders(today_local())
+        analysis_queued = queue_analysis_reminders()
     click.echo(f"{queued} påminnelser lagt i utboksen.")
     click.echo(f"{analysis_queued} påminnelser om hendelsesanalyser lagt i utboksen.")
 
@@ -214,9 +208,8 @@ def send_analysis_reminders_command() -> None:
     """Queue the incident analyses' reminders due today (idempotent; run daily by cron)."""
     from app.analysis.services import queue_analysis_reminders
 
-    begin_write()
-    queued = queue_analysis_reminders()
-    db.session.commit()
+    with writing():
+        queued = queue_analysis_reminders()
     click.echo(f"{queued} påminnelser om hendelsesanalyser lagt i utboksen.")
 
 
@@ -226,9 +219,8 @@ def _bulk_deviations(count: int) -> None:
     from app.data.demo_bulk import generate_deviations
 
     started = time.perf_counter()
-    with click.progressbar(length=count, label="Syntetiske avvik") as bar:
+    with writing(), click.progressbar(length=count, label="Syntetiske avvik") as bar:
         result = generate_deviations(count, progress=bar.update)
-    db.session.commit()
     seconds = time.perf_counter() - started
     click.echo(
         f"{result.deviations} syntetiske avvik og {result.events} historikkrader "

@@ -1,20 +1,19 @@
-"""The PDF of one incident analysis (hendelsesanalyse). Plain data in, PDF bytes out; no Flask.
+"""The data of one incident analysis's PDF (hendelsesanalyse): plain data, no Flask.
 
 The app loads the analysis, translates the labels and hands over an ``AnalysisReport`` (the
-dataclasses below); reports/analysis_pdf.py lays it out for paper. The labels inside the report
-(status, factor groups, strength) arrive already translated by the app.
+dataclasses below); ``render_analysis_pdf`` in reports/analysis_pdf.py lays it out for paper.
+The labels inside the report (status, factor groups, strength) arrive already translated by
+the app.
 
 The app imports this module in every web worker for the dataclasses; reportlab (some 20 MB)
-loads only in ``render_analysis_pdf``, when a worker prints its first analysis.
+loads only with reports/analysis_pdf.py, which the app imports when a worker prints its first
+analysis.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-
-from reports.formatting import Numbers
-from reports.i18n import NORWEGIAN, Language
 
 
 @dataclass(frozen=True)
@@ -76,14 +75,3 @@ class AnalysisReport:
     actions: list[ActionRow]
     learning_points: list[str]
     made_at: datetime  # aware; printed in the footer
-
-
-def fmt_date(value: date | None, numbers: Numbers = NORWEGIAN.numbers) -> str:
-    return numbers.date(value) or "–"
-
-
-def render_analysis_pdf(report: AnalysisReport, language: Language = NORWEGIAN) -> bytes:
-    """The analysis as PDF bytes, headings in ``language``; ``report.made_at`` must be aware."""
-    from reports.analysis_pdf import build_pdf
-
-    return build_pdf(report, language)

@@ -2,7 +2,7 @@
 factors, root causes, the action plan as a table, learning points.
 
 Headings are msgids marked with ``_()``, the gettext of the ``Language`` handed in
-(reports/i18n.py). Called through ``reports.analysis.render_analysis_pdf``.
+(reports/i18n.py). The data it lays out is ``reports.analysis.AnalysisReport``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from reports.analysis import AnalysisReport, fmt_date
+from reports.analysis import AnalysisReport
+from reports.formatting import Numbers
 from reports.i18n import NORWEGIAN, Language
 from reports.pdf_layout import (
     ACCENT,
@@ -75,7 +76,12 @@ def _table(header: list[str], rows: list[list[str]], widths: list[float]) -> Tab
     return table
 
 
-def build_pdf(report: AnalysisReport, language: Language = NORWEGIAN) -> bytes:
+def fmt_date(value: date | None, numbers: Numbers = NORWEGIAN.numbers) -> str:
+    return numbers.date(value) or "–"
+
+
+def render_analysis_pdf(report: AnalysisReport, language: Language = NORWEGIAN) -> bytes:
+    """The analysis as PDF bytes, headings in ``language``; ``report.made_at`` must be aware."""
     _, numbers = language.gettext, language.numbers
 
     def none(text: str | None = None) -> Paragraph:

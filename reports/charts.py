@@ -15,7 +15,8 @@ from reportlab.lib.units import mm
 
 from reports import formatting
 from reports.pdf_layout import ACCENT, BOLD, CONTENT_W, FONT, INK, PALETTE, RULE
-from reports.summary import Row, TertialSummary
+from reports.rows import Row
+from reports.summary import TertialSummary
 
 
 def bar_chart(rows: Sequence[Row], width: float, label_width: float = 62 * mm) -> Drawing:

@@ -1,8 +1,8 @@
 """The tertial's input from plain rows: pandas DataFrames of deviations and their history.
 
 For data that never was in the database, and as a cross-check in tests of the app's SQL
-(app/statistics/queries.py computes the same figures with GROUP BY queries). pandas is imported in
-the functions, not here: ``reports`` re-exports ``input_from_frames``, and every web worker imports
+(app/statistics/services/queries.py computes the same figures with GROUP BY queries). pandas is
+imported in the functions, not here: ``reports`` re-exports ``input_from_frames``, and every web worker imports
 ``reports`` (for the analysis records and the report language) without ever building a frame;
 pandas costs some 60 MB per worker.
 """

@@ -32,7 +32,8 @@ from reports.formatting import Numbers
 from reports.i18n import N_, NORWEGIAN, Language
 from reports.learning_pdf import learning_section
 from reports.pdf_layout import CONTENT_W, MARGIN, numbered_canvas, paragraph, ruled_table
-from reports.summary import DEFINITIONS, Change, Row, TertialSummary
+from reports.rows import Row
+from reports.summary import DEFINITIONS, Change, TertialSummary
 
 REPORT_GROUP = N_("Forbedringsgruppen")
 

@@ -1,8 +1,8 @@
 """The tertial summary: every figure of the report, from plain aggregated input.
 
 Two ways in, one way out:
-- ``TertialInput`` holds counts the app gets from SQL queries (app/statistics/queries.py and
-  services.py);
+- ``TertialInput`` holds counts the app gets from SQL queries (app/statistics/services/: queries.py
+  and __init__.py);
 - ``input_from_frames`` (reports/frames.py) builds the same input from plain rows (a pandas
   DataFrame of deviations and one of their history), for data that never was in the database, and
   as a cross-check in tests;
@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from reports import labels
 from reports.i18n import N_, NORWEGIAN, Language
 from reports.learning import LearningInput, LearningSummary
+from reports.rows import Row
 from reports.tertial import Tertial
 
 TREND_LENGTH = 6
@@ -118,14 +119,6 @@ class TertialInput:
     # Totals for tertials outside the trend window (the same tertial last year is always inside).
     extra_totals: Mapping[Tertial, int] = field(default_factory=dict)
     learning: LearningInput = field(default_factory=LearningInput)
-
-
-@dataclass(frozen=True)
-class Row:
-    label: str  # in the report's language; a name (organisation, category) as stored
-    count: int
-    share: float | None  # of the row's table total
-    key: str | None = None  # the stored value, for rows that label an enum
 
 
 @dataclass(frozen=True)

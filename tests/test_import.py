@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from app.extensions import db
 from app.models import Deviation, DeviationEvent, EventKind, Harm, ReferenceCounter, Status
-from app.statistics.importer import fold, org_alias
+from app.statistics.services.importer import fold, org_alias
 from tests.helpers import make_identity_number
 
 HEADER = [

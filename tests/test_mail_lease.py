@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -31,3 +32,19 @@ def test_a_shorter_lease_lets_another_sender_take_over_sooner(app):
             sa.select(OutboxMail.next_attempt_at).where(OutboxMail.id == mail_id)
         )
         assert again == mail_id and due == now + LEASE + timedelta(seconds=5)
+
+
+def test_the_lease_is_whole_seconds_and_a_malformed_one_names_the_setting(app):
+    with app.app_context():
+        queue_mail("mottak@stolav.demo", "Avvik AV-2026-00001: nytt avvik", "…")
+        db.session.commit()
+        now = utcnow()
+        app.config["MAIL_CLAIM_LEASE_SECONDS"] = 7  # as a parsed setting would give it
+        _token, [mail_id] = claim(now)
+        due = db.session.scalar(
+            sa.select(OutboxMail.next_attempt_at).where(OutboxMail.id == mail_id)
+        )
+        assert due == now + timedelta(seconds=7)
+        app.config["MAIL_CLAIM_LEASE_SECONDS"] = "sju"
+        with pytest.raises(ValueError, match="MAIL_CLAIM_LEASE_SECONDS"):
+            claim(now + timedelta(seconds=7))

@@ -1,5 +1,6 @@
-"""The forms of a deviation: filing it, and the moves and messages on its page. Shapes and the
-messages beside each field; the rules live in the services and the workflow."""
+"""The forms of a deviation: filing it, and the messages on its page (a move's form is in
+app/handling/forms.py). Shapes and the messages beside each field; the rules live in the
+services."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -112,22 +112,6 @@ class DeviationForm(AvvikForm):
                     "Sjekk at alle 11 sifrene stemmer."
                 )
             )
-
-
-class MoveForm(AvvikForm):
-    """One move. Each move's form on the page gets its own prefix (the move's value), so the
-    ids are unique and an error shows beside the field of the form that was sent."""
-
-    text = TextAreaField(validators=[Optional(), MaxLength(TEXT_MAX), NoIdentityNumber()])
-    target_unit = SelectField(_l("Enhet"), coerce=optional_int, validate_choice=False)
-    target_org = SelectField(_l("Organisasjon"), coerce=optional_int, validate_choice=False)
-    # The deviation's version the page showed: a move decided on an older page is refused.
-    version = HiddenField()
-    submit = SubmitField()
-
-    def seen_version(self) -> int | None:
-        value = (self.version.data or "").strip()
-        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 class MessageForm(AvvikForm):

@@ -1,77 +1,36 @@
-"""The deviation's page: the case, what this user may do with it now, the thread and the history.
-
-Its views sit on the deviations blueprint: the page itself, showing the patient identity, and
-the two forms on it (a move of the workflow, a message). A refused form shows the page again
-with the message beside the field and the user's text kept.
+"""The deviation's page as drawn: the case, what this user may do with it now, the thread and
+the history. Drawn by the deviation's own views (app/deviations/routes/case.py) and by a
+handler's move (app/handling/routes/move.py); a refused form shows the page again with the
+message beside the field and the user's text kept.
 """
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
+from flask import abort, render_template
+from flask_login import current_user
 
 from app.analysis import services as analysis
 from app.common import permissions
-from app.common.database import begin_write
 from app.common.dates import today_local
-from app.common.errors import perform
-from app.common.picklists import active_organisations, active_units_by_org
 from app.deviations import services
-from app.deviations.forms import MessageForm, MoveForm
-from app.deviations.routes import bp, get_visible
-from app.extensions import db
+from app.deviations.forms import MessageForm
 from app.handling import services as handling
 from app.handling import workflow
-from app.handling.workflow import Move
+from app.handling.forms import MoveForm, move_form
+from app.handling.labels import MOVE_LABELS
+from app.handling.moves import Move
 from app.learning.services.lessons import lessons_of_source
-from app.models import AccessAction, Deviation
-from app.privacy.access_log import entries_for_deviation, record_access
+from app.models import Deviation
+from app.privacy.access_log import entries_for_deviation
 from app.search import services as search
 
-# Button text and the label of the text field, per move.
-MOVE_TEXT = {
-    Move.ACKNOWLEDGE: (lambda: _("Bekreft mottak"), None),
-    Move.START: (lambda: _("Start behandling – jeg tar saken"), None),
-    Move.FORWARD: (
-        lambda: _("Videresend til enhet"),
-        lambda: _("Kommentar (valgfritt, vises i historikken)"),
-    ),
-    Move.REROUTE: (
-        lambda: _("Send til annen organisasjon"),
-        lambda: _("Kommentar (valgfritt, vises i historikken)"),
-    ),
-    Move.ANALYSE: (
-        lambda: _("Send til hendelsesanalyse"),
-        lambda: _("Kommentar (valgfritt, vises i historikken)"),
-    ),
-    Move.ANSWER: (lambda: _("Besvar og lukk"), lambda: _("Svar til melder")),
-    Move.REJECT: (
-        lambda: _("Avvis"),
-        lambda: _("Begrunnelse (melderen ser den, f.eks. «ikke et samhandlingsavvik»)"),
-    ),
-    Move.REOPEN: (lambda: _("Gjenåpne"), lambda: _("Hvorfor åpnes avviket igjen?")),
-}
 
-
-def _move_form(deviation: Deviation, move: Move, formdata: object = None) -> MoveForm:
-    form = MoveForm(formdata=formdata, prefix=move.value)
-    form.submit.label.text = MOVE_TEXT[move][0]()
-    label = MOVE_TEXT[move][1]
-    form.text.label.text = label() if label else ""
-    if move is Move.FORWARD:
-        units = active_units_by_org().get(deviation.counterpart_org_id, [])
-        form.target_unit.choices = [SelectChoice("", _("Velg enhet …"))] + [
-            SelectChoice(u.id, u.path) for u in units if u.id != deviation.forwarded_unit_id
-        ]
-    if move is Move.REROUTE:
-        form.target_org.choices = [SelectChoice("", _("Velg organisasjon …"))] + [
-            SelectChoice(o.id, o.name)
-            for o in active_organisations()
-            if o.id not in (deviation.counterpart_org_id, deviation.reporter_org_id)
-        ]
-    return form
+def get_visible(reference: str) -> Deviation:
+    deviation = services.get_by_reference(reference)
+    # 404, not 403: a stranger must not learn that the reference exists.
+    if deviation is None or not permissions.can_view_deviation(current_user, deviation):
+        abort(404)
+    return deviation
 
 
 def render_deviation(
@@ -83,7 +42,7 @@ def render_deviation(
     status: int = 200,
 ):
     moves = workflow.allowed_moves(deviation, current_user)
-    forms = {move: _move_form(deviation, move) for move in moves}
+    forms = {move: move_form(deviation, move) for move in moves}
     if failed is not None and failed[0] in forms:
         forms[failed[0]] = failed[1]
     for form in forms.values():
@@ -102,7 +61,7 @@ def render_deviation(
             patient_id=patient_id,
             moves=moves,
             move_forms=forms,
-            move_text=MOVE_TEXT,
+            move_labels=MOVE_LABELS,
             Move=Move,
             open_move=failed[0] if failed else None,
             unsent_text=(unsent_text or "").strip() or None,
@@ -123,107 +82,3 @@ def render_deviation(
         ),
         status,
     )
-
-
-@bp.get("/<reference>")
-@login_required
-def show(reference: str):
-    deviation = get_visible(reference)
-    # Who read the case is written before the page is drawn, and committed at once.
-    begin_write()  # ends the read that found it: the lock is held for the one row
-    record_access(current_user, AccessAction.DEVIATION_VIEWED, deviation=deviation)
-    db.session.commit()
-    return render_deviation(deviation)
-
-
-@bp.post("/<reference>/pasient")
-@login_required
-def reveal_patient(reference: str):
-    deviation = get_visible(reference)
-    if not permissions.can_see_patient_id(current_user, deviation):
-        abort(404)
-    if not deviation.has_patient_id:
-        flash(_("Pasientens identitet er ikke registrert, eller er slettet."), "info")
-        return redirect(url_for("deviations.show", reference=reference))
-    patient_id = services.reveal_patient_id(current_user, deviation)
-    db.session.commit()
-    return render_deviation(deviation, patient_id=patient_id)
-
-
-@bp.post("/<reference>/behandling")
-@login_required
-def move(reference: str):
-    deviation = services.get_by_reference(reference)
-    if (
-        deviation is not None
-        and not permissions.can_view_deviation(current_user, deviation)
-        and permissions.has_handled(current_user, deviation)
-    ):
-        # A colleague sent the case to another organisation while this user had it open.
-        flash(workflow.conflict_message(), "error")
-        return redirect(url_for("handling.inbox"))
-    deviation = get_visible(reference)
-    try:
-        chosen = Move(request.form.get("move", ""))
-    except ValueError:
-        abort(400)
-    if chosen is Move.ANALYSE:
-        # til_analyse means "held by an analysis": only linking it to one may set it, so an
-        # analysis never loses track of a deviation marked for it.
-        flash(
-            _("Start en hendelsesanalyse eller legg avviket til i en, så sendes det dit."), "info"
-        )
-        return redirect(
-            url_for("deviations.show", reference=deviation.reference, _anchor="hendelsesanalyse")
-        )
-    form = _move_form(deviation, chosen, formdata=request.form)
-    if not form.validate():
-        return render_deviation(deviation, failed=(chosen, form), status=422)
-    done = perform(
-        lambda: workflow.transition(
-            deviation,
-            chosen,
-            current_user,
-            text=form.text.data,
-            target_unit=form.target_unit.data,
-            target_org=form.target_org.data,
-            seen_version=form.seen_version(),
-        ),
-        form=form,
-        success=lambda _event: _("Lagret: %(move)s.", move=MOVE_TEXT[chosen][0]()),
-    )
-    if not done and done.error.field is not None:
-        return render_deviation(deviation, failed=(chosen, form), status=422)
-    moved_on = not done and done.error.code in ("conflict", "wrong_state")
-    if moved_on and permissions.can_view_deviation(current_user, deviation):
-        # The case moved on under the user: show it as it is now, the message on top and what
-        # they typed still in the form where the move is still possible.
-        return render_deviation(deviation, failed=(chosen, form), status=409)
-    # Done, or the case moved on (or was never this user's to move): show it as it is now.
-    if not permissions.can_view_deviation(current_user, deviation):
-        # Re-routed away from this organisation: the case is no longer ours to see.
-        return redirect(url_for("handling.inbox"))
-    return redirect(url_for("deviations.show", reference=deviation.reference))
-
-
-@bp.post("/<reference>/meldinger")
-@login_required
-def post_message(reference: str):
-    deviation = get_visible(reference)
-    if not permissions.can_post_message(current_user, deviation):
-        abort(404)
-    form = MessageForm()
-    if form.validate():
-        internal = bool(form.internal.data) and permissions.can_write_internal_note(
-            current_user, deviation
-        )
-        done = perform(
-            lambda: handling.post_message(
-                deviation, current_user, form.body.data, internal=internal
-            ),
-            form=form,
-            success=_("Internt notat lagret.") if internal else _("Meldingen er sendt."),
-        )
-        if done:
-            return redirect(url_for("deviations.show", reference=deviation.reference) + "#samtale")
-    return render_deviation(deviation, message_form=form, status=422)

@@ -33,6 +33,7 @@ from app.models import (
     utcnow,
 )
 from app.models.deviation import direction_between, parties, response_deadline
+from app.privacy.access_log import record_access
 
 __all__ = ["direction_between", "response_deadline"]  # filed here, re-routed in the workflow
 
@@ -189,8 +190,6 @@ def get_by_reference(reference: str) -> Deviation | None:
 def reveal_patient_id(viewer: User, deviation: Deviation, now: datetime | None = None) -> str:
     """Decrypt for one showing, and write that showing to the history and the access log.
     Caller checks access."""
-    from app.privacy.access_log import record_access
-
     if deviation.patient_id_token is None:
         raise LookupError("no patient identity stored")
     now = now or utcnow()

@@ -23,6 +23,8 @@ from app.common.errors import ServiceError
 from app.common.identity import find_in_text
 from app.extensions import db
 from app.handling import notify
+from app.handling.labels import MOVE_LABELS
+from app.handling.moves import Move
 from app.models import (
     CLOSED_STATUSES,
     Deviation,
@@ -38,19 +40,6 @@ from app.models.deviation import TEXT_MAX, direction_between, response_deadline
 
 # A reporter may reopen their own closed deviation for this long after it was closed.
 REPORTER_REOPEN_DAYS = 30
-
-
-class Move(StrEnum):
-    """The values are the form values and HTML ids on the deviation's page."""
-
-    ACKNOWLEDGE = "bekreft"
-    START = "start"
-    FORWARD = "videresend"
-    REROUTE = "omdiriger"
-    ANALYSE = "analyse"
-    ANSWER = "besvar"
-    REJECT = "avvis"
-    REOPEN = "gjenapne"
 
 
 class Actor(StrEnum):
@@ -141,16 +130,7 @@ def allowed_moves(deviation: Deviation, user: User, now: datetime | None = None)
 
 
 def _move_label(move: Move) -> str:
-    return {
-        Move.ACKNOWLEDGE: _("bekrefte mottak"),
-        Move.START: _("starte behandling"),
-        Move.FORWARD: _("videresende til en enhet"),
-        Move.REROUTE: _("sende avviket til en annen organisasjon"),
-        Move.ANALYSE: _("sende til hendelsesanalyse"),
-        Move.ANSWER: _("besvare og lukke"),
-        Move.REJECT: _("avvise"),
-        Move.REOPEN: _("gjenåpne"),
-    }[move]
+    return str(MOVE_LABELS[move].verb)
 
 
 def _refuse_not_allowed(deviation: Deviation, move: Move, actor: Actor) -> ServiceError:

@@ -29,7 +29,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from app.common.database import begin_write
+from app.common.writing import writing
 from app.extensions import db
 from app.models import MailStatus, OutboxMail, utcnow
 
@@ -44,8 +44,18 @@ LEASE = timedelta(seconds=BATCH_SIZE * SMTP_TIMEOUT_SECONDS * 2)
 
 
 def _lease() -> timedelta:
+    # The setting may come as text (the environment) or a number (a test, a scenario): either
+    # way a whole number of seconds, and a malformed one names itself rather than a bare
+    # ValueError deep in a sender's loop.
     seconds = current_app.config.get("MAIL_CLAIM_LEASE_SECONDS")
-    return timedelta(seconds=float(seconds)) if seconds else LEASE
+    if seconds in (None, ""):
+        return LEASE
+    try:
+        return timedelta(seconds=int(seconds))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"MAIL_CLAIM_LEASE_SECONDS must be a whole number of seconds, not {seconds!r}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -82,39 +92,41 @@ class LoginWithoutTLS(smtplib.SMTPException):
 def claim(now: datetime, limit: int = BATCH_SIZE) -> tuple[str, list[int]]:
     """Claim up to ``limit`` due rows for this sender and commit the claim."""
     token = secrets.token_hex(16)
-    begin_write()
     due = sa.and_(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
     values = {"claim_token": token, "next_attempt_at": now + _lease()}
-    if db.session.get_bind().dialect.name == "postgresql":
-        ids = list(
-            db.session.scalars(
+    with writing():
+        if db.session.get_bind().dialect.name == "postgresql":
+            ids = list(
+                db.session.scalars(
+                    sa.select(OutboxMail.id)
+                    .where(due)
+                    .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if ids:
+                db.session.execute(
+                    sa.update(OutboxMail).where(OutboxMail.id.in_(ids)).values(**values)
+                )
+        else:
+            # One statement: SQLite runs one writer at a time, so two senders cannot both match
+            # a row.
+            subquery = (
                 sa.select(OutboxMail.id)
                 .where(due)
                 .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
                 .limit(limit)
-                .with_for_update(skip_locked=True)
+                .scalar_subquery()
             )
-        )
-        if ids:
-            db.session.execute(sa.update(OutboxMail).where(OutboxMail.id.in_(ids)).values(**values))
-    else:
-        # One statement: SQLite runs one writer at a time, so two senders cannot both match a row.
-        subquery = (
-            sa.select(OutboxMail.id)
-            .where(due)
-            .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
-            .limit(limit)
-            .scalar_subquery()
-        )
-        ids = list(
-            db.session.scalars(
-                sa.update(OutboxMail)
-                .where(OutboxMail.id.in_(subquery), due)
-                .values(**values)
-                .returning(OutboxMail.id)
+            ids = list(
+                db.session.scalars(
+                    sa.update(OutboxMail)
+                    .where(OutboxMail.id.in_(subquery), due)
+                    .values(**values)
+                    .returning(OutboxMail.id)
+                )
             )
-        )
-    db.session.commit()
     return token, sorted(ids)
 
 
@@ -122,24 +134,21 @@ def _renew_claim(mail_id: int, token: str, now: datetime) -> tuple[EmailMessage,
     """Renew the claim right before sending, and build the message in the same transaction:
     None if the row was sent or re-claimed meanwhile, else the message and its attempt number.
     Sending then touches no database, and the mark afterwards begins a write of its own."""
-    begin_write()
-    result = db.session.execute(
-        sa.update(OutboxMail)
-        .where(
-            OutboxMail.id == mail_id,
-            OutboxMail.claim_token == token,
-            OutboxMail.status == MailStatus.PENDING,
+    with writing() as done:
+        result = db.session.execute(
+            sa.update(OutboxMail)
+            .where(
+                OutboxMail.id == mail_id,
+                OutboxMail.claim_token == token,
+                OutboxMail.status == MailStatus.PENDING,
+            )
+            .values(next_attempt_at=now + _lease())
         )
-        .values(next_attempt_at=now + _lease())
-    )
-    if result.rowcount != 1:
-        db.session.commit()
-        return None
-    mail = db.session.get(OutboxMail, mail_id)
-    assert mail is not None
-    renewed = build_message(mail), mail.attempts + 1
-    db.session.commit()
-    return renewed
+        if result.rowcount == 1:
+            mail = db.session.get(OutboxMail, mail_id)
+            assert mail is not None
+            done.value = build_message(mail), mail.attempts + 1
+    return done.value
 
 
 def build_message(mail: OutboxMail) -> EmailMessage:
@@ -300,11 +309,10 @@ def deliver_pending(now: datetime | None = None) -> int:
 
 
 def _mark(mail_id: int, token: str, **values: object) -> None:
-    begin_write()
-    db.session.execute(
-        sa.update(OutboxMail)
-        .where(OutboxMail.id == mail_id, OutboxMail.claim_token == token)
-        .values(claim_token=None, **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with writing():
+        db.session.execute(
+            sa.update(OutboxMail)
+            .where(OutboxMail.id == mail_id, OutboxMail.claim_token == token)
+            .values(claim_token=None, **values)
+            .execution_options(synchronize_session=False)
+        )

@@ -103,6 +103,3 @@ __all__ = [
     "UserRole",
     "utcnow",
 ]
-
-# Registers the listener that keeps the search documents in step with every flush.
-from app.search import index as _search_index  # noqa: F401

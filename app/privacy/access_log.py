@@ -2,8 +2,8 @@
 
 Callers write a row in the same transaction as what they show: the deviation's page, the
 patient identity, an analysis and its PDF, the data protection officer's search. A GET that
-writes one calls ``app.common.database.begin_write()`` first and commits before it renders, so
-on SQLite it holds the write lock for the one INSERT only.
+writes one does it through ``log_reading``, before it renders: a write block of its own,
+committed at once, so on SQLite it holds the write lock for the one INSERT only.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from app.common.writing import writing
 from app.extensions import db
 from app.models import (
     AccessAction,
@@ -46,6 +47,20 @@ def record_access(
     )
     db.session.add(entry)
     return entry
+
+
+def log_reading(
+    user: User,
+    action: AccessAction,
+    *,
+    deviation: Deviation | None = None,
+    analysis: Analysis | None = None,
+) -> None:
+    """The one way a page that shows a case writes who read it: committed before the page is
+    drawn (on SQLite the read that found the case ends here, and the lock is held for the one
+    row)."""
+    with writing():
+        record_access(user, action, deviation=deviation, analysis=analysis)
 
 
 def entries_for_deviation(deviation_id: int, limit: int | None = CASE_PAGE_LIMIT):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from app.common.database import begin_write
-from app.extensions import db
+from app.common.writing import writing
 
 
 @click.command("rotate-patient-key")
@@ -21,9 +20,9 @@ def rotate_patient_key_command(batch_size: int) -> None:
     totals = RotationCounts()
     after = 0
     while True:
-        begin_write()
-        last, counts = rotate_batch(after, batch_size)
-        db.session.commit()
+        with writing() as done:
+            done.value = rotate_batch(after, batch_size)
+        last, counts = done.value
         totals.add(counts)
         if last is None:
             break

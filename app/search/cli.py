@@ -7,7 +7,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from app.common.database import begin_write
+from app.common.writing import writing
 from app.extensions import db
 
 
@@ -22,10 +22,10 @@ def search_index_command() -> None:
     from app.models import Deviation
     from app.search.index import rebuild
 
-    begin_write()
-    total = db.session.scalar(db.select(db.func.count()).select_from(Deviation)) or 0
-    started = time.perf_counter()
-    with click.progressbar(length=total, label="Søkeindeks") as bar:
-        done = rebuild(db.session.connection(), progress=bar.update)
-    db.session.commit()
-    click.echo(f"Søkeindeksen er bygd for {done} avvik på {time.perf_counter() - started:.1f} s.")
+    with writing() as done:
+        total = db.session.scalar(db.select(db.func.count()).select_from(Deviation)) or 0
+        started = time.perf_counter()
+        with click.progressbar(length=total, label="Søkeindeks") as bar:
+            done.value = rebuild(db.session.connection(), progress=bar.update)
+    seconds = time.perf_counter() - started
+    click.echo(f"Søkeindeksen er bygd for {done.value} avvik på {seconds:.1f} s.")

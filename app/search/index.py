@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 import sqlalchemy as sa
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -122,7 +123,14 @@ def _text_changed(deviation: Deviation) -> bool:
     return any(state.attrs[name].history.has_changes() for name in SEARCHABLE)
 
 
-@event.listens_for(Session, "after_flush")
+def register_search_index(app: Flask) -> None:
+    """Keep the search documents in step with every flush, in the flush's own transaction
+    (create_app calls this). The listener is on SQLAlchemy's Session class, so one registration
+    serves every app the process makes."""
+    if not event.contains(Session, "after_flush", _reindex_flushed):
+        event.listen(Session, "after_flush", _reindex_flushed)
+
+
 def _reindex_flushed(session: Session, flush_context: object) -> None:
     # The flush has written the rows; new, dirty and the attributes' history still show what it
     # wrote. A new deviation's texts are at hand and it has no messages yet: no read needed.

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.common import permissions
+from app.common.sql import unindexed
 from app.extensions import db
 from app.models import (
     Category,
@@ -39,7 +40,6 @@ from app.models.deviation import HasDeadline
 from app.models.search import FTS_TABLE
 from app.search.index import NORWEGIAN
 from app.search.text import query_stems, query_words, stems
-from app.statistics.scope import unindexed
 
 REFERENCE = re.compile(r"^\s*(AV-\d{4}-\d{1,6})\s*$", re.IGNORECASE)
 MAX_WORDS = 8

@@ -9,8 +9,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from app.common.database import begin_write
-from app.extensions import db
+from app.common.writing import writing
 
 
 @click.group("report")
@@ -117,20 +116,18 @@ def _made_at(text: str | None) -> datetime | None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_deviations_command(path: Path) -> None:
     """Import historical deviations from .csv (UTF-8, ; or ,) or .xlsx: all rows or none."""
-    from app.statistics.importer import ImportRejected, import_file
+    from app.statistics.services.importer import ImportRejected, import_file
 
     def progress(items):
         with click.progressbar(list(items), label="Leser og lagrer", file=sys.stderr) as bar:
             yield from bar
 
-    begin_write()
     try:
-        count = import_file(path, progress=progress)
+        with writing() as done:
+            done.value = import_file(path, progress=progress)
     except ImportRejected as rejected:
-        db.session.rollback()
         click.echo(f"Ingenting ble importert. {len(rejected.errors)} feil i {path.name}:", err=True)
         for error in rejected.errors:
             click.echo(f"  {error}", err=True)
         raise SystemExit(1) from None
-    db.session.commit()
-    click.echo(f"{count} avvik importert fra {path.name}.")
+    click.echo(f"{done.value} avvik importert fra {path.name}.")

@@ -117,4 +117,6 @@ def render_pdf(
     viewer: User, analysis: Analysis, now: datetime | None = None, language: Language = NORWEGIAN
 ) -> bytes:
     """The labels in report_data follow the active locale; ``language`` must be the same one."""
-    return report.render_analysis_pdf(report_data(viewer, analysis, now), language)
+    from reports.analysis_pdf import render_analysis_pdf  # reportlab: only where a PDF is made
+
+    return render_analysis_pdf(report_data(viewer, analysis, now), language)

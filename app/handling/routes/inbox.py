@@ -1,9 +1,9 @@
 """Mottak: the receiving organisation's inbox. Moves and messages are made on the deviation's
-page (app/deviations/page.py)."""
+page (move.py beside this, app/deviations/routes/case.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from app.common import permissions
@@ -11,11 +11,10 @@ from app.common.dates import today_local
 from app.common.ids import parse_id
 from app.common.picklists import active_categories
 from app.handling import services
+from app.handling.routes.blueprint import bp
 from app.models import Status
 from app.search import services as search
-from app.search.routes import filters_from_request as search_filters_from_request
-
-bp = Blueprint("handling", __name__)
+from app.search.forms import filters_from_request as search_filters_from_request
 
 
 @bp.get("/mottak")

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.common import permissions
 from app.common.dates import today_local
-from app.common.ids import parse_id
 from app.common.picklists import active_categories
 from app.deviations.services import get_by_reference
-from app.models import Status
 from app.search import services
-
-bp = Blueprint("search", __name__)
-
-QUERY_MAX = 200
-
-
-def filters_from_request(received_only: bool = False) -> services.SearchFilter:
-    """The query and the inbox's filters from the URL; anything malformed is left out."""
-    status = request.args.get("status") or None
-    category = request.args.get("category") or None
-    return services.SearchFilter(
-        text=(request.args.get("q") or "").strip()[:QUERY_MAX],
-        status=Status(status) if status in {s.value for s in Status} else None,
-        category_id=parse_id(category) if category else None,
-        received_only=received_only,
-    )
+from app.search.forms import filters_from_request
+from app.search.routes.blueprint import bp
 
 
 @bp.get("/sok")

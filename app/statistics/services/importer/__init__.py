@@ -26,8 +26,8 @@ from app.deviations.services import (
 from app.extensions import db
 from app.models import Deviation, DeviationEvent, EventKind, User, utcnow
 from app.search import index as search_index
-from app.statistics.importer.checking import GoodRow, Lookups, check_row, org_alias
-from app.statistics.importer.reading import (
+from app.statistics.services.importer.checking import GoodRow, Lookups, check_row, org_alias
+from app.statistics.services.importer.reading import (
     REQUIRED_COLUMNS,
     ImportRejected,
     RowError,

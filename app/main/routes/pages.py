@@ -1,14 +1,13 @@
 """The start page and other pages that belong to no feature."""
 
-from flask import Blueprint, current_app, render_template
+from flask import current_app, render_template
 from flask_login import current_user, login_required
 
 from app.common import permissions
 from app.common.dates import today_local
 from app.deviations.services import my_deviations
 from app.learning.services import community
-
-bp = Blueprint("main", __name__)
+from app.main.routes.blueprint import bp
 
 
 @bp.get("/")

@@ -7,7 +7,7 @@ only ever serve the filing form and the inbox.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -15,9 +15,8 @@ from markupsafe import Markup
 from app.common.dates import today_local
 from app.common.translations import report_language
 from app.statistics import services
+from app.statistics.routes.blueprint import bp
 from reports import DEFINITIONS, Tertial
-
-bp = Blueprint("statistics", __name__, url_prefix="/statistikk")
 
 
 def _scope() -> services.Scope:

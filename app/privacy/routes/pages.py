@@ -1,25 +1,16 @@
 """The data protection officer's pages (/personvern): find a patient's cases and who read them,
-and the organisation's access log. Everyone else gets 404."""
+and the organisation's access log. Everyone else gets 404 (blueprint.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user, login_required
+from flask import render_template, request
+from flask_login import current_user
 
-from app.common.errors import perform
 from app.common.identity import normalise
-from app.common.permissions import is_privacy_officer
+from app.common.writing import writing
 from app.privacy import services
 from app.privacy.forms import LogFilterForm, PatientSearchForm
-
-bp = Blueprint("privacy", __name__, url_prefix="/personvern")
-
-
-@bp.before_request
-@login_required
-def _officers_only() -> None:
-    if not is_privacy_officer(current_user):
-        abort(404)
+from app.privacy.routes.blueprint import bp
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -30,7 +21,8 @@ def index():
     results = None
     if form.validate_on_submit():
         number = normalise(form.number.data)
-        done = perform(lambda: services.patient_cases(current_user, number), form=form)
+        with writing(form=form) as done:
+            done.value = services.patient_cases(current_user, number)
         results = done.value if done else None
     status = 422 if form.errors else 200
     return render_template("privacy/index.html", form=form, results=results), status

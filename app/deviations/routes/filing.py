@@ -1,23 +1,21 @@
-"""Filing a deviation, its receipt and the reporter's own list. The deviation's page is in
-page.py, on the same blueprint."""
+"""Filing a deviation, its receipt and the reporter's own list."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.common import permissions
 from app.common.database import writes_after_reading
 from app.common.dates import today_local
-from app.common.errors import perform
 from app.common.picklists import PickLists, filing_lists
+from app.common.writing import writing
 from app.deviations import services
 from app.deviations.forms import DeviationForm
-from app.models import Deviation, Harm
-
-bp = Blueprint("deviations", __name__, url_prefix="/avvik")
+from app.deviations.page import get_visible
+from app.deviations.routes.blueprint import bp
+from app.models import Harm
 
 
 def _offer_choices(form: DeviationForm) -> PickLists:
@@ -44,7 +42,7 @@ def _offer_choices(form: DeviationForm) -> PickLists:
 
 @bp.route("/nytt", methods=["GET", "POST"])
 @login_required
-@writes_after_reading  # the filing's write transaction is perform()'s: the lock for the writes
+@writes_after_reading  # the filing's write transaction is writing()'s: the lock for the writes
 def new():
     form = DeviationForm(own_org_id=current_user.organisation_id)
     if not form.is_submitted():
@@ -63,7 +61,8 @@ def new():
             agreement_id=form.agreement.data,
             patient_id=form.patient_id.data or None,
         )
-        done = perform(lambda: services.file_deviation(current_user, data).reference, form=form)
+        with writing(form=form) as done:
+            done.value = services.file_deviation(current_user, data).reference
         if done:
             return redirect(url_for("deviations.sent", reference=done.value))
     lists = _offer_choices(form)
@@ -86,14 +85,3 @@ def mine():
         deviations=services.my_deviations(current_user),
         today=today_local(),
     )
-
-
-def get_visible(reference: str) -> Deviation:
-    deviation = services.get_by_reference(reference)
-    # 404, not 403: a stranger must not learn that the reference exists.
-    if deviation is None or not permissions.can_view_deviation(current_user, deviation):
-        abort(404)
-    return deviation
-
-
-from app.deviations import page  # noqa: F401  (the deviation's page, on this blueprint)

@@ -1,5 +1,6 @@
-"""The tertial's figures: the counts the SQL of app/statistics/queries.py returns, relabelled and
-rolled up into the input reports.summarise turns into what the page, the PDF and the CLI all show.
+"""The tertial's figures: the counts the SQL of app/statistics/services/queries.py returns,
+relabelled and rolled up into the input reports.summarise turns into what the page, the PDF and
+the CLI all show.
 
 Python only relabels and rolls up grouped rows (a few thousand at most). This module is the
 statistics package's face to routes, the CLI, the benchmark and the tests: the scope
@@ -17,10 +18,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import CLOSED_STATUSES, Deviation, Direction
-from app.statistics.exports import EXPORT_COLUMNS, export_rows
-from app.statistics.learning import learning_input
-from app.statistics.queries import build_queries, load_categories, load_clinics
-from app.statistics.scope import (
+from app.statistics.services.exports import EXPORT_COLUMNS, export_rows
+from app.statistics.services.learning import learning_input
+from app.statistics.services.queries import build_queries, load_categories, load_clinics
+from app.statistics.services.scope import (
     ALL,
     Scope,
     can_view_statistics,

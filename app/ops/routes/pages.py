@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import current_app, jsonify
 from flask_babel import force_locale
 
 from app.ops import health
-
-bp = Blueprint("ops", __name__)
+from app.ops.routes.blueprint import bp
 
 
 @bp.get("/helse")

@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.common.sql import unindexed
 from app.extensions import db
 from app.models import (
     CLOSED_STATUSES,
@@ -27,7 +28,7 @@ from app.models import (
     Status,
     Unit,
 )
-from app.statistics.scope import Scope, unindexed
+from app.statistics.services.scope import Scope
 from reports import Tertial
 from reports.summary import DEADLINE_DAY_END, TREND_LENGTH
 

@@ -13,7 +13,7 @@ from app.common.identity import find_in_text
 from app.extensions import db
 from app.models import CLOSED_STATUSES, Category, Harm, Organisation, Status, Unit
 from app.models.deviation import TITLE_MAX
-from app.statistics.importer.reading import RowError, fold
+from app.statistics.services.importer.reading import RowError, fold
 from reports import labels as report_labels
 
 _ORG_NOISE = re.compile(r"\b(hf|kommune|hospital|sykehus|sjukehus)\b")

@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
 
+from app.common.sql import unindexed
 from app.extensions import db
 from app.models import Deviation, Organisation, Role, User
 from reports import labels as report_labels
@@ -43,29 +41,6 @@ class Scope:
             unindexed(Deviation.reporter_org_id) == self.organisation_id,
             unindexed(Deviation.counterpart_org_id) == self.organisation_id,
         )
-
-
-class unindexed(FunctionElement):
-    """The column itself, written ``+column`` on SQLite: a term its planner will not drive the
-    query from (https://sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_).
-    Without statistics (no ANALYZE) SQLite otherwise picks an index on an open-ended range or on
-    the scope's organisation and reads hundreds of thousands of table rows."""
-
-    inherit_cache = True
-
-    def __init__(self, column: ColumnElement[object]) -> None:
-        super().__init__(column)
-        self.type = column.type
-
-
-@compiles(unindexed)
-def _unindexed(element: unindexed, compiler: SQLCompiler, **kw: object) -> str:
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(unindexed, "sqlite")
-def _unindexed_sqlite(element: unindexed, compiler: SQLCompiler, **kw: object) -> str:
-    return "+" + compiler.process(element.clauses, **kw)
 
 
 def can_view_statistics(user: User) -> bool:

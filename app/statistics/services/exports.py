@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Deviation, Unit
 from app.models.organisation import unit_paths
-from app.statistics.queries import load_categories, status_at
-from app.statistics.scope import Scope
+from app.statistics.services.queries import load_categories, status_at
+from app.statistics.services.scope import Scope
 from reports import Tertial
 from reports import labels as report_labels
 from reports.summary import deadline_end

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.common.dates import local
 from app.extensions import db
 from app.models import Category, GoodStory, Lesson, LessonStatus
-from app.statistics.scope import Scope
+from app.statistics.services.scope import Scope
 from reports import Tertial
 from reports.learning import LearningInput, LessonRecord
 

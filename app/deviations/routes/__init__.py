@@ -1,0 +1,15 @@
+"""Deviation pages: one blueprint, ``deviations``, under /avvik.
+
+- blueprint: the blueprint
+- filing: the filing form, its receipt and the reporter's own list
+- case: the deviation's page, showing the patient identity, and posting a message
+
+A handler's move, made from the same page, is handling's (app/handling/routes/move.py); the
+page itself is drawn by app/deviations/page.py for both.
+"""
+
+# Importing the view modules registers their routes on bp.
+from app.deviations.routes import case, filing  # noqa: F401
+from app.deviations.routes.blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,59 @@
+"""The deviation's page, showing the patient identity, and posting a message on it. The page is
+drawn by app/deviations/page.py; a handler's move is handling's (app/handling/routes/move.py)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.common import permissions
+from app.common.writing import writing
+from app.deviations import services
+from app.deviations.forms import MessageForm
+from app.deviations.page import get_visible, render_deviation
+from app.deviations.routes.blueprint import bp
+from app.handling import services as handling
+from app.models import AccessAction
+from app.privacy.access_log import log_reading
+
+
+@bp.get("/<reference>")
+@login_required
+def show(reference: str):
+    deviation = get_visible(reference)
+    log_reading(current_user, AccessAction.DEVIATION_VIEWED, deviation=deviation)
+    return render_deviation(deviation)
+
+
+@bp.post("/<reference>/pasient")
+@login_required
+def reveal_patient(reference: str):
+    deviation = get_visible(reference)
+    if not permissions.can_see_patient_id(current_user, deviation):
+        abort(404)
+    if not deviation.has_patient_id:
+        flash(_("Pasientens identitet er ikke registrert, eller er slettet."), "info")
+        return redirect(url_for("deviations.show", reference=reference))
+    with writing() as done:
+        done.value = services.reveal_patient_id(current_user, deviation)
+    return render_deviation(deviation, patient_id=done.value)
+
+
+@bp.post("/<reference>/meldinger")
+@login_required
+def post_message(reference: str):
+    deviation = get_visible(reference)
+    if not permissions.can_post_message(current_user, deviation):
+        abort(404)
+    form = MessageForm()
+    if form.validate():
+        internal = bool(form.internal.data) and permissions.can_write_internal_note(
+            current_user, deviation
+        )
+        success = _("Internt notat lagret.") if internal else _("Meldingen er sendt.")
+        with writing(form=form, success=success) as done:
+            handling.post_message(deviation, current_user, form.body.data, internal=internal)
+        if done:
+            return redirect(url_for("deviations.show", reference=deviation.reference) + "#samtale")
+    return render_deviation(deviation, message_form=form, status=422)

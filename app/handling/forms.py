@@ -1,0 +1,53 @@
+"""The form of a handler's move (and the reporter's reopening) on the deviation's page. Shapes
+and the messages beside each field; the rules live in workflow.py."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from app.common.forms import AvvikForm, MaxLength, NoIdentityNumber, optional_int
+from app.common.picklists import active_organisations, active_units_by_org
+from app.handling.labels import MOVE_LABELS
+from app.handling.moves import Move
+from app.models import Deviation
+from app.models.deviation import TEXT_MAX
+
+
+class MoveForm(AvvikForm):
+    """One move. Each move's form on the page gets its own prefix (the move's value), so the
+    ids are unique and an error shows beside the field of the form that was sent."""
+
+    text = TextAreaField(validators=[Optional(), MaxLength(TEXT_MAX), NoIdentityNumber()])
+    target_unit = SelectField(_l("Enhet"), coerce=optional_int, validate_choice=False)
+    target_org = SelectField(_l("Organisasjon"), coerce=optional_int, validate_choice=False)
+    # The deviation's version the page showed: a move decided on an older page is refused.
+    version = HiddenField()
+    submit = SubmitField()
+
+    def seen_version(self) -> int | None:
+        value = (self.version.data or "").strip()
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def move_form(deviation: Deviation, move: Move, formdata: object = None) -> MoveForm:
+    """The move's form with its words and, for a forwarding or rerouting, the places it can go."""
+    form = MoveForm(formdata=formdata, prefix=move.value)
+    labels = MOVE_LABELS[move]
+    form.submit.label.text = str(labels.button)
+    form.text.label.text = str(labels.field) if labels.field is not None else ""
+    if move is Move.FORWARD:
+        units = active_units_by_org().get(deviation.counterpart_org_id, [])
+        form.target_unit.choices = [SelectChoice("", _("Velg enhet …"))] + [
+            SelectChoice(u.id, u.path) for u in units if u.id != deviation.forwarded_unit_id
+        ]
+    if move is Move.REROUTE:
+        form.target_org.choices = [SelectChoice("", _("Velg organisasjon …"))] + [
+            SelectChoice(o.id, o.name)
+            for o in active_organisations()
+            if o.id not in (deviation.counterpart_org_id, deviation.reporter_org_id)
+        ]
+    return form

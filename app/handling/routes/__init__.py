@@ -1,0 +1,12 @@
+"""Handling pages: one blueprint, ``handling``.
+
+- blueprint: the blueprint
+- inbox: Mottak, the receiving organisation's inbox (/mottak)
+- move: a handler's move on a deviation, sent from the deviation's page (/avvik/<ref>/behandling)
+"""
+
+# Importing the view modules registers their routes on bp.
+from app.handling.routes import inbox, move  # noqa: F401
+from app.handling.routes.blueprint import bp
+
+__all__ = ["bp"]

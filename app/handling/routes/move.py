@@ -1,0 +1,73 @@
+"""A handler's move on a deviation (and the reporter's reopening), sent from the deviation's
+page. Its URL sits beside the page's, under /avvik; the page is drawn again by
+app/deviations/page.py when the move is refused."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.common import permissions
+from app.common.writing import writing
+from app.deviations import services as deviations
+from app.deviations.page import get_visible, render_deviation
+from app.handling import workflow
+from app.handling.forms import move_form
+from app.handling.labels import MOVE_LABELS
+from app.handling.moves import Move
+from app.handling.routes.blueprint import bp
+
+
+@bp.post("/avvik/<reference>/behandling")
+@login_required
+def move(reference: str):
+    deviation = deviations.get_by_reference(reference)
+    if (
+        deviation is not None
+        and not permissions.can_view_deviation(current_user, deviation)
+        and permissions.has_handled(current_user, deviation)
+    ):
+        # A colleague sent the case to another organisation while this user had it open.
+        flash(workflow.conflict_message(), "error")
+        return redirect(url_for("handling.inbox"))
+    deviation = get_visible(reference)
+    try:
+        chosen = Move(request.form.get("move", ""))
+    except ValueError:
+        abort(400)
+    if chosen is Move.ANALYSE:
+        # til_analyse means "held by an analysis": only linking it to one may set it, so an
+        # analysis never loses track of a deviation marked for it.
+        flash(
+            _("Start en hendelsesanalyse eller legg avviket til i en, så sendes det dit."), "info"
+        )
+        return redirect(
+            url_for("deviations.show", reference=deviation.reference, _anchor="hendelsesanalyse")
+        )
+    form = move_form(deviation, chosen, formdata=request.form)
+    if not form.validate():
+        return render_deviation(deviation, failed=(chosen, form), status=422)
+    saved = _("Lagret: %(move)s.", move=MOVE_LABELS[chosen].button)
+    with writing(form=form, success=saved) as done:
+        workflow.transition(
+            deviation,
+            chosen,
+            current_user,
+            text=form.text.data,
+            target_unit=form.target_unit.data,
+            target_org=form.target_org.data,
+            seen_version=form.seen_version(),
+        )
+    if not done and done.error.field is not None:
+        return render_deviation(deviation, failed=(chosen, form), status=422)
+    moved_on = not done and done.error.code in ("conflict", "wrong_state")
+    if moved_on and permissions.can_view_deviation(current_user, deviation):
+        # The case moved on under the user: show it as it is now, the message on top and what
+        # they typed still in the form where the move is still possible.
+        return render_deviation(deviation, failed=(chosen, form), status=409)
+    # Done, or the case moved on (or was never this user's to move): show it as it is now.
+    if not permissions.can_view_deviation(current_user, deviation):
+        # Re-routed away from this organisation: the case is no longer ours to see.
+        return redirect(url_for("handling.inbox"))
+    return redirect(url_for("deviations.show", reference=deviation.reference))

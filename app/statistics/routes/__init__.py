@@ -1,0 +1,11 @@
+"""Statistics pages: one blueprint, ``statistics``, under /statistikk.
+
+- blueprint: the blueprint
+- pages: the tertial's page and its downloads (PDF, CSV, spreadsheet)
+"""
+
+# Importing the view modules registers their routes on bp.
+from app.statistics.routes import pages  # noqa: F401
+from app.statistics.routes.blueprint import bp
+
+__all__ = ["bp"]
