@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from reports.formatting import Numbers
 from reports.i18n import NORWEGIAN, Language
 
 
@@ -76,10 +75,6 @@ class AnalysisReport:
     actions: list[ActionRow]
     learning_points: list[str]
     made_at: datetime  # aware; printed in the footer
-
-
-def fmt_date(value: date | None, numbers: Numbers = NORWEGIAN.numbers) -> str:
-    return numbers.date(value) or "–"
 
 
 def render_analysis_pdf(report: AnalysisReport, language: Language = NORWEGIAN) -> bytes:

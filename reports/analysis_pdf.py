@@ -25,7 +25,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from reports.analysis import AnalysisReport, fmt_date
+from reports.analysis import AnalysisReport
 from reports.i18n import NORWEGIAN, Language
 from reports.pdf_layout import (
     ACCENT,
@@ -82,7 +82,7 @@ def build_pdf(report: AnalysisReport, language: Language = NORWEGIAN) -> bytes:
         return _p(text or _("Ingen registrert."), "muted")
 
     def day(value: date | None) -> str:
-        return fmt_date(value, numbers)
+        return numbers.date(value) or "–"
 
     if report.made_at.tzinfo is None:
         raise ValueError("made_at must be timezone-aware")

@@ -150,3 +150,16 @@ def test_a_mail_and_the_pdf_write_a_time_alike(ctx, lang, when):
     ).first()
     assert when in body
     assert load(lang).numbers.datetime(MADE_AT) == when
+
+
+@pytest.mark.parametrize(
+    ("lang", "ninety", "two"),
+    [("nb", "venter 1,5 min", "venter 2 min"), ("en", "waits 1.5 min", "waits 2 min")],
+)
+def test_the_security_log_writes_a_lock_s_wait_in_the_readers_numbers(app, lang, ninety, two):
+    from flask_babel import force_locale
+
+    from app.auth.labels import detail
+
+    with app.test_request_context(), force_locale(lang):
+        assert detail("90s") == ninety and detail("120s") == two

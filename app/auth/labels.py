@@ -3,6 +3,7 @@ reports/labels.py, app.common.labels in the app)."""
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -45,7 +46,7 @@ def detail(code: str) -> str:
         return f"{name}: {DETAIL.get(reason, reason)}" if reason else name
     if code.endswith("s") and code[:-1].isdigit():
         seconds = int(code[:-1])
-        return _("venter %(minutes)s min", minutes=round(seconds / 60, 1))
+        return _("venter %(minutes)s min", minutes=format_decimal(seconds / 60, "#,##0.#"))
     return str(DETAIL.get(code, code))
 
 
