@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
+from reports.timezone import TIMEZONE
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
@@ -127,7 +129,7 @@ class Config:
     # Who read which case: kept five years by default, then deleted by `flask maintenance`.
     ACCESS_LOG_DAYS = _int("ACCESS_LOG_DAYS", 5 * 365 + 1)
     BABEL_DEFAULT_LOCALE = "nb"
-    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+    BABEL_DEFAULT_TIMEZONE = TIMEZONE
     LANGUAGES = ("nb", "en")
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BTN_SIZE = "md"

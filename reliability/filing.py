@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from stdnum.no import fodselsnummer
 
 from reliability.client import Client, Response, Tally
+from reports.timezone import OSLO
 
 RECEIPT = re.compile(r"^/avvik/(AV-\d{4}-\d{5})/sendt$")
 _W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -90,7 +90,7 @@ class Reporter:
             harm=HARMS[number % len(HARMS)],
             category_id=self.categories[number % len(self.categories)],
             counterpart_org_id=self.organisations[counterpart],
-            event_date=datetime.now(ZoneInfo("Europe/Oslo")).date().isoformat(),
+            event_date=datetime.now(OSLO).date().isoformat(),
             patient_id=identity_number(number) if number % 10 == 0 else "",
         )
 

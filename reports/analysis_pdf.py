@@ -26,7 +26,6 @@ from reportlab.platypus import (
 )
 
 from reports.analysis import AnalysisReport
-from reports.formatting import Numbers
 from reports.i18n import NORWEGIAN, Language
 from reports.pdf_layout import (
     ACCENT,
@@ -76,10 +75,6 @@ def _table(header: list[str], rows: list[list[str]], widths: list[float]) -> Tab
     return table
 
 
-def fmt_date(value: date | None, numbers: Numbers = NORWEGIAN.numbers) -> str:
-    return numbers.date(value) or "–"
-
-
 def render_analysis_pdf(report: AnalysisReport, language: Language = NORWEGIAN) -> bytes:
     """The analysis as PDF bytes, headings in ``language``; ``report.made_at`` must be aware."""
     _, numbers = language.gettext, language.numbers
@@ -88,7 +83,7 @@ def render_analysis_pdf(report: AnalysisReport, language: Language = NORWEGIAN) 
         return _p(text or _("Ingen registrert."), "muted")
 
     def day(value: date | None) -> str:
-        return fmt_date(value, numbers)
+        return numbers.date(value) or "–"
 
     if report.made_at.tzinfo is None:
         raise ValueError("made_at must be timezone-aware")

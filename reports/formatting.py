@@ -1,9 +1,12 @@
-"""Numbers and dates the Norwegian way: 12 345 · 12,5 · 12,5 % · 31.08.2023 kl. 14:05.
+"""Numbers and dates in the report's language, by Babel: 12 345 · 12,5 · 12,5 % · 31.08.2023 kl. 14:05.
 
-English reports keep the same dates (dd.mm.yyyy: day first as in British usage, and the same
-dates the pages show) and the space between thousands (the SI style, correct in English too), but
-take the decimal point and "at" before a time: "12,5" would read as a list or as 125 to an English
-reader. ``Numbers`` holds one style; the module-level functions are the Norwegian one.
+Babel's locale data give the decimal sign and the grouping (Norwegian 12 345,5; English
+12,345.5). Three choices of ours are kept on top, the same in both languages:
+- dates day first, dd.mm.yyyy (the pages show them so, and a report is read beside the pages);
+- a space before the percent sign and a real minus sign (a hyphen reads as a dash on paper);
+- plain spaces rather than Babel's no-break space between thousands: a table cell never wraps
+  a number, and text taken from the PDF is searched with an ordinary space.
+``Numbers`` holds one language's style; the module-level functions are the Norwegian one.
 """
 
 from __future__ import annotations
@@ -11,31 +14,46 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from reports.tertial import OSLO
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal, format_percent
 
-MINUS = "\u2212"  # a real minus sign: a hyphen reads as a dash on paper
+from reports.timezone import OSLO
+
+MINUS = "\u2212"
+DATE_PATTERN = "dd.MM.yyyy"
+
+
+def _typeset(text: str) -> str:
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    if text.startswith("-"):
+        text = text[1:]
+        # A value that rounds to zero gets no sign: "0,0", not "−0,0".
+        return text if not any(c in "123456789" for c in text) else MINUS + text
+    return text
+
+
+def _places(places: int) -> str:
+    return "." + "0" * places if places else ""
 
 
 @dataclass(frozen=True)
 class Numbers:
-    decimal_sign: str = ","
+    locale: str = "nb"
     at: str = "kl."  # the word before a time of day
 
     def integer(self, value: int) -> str:
-        text = f"{abs(value):,}".replace(",", " ")
-        return f"{MINUS}{text}" if value < 0 else text
+        return _typeset(format_decimal(value, format="#,##0", locale=self.locale))
 
     def decimal(self, value: float, places: int = 1) -> str:
-        text = f"{abs(value):,.{places}f}".replace(",", " ").replace(".", self.decimal_sign)
-        if text.strip(f"0{self.decimal_sign} ") == "":
-            return text  # no "−0,0"
-        return f"{MINUS}{text}" if value < 0 else text
+        pattern = "#,##0" + _places(places)
+        return _typeset(format_decimal(value, format=pattern, locale=self.locale))
 
     def percent(self, share: float | None, places: int = 1) -> str:
         """A share 0..1 as '12,5 %'; None (nothing to divide by) as a dash."""
         if share is None:
             return "–"
-        return f"{self.decimal(share * 100, places)} %"
+        pattern = "#,##0" + _places(places) + " %"
+        return _typeset(format_percent(share, format=pattern, locale=self.locale))
 
     def signed_integer(self, value: int) -> str:
         return f"+{self.integer(value)}" if value > 0 else self.integer(value)
@@ -44,7 +62,7 @@ class Numbers:
         if share is None:
             return "–"
         text = self.percent(share, places)
-        return f"+{text}" if share > 0 and not text.startswith(f"0{self.decimal_sign}") else text
+        return f"+{text}" if share > 0 and any(c in "123456789" for c in text) else text
 
     def days(self, value: float | None) -> str:
         if value is None:
@@ -56,14 +74,19 @@ class Numbers:
             return ""
         if isinstance(value, datetime):
             value = value.astimezone(OSLO).date()
-        return value.strftime("%d.%m.%Y")
+        return format_date(value, DATE_PATTERN, locale=self.locale)
 
     def datetime(self, value: datetime) -> str:
-        return value.astimezone(OSLO).strftime(f"%d.%m.%Y {self.at} %H:%M")
+        return format_datetime(value, datetime_pattern(self.at), tzinfo=OSLO, locale=self.locale)
+
+
+def datetime_pattern(at: str) -> str:
+    """dd.mm.yyyy, the word before the time ("kl.", "at"; quoted for Babel), and hh:mm."""
+    return f"{DATE_PATTERN} '{at.replace(chr(39), chr(39) * 2)}' HH:mm"
 
 
 NORWEGIAN = Numbers()
-ENGLISH = Numbers(decimal_sign=".", at="at")
+ENGLISH = Numbers(locale="en_GB", at="at")
 
 
 def for_language(code: str) -> Numbers:

@@ -1,27 +1,17 @@
-"""Norwegian labels for the stored enum values.
+"""The one spelling of every stored enum value, for the pages, the mails, the exports and the PDFs.
 
-reports/ may not import the app (it pulls in Flask), so the values are spelled here; a test
-checks they are exactly the values of app.models' enums. They stay Norwegian here (the importer
-and the exports read them); N_() marks them as msgids, translated where a report prints them.
+reports/ may not import the app (it pulls in Flask), so each table is keyed by the stored value
+(a ``StrEnum`` member is equal to its value, so ``HARMS[Harm.LAV]`` works as well as
+``HARMS["lav"]``); tests/test_labels.py checks that every enum of app.models has its table here,
+with exactly its values. The labels are the Norwegian msgids, marked with ``N_()`` and translated
+where they are printed: by the report's ``language.gettext`` in reports/, by Flask-Babel for the
+request's language in the app (app/common/labels.py). The importer reads these Norwegian labels
+back from the exports.
 """
 
 from reports.i18n import N_
 
-DIRECTIONS = {
-    "kommune_sykehus": N_("Kommune til sykehus"),
-    "sykehus_kommune": N_("Sykehus til kommune"),
-    "kommune_kommune": N_("Kommune til kommune"),
-    "annet": N_("Annet"),
-}
-
-HARMS = {
-    "ikke_berort": N_("Pasienten ikke berørt"),
-    "ingen": N_("Ingen skade"),
-    "lav": N_("Lav"),
-    "moderat": N_("Moderat"),
-    "alvorlig": N_("Alvorlig"),
-    "dod": N_("Død"),
-}
+# -- the deviation (app.models.deviation) --
 
 STATUSES = {
     "sendt": N_("Sendt"),
@@ -32,11 +22,44 @@ STATUSES = {
     "besvart": N_("Besvart"),
     "avvist": N_("Avvist"),
 }
-
 CLOSED_STATUSES = frozenset({"besvart", "avvist"})
 OPEN_STATUSES = frozenset(STATUSES) - CLOSED_STATUSES
 
-# Issue 5's analysis module: the values its actions will carry.
+# WHO's minimal information model, plus the near miss (DESIGN.md: a noun label each).
+HARMS = {
+    "ikke_berort": N_("Uønsket hendelse uten at pasienten ble berørt"),
+    "ingen": N_("Ingen skade"),
+    "lav": N_("Lav"),
+    "moderat": N_("Moderat"),
+    "alvorlig": N_("Alvorlig"),
+    "dod": N_("Død"),
+}
+
+DIRECTIONS = {
+    "kommune_sykehus": N_("Kommune til sykehus"),
+    "sykehus_kommune": N_("Sykehus til kommune"),
+    "kommune_kommune": N_("Kommune til kommune"),
+    "annet": N_("Annet"),
+}
+
+EVENTS = {
+    "opprettet": N_("Avvik meldt"),
+    "importert": N_("Importert fra tidligere registrering"),
+    "statusendring": N_("Status endret"),
+    "pasient_vist": N_("Pasientens identitet vist"),
+    "pasient_slettet": N_("Pasientens identitet slettet"),
+    "pasient_utlopt": N_("Pasientens identitet slettet fordi saken har vært åpen for lenge"),
+}
+
+# -- the incident analysis (app.models.analysis) --
+
+ANALYSIS_STATUSES = {
+    "planlagt": N_("Planlagt"),
+    "pagar": N_("Pågår"),
+    "ferdig": N_("Ferdig"),
+    "avbrutt": N_("Avbrutt"),
+}
+
 ACTION_STATUSES = {
     "planlagt": N_("Planlagt"),
     "pagar": N_("Pågår"),
@@ -44,7 +67,96 @@ ACTION_STATUSES = {
     "forkastet": N_("Forkastet"),
 }
 ACTION_DONE = frozenset({"gjennomfort", "forkastet"})
+
+# RCA²'s action hierarchy.
 ACTION_STRENGTHS = {"sterk": N_("Sterk"), "middels": N_("Middels"), "svak": N_("Svak")}
 
+# The London Protocol's seven groups of contributory factors.
+FACTOR_GROUPS = {
+    "pasient": N_("Pasient"),
+    "oppgave_teknologi": N_("Oppgave og teknologi"),
+    "individ": N_("Individ (ansatt)"),
+    "team": N_("Team"),
+    "arbeidsmiljo": N_("Arbeidsmiljø"),
+    "organisasjon_ledelse": N_("Organisasjon og ledelse"),
+    "ytre_forhold": N_("Ytre forhold"),
+}
+
+ANALYSIS_EVENTS = {
+    "opprettet": N_("Analyse opprettet"),
+    "endret": N_("Mandat eller rammer endret"),
+    "status": N_("Status endret"),
+    "avvik_koblet": N_("Avvik lagt til"),
+    "avvik_besvart": N_("Avvik besvart med henvisning til analysen"),
+    "medlem_lagt_til": N_("Medlem lagt til"),
+    "medlem_fjernet": N_("Medlem fjernet"),
+    "leder_endret": N_("Ny leder"),
+    "tidslinje_lagt_til": N_("Hendelse lagt til i tidslinjen"),
+    "tidslinje_endret": N_("Hendelse i tidslinjen endret"),
+    "tidslinje_slettet": N_("Hendelse slettet fra tidslinjen"),
+    "problem_lagt_til": N_("Problem lagt til"),
+    "problem_endret": N_("Problem endret"),
+    "problem_slettet": N_("Problem slettet"),
+    "faktor_lagt_til": N_("Medvirkende faktor lagt til"),
+    "faktor_endret": N_("Medvirkende faktor endret"),
+    "faktor_slettet": N_("Medvirkende faktor slettet"),
+    "rotarsak_lagt_til": N_("Rotårsak lagt til"),
+    "rotarsak_endret": N_("Rotårsak endret"),
+    "rotarsak_slettet": N_("Rotårsak slettet"),
+    "tiltak_lagt_til": N_("Tiltak lagt til"),
+    "tiltak_endret": N_("Tiltak endret"),
+    "tiltak_slettet": N_("Tiltak slettet"),
+    "laering_lagt_til": N_("Læringspunkt lagt til"),
+    "laering_endret": N_("Læringspunkt endret"),
+    "laering_slettet": N_("Læringspunkt slettet"),
+}
+
+# -- learning (app.models.learning) --
+
+LESSON_STATUSES = {
+    "til_vurdering": N_("Til vurdering"),
+    "returnert": N_("Sendt tilbake"),
+    "publisert": N_("Publisert"),
+    "trukket": N_("Trukket tilbake"),
+}
+
+# -- people, organisations and their logs --
+
+ROLES = {
+    "melder": N_("melder"),
+    "saksbehandler": N_("saksbehandler"),
+    "analytiker": N_("analytiker"),
+    "forbedringsgruppe": N_("forbedringsgruppe"),
+    "admin": N_("administrator"),
+    "lokal_admin": N_("lokal administrator"),
+    "personvern": N_("personvernombud"),
+}
+
+ORG_KINDS = {"kommune": N_("kommune"), "sykehus": N_("sykehus"), "annet": N_("annet")}
+
+ACCESS_ACTIONS = {
+    "avvik_vist": N_("Åpnet avviket"),
+    "pasient_vist": N_("Så pasientens identitet"),
+    "analyse_vist": N_("Åpnet hendelsesanalysen"),
+    "analyse_pdf": N_("Lastet ned hendelsesanalysen som PDF"),
+    "personvern_sok": N_("Søkte etter en pasients saker"),
+    "personvern_treff": N_("Fant saken i et søk på pasient (personvernombud)"),
+}
+
+SECURITY_EVENTS = {
+    "login": N_("Innlogget"),
+    "login_failed": N_("Mislykket innlogging"),
+    "locked": N_("Kontoen må vente"),
+    "logout": N_("Logget ut"),
+    "password_changed": N_("Passord endret"),
+    "second_factor_enrolled": N_("Totrinnsinnlogging satt opp"),
+    "second_factor_reset": N_("Totrinnsinnlogging tilbakestilt"),
+    "session_ended": N_("Innlogging avsluttet"),
+}
+
+# What a mailed link was for, as the administrative log names it.
+TOKEN_PURPOSES = {"invitation": N_("invitasjon"), "reset": N_("nytt passord")}
+
+# Not an enum: the words the tertial report prints for a missing unit and the whole community.
 UNKNOWN_UNIT = N_("Enhet ikke oppgitt")
 ALL_ORGANISATIONS = N_("Alle organisasjoner i helsefellesskapet")

@@ -6,9 +6,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-OSLO = ZoneInfo("Europe/Oslo")
+from reports.timezone import OSLO
 
 _FIRST_MONTH = {1: 1, 2: 5, 3: 9}
 _PATTERN = re.compile(r"^\s*(\d{4})\s*-\s*[Tt]?([123])\s*$")

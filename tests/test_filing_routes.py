@@ -80,7 +80,7 @@ def test_file_and_find_in_mine_and_inbox(app, login_as):
         "Epikrise manglet ved utskrivning",
         "Ringte avdelingen.",
         "Send epikrise samme dag.",
-        "kommune → sykehus",
+        "Kommune til sykehus",
         "Hjemmetjenesten",
         "Avvik meldt",
     ):

@@ -66,7 +66,7 @@ def check_hand_worked_figures(s: TertialSummary) -> None:
     assert sum(by_category.values()) == 8 and list(by_category) == CATEGORIES
     # moderat D1; lav D2 D6; ingen D3 D5 D7 D9; alvorlig D4.
     assert rows(s.by_harm) == {
-        "Pasienten ikke berørt": 0, "Ingen skade": 4, "Lav": 2, "Moderat": 1, "Alvorlig": 1, "Død": 0,
+        "Uønsket hendelse uten at pasienten ble berørt": 0, "Ingen skade": 4, "Lav": 2, "Moderat": 1, "Alvorlig": 1, "Død": 0,
     }  # fmt: skip
     # At 31.08 24:00: besvart D1 D6 D9; avvist D2; under behandling D3, and D5 (reopened
     # 10.08, answered again only 10.09); sendt D4 (answered 04.09) and D7 (imported, closed 05.09).

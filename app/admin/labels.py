@@ -64,5 +64,3 @@ FIELD = {
     "second_factor": _l("Totrinnsinnlogging"),
     "sessions_ended": _l("Innlogginger avsluttet"),
 }
-
-LINK = {"reset": _l("nytt passord"), "invitation": _l("invitasjon")}

@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from app.analysis import labels
+from app.common import labels
 from app.common.forms import AvvikForm, MaxLength, optional_int
 from app.common.identity import find_in_text
 from app.models import ActionStatus, ActionStrength, AnalysisStatus, FactorGroup
@@ -90,7 +90,7 @@ class AnalysisForm(AvvikForm):
 class StatusForm(AvvikForm):
     status = SelectField(
         _l("Ny status"),
-        choices=[SelectChoice(s.value, labels.STATUS[s]) for s in AnalysisStatus],
+        choices=[SelectChoice(s.value, labels.ANALYSIS_STATUS[s]) for s in AnalysisStatus],
         validators=[DataRequired(_l("Velg status."))],
     )
     submit = SubmitField(_l("Endre status"))

@@ -1,22 +1,13 @@
-"""What sign-in events, reasons and sessions are called on screen."""
+"""What sign-in reasons and sessions are called on screen (the events' labels are in
+reports/labels.py, app.common.labels in the app)."""
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.models import LoginSession, SecurityEvent
-
-EVENT = {
-    SecurityEvent.LOGIN: _l("Innlogget"),
-    SecurityEvent.LOGIN_FAILED: _l("Mislykket innlogging"),
-    SecurityEvent.LOCKED: _l("Kontoen må vente"),
-    SecurityEvent.LOGOUT: _l("Logget ut"),
-    SecurityEvent.PASSWORD_CHANGED: _l("Passord endret"),
-    SecurityEvent.SECOND_FACTOR_ENROLLED: _l("Totrinnsinnlogging satt opp"),
-    SecurityEvent.SECOND_FACTOR_RESET: _l("Totrinnsinnlogging tilbakestilt"),
-    SecurityEvent.SESSION_ENDED: _l("Innlogging avsluttet"),
-}
+from app.models import LoginSession
 
 # The detail codes the services write (app.auth.services), for the security log page.
 DETAIL = {
@@ -55,7 +46,7 @@ def detail(code: str) -> str:
         return f"{name}: {DETAIL.get(reason, reason)}" if reason else name
     if code.endswith("s") and code[:-1].isdigit():
         seconds = int(code[:-1])
-        return _("venter %(minutes)s min", minutes=round(seconds / 60, 1))
+        return _("venter %(minutes)s min", minutes=format_decimal(seconds / 60, "#,##0.#"))
     return str(DETAIL.get(code, code))
 
 

@@ -1,50 +1,94 @@
-"""Norwegian labels for the enum values, translated through Flask-Babel."""
+"""The app's side of reports/labels.py: the same spellings, in the request's language.
 
+Every label is spelled once, in reports/labels.py (Flask-free, so the PDFs and exports use it
+too). Here each table is wrapped so that looking a value up gives a lazy Flask-Babel string: it
+is translated when printed, so a form's choices built at import time still follow the user's
+language. ``TABLES`` names the table of every enum (tests/test_labels.py holds it complete).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from enum import StrEnum
+
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from app.models import Direction, Harm, OrgKind, Role, Status
+from app.models import (
+    AccessAction,
+    ActionStatus,
+    ActionStrength,
+    AnalysisEventKind,
+    AnalysisStatus,
+    Direction,
+    EventKind,
+    FactorGroup,
+    Harm,
+    LessonStatus,
+    OrgKind,
+    Role,
+    SecurityEvent,
+    Status,
+    TokenPurpose,
+)
+from reports import labels as spelled
 
-STATUS = {
-    Status.SENDT: _l("Sendt"),
-    Status.MOTTATT: _l("Mottatt"),
-    Status.UNDER_BEHANDLING: _l("Under behandling"),
-    Status.VIDERESENDT: _l("Videresendt"),
-    Status.TIL_ANALYSE: _l("Til hendelsesanalyse"),
-    Status.BESVART: _l("Besvart"),
-    Status.AVVIST: _l("Avvist"),
+
+class Labels(Mapping[str, LazyString]):
+    """One enum's labels, looked up by member or stored value."""
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self.msgids = table
+
+    def __getitem__(self, value: str) -> LazyString:
+        return _l(self.msgids[value])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.msgids)
+
+    def __len__(self) -> int:
+        return len(self.msgids)
+
+
+STATUS = Labels(spelled.STATUSES)
+HARM = Labels(spelled.HARMS)
+DIRECTION = Labels(spelled.DIRECTIONS)
+EVENT = Labels(spelled.EVENTS)
+ANALYSIS_STATUS = Labels(spelled.ANALYSIS_STATUSES)
+ACTION_STATUS = Labels(spelled.ACTION_STATUSES)
+STRENGTH = Labels(spelled.ACTION_STRENGTHS)
+FACTOR_GROUP = Labels(spelled.FACTOR_GROUPS)
+ANALYSIS_EVENT = Labels(spelled.ANALYSIS_EVENTS)
+LESSON_STATUS = Labels(spelled.LESSON_STATUSES)
+ROLE = Labels(spelled.ROLES)
+ORG_KIND = Labels(spelled.ORG_KINDS)
+ACCESS = Labels(spelled.ACCESS_ACTIONS)
+SECURITY_EVENT = Labels(spelled.SECURITY_EVENTS)
+TOKEN_PURPOSE = Labels(spelled.TOKEN_PURPOSES)
+
+TABLES: dict[type[StrEnum], Labels] = {
+    Status: STATUS,
+    Harm: HARM,
+    Direction: DIRECTION,
+    EventKind: EVENT,
+    AnalysisStatus: ANALYSIS_STATUS,
+    ActionStatus: ACTION_STATUS,
+    ActionStrength: STRENGTH,
+    FactorGroup: FACTOR_GROUP,
+    AnalysisEventKind: ANALYSIS_EVENT,
+    LessonStatus: LESSON_STATUS,
+    Role: ROLE,
+    OrgKind: ORG_KIND,
+    AccessAction: ACCESS,
+    SecurityEvent: SECURITY_EVENT,
+    TokenPurpose: TOKEN_PURPOSE,
 }
 
-HARM = {
-    Harm.IKKE_BEROERT: _l("Uønsket hendelse uten at pasienten ble berørt"),
-    Harm.INGEN: _l("Ingen skade"),
-    Harm.LAV: _l("Lav"),
-    Harm.MODERAT: _l("Moderat"),
-    Harm.ALVORLIG: _l("Alvorlig"),
-    Harm.DOD: _l("Død"),
-}
 
-DIRECTION = {
-    Direction.KOMMUNE_SYKEHUS: _l("kommune → sykehus"),
-    Direction.SYKEHUS_KOMMUNE: _l("sykehus → kommune"),
-    Direction.KOMMUNE_KOMMUNE: _l("kommune → kommune"),
-    Direction.ANNET: _l("annet"),
-}
+def label(value: StrEnum) -> LazyString:
+    """The label of an enum member, whichever enum it belongs to."""
+    return TABLES[type(value)][value]
 
-ORG_KIND = {
-    OrgKind.KOMMUNE: _l("kommune"),
-    OrgKind.SYKEHUS: _l("sykehus"),
-    OrgKind.ANNET: _l("annet"),
-}
-
-ROLE = {
-    Role.MELDER: _l("melder"),
-    Role.SAKSBEHANDLER: _l("saksbehandler"),
-    Role.ANALYTIKER: _l("analytiker"),
-    Role.FORBEDRINGSGRUPPE: _l("forbedringsgruppe"),
-    Role.ADMIN: _l("administrator"),
-    Role.LOKAL_ADMIN: _l("lokal administrator"),
-    Role.PERSONVERN: _l("personvernombud"),
-}
 
 STATUS_BADGE = {
     Status.SENDT: "text-bg-primary",
@@ -54,28 +98,4 @@ STATUS_BADGE = {
     Status.TIL_ANALYSE: "text-bg-dark",
     Status.BESVART: "text-bg-success",
     Status.AVVIST: "text-bg-light border",
-}
-
-from app.models import EventKind
-
-EVENT = {
-    EventKind.CREATED: _l("Avvik meldt"),
-    EventKind.IMPORTED: _l("Importert fra tidligere registrering"),
-    EventKind.TRANSITION: _l("Status endret"),
-    EventKind.PATIENT_ID_SHOWN: _l("Pasientens identitet vist"),
-    EventKind.PATIENT_ID_ERASED: _l("Pasientens identitet slettet"),
-    EventKind.PATIENT_ID_EXPIRED_OPEN: _l(
-        "Pasientens identitet slettet fordi saken har vært åpen for lenge"
-    ),
-}
-
-from app.models import AccessAction
-
-ACCESS = {
-    AccessAction.DEVIATION_VIEWED: _l("Åpnet avviket"),
-    AccessAction.PATIENT_ID_SHOWN: _l("Så pasientens identitet"),
-    AccessAction.ANALYSIS_VIEWED: _l("Åpnet hendelsesanalysen"),
-    AccessAction.ANALYSIS_PDF: _l("Lastet ned hendelsesanalysen som PDF"),
-    AccessAction.PATIENT_SEARCH: _l("Søkte etter en pasients saker"),
-    AccessAction.PATIENT_SEARCH_HIT: _l("Fant saken i et søk på pasient (personvernombud)"),
 }

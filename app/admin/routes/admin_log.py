@@ -6,9 +6,9 @@ from flask import render_template, request
 from flask_login import current_user
 
 from app.admin import services
-from app.admin.labels import ACTION, FIELD, LINK
+from app.admin.labels import ACTION, FIELD
 from app.admin.routes.blueprint import bp, require
-from app.common import permissions
+from app.common import labels, permissions
 from app.common.ids import parse_id
 
 PAGE_SIZE = 100
@@ -26,5 +26,5 @@ def admin_log():
         next_before=entries[PAGE_SIZE - 1].id if len(entries) > PAGE_SIZE else None,
         actions=ACTION,
         fields=FIELD,
-        links=LINK,
+        links=labels.TOKEN_PURPOSE,
     )

@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.analysis import forms, labels, services
+from app.analysis import forms, services
 from app.analysis.routes.blueprint import (
     back,
     bp,
@@ -18,6 +18,7 @@ from app.analysis.routes.blueprint import (
     get_visible,
 )
 from app.analysis.routes.page import render_page
+from app.common import labels
 from app.common.dates import today_local
 from app.common.errors import perform
 from app.models import AnalysisStatus
@@ -106,7 +107,7 @@ def status(reference: str):
         if perform(
             lambda: services.set_status(current_user, analysis, new),
             form=form,
-            success=_("Status er endret til %(status)s.", status=labels.STATUS[new]),
+            success=_("Status er endret til %(status)s.", status=labels.ANALYSIS_STATUS[new]),
         ):
             return back(analysis, "status")
     return render_page(analysis, 422, status=form)

@@ -10,7 +10,6 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.analysis import labels
 from app.analysis.services.editing import (
     check_no_identity,
     clean,
@@ -21,6 +20,7 @@ from app.analysis.services.editing import (
     require_editor,
 )
 from app.analysis.services.reading import find_active_user
+from app.common import labels
 from app.common.dates import format_date
 from app.common.errors import ServiceError
 from app.extensions import db

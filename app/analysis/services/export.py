@@ -8,8 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.analysis import labels
 from app.analysis.services.reading import covered_deviations
+from app.common import labels
 from app.common.dates import local
 from app.extensions import db
 from app.models import Analysis, AnalysisDeviation, AnalysisStatus, Deviation, User, utcnow
@@ -72,7 +72,7 @@ def report_data(viewer: User, analysis: Analysis, now: datetime | None = None) -
     return AnalysisReport(
         reference=analysis.reference,
         title=analysis.title,
-        status=str(labels.STATUS[analysis.status]),
+        status=str(labels.ANALYSIS_STATUS[analysis.status]),
         start_date=analysis.start_date,
         due_date=analysis.due_date,
         finished_on=local(analysis.finished_at).date() if analysis.finished_at else None,

@@ -11,8 +11,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.analysis import labels
 from app.analysis.services.editing import check_no_identity, clean, open_content, record_event
+from app.common import labels
 from app.common.errors import ServiceError
 from app.extensions import db
 from app.models import (

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.analysis import labels
 from app.analysis.services.editing import (
     check_no_identity,
     clean,
@@ -18,7 +17,7 @@ from app.analysis.services.editing import (
     require_editor,
 )
 from app.analysis.services.reading import holding_analysis
-from app.common import permissions
+from app.common import labels, permissions
 from app.common.errors import ServiceError
 from app.extensions import db
 from app.handling import workflow
@@ -89,8 +88,8 @@ def set_status(
         raise ServiceError(
             _l(
                 "En analyse som er %(old)s kan ikke settes til %(new)s.",
-                old=labels.STATUS[old].lower(),
-                new=labels.STATUS[new].lower(),
+                old=labels.ANALYSIS_STATUS[old].lower(),
+                new=labels.ANALYSIS_STATUS[new].lower(),
             ),
             "status",
             code="status_move_not_allowed",
@@ -124,7 +123,7 @@ def set_status(
         analysis,
         actor,
         AnalysisEventKind.STATUS_CHANGED,
-        f"{labels.STATUS[old]} → {labels.STATUS[new]}",
+        f"{labels.ANALYSIS_STATUS[old]} → {labels.ANALYSIS_STATUS[new]}",
         now,
     )
     db.session.flush()

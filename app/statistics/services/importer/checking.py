@@ -15,6 +15,7 @@ from app.models import CLOSED_STATUSES, Category, Harm, Organisation, Status, Un
 from app.models.deviation import TITLE_MAX
 from app.statistics.services.importer.reading import RowError, fold
 from reports import labels as report_labels
+from reports.formatting import date_no
 
 _ORG_NOISE = re.compile(r"\b(hf|kommune|hospital|sykehus|sjukehus)\b")
 
@@ -48,7 +49,8 @@ class Lookups:
             units[unit.organisation_id][fold(unit.path)] = unit.id
         harms = {fold(h.value): h for h in Harm}
         harms.update({fold(label): Harm(value) for value, label in report_labels.HARMS.items()})
-        harms[fold("Uønsket hendelse uten at pasienten ble berørt")] = Harm.IKKE_BEROERT
+        # The tertial report and its exports spelled the near miss this way until 2026-12.
+        harms[fold("Pasienten ikke berørt")] = Harm.IKKE_BEROERT
         statuses = {fold(s.value): s for s in Status}
         statuses.update(
             {fold(label): Status(value) for value, label in report_labels.STATUSES.items()}
@@ -126,7 +128,7 @@ def check_row(
             fail(column, f"«{text}» er ikke en dato (skriv dd.mm.åååå eller åååå-mm-dd).")
             return None
         if value > today:
-            fail(column, f"{value:%d.%m.%Y} er fram i tid.")
+            fail(column, f"{date_no(value)} er fram i tid.")
             return None
         return value
 
@@ -203,7 +205,7 @@ def check_row(
             if registered and closed < registered:
                 fail("closed", "lukket dato er før registreringsdatoen.")
             if closed > today:
-                fail("closed", f"{closed:%d.%m.%Y} er fram i tid.")
+                fail("closed", f"{date_no(closed)} er fram i tid.")
 
     within = None
     within_text = fold(_text(raw.get("answered_within_deadline")))
