@@ -92,7 +92,7 @@ def render_deviation(
         form.version.data = str(deviation.version)
     # A move the case no longer allows has no form to keep the text in: show it to copy.
     unsent_text = failed[1].text.data if failed is not None and failed[0] not in forms else None
-    can_post = permissions.can_post_message(current_user, deviation)
+    can_post = permissions.can(current_user, "post_message", deviation)
     if message_form is None and can_post:
         message_form = MessageForm(formdata=None)
     return (
@@ -110,15 +110,19 @@ def render_deviation(
             thread=handling.thread(deviation, current_user),
             message_form=message_form,
             can_post=can_post,
-            can_note=permissions.can_write_internal_note(current_user, deviation),
-            can_see_patient_id=permissions.can_see_patient_id(current_user, deviation),
+            can_note=permissions.can(current_user, "write_internal_note", deviation),
+            can_see_patient_id=permissions.can(current_user, "see_patient_id", deviation),
             panel=analysis.deviation_panel(current_user, deviation),
             access_log=entries_for_deviation(deviation.id)
-            if permissions.can_view_access_log(current_user, deviation)
+            if permissions.can(current_user, "view_access_log", deviation)
             else None,
             similar=search.similar(current_user, deviation),
-            lessons=lessons_of_source(deviation=deviation),
-            can_write_lesson=permissions.can_write_lesson_from_deviation(current_user, deviation),
+            lessons=[
+                x
+                for x in lessons_of_source(deviation=deviation)
+                if permissions.can(current_user, "list_on_case", x)
+            ],
+            can_write_lesson=permissions.can(current_user, "write_lesson", deviation),
             today=today_local(),
         ),
         status,
@@ -140,7 +144,7 @@ def show(reference: str):
 @login_required
 def reveal_patient(reference: str):
     deviation = get_visible(reference)
-    if not permissions.can_see_patient_id(current_user, deviation):
+    if not permissions.can(current_user, "see_patient_id", deviation):
         abort(404)
     if not deviation.has_patient_id:
         flash(_("Pasientens identitet er ikke registrert, eller er slettet."), "info")
@@ -156,8 +160,8 @@ def move(reference: str):
     deviation = services.get_by_reference(reference)
     if (
         deviation is not None
-        and not permissions.can_view_deviation(current_user, deviation)
-        and permissions.has_handled(current_user, deviation)
+        and not permissions.can(current_user, "view", deviation)
+        and permissions.can(current_user, "hear_moved_on", deviation)
     ):
         # A colleague sent the case to another organisation while this user had it open.
         flash(workflow.conflict_message(), "error")
@@ -195,12 +199,12 @@ def move(reference: str):
     if not done and done.error.field is not None:
         return render_deviation(deviation, failed=(chosen, form), status=422)
     moved_on = not done and done.error.code in ("conflict", "wrong_state")
-    if moved_on and permissions.can_view_deviation(current_user, deviation):
+    if moved_on and permissions.can(current_user, "view", deviation):
         # The case moved on under the user: show it as it is now, the message on top and what
         # they typed still in the form where the move is still possible.
         return render_deviation(deviation, failed=(chosen, form), status=409)
     # Done, or the case moved on (or was never this user's to move): show it as it is now.
-    if not permissions.can_view_deviation(current_user, deviation):
+    if not permissions.can(current_user, "view", deviation):
         # Re-routed away from this organisation: the case is no longer ours to see.
         return redirect(url_for("handling.inbox"))
     return redirect(url_for("deviations.show", reference=deviation.reference))
@@ -210,12 +214,12 @@ def move(reference: str):
 @login_required
 def post_message(reference: str):
     deviation = get_visible(reference)
-    if not permissions.can_post_message(current_user, deviation):
+    if not permissions.can(current_user, "post_message", deviation):
         abort(404)
     form = MessageForm()
     if form.validate():
-        internal = bool(form.internal.data) and permissions.can_write_internal_note(
-            current_user, deviation
+        internal = bool(form.internal.data) and permissions.can(
+            current_user, "write_internal_note", deviation
         )
         done = perform(
             lambda: handling.post_message(

@@ -91,7 +91,7 @@ def mine():
 def get_visible(reference: str) -> Deviation:
     deviation = services.get_by_reference(reference)
     # 404, not 403: a stranger must not learn that the reference exists.
-    if deviation is None or not permissions.can_view_deviation(current_user, deviation):
+    if deviation is None or not permissions.can(current_user, "view", deviation):
         abort(404)
     return deviation
 

@@ -21,7 +21,7 @@ bp = Blueprint("handling", __name__)
 @bp.get("/mottak")
 @login_required
 def inbox():
-    if not permissions.is_handler(current_user):
+    if not permissions.can(current_user, "open", permissions.INBOX):
         abort(404)
     status = request.args.get("status") or None
     category = request.args.get("category") or None

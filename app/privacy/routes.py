@@ -3,12 +3,12 @@ and the organisation's access log. Everyone else gets 404."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from app.common import permissions
 from app.common.errors import perform
 from app.common.identity import normalise
-from app.common.permissions import is_privacy_officer
 from app.privacy import services
 from app.privacy.forms import LogFilterForm, PatientSearchForm
 
@@ -18,8 +18,7 @@ bp = Blueprint("privacy", __name__, url_prefix="/personvern")
 @bp.before_request
 @login_required
 def _officers_only() -> None:
-    if not is_privacy_officer(current_user):
-        abort(404)
+    permissions.require(current_user, "open", permissions.PRIVACY)
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -23,7 +23,6 @@ from app.statistics.queries import build_queries, load_categories, load_clinics
 from app.statistics.scope import (
     ALL,
     Scope,
-    can_view_statistics,
     scope_for,
     scope_for_organisation,
 )
@@ -38,7 +37,6 @@ __all__ = [
     "EXPORT_COLUMNS",
     "Scope",
     "available_tertials",
-    "can_view_statistics",
     "data_stamp",
     "export_rows",
     "last_complete_tertial",

@@ -15,7 +15,7 @@ PAGE_SIZE = 100
 
 @bp.get("/sikkerhetslogg")
 def security_log():
-    require(permissions.can_read_admin_log(current_user))
+    require(permissions.can(current_user, "read", permissions.ADMIN_LOG))
     before = request.args.get("for", type=int)
     email = request.args.get("e-post", "")[:254]
     rows = services.security_log(current_user, PAGE_SIZE + 1, before, email)
