@@ -12,8 +12,11 @@ received it, a member of the analysis team, …). Each relation is written once,
 a loaded object and, beside it, the SQL condition on the object's table; ``can`` and ``visible``
 both read them, so a list never shows what a page refuses, or the other way round. Each table says
 which relations allow an action; a few actions also need the object in a given state (a *guard*,
-written beside the table). Organisations that merged count as one: every relation that names the
-user's organisation reads its lineage (``org_lineage``), the organisation and those merged into it.
+written beside the table). Organisations that merged count as one: every relation between a
+handler and a case, message, analysis or lesson reads the lineage of the handler's organisation
+(``org_lineage``: it and those merged into it). The administration relations compare the
+organisation itself (a merged organisation is inactive and its people have moved), and the
+statistics of a handler count their own organisation's cases (``statistics/scope.py``).
 
 The tables (quoted in docs; a test walks every row over every role on both databases):
 
@@ -542,7 +545,8 @@ def can(user: User, action: str, obj: object) -> bool:
     guard = resource.guards.get(action)
     if guard is not None and not guard(actor, obj):
         return False
-    return bool(_held(actor, obj, allowed))
+    # The first relation that holds answers: the rest (one is a query) need not be asked.
+    return any(_held(actor, obj, [relation]) for relation in allowed)
 
 
 def require(user: User, action: str, obj: object | None) -> None:

@@ -144,8 +144,7 @@ def show(reference: str):
 @login_required
 def reveal_patient(reference: str):
     deviation = get_visible(reference)
-    if not permissions.can(current_user, "see_patient_id", deviation):
-        abort(404)
+    permissions.require(current_user, "see_patient_id", deviation)
     if not deviation.has_patient_id:
         flash(_("Pasientens identitet er ikke registrert, eller er slettet."), "info")
         return redirect(url_for("deviations.show", reference=reference))
@@ -214,8 +213,7 @@ def move(reference: str):
 @login_required
 def post_message(reference: str):
     deviation = get_visible(reference)
-    if not permissions.can(current_user, "post_message", deviation):
-        abort(404)
+    permissions.require(current_user, "post_message", deviation)
     form = MessageForm()
     if form.validate():
         internal = bool(form.internal.data) and permissions.can(

@@ -3,7 +3,7 @@ page.py, on the same blueprint."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -91,8 +91,7 @@ def mine():
 def get_visible(reference: str) -> Deviation:
     deviation = services.get_by_reference(reference)
     # 404, not 403: a stranger must not learn that the reference exists.
-    if deviation is None or not permissions.can(current_user, "view", deviation):
-        abort(404)
+    permissions.require(current_user, "view", deviation)
     return deviation
 
 

@@ -138,7 +138,7 @@ def case_handlers(deviation: Deviation) -> list[User] | list[sa.Row]:
         handler is not None
         and handler.active
         and handler.organisation_id == deviation.counterpart_org_id
-        and permissions.can(handler, "handle", deviation)
+        and permissions.can(handler, "open", permissions.INBOX)
     ):
         return [handler]
     everyone = mottak_handlers(deviation.counterpart_org_id)

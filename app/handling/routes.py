@@ -3,7 +3,7 @@ page (app/deviations/page.py)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from app.common import permissions
@@ -21,8 +21,7 @@ bp = Blueprint("handling", __name__)
 @bp.get("/mottak")
 @login_required
 def inbox():
-    if not permissions.can(current_user, "open", permissions.INBOX):
-        abort(404)
+    permissions.require(current_user, "open", permissions.INBOX)
     status = request.args.get("status") or None
     category = request.args.get("category") or None
     sort = request.args.get("sorter")

@@ -24,7 +24,7 @@ def require(allowed: bool) -> None:
 
 def organisation_or_404(org_id: int) -> Organisation:
     org = db.session.get(Organisation, org_id)
-    require(org is not None and permissions.can(current_user, "administer", org))
+    permissions.require(current_user, "administer", org)
     return org  # type: ignore[return-value]
 
 
@@ -36,7 +36,7 @@ def unit_or_404(unit_id: int) -> Unit:
 
 def user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    require(user is not None and permissions.can(current_user, "administer", user))
+    permissions.require(current_user, "administer", user)
     return user  # type: ignore[return-value]
 
 
@@ -48,7 +48,7 @@ def _link_hours() -> dict[str, int]:
 @bp.before_request
 @login_required
 def _administrators_only():
-    require(permissions.can(current_user, "open", permissions.ADMIN_AREA))
+    permissions.require(current_user, "open", permissions.ADMIN_AREA)
 
 
 @bp.get("/")

@@ -32,7 +32,7 @@ def organisations():
     if not form.is_submitted():
         form.response_days.data = DEFAULT_RESPONSE_DAYS
     if form.is_submitted():
-        require(permissions.can(current_user, "manage", Organisation))
+        permissions.require(current_user, "manage", Organisation)
     if form.validate_on_submit():
         created = perform(
             lambda: services.create_organisation(
@@ -104,7 +104,7 @@ def organisation(org_id: int):
 @bp.post("/organisasjoner/<int:org_id>/innlogging")
 def organisation_sign_in(org_id: int):
     org = organisation_or_404(org_id)
-    require(permissions.can(current_user, "manage", Organisation))
+    permissions.require(current_user, "manage", Organisation)
     form = SignInForm()
     if form.validate_on_submit():
         saved = perform(
@@ -122,7 +122,7 @@ def organisation_sign_in(org_id: int):
 @bp.post("/organisasjoner/<int:org_id>/aktiv")
 def organisation_active(org_id: int):
     org = organisation_or_404(org_id)
-    require(permissions.can(current_user, "manage", Organisation))
+    permissions.require(current_user, "manage", Organisation)
     form = ActionForm()
     if form.validate_on_submit():
         active = form.value.data == "1"
@@ -136,7 +136,7 @@ def organisation_active(org_id: int):
 @bp.post("/organisasjoner/<int:org_id>/sla-sammen")
 def organisation_merge(org_id: int):
     org = organisation_or_404(org_id)
-    require(permissions.can(current_user, "manage", Organisation))
+    permissions.require(current_user, "manage", Organisation)
     form = MergeForm()
     form.target.choices = [
         SelectChoice(o.id, o.name) for o in services.list_organisations(current_user)

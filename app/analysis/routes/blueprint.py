@@ -21,8 +21,7 @@ def _template_helpers() -> dict[str, object]:
 def get_visible(reference: str) -> Analysis:
     analysis = services.get_by_reference(reference)
     # 404, not 403: a stranger must not learn that the analysis exists.
-    if analysis is None or not permissions.can(current_user, "view", analysis):
-        abort(404)
+    permissions.require(current_user, "view", analysis)
     return analysis
 
 
@@ -35,8 +34,7 @@ def get_editable(reference: str) -> Analysis:
 
 def get_deviation_to_send(reference: str) -> Deviation:
     deviation = services.deviation_by_reference(reference)
-    if deviation is None or not permissions.can(current_user, "view", deviation):
-        abort(404)
+    permissions.require(current_user, "view", deviation)
     if not permissions.can(current_user, "start_analysis", deviation):
         abort(403)
     return deviation

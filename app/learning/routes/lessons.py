@@ -114,8 +114,7 @@ def lesson(lesson_id: int):
 @login_required
 def edit_lesson(lesson_id: int):
     lesson = _get(lesson_id)
-    if not permissions.can(current_user, "edit", lesson):
-        abort(404)
+    permissions.require(current_user, "edit", lesson)
     if request.method == "POST":
         form = _lesson_form(request.form)
         if form.validate():
