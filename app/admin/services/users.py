@@ -135,7 +135,7 @@ def update_user(
     if roles is not None:
         if (
             user.id == actor.id
-            and permissions.can(user, "see_all", permissions.ADMIN_AREA)
+            and permissions.can(user, "see_all", permissions.ADMIN_AREA)  # a central admin now
             and Role.ADMIN not in roles
         ):
             raise ServiceError(
