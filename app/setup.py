@@ -220,6 +220,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, at=_l("kl."))
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["permissions"] = permissions
+    app.jinja_env.globals["can"] = permissions.can
     app.jinja_env.globals["get_locale"] = get_locale
 
     @app.context_processor

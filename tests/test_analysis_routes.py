@@ -30,7 +30,7 @@ def analysis_ref(app) -> str:
         return analysis.reference
 
 
-# (user, GET page/PDF, POST a change) → status codes. See app.common.permissions.ANALYSIS_ACCESS.
+# (user, GET page/PDF, POST a change) → status codes. See app.common.permissions.ANALYSIS.
 PERMISSIONS = [
     ("mottak@stolav.demo", 200, 302),     # leader; handler of the receiving organisation
     ("melder@stolav.demo", 200, 302),     # team member without any role

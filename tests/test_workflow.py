@@ -302,11 +302,11 @@ def test_reroute_moves_the_case_with_a_new_deadline_and_keeps_the_old_name_in_hi
     # The new mottak is told; the old one can no longer handle it.
     mails = db.session.scalars(sa.select(OutboxMail).order_by(OutboxMail.id).offset(before)).all()
     assert [m.to_address for m in mails] == ["mottak@malvik.demo"]
-    from app.common.permissions import can_view_deviation
+    from app.common.permissions import can
 
-    assert not can_view_deviation(handler, deviation)
-    assert can_view_deviation(find_user("mottak@malvik.demo"), deviation)
-    assert can_view_deviation(find_user("mottak@trondheim.demo"), deviation)  # reported it
+    assert not can(handler, "view", deviation)
+    assert can(find_user("mottak@malvik.demo"), "view", deviation)
+    assert can(find_user("mottak@trondheim.demo"), "view", deviation)  # reported it
 
 
 def test_reporter_reopens_within_30_days_with_a_reason_only(mctx):

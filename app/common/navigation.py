@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from app.common import permissions
-from app.models import User
+from app.models import Analysis, User
 
 
 @dataclass(frozen=True)
@@ -30,15 +30,15 @@ def main_menu(user: User) -> list[NavItem]:
         NavItem("learning.new_story", _l("God historie")),
         NavItem("deviations.mine", _l("Mine avvik")),
     ]
-    if permissions.is_handler(user):
+    if permissions.can(user, "open", permissions.INBOX):
         items.append(NavItem("handling.inbox", _l("Mottak")))
     items.append(NavItem("learning.index", _l("Læring")))
-    if permissions.can_view_statistics(user):
+    if permissions.can(user, "view", permissions.STATISTICS):
         items.append(NavItem("statistics.index", _l("Statistikk")))
-    if permissions.may_see_any_analysis(user):
+    if permissions.any_visible(user, Analysis):
         items.append(NavItem("analysis.index", _l("Hendelsesanalyser"), section="analysis"))
-    if permissions.is_privacy_officer(user):
+    if permissions.can(user, "open", permissions.PRIVACY):
         items.append(NavItem("privacy.index", _l("Personvern"), section="privacy"))
-    if permissions.can_administer(user):
+    if permissions.can(user, "open", permissions.ADMIN_AREA):
         items.append(NavItem("admin.index", _l("Administrasjon"), section="admin"))
     return items

@@ -1,23 +1,125 @@
-"""Who may see what. Used by services, routes and templates alike, so they never disagree."""
+"""Who may do what: one table per resource, and three questions asked of them.
+
+    can(user, action, obj)      may this user do this to that (obj: a loaded object, or for the
+                                resources without one a class or sentinel below)
+    visible(user, Model)        the same rule as a SQL condition, for lists (action "view" unless
+                                told otherwise)
+    require(user, action, obj)  404 unless can(...): a page does not exist for those who may not
+                                see it
+
+A *relation* is what a user is to an object (its reporter, a handler of the organisation that
+received it, a member of the analysis team, …). Each relation is written once, as a Python test on
+a loaded object and, beside it, the SQL condition on the object's table; ``can`` and ``visible``
+both read them, so a list never shows what a page refuses, or the other way round. Each table says
+which relations allow an action; a few actions also need the object in a given state (a *guard*,
+written beside the table). Organisations that merged count as one: every relation between a
+handler and a case, message, analysis or lesson reads the lineage of the handler's organisation
+(``org_lineage``: it and those merged into it). The administration relations compare the
+organisation itself (a merged organisation is inactive and its people have moved), and the
+statistics of a handler count their own organisation's cases (``statistics/scope.py``).
+
+The tables (quoted in docs; a test walks every row over every role on both databases):
+
+Deviation and good story (one resource: both have the columns of ``parties()``)
+    relations  reporter                        filed it
+               receiving handler               saksbehandler of the counterpart organisation
+               reporting handler               saksbehandler of the reporter's organisation
+               past handler                    saksbehandler of an organisation that acted on it
+                                               (deviations only)
+    view                 reporter, receiving handler, reporting handler
+    handle               receiving handler  (for a story: pass it on, share it)
+    (the actions below are a deviation's only: a guard refuses them for a story)
+    see_patient_id       reporter, receiving handler
+    post_message         reporter, receiving handler
+    write_internal_note  receiving handler
+    view_access_log      receiving handler, reporting handler
+    hear_moved_on        past handler  (told that a case moved on, though no longer shown it)
+    start_analysis       receiving handler; guard: the deviation is not closed
+    write_lesson         receiving handler; guard: the deviation is answered (besvart)
+
+Deviation message (the caller has checked "view" on the deviation)
+    relations  thread reader                   anyone, when the message is not internal
+               writing organisation's handler  saksbehandler of the organisation that wrote it
+    view                 thread reader, writing organisation's handler
+
+Incident analysis (analyses hold no identity)
+    relations  member                          on the team (the leader is a member)
+               covered handler                 saksbehandler of an organisation that reported
+                                               or received one of the covered deviations
+               covered receiving handler       saksbehandler of an organisation that received
+                                               one of the covered deviations
+               improvement group               forbedringsgruppe
+    view                 member, covered handler, improvement group  (admin: no)
+    edit                 member
+    write_lesson         covered receiving handler; guard: the analysis is ferdig
+
+Lesson
+    relations  reader                          anyone signed in, once it is published
+               author                          wrote it
+               organisation's handler          saksbehandler of the lesson's organisation
+               improvement group               forbedringsgruppe
+    view                 reader, author, organisation's handler, improvement group
+    list_on_case         organisation's handler  (the deviation page's Læring panel)
+    edit                 author; guard: waiting for review or sent back
+    review               organisation's handler, improvement group; guard: waiting for
+                         review, and not one's own
+    withdraw             organisation's handler, improvement group; guard: published
+    mark_in_report       improvement group; guard: published
+
+Statistics (STATISTICS)
+    relations  improvement group, admin, handler (saksbehandler)
+    view                 improvement group, admin, handler
+    view_all             improvement group, admin  (the others: their own organisation)
+
+Mottak (INBOX)
+    open                 handler
+
+Privacy pages (PRIVACY)
+    relations  privacy officer                 personvern
+    open                 privacy officer
+
+Administration
+    relations  admin                           administrator: every organisation
+               local admin                     lokal_admin
+               organisation's local admin      lokal_admin of that very organisation
+               user's local admin              lokal_admin of the user's organisation, the user
+                                               not being an administrator
+    ADMIN_AREA     open             admin, local admin
+                   see_all          admin  (people, logs, sign-ins of every organisation)
+    Organisation   administer       admin, organisation's local admin  (units, people, mottak,
+                                    deadline)
+                   manage           admin  (create, rename, deactivate, merge: the class or one)
+    User           administer       admin, user's local admin
+    LISTS          manage           admin  (categories and agreements are everyone's)
+    ADMIN_LOG      read             admin, local admin
+"""
 
 from __future__ import annotations
 
-from enum import IntEnum, StrEnum
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, False_, True_
 
 from app.models import (
     Analysis,
     AnalysisDeviation,
     AnalysisMember,
+    AnalysisStatus,
     Deviation,
+    DeviationEvent,
     DeviationMessage,
     GoodStory,
     Lesson,
+    LessonStatus,
     Organisation,
     Role,
+    Status,
     User,
+    UserRole,
 )
 
 
@@ -31,7 +133,7 @@ def org_lineage(org_id: int) -> set[int]:
 
     from app.extensions import db
 
-    # A deviation page asks a dozen can_* questions; walk the merger chain once per request.
+    # A deviation page asks a dozen can() questions; walk the merger chain once per request.
     cache: dict[int, set[int]] | None = None
     if has_request_context():
         cache = g.setdefault("org_lineage", {})
@@ -54,360 +156,444 @@ def org_lineage(org_id: int) -> set[int]:
     return lineage
 
 
-def can_view_deviation(user: User, deviation: Deviation) -> bool:
-    if deviation.reporter_id == user.id:
-        return True
-    if user.has_role(Role.SAKSBEHANDLER):
-        lineage = org_lineage(user.organisation_id)
-        return deviation.counterpart_org_id in lineage or deviation.reporter_org_id in lineage
-    return False
+class Actor:
+    """What the rules need of the user, read once per question."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.signed_in = bool(user.is_authenticated)
+        self.id = user.id if self.signed_in else None
+        self.organisation_id = user.organisation_id if self.signed_in else None
+        self.roles = frozenset(user.roles) if self.signed_in else frozenset()
+
+    def holds(self, role: Role) -> bool:
+        return role in self.roles
+
+    @cached_property
+    def lineage(self) -> set[int]:
+        return org_lineage(self.organisation_id) if self.organisation_id is not None else set()
 
 
-def can_handle_deviation(user: User, deviation: Deviation) -> bool:
-    return user.has_role(Role.SAKSBEHANDLER) and deviation.counterpart_org_id in org_lineage(
-        user.organisation_id
+Test = Callable[[Actor, Any], bool]
+Clause = Callable[[Actor, Any], ColumnElement[bool]]
+# A condition on the object's state that an action needs besides a relation.
+Guard = Callable[[Actor, Any], bool]
+
+
+@dataclass(frozen=True)
+class Relation:
+    """What a user is to an object: the test on a loaded object and the same as SQL."""
+
+    name: str
+    test: Test = field(compare=False)
+    clause: Clause = field(compare=False)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _false(actor: Actor, model: Any) -> ColumnElement[bool]:
+    return sa.false()
+
+
+def _role(name: str, role: Role) -> Relation:
+    """A relation held by a role alone, whatever the object."""
+    return Relation(
+        name,
+        lambda actor, obj: actor.holds(role),
+        lambda actor, model: sa.true() if actor.holds(role) else sa.false(),
     )
 
 
-def has_handled(user: User, deviation: Deviation) -> bool:
-    """The user is a handler of an organisation that has acted on the case: one it was
-    re-routed away from may be told that it moved on, though no longer shown it."""
+def _handler_of(name: str, column: str) -> Relation:
+    """A saksbehandler of the organisation (or a predecessor merged into it) in ``column``."""
+    return Relation(
+        name,
+        lambda actor, obj: (
+            actor.holds(Role.SAKSBEHANDLER) and getattr(obj, column) in actor.lineage
+        ),
+        lambda actor, model: (
+            getattr(model, column).in_(actor.lineage)
+            if actor.holds(Role.SAKSBEHANDLER)
+            else sa.false()
+        ),
+    )
+
+
+IMPROVEMENT_GROUP = _role("forbedringsgruppe", Role.FORBEDRINGSGRUPPE)
+HANDLER = _role("saksbehandler", Role.SAKSBEHANDLER)
+ADMIN = _role("administrator", Role.ADMIN)
+LOCAL_ADMIN = _role("lokal_admin", Role.LOKAL_ADMIN)
+PRIVACY_OFFICER = _role("personvernombud", Role.PERSONVERN)
+
+
+# --- Deviations and good stories ------------------------------------------------------------
+
+
+def _colleagues(actor: Actor) -> sa.Select:
+    return sa.select(User.id).where(User.organisation_id.in_(actor.lineage))
+
+
+def _past_handler_clause(actor: Actor, model: Any) -> ColumnElement[bool]:
+    if model is not Deviation or not actor.holds(Role.SAKSBEHANDLER):
+        return sa.false()
+    return sa.exists().where(
+        DeviationEvent.deviation_id == Deviation.id,
+        DeviationEvent.actor_id.in_(_colleagues(actor)),
+    )
+
+
+def _past_handler(actor: Actor, obj: Any) -> bool:
     from app.extensions import db
-    from app.models import DeviationEvent
 
-    if not user.has_role(Role.SAKSBEHANDLER):
+    if not isinstance(obj, Deviation) or not actor.holds(Role.SAKSBEHANDLER):
         return False
-    colleagues = sa.select(User.id).where(
-        User.organisation_id.in_(org_lineage(user.organisation_id))
-    )
     return bool(
         db.session.scalar(
             sa.select(
                 sa.exists().where(
-                    DeviationEvent.deviation_id == deviation.id,
-                    DeviationEvent.actor_id.in_(colleagues),
+                    DeviationEvent.deviation_id == obj.id,
+                    DeviationEvent.actor_id.in_(_colleagues(actor)),
                 )
             )
         )
     )
 
 
-def can_see_patient_id(user: User, deviation: Deviation) -> bool:
-    """Only the reporter and the receiving organisation's handlers: they must find the patient."""
-    return deviation.reporter_id == user.id or can_handle_deviation(user, deviation)
+REPORTER = Relation(
+    "melder",
+    lambda actor, obj: obj.reporter_id == actor.id,
+    lambda actor, model: model.reporter_id == actor.id,
+)
+RECEIVING_HANDLER = _handler_of("saksbehandler_mottaker", "counterpart_org_id")
+REPORTING_HANDLER = _handler_of("saksbehandler_melders_org", "reporter_org_id")
+PAST_HANDLER = Relation("tidligere_saksbehandler", _past_handler, _past_handler_clause)
 
-
-def visible_deviations(user: User) -> ColumnElement[bool]:
-    """The same rule as can_view_deviation, as SQL for list queries."""
-    clauses: list[ColumnElement[bool]] = [Deviation.reporter_id == user.id]
-    if user.has_role(Role.SAKSBEHANDLER):
-        lineage = org_lineage(user.organisation_id)
-        clauses.append(Deviation.counterpart_org_id.in_(lineage))
-        clauses.append(Deviation.reporter_org_id.in_(lineage))
-    return sa.or_(*clauses)
-
-
-def is_handler(user: User) -> bool:
-    return user.has_role(Role.SAKSBEHANDLER)
-
-
-def can_view_statistics(user: User) -> bool:
-    """Handlers see their own organisation's figures; the improvement group and admins all."""
-    return bool(user.roles & {Role.FORBEDRINGSGRUPPE, Role.ADMIN, Role.SAKSBEHANDLER})
-
-
-def can_post_message(user: User, deviation: Deviation) -> bool:
-    """The thread is between the reporter and the receiving organisation's handlers."""
-    return deviation.reporter_id == user.id or can_handle_deviation(user, deviation)
-
-
-def can_write_internal_note(user: User, deviation: Deviation) -> bool:
-    return can_handle_deviation(user, deviation)
-
-
-def can_see_message(user: User, message: DeviationMessage) -> bool:
-    """Callers have checked can_view_deviation. An internal note stays with the handlers of the
-    organisation that wrote it: the reporter never sees it, nor does an organisation the case is
-    later re-routed to."""
-    if not message.internal:
-        return True
-    # After a merger the successor's handlers (often the same people) keep their notes.
-    return user.has_role(Role.SAKSBEHANDLER) and message.author_org_id in org_lineage(
-        user.organisation_id
-    )
-
-
-# --- Incident analyses -------------------------------------------------------------------------
-#
-# Who may do what with an analysis, as a table: the user's relation to the analysis → access.
-# The strongest relation a user holds wins; a user with no relation gets a 404.
-#
-#   relation                                                      access
-#   team member (the leader is a member)                          edit
-#   saksbehandler of an organisation that reported or received
-#     one of the covered deviations                               read
-#   forbedringsgruppe (every analysis; analyses hold no identity) read
-#   anyone else, admin included                                   none (404)
-
-
-class AnalysisAccess(IntEnum):
-    NONE = 0
-    READ = 1
-    EDIT = 2
-
-
-class AnalysisRelation(StrEnum):
-    MEMBER = "teammedlem"
-    COVERED_ORG_HANDLER = "saksbehandler_omfattet_org"
-    IMPROVEMENT_GROUP = "forbedringsgruppe"
-
-
-ANALYSIS_ACCESS: dict[AnalysisRelation, AnalysisAccess] = {
-    AnalysisRelation.MEMBER: AnalysisAccess.EDIT,
-    AnalysisRelation.COVERED_ORG_HANDLER: AnalysisAccess.READ,
-    AnalysisRelation.IMPROVEMENT_GROUP: AnalysisAccess.READ,
+CASE = {
+    "view": (REPORTER, RECEIVING_HANDLER, REPORTING_HANDLER),
+    "handle": (RECEIVING_HANDLER,),
+    "see_patient_id": (REPORTER, RECEIVING_HANDLER),
+    "post_message": (REPORTER, RECEIVING_HANDLER),
+    "write_internal_note": (RECEIVING_HANDLER,),
+    "view_access_log": (RECEIVING_HANDLER, REPORTING_HANDLER),
+    "hear_moved_on": (PAST_HANDLER,),
+    "start_analysis": (RECEIVING_HANDLER,),
+    "write_lesson": (RECEIVING_HANDLER,),
 }
 
 
-def analysis_relations(user: User, analysis: Analysis) -> set[AnalysisRelation]:
-    relations: set[AnalysisRelation] = set()
-    if user.id in analysis.member_ids:
-        relations.add(AnalysisRelation.MEMBER)
-    if user.has_role(Role.SAKSBEHANDLER) and any(
-        user.organisation_id in (link.deviation.reporter_org_id, link.deviation.counterpart_org_id)
+def _deviation(obj: Any) -> bool:
+    return isinstance(obj, Deviation)
+
+
+# A good story is only seen and handled (passed on, shared); the other actions are a deviation's.
+CASE_GUARDS: dict[str, Guard] = {
+    "see_patient_id": lambda actor, obj: _deviation(obj),
+    "post_message": lambda actor, obj: _deviation(obj),
+    "write_internal_note": lambda actor, obj: _deviation(obj),
+    "view_access_log": lambda actor, obj: _deviation(obj),
+    "hear_moved_on": lambda actor, obj: _deviation(obj),
+    "start_analysis": lambda actor, obj: _deviation(obj) and not obj.is_closed,
+    "write_lesson": lambda actor, obj: _deviation(obj) and obj.status is Status.BESVART,
+}
+
+
+# --- Deviation messages -----------------------------------------------------------------------
+
+THREAD_READER = Relation(
+    "leser_av_saken",
+    lambda actor, message: not message.internal,
+    lambda actor, model: sa.not_(model.internal),
+)
+# After a merger the successor's handlers (often the same people) keep their notes; an
+# organisation the case is later re-routed to never reads them.
+WRITING_ORG_HANDLER = _handler_of("saksbehandler_forfatters_org", "author_org_id")
+
+MESSAGE = {"view": (THREAD_READER, WRITING_ORG_HANDLER)}
+
+
+# --- Incident analyses ------------------------------------------------------------------------
+
+
+def _covers(actor: Actor, analysis: Analysis, columns: tuple[str, ...]) -> bool:
+    if not actor.holds(Role.SAKSBEHANDLER):
+        return False
+    return any(
+        getattr(link.deviation, column) in actor.lineage
         for link in analysis.links
-    ):
-        relations.add(AnalysisRelation.COVERED_ORG_HANDLER)
-    if user.has_role(Role.FORBEDRINGSGRUPPE):
-        relations.add(AnalysisRelation.IMPROVEMENT_GROUP)
-    return relations
-
-
-def analysis_access(user: User, analysis: Analysis) -> AnalysisAccess:
-    return max(
-        (ANALYSIS_ACCESS[r] for r in analysis_relations(user, analysis)),
-        default=AnalysisAccess.NONE,
+        for column in columns
     )
 
 
-def can_view_analysis(user: User, analysis: Analysis) -> bool:
-    return analysis_access(user, analysis) >= AnalysisAccess.READ
-
-
-def can_edit_analysis(user: User, analysis: Analysis) -> bool:
-    return analysis_access(user, analysis) >= AnalysisAccess.EDIT
-
-
-def visible_analyses(user: User) -> ColumnElement[bool]:
-    """The same table as can_view_analysis, as SQL for list queries."""
-    if user.has_role(Role.FORBEDRINGSGRUPPE):
-        return sa.true()
-    return _visible_to(user.has_role(Role.SAKSBEHANDLER), user.id, user.organisation_id)
-
-
-def _visible_to(handler: bool, user_id: object, organisation_id: object) -> ColumnElement[bool]:
+def _covers_clause(actor: Actor, columns: tuple[str, ...]) -> ColumnElement[bool]:
+    if not actor.holds(Role.SAKSBEHANDLER):
+        return sa.false()
     # Correlated EXISTS, driven from the (few) analyses and their links: an IN over "every
     # deviation of my organisation" made SQLite walk hundreds of thousands of deviations on every
     # page view (the nav link asks this), 4.9 s at a million rows.
-    clauses: list[ColumnElement[bool]] = [
-        sa.exists().where(
-            AnalysisMember.analysis_id == Analysis.id, AnalysisMember.user_id == user_id
-        )
-    ]
-    if handler:
-        clauses.append(
-            sa.exists().where(
-                AnalysisDeviation.analysis_id == Analysis.id,
-                Deviation.id == AnalysisDeviation.deviation_id,
-                sa.or_(
-                    Deviation.reporter_org_id == organisation_id,
-                    Deviation.counterpart_org_id == organisation_id,
-                ),
-            )
-        )
-    return sa.or_(*clauses)
+    return sa.exists().where(
+        AnalysisDeviation.analysis_id == Analysis.id,
+        Deviation.id == AnalysisDeviation.deviation_id,
+        sa.or_(*(getattr(Deviation, column).in_(actor.lineage) for column in columns)),
+    )
 
 
-def may_see_any_analysis(user: User) -> bool:
-    """For the navigation link: cheap role check first, one EXISTS query otherwise."""
-    if user.has_role(Role.FORBEDRINGSGRUPPE):
-        return True
-    from app.extensions import db
+MEMBER = Relation(
+    "teammedlem",
+    lambda actor, analysis: actor.id in analysis.member_ids,
+    lambda actor, model: sa.exists().where(
+        AnalysisMember.analysis_id == Analysis.id, AnalysisMember.user_id == actor.id
+    ),
+)
+_EITHER_SIDE = ("reporter_org_id", "counterpart_org_id")
+COVERED_HANDLER = Relation(
+    "saksbehandler_omfattet_org",
+    lambda actor, analysis: _covers(actor, analysis, _EITHER_SIDE),
+    lambda actor, model: _covers_clause(actor, _EITHER_SIDE),
+)
+COVERED_RECEIVING_HANDLER = Relation(
+    "saksbehandler_mottaker_omfattet",
+    lambda actor, analysis: _covers(actor, analysis, ("counterpart_org_id",)),
+    lambda actor, model: _covers_clause(actor, ("counterpart_org_id",)),
+)
 
-    visible = _visible_to(user.has_role(Role.SAKSBEHANDLER), user.id, user.organisation_id)
-    return bool(db.session.scalar(sa.select(sa.select(Analysis.id).where(visible).exists())))
+ANALYSIS = {
+    "view": (MEMBER, COVERED_HANDLER, IMPROVEMENT_GROUP),
+    "edit": (MEMBER,),
+    "write_lesson": (COVERED_RECEIVING_HANDLER,),
+}
+ANALYSIS_GUARDS: dict[str, Guard] = {
+    "write_lesson": lambda actor, analysis: analysis.status is AnalysisStatus.FERDIG,
+}
 
 
-def can_start_analysis(user: User, deviation: Deviation) -> bool:
-    """The receiving organisation's handlers send a deviation to analysis, as they handle it."""
-    return can_handle_deviation(user, deviation) and not deviation.is_closed
+# --- Lessons ----------------------------------------------------------------------------------
+
+READER = Relation(
+    "leser",
+    lambda actor, lesson: actor.signed_in and lesson.is_published,
+    lambda actor, model: model.status == LessonStatus.PUBLISERT if actor.signed_in else sa.false(),
+)
+AUTHOR = Relation(
+    "forfatter",
+    lambda actor, lesson: actor.signed_in and lesson.author_id == actor.id,
+    lambda actor, model: model.author_id == actor.id if actor.signed_in else sa.false(),
+)
+ORG_HANDLER = _handler_of("saksbehandler_i_organisasjonen", "organisation_id")
+
+LESSON = {
+    "view": (READER, AUTHOR, ORG_HANDLER, IMPROVEMENT_GROUP),
+    "list_on_case": (ORG_HANDLER,),
+    "edit": (AUTHOR,),
+    "review": (ORG_HANDLER, IMPROVEMENT_GROUP),
+    "withdraw": (ORG_HANDLER, IMPROVEMENT_GROUP),
+    "mark_in_report": (IMPROVEMENT_GROUP,),
+}
+LESSON_GUARDS: dict[str, Guard] = {
+    "edit": lambda actor, lesson: lesson.is_editable,
+    # A second handler of the organisation, or the improvement group: never the author.
+    "review": lambda actor, lesson: (
+        lesson.status is LessonStatus.TIL_VURDERING and lesson.author_id != actor.id
+    ),
+    "withdraw": lambda actor, lesson: lesson.is_published,
+    # Whether the tertial report prints the lesson's text is the improvement group's call.
+    "mark_in_report": lambda actor, lesson: lesson.is_published,
+}
 
 
-# --- Administration -------------------------------------------------------------------------
-# admin: everything, every organisation. lokal_admin: the same for their own organisation
-# only, and never the shared lists, organisations as such, or the admin role.
+# --- Resources without an object: statistics, the mottak, privacy, administration -------------
+
+
+@dataclass(frozen=True)
+class Sentinel:
+    """Stands for a resource that has no object: the question is about the user alone."""
+
+    name: str
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+STATISTICS = Sentinel("STATISTICS")
+INBOX = Sentinel("INBOX")
+PRIVACY = Sentinel("PRIVACY")
+ADMIN_AREA = Sentinel("ADMIN_AREA")
+LISTS = Sentinel("LISTS")
+ADMIN_LOG = Sentinel("ADMIN_LOG")
+
+STATISTICS_ACCESS = {
+    "view": (IMPROVEMENT_GROUP, ADMIN, HANDLER),
+    "view_all": (IMPROVEMENT_GROUP, ADMIN),
+}
+INBOX_ACCESS = {"open": (HANDLER,)}
+# The organisation's data protection officer: its access log, and which of its cases carry a
+# given patient's identity. Never the cases' content.
+PRIVACY_ACCESS = {"open": (PRIVACY_OFFICER,)}
+
+# admin: everything, every organisation. lokal_admin: the same for their own organisation only,
+# and never the shared lists, organisations as such, or the admin role.
+ORG_LOCAL_ADMIN = Relation(
+    "lokal_admin_i_organisasjonen",
+    lambda actor, org: actor.holds(Role.LOKAL_ADMIN) and org.id == actor.organisation_id,
+    lambda actor, model: (
+        model.id == actor.organisation_id if actor.holds(Role.LOKAL_ADMIN) else sa.false()
+    ),
+)
+
+
+def _is_admin_clause() -> ColumnElement[bool]:
+    return sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.ADMIN)
+
+
+# A lokal_admin keeps their own organisation's people, but never a central admin's account.
+USER_LOCAL_ADMIN = Relation(
+    "lokal_admin_for_brukeren",
+    lambda actor, target: (
+        actor.holds(Role.LOKAL_ADMIN)
+        and target.organisation_id == actor.organisation_id
+        and not target.has_role(Role.ADMIN)
+    ),
+    lambda actor, model: (
+        sa.and_(User.organisation_id == actor.organisation_id, sa.not_(_is_admin_clause()))
+        if actor.holds(Role.LOKAL_ADMIN)
+        else sa.false()
+    ),
+)
+
+ADMIN_AREA_ACCESS = {
+    "open": (ADMIN, LOCAL_ADMIN),
+    # Lists of people, logs and sign-ins over every organisation, not only one's own.
+    "see_all": (ADMIN,),
+}
+ORGANISATION = {
+    "administer": (ADMIN, ORG_LOCAL_ADMIN),
+    "manage": (ADMIN,),
+}
+USER = {"administer": (ADMIN, USER_LOCAL_ADMIN)}
+LISTS_ACCESS = {"manage": (ADMIN,)}
+ADMIN_LOG_ACCESS = {"read": (ADMIN, LOCAL_ADMIN)}
 
 # Roles a lokal_admin may give or take. admin is central by definition; forbedringsgruppe sees
 # statistics over every organisation, so it is the central committee's to grant.
 LOCAL_GRANTABLE_ROLES = frozenset({Role.SAKSBEHANDLER, Role.ANALYTIKER, Role.LOKAL_ADMIN})
 
 
-def is_central_admin(user: User) -> bool:
-    return user.is_authenticated and user.has_role(Role.ADMIN)
+# --- The resources and the three questions ----------------------------------------------------
 
 
-def can_administer(user: User) -> bool:
-    """May open the administration pages at all."""
-    return user.is_authenticated and (user.has_role(Role.ADMIN) or user.has_role(Role.LOKAL_ADMIN))
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    table: Mapping[str, tuple[Relation, ...]]
+    guards: Mapping[str, Guard] = field(default_factory=dict)
+
+    def relations(self) -> list[Relation]:
+        return list(dict.fromkeys(r for row in self.table.values() for r in row))
 
 
-def can_administer_org(user: User, org: Organisation) -> bool:
-    """Its units, users, mottak and response deadline."""
-    if is_central_admin(user):
+RESOURCES: dict[object, Resource] = {}
+
+
+def _register(keys: Iterable[object], resource: Resource) -> None:
+    for key in keys:
+        RESOURCES[key] = resource
+
+
+_register((Deviation, GoodStory), Resource("case", CASE, CASE_GUARDS))
+_register((DeviationMessage,), Resource("message", MESSAGE))
+_register((Analysis,), Resource("analysis", ANALYSIS, ANALYSIS_GUARDS))
+_register((Lesson,), Resource("lesson", LESSON, LESSON_GUARDS))
+_register((STATISTICS,), Resource("statistics", STATISTICS_ACCESS))
+_register((INBOX,), Resource("inbox", INBOX_ACCESS))
+_register((PRIVACY,), Resource("privacy", PRIVACY_ACCESS))
+_register((ADMIN_AREA,), Resource("admin_area", ADMIN_AREA_ACCESS))
+_register((Organisation,), Resource("organisation", ORGANISATION))
+_register((User,), Resource("user", USER))
+_register((LISTS,), Resource("lists", LISTS_ACCESS))
+_register((ADMIN_LOG,), Resource("admin_log", ADMIN_LOG_ACCESS))
+
+
+def resource_of(obj: object) -> Resource:
+    """An object's resource; a model class or a sentinel stands for its resource as such."""
+    key = obj if isinstance(obj, type | Sentinel) else type(obj)
+    return RESOURCES[key]
+
+
+def relations(user: User, obj: object, among: Iterable[Relation] | None = None) -> set[Relation]:
+    """The user's relations to the object: one Actor (roles and organisation lineage read once),
+    every relation of the object's resource tested (only those ``among``, when given: one of
+    them needs a query). A class or sentinel has no columns, so only role relations hold for it.
+    """
+    return _held(Actor(user), obj, resource_of(obj).relations() if among is None else among)
+
+
+def _held(actor: Actor, obj: object, among: Iterable[Relation]) -> set[Relation]:
+    if isinstance(obj, type):
+        among = [r for r in among if r in _ROLE_RELATIONS]
+    return {r for r in among if r.test(actor, obj)}
+
+
+_ROLE_RELATIONS = frozenset({IMPROVEMENT_GROUP, HANDLER, ADMIN, LOCAL_ADMIN, PRIVACY_OFFICER})
+
+
+def can(user: User, action: str, obj: object) -> bool:
+    """May the user do this to that. An action the resource's table lacks is a programming
+    error (KeyError), never a silent no."""
+    resource = resource_of(obj)
+    allowed = resource.table[action]
+    actor = Actor(user)
+    guard = resource.guards.get(action)
+    if guard is not None and not guard(actor, obj):
+        return False
+    # The first relation that holds answers: the rest (one is a query) need not be asked.
+    return any(_held(actor, obj, [relation]) for relation in allowed)
+
+
+def require(user: User, action: str, obj: object | None) -> None:
+    """404, not 403, unless allowed: the page does not exist for those who may not use it.
+    ``None`` (nothing found) is a 404 too, so a view loads and authorises in one line."""
+    from flask import abort
+
+    if obj is None or not can(user, action, obj):
+        abort(404)
+
+
+def visible(user: User, model: type, action: str = "view") -> ColumnElement[bool]:
+    """The SQL condition on ``model`` for the objects ``can(user, action, obj)`` allows, built
+    from the same relations, in the table's order. Guards are about the object's state: a list
+    that needs one says so in its own WHERE (as the review queue asks for lessons waiting)."""
+    actor = Actor(user)
+    clauses = []
+    for relation in resource_of(model).table[action]:
+        clause = relation.clause(actor, model)
+        if isinstance(clause, True_):
+            return sa.true()
+        if not isinstance(clause, False_):
+            clauses.append(clause)
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def any_visible(user: User, model: type) -> bool:
+    """Whether the user may see at least one object of ``model``: for the navigation's links, so
+    a role that sees every object costs no query and the others one EXISTS."""
+    from app.extensions import db
+
+    clause = visible(user, model)
+    if isinstance(clause, True_):
         return True
-    return can_administer(user) and user.organisation_id == org.id
-
-
-def can_manage_organisations(user: User) -> bool:
-    """Create, rename, deactivate and merge organisations."""
-    return is_central_admin(user)
-
-
-def can_manage_lists(user: User) -> bool:
-    """Categories and the cooperation agreements are shared by everyone: central only."""
-    return is_central_admin(user)
+    if isinstance(clause, False_):
+        return False
+    return bool(db.session.scalar(sa.select(sa.select(model.id).where(clause).exists())))
 
 
 def grantable_roles(user: User) -> frozenset[Role]:
-    if is_central_admin(user):
+    if can(user, "see_all", ADMIN_AREA):
         return frozenset(set(Role) - {Role.MELDER})
-    if can_administer(user):
+    if can(user, "open", ADMIN_AREA):
         return LOCAL_GRANTABLE_ROLES
     return frozenset()
 
 
-def can_administer_user(actor: User, target: User) -> bool:
-    """A lokal_admin keeps their own organisation's people, but never a central admin's account."""
-    if is_central_admin(actor):
-        return True
-    return (
-        can_administer(actor)
-        and target.organisation_id == actor.organisation_id
-        and not target.has_role(Role.ADMIN)
-    )
-
-
-def can_read_admin_log(user: User) -> bool:
-    return can_administer(user)
-
-
-# --- Privacy --------------------------------------------------------------------------------
-
-
-def can_view_access_log(user: User, deviation: Deviation) -> bool:
-    """Who read the case: the handlers of the organisation that reported it and of the one that
-    received it (and their successors after a merger)."""
-    if not user.has_role(Role.SAKSBEHANDLER):
-        return False
-    lineage = org_lineage(user.organisation_id)
-    return deviation.counterpart_org_id in lineage or deviation.reporter_org_id in lineage
-
-
-def is_privacy_officer(user: User) -> bool:
-    """The organisation's data protection officer: its access log, and which of its cases carry
-    a given patient's identity. Never the cases' content."""
-    return user.is_authenticated and user.has_role(Role.PERSONVERN)
-
-
-# --- Good stories and lessons -------------------------------------------------------------------
-#
-#   good story                    reporter   handler, either organisation   anyone else
-#   read                          yes        yes                             no (404); the Læring
-#                                                                            page once shared
-#   pass on, share (counterpart)  no         the counterpart's handlers      no
-#
-#   lesson                        author     handler of its organisation    forbedringsgruppe   others
-#   read before publication       yes        yes                             yes                 404
-#   review (not one's own)        no         yes                             yes                 no
-#   read once published           everyone logged in, on the Læring page, without the case
-
-
-def can_view_story(user: User, story: GoodStory) -> bool:
-    if story.reporter_id == user.id:
-        return True
-    if user.has_role(Role.SAKSBEHANDLER):
-        lineage = org_lineage(user.organisation_id)
-        return story.counterpart_org_id in lineage or story.reporter_org_id in lineage
-    return False
-
-
-def can_handle_story(user: User, story: GoodStory) -> bool:
-    """The counterpart's mottak passes the story on and, with consent, shares it."""
-    return user.has_role(Role.SAKSBEHANDLER) and story.counterpart_org_id in org_lineage(
-        user.organisation_id
-    )
-
-
-def visible_stories(user: User) -> ColumnElement[bool]:
-    """The same rule as can_view_story, as SQL."""
-    clauses: list[ColumnElement[bool]] = [GoodStory.reporter_id == user.id]
-    if user.has_role(Role.SAKSBEHANDLER):
-        lineage = org_lineage(user.organisation_id)
-        clauses.append(GoodStory.counterpart_org_id.in_(lineage))
-        clauses.append(GoodStory.reporter_org_id.in_(lineage))
-    return sa.or_(*clauses)
-
-
-def can_write_lesson_from_deviation(user: User, deviation: Deviation) -> bool:
-    """A handler of the receiving organisation, once the deviation is answered."""
-    from app.models import Status
-
-    return deviation.status is Status.BESVART and can_handle_deviation(user, deviation)
-
-
-def can_write_lesson_from_analysis(user: User, analysis: Analysis) -> bool:
-    """A handler of an organisation that received one of the deviations, once it is ferdig."""
-    from app.models import AnalysisStatus
-
-    if analysis.status is not AnalysisStatus.FERDIG or not user.has_role(Role.SAKSBEHANDLER):
-        return False
-    lineage = org_lineage(user.organisation_id)
-    return any(link.deviation.counterpart_org_id in lineage for link in analysis.links)
-
-
-def _reviews_for(user: User, lesson: Lesson) -> bool:
-    if user.has_role(Role.FORBEDRINGSGRUPPE):
-        return True
-    return user.has_role(Role.SAKSBEHANDLER) and lesson.organisation_id in org_lineage(
-        user.organisation_id
-    )
-
-
-def can_view_lesson(user: User, lesson: Lesson) -> bool:
-    if lesson.is_published:
-        return user.is_authenticated
-    return lesson.author_id == user.id or _reviews_for(user, lesson)
-
-
-def can_edit_lesson(user: User, lesson: Lesson) -> bool:
-    return lesson.author_id == user.id and lesson.is_editable
-
-
-def can_review_lesson(user: User, lesson: Lesson) -> bool:
-    """A second handler of the organisation, or the improvement group: never the author."""
-    from app.models import LessonStatus
-
-    return (
-        lesson.status is LessonStatus.TIL_VURDERING
-        and lesson.author_id != user.id
-        and _reviews_for(user, lesson)
-    )
-
-
-def can_withdraw_lesson(user: User, lesson: Lesson) -> bool:
-    return lesson.is_published and _reviews_for(user, lesson)
-
-
-def can_mark_in_report(user: User, lesson: Lesson) -> bool:
-    """Whether the tertial report prints the lesson's text is the improvement group's call."""
-    return lesson.is_published and user.has_role(Role.FORBEDRINGSGRUPPE)
+def staffs_mottak() -> ColumnElement[bool]:
+    """SQL on ``User``: the accounts that staff a mottak (hold the relation ``HANDLER``)."""
+    return sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.SAKSBEHANDLER)

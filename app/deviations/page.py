@@ -6,7 +6,7 @@ message beside the field and the user's text kept.
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import render_template
 from flask_login import current_user
 
 from app.analysis import services as analysis
@@ -28,8 +28,7 @@ from app.search import services as search
 def get_visible(reference: str) -> Deviation:
     deviation = services.get_by_reference(reference)
     # 404, not 403: a stranger must not learn that the reference exists.
-    if deviation is None or not permissions.can_view_deviation(current_user, deviation):
-        abort(404)
+    permissions.require(current_user, "view", deviation)
     return deviation
 
 
@@ -51,7 +50,7 @@ def render_deviation(
         form.version.data = str(deviation.version)
     # A move the case no longer allows has no form to keep the text in: show it to copy.
     unsent_text = failed[1].text.data if failed is not None and failed[0] not in forms else None
-    can_post = permissions.can_post_message(current_user, deviation)
+    can_post = permissions.can(current_user, "post_message", deviation)
     if message_form is None and can_post:
         message_form = MessageForm(formdata=None)
     return (
@@ -69,15 +68,19 @@ def render_deviation(
             thread=handling.thread(deviation, current_user),
             message_form=message_form,
             can_post=can_post,
-            can_note=permissions.can_write_internal_note(current_user, deviation),
-            can_see_patient_id=permissions.can_see_patient_id(current_user, deviation),
+            can_note=permissions.can(current_user, "write_internal_note", deviation),
+            can_see_patient_id=permissions.can(current_user, "see_patient_id", deviation),
             panel=analysis.deviation_panel(current_user, deviation),
             access_log=entries_for_deviation(deviation.id)
-            if permissions.can_view_access_log(current_user, deviation)
+            if permissions.can(current_user, "view_access_log", deviation)
             else None,
             similar=search.similar(current_user, deviation),
-            lessons=lessons_of_source(deviation=deviation),
-            can_write_lesson=permissions.can_write_lesson_from_deviation(current_user, deviation),
+            lessons=[
+                x
+                for x in lessons_of_source(deviation=deviation)
+                if permissions.can(current_user, "list_on_case", x)
+            ],
+            can_write_lesson=permissions.can(current_user, "write_lesson", deviation),
             today=today_local(),
         ),
         status,

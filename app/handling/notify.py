@@ -16,9 +16,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.common import permissions
 from app.extensions import db
 from app.mail.services import absolute_url, queue_mail
-from app.models import Deviation, Role, User, UserRole
+from app.models import Deviation, User
 
 
 class Notice(StrEnum):
@@ -120,11 +121,10 @@ def mottak_handlers(organisation_id: int) -> list[sa.Row]:
     return list(
         db.session.execute(
             sa.select(User.id, User.email, User.language, User.active, User.unit_id)
-            .join(UserRole, UserRole.user_id == User.id)
             .where(
                 User.organisation_id == organisation_id,
                 User.active,
-                UserRole.role == Role.SAKSBEHANDLER,
+                permissions.staffs_mottak(),
             )
             .order_by(User.id)
         )
@@ -138,7 +138,7 @@ def case_handlers(deviation: Deviation) -> list[User] | list[sa.Row]:
         handler is not None
         and handler.active
         and handler.organisation_id == deviation.counterpart_org_id
-        and handler.has_role(Role.SAKSBEHANDLER)
+        and permissions.can(handler, "open", permissions.INBOX)
     ):
         return [handler]
     everyone = mottak_handlers(deviation.counterpart_org_id)

@@ -243,13 +243,13 @@ def post_message(
     Flushes; the caller commits. Raises ServiceError and adds nothing on bad input.
     """
     if internal:
-        if not permissions.can_write_internal_note(author, deviation):
+        if not permissions.can(author, "write_internal_note", deviation):
             raise ServiceError(
                 field="body",
                 code="forbidden",
                 message=_("Bare saksbehandlere hos mottakeren kan skrive interne notater."),
             )
-    elif not permissions.can_post_message(author, deviation):
+    elif not permissions.can(author, "post_message", deviation):
         raise ServiceError(
             field="body",
             code="forbidden",
@@ -286,7 +286,7 @@ def post_message(
     db.session.add(message)
     db.session.flush()
     if not internal:
-        if permissions.can_handle_deviation(author, deviation):
+        if permissions.can(author, "handle", deviation):
             notify.to_reporter(notify.Notice.QUESTION, deviation)
         else:
             notify.to_case_handlers(notify.Notice.REPORTER_MESSAGE, deviation)
@@ -301,7 +301,7 @@ def thread(deviation: Deviation, viewer: User) -> list[DeviationMessage]:
         .options(joinedload(DeviationMessage.author))
         .order_by(DeviationMessage.id.desc())
     )
-    return [m for m in messages if permissions.can_see_message(viewer, m)]
+    return [m for m in messages if permissions.can(viewer, "view", m)]
 
 
 # Reminders: a few days before the deadline, and once it has passed. The windows (rather than

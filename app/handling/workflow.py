@@ -101,7 +101,7 @@ def _conflict() -> ServiceError:
 
 
 def actor_of(user: User, deviation: Deviation) -> Actor:
-    if permissions.can_handle_deviation(user, deviation):
+    if permissions.can(user, "handle", deviation):
         return Actor.HANDLER
     if deviation.reporter_id is not None and deviation.reporter_id == user.id:
         return Actor.REPORTER

@@ -1,7 +1,7 @@
 """Searching the deviations a user may see: the search page, the inbox's search box, and the
 similar cases on a deviation's page.
 
-Access is ``permissions.visible_deviations`` (the inbox: ``counterpart_org_id``), the same SQL
+Access is ``permissions.visible(user, Deviation)`` (the inbox: ``counterpart_org_id``), the same SQL
 condition the lists and the deviation page use, applied to every row the search returns.
 
 Results come newest first by id, which is the order deviations were entered (ids are given at
@@ -32,7 +32,6 @@ from app.models import (
     Category,
     Deviation,
     DeviationSearch,
-    Role,
     Status,
     User,
 )
@@ -225,7 +224,7 @@ def search(
     if filters.received_only:
         conditions.append(Deviation.counterpart_org_id == user.organisation_id)
     else:
-        conditions.append(permissions.visible_deviations(user))
+        conditions.append(permissions.visible(user, Deviation))
     if filters.status is not None:
         conditions.append(Deviation.status == filters.status)
     if filters.category_id is not None:
@@ -233,7 +232,7 @@ def search(
     after = decode_cursor(cursor)
     if after is not None:
         conditions.append(Deviation.id < after)
-    own_only = not filters.received_only and not user.has_role(Role.SAKSBEHANDLER)
+    own_only = not filters.received_only and not permissions.can(user, "open", permissions.INBOX)
     rows = _search(user, filters.text, conditions, page_size + 1, own_only=own_only)
     if rows is None:
         return SearchPage([], None, no_words=True)
@@ -259,12 +258,12 @@ def similar(user: User, deviation: Deviation, limit: int = 5) -> list[SearchRow]
     if not title:
         return []
     conditions = [
-        permissions.visible_deviations(user),
+        permissions.visible(user, Deviation),
         Deviation.category_id == deviation.category_id,
         Deviation.registered_at < deviation.registered_at,
         Deviation.id != deviation.id,
     ]
-    own_only = not user.has_role(Role.SAKSBEHANDLER)
+    own_only = not permissions.can(user, "open", permissions.INBOX)
     rows = _search(
         user,
         deviation.title,

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.admin import services
 from app.admin.labels import ACTION, FIELD
-from app.admin.routes.blueprint import bp, require
+from app.admin.routes.blueprint import bp
 from app.common import labels, permissions
 from app.common.ids import parse_id
 
@@ -16,7 +16,7 @@ PAGE_SIZE = 100
 
 @bp.get("/logg")
 def admin_log():
-    require(permissions.can_read_admin_log(current_user))
+    permissions.require(current_user, "read", permissions.ADMIN_LOG)
     before = request.args.get("for", type=parse_id)
     # One more than a page: if it comes, there is a next page, starting after the last shown.
     entries = services.log_entries(current_user, limit=PAGE_SIZE + 1, before_id=before)

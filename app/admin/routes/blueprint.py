@@ -24,19 +24,19 @@ def require(allowed: bool) -> None:
 
 def organisation_or_404(org_id: int) -> Organisation:
     org = db.session.get(Organisation, org_id)
-    require(org is not None and permissions.can_administer_org(current_user, org))
+    permissions.require(current_user, "administer", org)
     return org  # type: ignore[return-value]
 
 
 def unit_or_404(unit_id: int) -> Unit:
     unit = db.session.get(Unit, unit_id)
-    require(unit is not None and permissions.can_administer_org(current_user, unit.organisation))
+    require(unit is not None and permissions.can(current_user, "administer", unit.organisation))
     return unit  # type: ignore[return-value]
 
 
 def user_or_404(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    require(user is not None and permissions.can_administer_user(current_user, user))
+    permissions.require(current_user, "administer", user)
     return user  # type: ignore[return-value]
 
 
@@ -48,7 +48,7 @@ def _link_hours() -> dict[str, int]:
 @bp.before_request
 @login_required
 def _administrators_only():
-    require(permissions.can_administer(current_user))
+    permissions.require(current_user, "open", permissions.ADMIN_AREA)
 
 
 @bp.get("/")

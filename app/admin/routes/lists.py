@@ -19,7 +19,7 @@ LISTS = {"kategorier": Category, "avtaler": Agreement}
 
 
 def _list_model(kind: str) -> type[Category | Agreement]:
-    require(kind in LISTS and permissions.can_manage_lists(current_user))
+    require(kind in LISTS and permissions.can(current_user, "manage", permissions.LISTS))
     return LISTS[kind]
 
 

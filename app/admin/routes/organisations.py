@@ -32,7 +32,7 @@ def organisations():
     if not form.is_submitted():
         form.response_days.data = DEFAULT_RESPONSE_DAYS
     if form.is_submitted():
-        require(permissions.can_manage_organisations(current_user))
+        permissions.require(current_user, "manage", Organisation)
     if form.validate_on_submit():
         created = perform(
             lambda: services.create_organisation(
@@ -63,7 +63,7 @@ def _render_organisation(org: Organisation, status: int = 200, **forms: object):
     mottak_form.user.choices = [SelectChoice("", _("Velg …"))] + [
         SelectChoice(u.id, f"{u.name} ({u.email})")
         for u in services.active_users_of(org)
-        if u not in staff and permissions.can_administer_user(current_user, u)
+        if u not in staff and permissions.can(current_user, "administer", u)
     ]
     merged_into = db.session.get(Organisation, org.merged_into_id) if org.merged_into_id else None
     sign_in_form = forms.get("sign_in_form") or SignInForm(obj=org, formdata=None)
@@ -86,7 +86,7 @@ def organisation(org_id: int):
     if request.method == "GET":
         return _render_organisation(org)
     form = OrganisationForm()
-    if not permissions.can_manage_organisations(current_user):
+    if not permissions.can(current_user, "manage", Organisation):
         form.name.data = org.name  # a lokal_admin's form has no name field to send
     if form.validate_on_submit():
         saved = perform(
@@ -104,7 +104,7 @@ def organisation(org_id: int):
 @bp.post("/organisasjoner/<int:org_id>/innlogging")
 def organisation_sign_in(org_id: int):
     org = organisation_or_404(org_id)
-    require(permissions.can_manage_organisations(current_user))
+    permissions.require(current_user, "manage", Organisation)
     form = SignInForm()
     if form.validate_on_submit():
         saved = perform(
@@ -122,7 +122,7 @@ def organisation_sign_in(org_id: int):
 @bp.post("/organisasjoner/<int:org_id>/aktiv")
 def organisation_active(org_id: int):
     org = organisation_or_404(org_id)
-    require(permissions.can_manage_organisations(current_user))
+    permissions.require(current_user, "manage", Organisation)
     form = ActionForm()
     if form.validate_on_submit():
         active = form.value.data == "1"
@@ -136,7 +136,7 @@ def organisation_active(org_id: int):
 @bp.post("/organisasjoner/<int:org_id>/sla-sammen")
 def organisation_merge(org_id: int):
     org = organisation_or_404(org_id)
-    require(permissions.can_manage_organisations(current_user))
+    permissions.require(current_user, "manage", Organisation)
     form = MergeForm()
     form.target.choices = [
         SelectChoice(o.id, o.name) for o in services.list_organisations(current_user)

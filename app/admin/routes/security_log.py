@@ -6,7 +6,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from app.admin import services
-from app.admin.routes.blueprint import bp, require
+from app.admin.routes.blueprint import bp
 from app.auth import labels
 from app.common import permissions
 
@@ -15,7 +15,7 @@ PAGE_SIZE = 100
 
 @bp.get("/sikkerhetslogg")
 def security_log():
-    require(permissions.can_read_admin_log(current_user))
+    permissions.require(current_user, "read", permissions.ADMIN_LOG)
     before = request.args.get("for", type=int)
     email = request.args.get("e-post", "")[:254]
     rows = services.security_log(current_user, PAGE_SIZE + 1, before, email)

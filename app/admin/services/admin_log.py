@@ -43,7 +43,7 @@ def log_entries(
 ) -> list[AdminLogEntry]:
     """Newest first. A lokal_admin reads their own organisation's entries only."""
     query = sa.select(AdminLogEntry).order_by(AdminLogEntry.id.desc()).limit(limit)
-    if not permissions.is_central_admin(viewer):
+    if not permissions.can(viewer, "see_all", permissions.ADMIN_AREA):
         query = query.where(AdminLogEntry.organisation_id == viewer.organisation_id)
     if before_id is not None:
         query = query.where(AdminLogEntry.id < before_id)

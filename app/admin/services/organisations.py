@@ -71,7 +71,7 @@ def set_sign_in(
 ) -> Organisation:
     """The organisation number a shared OpenID provider names it by, and whether its users
     sign in only through a provider (central admin: it decides who can get in at all)."""
-    if not permissions.can_manage_organisations(actor):
+    if not permissions.can(actor, "manage", Organisation):
         raise ServiceError(_l("Du har ikke lov til å gjøre denne endringen."), None, "forbidden")
     before = _org_state(org)
     number = clean_org_number(org_number)
@@ -122,7 +122,7 @@ def _check_response_days(days: int) -> int:
 
 def list_organisations(viewer: User) -> list[Organisation]:
     query = sa.select(Organisation).order_by(Organisation.active.desc(), Organisation.name)
-    if not permissions.is_central_admin(viewer):
+    if not permissions.can(viewer, "see_all", permissions.ADMIN_AREA):
         query = query.where(Organisation.id == viewer.organisation_id)
     return list(db.session.scalars(query))
 
@@ -149,7 +149,7 @@ def update_organisation(
     if name is not None:
         name = clean_name(name)
         if name != org.name:
-            if not permissions.can_manage_organisations(actor):
+            if not permissions.can(actor, "manage", Organisation):
                 raise ServiceError(
                     _l("Du har ikke lov til å gjøre denne endringen."), "name", "forbidden"
                 )
@@ -295,7 +295,7 @@ def merge_organisation(
 
 def mottak_staff(org: Organisation) -> list[User]:
     """Who staffs the mottak: the organisation's active saksbehandlere."""
-    return [u for u in active_users_of(org) if u.has_role(Role.SAKSBEHANDLER)]
+    return [u for u in active_users_of(org) if permissions.can(u, "open", permissions.INBOX)]
 
 
 def active_users_of(org: Organisation) -> list[User]:

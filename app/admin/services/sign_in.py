@@ -52,5 +52,9 @@ def security_log(
 ) -> list[SecurityLogEntry]:
     """Newest first: all of it for a central admin, the own organisation's for a lokal_admin
     (failed attempts with an unknown address belong to no organisation: admins only)."""
-    org_id = None if permissions.is_central_admin(viewer) else viewer.organisation_id
+    org_id = (
+        None
+        if permissions.can(viewer, "see_all", permissions.ADMIN_AREA)
+        else viewer.organisation_id
+    )
     return entries(org_id, limit=limit, before_id=before_id, email=email)

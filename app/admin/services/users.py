@@ -35,7 +35,7 @@ def _user_state(user: User) -> dict[str, Any]:
 
 def list_users(viewer: User, organisation_id: int | None = None, query: str = "") -> list[User]:
     statement = sa.select(User).order_by(User.active.desc(), User.name).limit(500)
-    if not permissions.is_central_admin(viewer):
+    if not permissions.can(viewer, "see_all", permissions.ADMIN_AREA):
         organisation_id = viewer.organisation_id
     if organisation_id is not None:
         statement = statement.where(User.organisation_id == organisation_id)
@@ -52,7 +52,7 @@ def _check_org_and_unit(
     actor: User, organisation_id: int, unit_id: int | None
 ) -> tuple[Organisation, Unit | None]:
     org = db.session.get(Organisation, organisation_id)
-    if org is None or not org.active or not permissions.can_administer_org(actor, org):
+    if org is None or not org.active or not permissions.can(actor, "administer", org):
         raise ServiceError(
             _l("Valget finnes ikke lenger. Velg på nytt."), "organisation", "unknown"
         )
@@ -124,14 +124,20 @@ def update_user(
         if org_id != user.organisation_id and new_unit_id == user.unit_id:
             new_unit_id = None  # the old unit belongs to the old organisation
         org, unit = _check_org_and_unit(actor, org_id, new_unit_id)  # type: ignore[arg-type]
-        if org.id != user.organisation_id and not permissions.is_central_admin(actor):
+        if org.id != user.organisation_id and not permissions.can(
+            actor, "see_all", permissions.ADMIN_AREA
+        ):
             raise ServiceError(
                 _l("Valget finnes ikke lenger. Velg på nytt."), "organisation", "unknown"
             )
         user.organisation = org
         user.unit = unit
     if roles is not None:
-        if user.id == actor.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
+        if (
+            user.id == actor.id
+            and permissions.can(user, "see_all", permissions.ADMIN_AREA)  # a central admin now
+            and Role.ADMIN not in roles
+        ):
             raise ServiceError(
                 _l("Du kan ikke fjerne din egen administratorrolle."), "roles", "own_admin"
             )

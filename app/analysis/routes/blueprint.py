@@ -21,23 +21,21 @@ def _template_helpers() -> dict[str, object]:
 def get_visible(reference: str) -> Analysis:
     analysis = services.get_by_reference(reference)
     # 404, not 403: a stranger must not learn that the analysis exists.
-    if analysis is None or not permissions.can_view_analysis(current_user, analysis):
-        abort(404)
+    permissions.require(current_user, "view", analysis)
     return analysis
 
 
 def get_editable(reference: str) -> Analysis:
     analysis = get_visible(reference)
-    if not permissions.can_edit_analysis(current_user, analysis):
+    if not permissions.can(current_user, "edit", analysis):
         abort(403)
     return analysis
 
 
 def get_deviation_to_send(reference: str) -> Deviation:
     deviation = services.deviation_by_reference(reference)
-    if deviation is None or not permissions.can_view_deviation(current_user, deviation):
-        abort(404)
-    if not permissions.can_start_analysis(current_user, deviation):
+    permissions.require(current_user, "view", deviation)
+    if not permissions.can(current_user, "start_analysis", deviation):
         abort(403)
     return deviation
 

@@ -40,7 +40,7 @@ def render_page(analysis: Analysis, code: int = 200, **overrides: FlaskForm):
             "analysis/show.html",
             analysis=analysis,
             forms=page_forms,
-            can_edit=permissions.can_edit_analysis(current_user, analysis),
+            can_edit=permissions.can(current_user, "edit", analysis),
             deviations=services.covered_deviations(current_user, analysis),
             ferdig_blockers=services.ferdig_blockers(analysis) if analysis.is_active else [],
             status_choices=[

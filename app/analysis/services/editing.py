@@ -67,7 +67,7 @@ def require_not_cancelled(analysis: Analysis) -> None:
 
 
 def require_editor(actor: User, analysis: Analysis) -> None:
-    if not permissions.can_edit_analysis(actor, analysis):
+    if not permissions.can(actor, "edit", analysis):
         raise PermissionError("not a team member")
 
 

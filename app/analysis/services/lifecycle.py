@@ -137,7 +137,7 @@ def start_analysis(
 ) -> Analysis:
     """A handler of the receiving organisation starts an analysis from a deviation; they lead it."""
     now = now or utcnow()
-    if not permissions.can_start_analysis(actor, deviation):
+    if not permissions.can(actor, "start_analysis", deviation):
         raise PermissionError("may not send this deviation to analysis")
     _check_details(data)
     # _link checks this too, but the refusal should come before anything is written.
@@ -173,7 +173,7 @@ def link_deviation(
     """ "Legg til i analyse": a handler of the receiving organisation who is on the team."""
     now = now or utcnow()
     require_editor(actor, analysis)
-    if not permissions.can_start_analysis(actor, deviation):
+    if not permissions.can(actor, "start_analysis", deviation):
         raise PermissionError("may not send this deviation to analysis")
     lock(analysis)
     if not analysis.is_active:

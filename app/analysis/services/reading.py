@@ -45,7 +45,7 @@ def visible_analyses(user: User, limit: int = 500) -> list[Analysis]:
     return list(
         db.session.scalars(
             sa.select(Analysis)
-            .where(permissions.visible_analyses(user))
+            .where(permissions.visible(user, Analysis))
             .options(selectinload(Analysis.leader), selectinload(Analysis.actions))
             .order_by(active_first, Analysis.due_date, Analysis.id)
             .limit(limit)
@@ -115,9 +115,7 @@ class CoveredDeviations:
 
 def covered_deviations(viewer: User, analysis: Analysis) -> CoveredDeviations:
     visible = [
-        link.deviation
-        for link in analysis.links
-        if permissions.can_view_deviation(viewer, link.deviation)
+        link.deviation for link in analysis.links if permissions.can(viewer, "view", link.deviation)
     ]
     return CoveredDeviations(visible, len(analysis.links) - len(visible))
 
@@ -135,10 +133,10 @@ class DeviationPanel:
 def deviation_panel(viewer: User, deviation: Deviation) -> DeviationPanel:
     covering = analyses_of_deviation(deviation)
     holder = next((a for a in covering if a.is_active), None)
-    can_start = holder is None and permissions.can_start_analysis(viewer, deviation)
+    can_start = holder is None and permissions.can(viewer, "start_analysis", deviation)
     options = analyses_open_for_linking(viewer) if can_start else []
     return DeviationPanel(
-        analyses=[a for a in covering if permissions.can_view_analysis(viewer, a)],
+        analyses=[a for a in covering if permissions.can(viewer, "view", a)],
         holder=holder,
         can_start=can_start,
         link_options=options,

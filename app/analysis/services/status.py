@@ -141,7 +141,7 @@ def answerable_deviations(user: User, analysis: Analysis) -> list[Deviation]:
         link.deviation
         for link in analysis.links
         if not link.deviation.is_closed
-        and permissions.can_handle_deviation(user, link.deviation)
+        and permissions.can(user, "handle", link.deviation)
         and holding_analysis(link.deviation) is None
     ]
 
@@ -160,7 +160,7 @@ def answer_deviations(
     """Close every deviation the actor may answer through the workflow's answer move, with a
     response that names the analysis. All or nothing: the caller commits once."""
     now = now or utcnow()
-    if not permissions.can_view_analysis(actor, analysis):
+    if not permissions.can(actor, "view", analysis):
         raise PermissionError("may not see this analysis")
     lock(analysis)
     if analysis.status is not AnalysisStatus.FERDIG:

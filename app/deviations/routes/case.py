@@ -3,7 +3,7 @@ drawn by app/deviations/page.py; a handler's move is handling's (app/handling/ro
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -30,8 +30,7 @@ def show(reference: str):
 @login_required
 def reveal_patient(reference: str):
     deviation = get_visible(reference)
-    if not permissions.can_see_patient_id(current_user, deviation):
-        abort(404)
+    permissions.require(current_user, "see_patient_id", deviation)
     if not deviation.has_patient_id:
         flash(_("Pasientens identitet er ikke registrert, eller er slettet."), "info")
         return redirect(url_for("deviations.show", reference=reference))
@@ -44,12 +43,11 @@ def reveal_patient(reference: str):
 @login_required
 def post_message(reference: str):
     deviation = get_visible(reference)
-    if not permissions.can_post_message(current_user, deviation):
-        abort(404)
+    permissions.require(current_user, "post_message", deviation)
     form = MessageForm()
     if form.validate():
-        internal = bool(form.internal.data) and permissions.can_write_internal_note(
-            current_user, deviation
+        internal = bool(form.internal.data) and permissions.can(
+            current_user, "write_internal_note", deviation
         )
         success = _("Internt notat lagret.") if internal else _("Meldingen er sendt.")
         with writing(form=form, success=success) as done:

@@ -3,7 +3,7 @@ page (move.py beside this, app/deviations/routes/case.py)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 
 from app.common import permissions
@@ -20,8 +20,7 @@ from app.search.forms import filters_from_request as search_filters_from_request
 @bp.get("/mottak")
 @login_required
 def inbox():
-    if not permissions.is_handler(current_user):
-        abort(404)
+    permissions.require(current_user, "open", permissions.INBOX)
     status = request.args.get("status") or None
     category = request.args.get("category") or None
     sort = request.args.get("sorter")

@@ -25,8 +25,8 @@ def move(reference: str):
     deviation = deviations.get_by_reference(reference)
     if (
         deviation is not None
-        and not permissions.can_view_deviation(current_user, deviation)
-        and permissions.has_handled(current_user, deviation)
+        and not permissions.can(current_user, "view", deviation)
+        and permissions.can(current_user, "hear_moved_on", deviation)
     ):
         # A colleague sent the case to another organisation while this user had it open.
         flash(workflow.conflict_message(), "error")
@@ -62,12 +62,12 @@ def move(reference: str):
     if not done and done.error.field is not None:
         return render_deviation(deviation, failed=(chosen, form), status=422)
     moved_on = not done and done.error.code in ("conflict", "wrong_state")
-    if moved_on and permissions.can_view_deviation(current_user, deviation):
+    if moved_on and permissions.can(current_user, "view", deviation):
         # The case moved on under the user: show it as it is now, the message on top and what
         # they typed still in the form where the move is still possible.
         return render_deviation(deviation, failed=(chosen, form), status=409)
     # Done, or the case moved on (or was never this user's to move): show it as it is now.
-    if not permissions.can_view_deviation(current_user, deviation):
+    if not permissions.can(current_user, "view", deviation):
         # Re-routed away from this organisation: the case is no longer ours to see.
         return redirect(url_for("handling.inbox"))
     return redirect(url_for("deviations.show", reference=deviation.reference))

@@ -44,15 +44,11 @@ def _source():
     deviation_ref, analysis_ref = request.args.get("avvik"), request.args.get("analyse")
     if deviation_ref:
         deviation = get_deviation(deviation_ref)
-        if deviation is not None and permissions.can_write_lesson_from_deviation(
-            current_user, deviation
-        ):
+        if deviation is not None and permissions.can(current_user, "write_lesson", deviation):
             return deviation, None
     elif analysis_ref:
         analysis = get_analysis(analysis_ref)
-        if analysis is not None and permissions.can_write_lesson_from_analysis(
-            current_user, analysis
-        ):
+        if analysis is not None and permissions.can(current_user, "write_lesson", analysis):
             return None, analysis
     abort(404)
 
@@ -99,12 +95,12 @@ def _render(lesson: Lesson, review_form: ReviewForm | None = None, status: int =
         lesson=lesson,
         review_form=review_form or ReviewForm(formdata=None),
         report_form=InReportForm(formdata=None, data={"in_report": lesson.in_report}),
-        can_review=permissions.can_review_lesson(current_user, lesson),
-        can_edit=permissions.can_edit_lesson(current_user, lesson),
-        can_withdraw=permissions.can_withdraw_lesson(current_user, lesson),
-        can_mark=permissions.can_mark_in_report(current_user, lesson),
+        can_review=permissions.can(current_user, "review", lesson),
+        can_edit=permissions.can(current_user, "edit", lesson),
+        can_withdraw=permissions.can(current_user, "withdraw", lesson),
+        can_mark=permissions.can(current_user, "mark_in_report", lesson),
         source_visible=lesson.deviation is not None
-        and permissions.can_view_deviation(current_user, lesson.deviation),
+        and permissions.can(current_user, "view", lesson.deviation),
     ), status
 
 
@@ -118,8 +114,7 @@ def lesson(lesson_id: int):
 @login_required
 def edit_lesson(lesson_id: int):
     lesson = _get(lesson_id)
-    if not permissions.can_edit_lesson(current_user, lesson):
-        abort(404)
+    permissions.require(current_user, "edit", lesson)
     if request.method == "POST":
         form = _lesson_form(request.form)
         if form.validate():

@@ -93,7 +93,7 @@ def _render(story: GoodStory, pass_on_form: PassOnForm | None = None, status: in
     return render_template(
         "learning/story.html",
         story=story,
-        can_handle=permissions.can_handle_story(current_user, story),
+        can_handle=permissions.can(current_user, "handle", story),
         pass_on_form=pass_on_form or _pass_on_form(story),
     ), status
 

@@ -67,9 +67,9 @@ def write_lesson(
 ) -> Lesson:
     """A new lesson from one source, waiting for review. Flushes."""
     if deviation is not None:
-        allowed = permissions.can_write_lesson_from_deviation(author, deviation)
+        allowed = permissions.can(author, "write_lesson", deviation)
     elif analysis is not None:
-        allowed = permissions.can_write_lesson_from_analysis(author, analysis)
+        allowed = permissions.can(author, "write_lesson", analysis)
     else:
         allowed = False
     if not allowed:
@@ -99,7 +99,7 @@ def write_lesson(
 
 def edit_lesson(lesson: Lesson, author: User, data: LessonInput) -> Lesson:
     """The author changes a lesson that is not published; it goes back for review."""
-    if not permissions.can_edit_lesson(author, lesson):
+    if not permissions.can(author, "edit", lesson):
         raise ServiceError(_("Læringspunktet kan ikke endres nå."), None, "forbidden")
     _check(data)
     _apply(lesson, data)
@@ -112,7 +112,7 @@ def review(
     lesson: Lesson, reviewer: User, publish: bool, comment: str = "", now: datetime | None = None
 ) -> Lesson:
     """Publish, or send back to the author with a comment."""
-    if not permissions.can_review_lesson(reviewer, lesson):
+    if not permissions.can(reviewer, "review", lesson):
         if lesson.author_id == reviewer.id:
             message = _("Et læringspunkt vurderes av en annen enn den som skrev det.")
         else:
@@ -136,7 +136,7 @@ def review(
 
 
 def withdraw(lesson: Lesson, actor: User) -> Lesson:
-    if not permissions.can_withdraw_lesson(actor, lesson):
+    if not permissions.can(actor, "withdraw", lesson):
         raise ServiceError(_("Læringspunktet kan ikke trekkes tilbake."), None, "forbidden")
     lesson.status = LessonStatus.TRUKKET
     lesson.in_report = False
@@ -145,7 +145,7 @@ def withdraw(lesson: Lesson, actor: User) -> Lesson:
 
 
 def set_in_report(lesson: Lesson, actor: User, in_report: bool) -> Lesson:
-    if not permissions.can_mark_in_report(actor, lesson):
+    if not permissions.can(actor, "mark_in_report", lesson):
         raise ServiceError(
             _("Bare forbedringsgruppen velger hva som står i rapporten."), None, "forbidden"
         )
@@ -156,7 +156,7 @@ def set_in_report(lesson: Lesson, actor: User, in_report: bool) -> Lesson:
 
 def get_visible(user: User, lesson_id: int) -> Lesson | None:
     lesson = db.session.get(Lesson, lesson_id)
-    if lesson is None or not permissions.can_view_lesson(user, lesson):
+    if lesson is None or not permissions.can(user, "view", lesson):
         return None
     return lesson
 
@@ -180,14 +180,7 @@ def awaiting_review(user: User, limit: int = 50) -> list[Lesson]:
         Lesson.status == LessonStatus.TIL_VURDERING,
         sa.or_(Lesson.author_id.is_(None), Lesson.author_id != user.id),
     )
-    from app.models import Role
-
-    if not user.has_role(Role.FORBEDRINGSGRUPPE):
-        if not user.has_role(Role.SAKSBEHANDLER):
-            return []
-        query = query.where(
-            Lesson.organisation_id.in_(permissions.org_lineage(user.organisation_id))
-        )
+    query = query.where(permissions.visible(user, Lesson, "review"))
     return list(db.session.scalars(query.order_by(Lesson.created_at).limit(limit)))
 
 

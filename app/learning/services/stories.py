@@ -77,7 +77,7 @@ def search_text(*texts: str | None) -> str:
 
 
 def _refuse_unless_handler(actor: User, story: GoodStory) -> None:
-    if not permissions.can_handle_story(actor, story):
+    if not permissions.can(actor, "handle", story):
         raise ServiceError(
             _("Bare mottaket hos den historien gjelder kan gjøre dette."), None, "forbidden"
         )
@@ -131,7 +131,7 @@ def withdraw_consent(story: GoodStory, reporter: User) -> None:
 
 def get_visible(user: User, story_id: int) -> GoodStory | None:
     story = db.session.get(GoodStory, story_id)
-    if story is None or not permissions.can_view_story(user, story):
+    if story is None or not permissions.can(user, "view", story):
         return None
     return story
 
@@ -141,7 +141,7 @@ def visible_stories(user: User, limit: int = 200) -> list[GoodStory]:
     return list(
         db.session.scalars(
             sa.select(GoodStory)
-            .where(permissions.visible_stories(user))
+            .where(permissions.visible(user, GoodStory))
             .order_by(GoodStory.registered_at.desc(), GoodStory.id.desc())
             .limit(limit)
         )
@@ -150,13 +150,13 @@ def visible_stories(user: User, limit: int = 200) -> list[GoodStory]:
 
 def waiting_for(user: User) -> int:
     """Stories to the user's organisation that the mottak has not passed on yet."""
-    if not permissions.is_handler(user):
+    if not permissions.can(user, "open", permissions.INBOX):
         return 0
     return db.session.scalar(
         sa.select(sa.func.count())
         .select_from(GoodStory)
         .where(
-            GoodStory.counterpart_org_id.in_(permissions.org_lineage(user.organisation_id)),
+            permissions.visible(user, GoodStory, "handle"),
             GoodStory.passed_on_at.is_(None),
         )
     )

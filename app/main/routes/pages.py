@@ -17,7 +17,7 @@ def index():
         "main/index.html",
         recent=my_deviations(current_user, limit=5),
         today=today_local(),
-        is_handler=permissions.is_handler(current_user),
+        is_handler=permissions.can(current_user, "open", permissions.INBOX),
         learning=community.page_of(community.CommunityFilter(), page_size=3).items,
     )
 

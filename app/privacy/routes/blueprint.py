@@ -3,10 +3,10 @@ officer signed in; everyone else gets 404."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint
 from flask_login import current_user, login_required
 
-from app.common.permissions import is_privacy_officer
+from app.common import permissions
 
 bp = Blueprint("privacy", __name__, url_prefix="/personvern")
 
@@ -14,5 +14,4 @@ bp = Blueprint("privacy", __name__, url_prefix="/personvern")
 @bp.before_request
 @login_required
 def _officers_only() -> None:
-    if not is_privacy_officer(current_user):
-        abort(404)
+    permissions.require(current_user, "open", permissions.PRIVACY)

@@ -21,7 +21,7 @@ def index():
     reference = services.reference_in(filters.text)
     if reference:
         deviation = get_by_reference(reference)
-        if deviation is not None and permissions.can_view_deviation(current_user, deviation):
+        if deviation is not None and permissions.can(current_user, "view", deviation):
             return redirect(url_for("deviations.show", reference=deviation.reference))
     page = None
     if filters.text:

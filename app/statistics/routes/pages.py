@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from app.common import permissions
 from app.common.dates import today_local
 from app.common.translations import report_language
 from app.statistics import services
@@ -21,8 +22,7 @@ from reports import DEFINITIONS, Tertial
 
 def _scope() -> services.Scope:
     # 404, not 403: the page does not exist for those who may not see it.
-    if not services.can_view_statistics(current_user):
-        abort(404)
+    permissions.require(current_user, "view", permissions.STATISTICS)
     return services.scope_for(current_user)
 
 

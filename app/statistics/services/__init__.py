@@ -24,7 +24,6 @@ from app.statistics.services.queries import build_queries, load_categories, load
 from app.statistics.services.scope import (
     ALL,
     Scope,
-    can_view_statistics,
     scope_for,
     scope_for_organisation,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "EXPORT_COLUMNS",
     "Scope",
     "available_tertials",
-    "can_view_statistics",
     "data_stamp",
     "export_rows",
     "last_complete_tertial",

@@ -1,7 +1,9 @@
-"""Whose deviations the statistics count, and who may see them.
+"""Whose deviations the statistics count.
 
-The improvement group and admins see every organisation's cases; a handler sees those their own
-organisation sent or received. A ``Scope`` is that choice, and the SQL condition for it.
+Who may see statistics, and whether every organisation's or only their own, is the permission
+table's (``STATISTICS`` in app.common.permissions): the improvement group and admins see every
+organisation's cases; a handler sees those their own organisation sent or received. A ``Scope``
+is that choice, and the SQL condition for it.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.common import permissions
 from app.common.sql import unindexed
 from app.extensions import db
-from app.models import Deviation, Organisation, Role, User
+from app.models import Deviation, Organisation, User
 from reports import labels as report_labels
 
 
@@ -43,15 +46,12 @@ class Scope:
         )
 
 
-def can_view_statistics(user: User) -> bool:
-    return bool(user.roles & {Role.FORBEDRINGSGRUPPE, Role.ADMIN, Role.SAKSBEHANDLER})
-
-
 def scope_for(user: User) -> Scope:
-    """The improvement group and admins see all; a handler sees their own organisation's cases."""
-    if user.roles & {Role.FORBEDRINGSGRUPPE, Role.ADMIN}:
+    """Whom the permission table lets see every organisation's figures get all; the others who
+    may see statistics (handlers) their own organisation's cases."""
+    if permissions.can(user, "view_all", permissions.STATISTICS):
         return ALL
-    if user.has_role(Role.SAKSBEHANDLER):
+    if permissions.can(user, "view", permissions.STATISTICS):
         return Scope(user.organisation_id, user.organisation.name)
     raise PermissionError("no statistics for this user")
 
