@@ -14,10 +14,10 @@ from wtforms.fields.choices import SelectChoice
 
 from app.analysis import services as analysis
 from app.common import permissions
-from app.common.database import begin_write
 from app.common.dates import today_local
 from app.common.errors import perform
 from app.common.picklists import active_organisations, active_units_by_org
+from app.common.writing import writing
 from app.deviations import services
 from app.deviations.forms import MessageForm, MoveForm
 from app.deviations.routes import bp, get_visible
@@ -130,9 +130,8 @@ def render_deviation(
 def show(reference: str):
     deviation = get_visible(reference)
     # Who read the case is written before the page is drawn, and committed at once.
-    begin_write()  # ends the read that found it: the lock is held for the one row
-    record_access(current_user, AccessAction.DEVIATION_VIEWED, deviation=deviation)
-    db.session.commit()
+    with writing():  # ends the read that found it: the lock is held for the one row
+        record_access(current_user, AccessAction.DEVIATION_VIEWED, deviation=deviation)
     return render_deviation(deviation)
 
 

@@ -14,7 +14,7 @@ from app.admin.forms import ActionForm, UserForm, UserInviteForm
 from app.admin.routes.blueprint import bp, user_or_404
 from app.auth.services import INVITATION_VALID_HOURS, RESET_VALID_HOURS
 from app.auth.services.sessions import live_sessions
-from app.auth.signin import client
+from app.auth.services.sign_in import client
 from app.common import labels, permissions
 from app.common.errors import perform
 from app.common.ids import parse_id
