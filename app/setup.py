@@ -272,6 +272,18 @@ def register_errorhandlers(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
 
+    from werkzeug.exceptions import NotFound
+
+    from app.common.errors import NoSuchObject, NotAllowed
+
+    def not_found(error):
+        """A service's refusal of the user or the object (a rule the route did not check, or
+        that changed under it): 404, as for anything else the user cannot see."""
+        return render_error(NotFound())
+
+    app.register_error_handler(NotAllowed, not_found)
+    app.register_error_handler(NoSuchObject, not_found)
+
     @app.errorhandler(500)
     def server_error(error):
         """The app's own page, also when the database is gone: the exception is already logged

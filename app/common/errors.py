@@ -30,6 +30,15 @@ class ServiceError(ValueError):
         self.code = code
 
 
+class NotAllowed(PermissionError):
+    """The acting user may not do this to that object. The page answers 404, as for an object
+    the user cannot see (setup.register_errorhandlers): nobody learns by probing what exists."""
+
+
+class NoSuchObject(LookupError):
+    """The object a request names is not there (or not where the request says it is): 404."""
+
+
 @dataclass(frozen=True)
 class Outcome(Generic[T]):
     """What ``perform`` did: true when the operation was committed; ``value`` its result."""

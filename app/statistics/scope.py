@@ -14,6 +14,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
+from app.common.errors import NoSuchObject, NotAllowed
 from app.extensions import db
 from app.models import Deviation, Organisation, Role, User
 from reports import labels as report_labels
@@ -78,7 +79,7 @@ def scope_for(user: User) -> Scope:
         return ALL
     if user.has_role(Role.SAKSBEHANDLER):
         return Scope(user.organisation_id, user.organisation.name)
-    raise PermissionError("no statistics for this user")
+    raise NotAllowed("no statistics for this user")
 
 
 ALL = Scope(None, report_labels.ALL_ORGANISATIONS)
@@ -89,5 +90,5 @@ def scope_for_organisation(name: str | None) -> Scope:
         return ALL
     org = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
     if org is None:
-        raise LookupError(name)
+        raise NoSuchObject(name)
     return Scope(org.id, org.name)
