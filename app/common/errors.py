@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from flask import flash
 from flask_wtf import FlaskForm
 
-from app.common.database import begin_write
+from app.common.database import begin_write, end_read_only_transaction
 from app.extensions import db
 
 T = TypeVar("T")
@@ -28,6 +28,15 @@ class ServiceError(ValueError):
         self.message = message
         self.field = field
         self.code = code
+
+
+class NotAllowed(PermissionError):
+    """The acting user may not do this to that object. The page answers 404, as for an object
+    the user cannot see (setup.register_errorhandlers): nobody learns by probing what exists."""
+
+
+class NoSuchObject(LookupError):
+    """The object a request names is not there (or not where the request says it is): 404."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,8 @@ def perform(
     On a ServiceError nothing is kept: the transaction is rolled back and the message shown
     beside ``form``'s field, or flashed. The caller decides where to go either way.
     """
-    begin_write()  # a no-op in a request that began as a write (app.common.database)
+    end_read_only_transaction()  # as writing() does (app.common.writing)
+    begin_write()
     try:
         value = operation()
     except ServiceError as error:
