@@ -8,11 +8,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
 from app.auth.forms import ButtonForm, ChangePasswordForm
-from app.auth.passwords import MIN_LENGTH
 from app.auth.routes.blueprint import bp, sign_in_limit
 from app.auth.routes.login import SETUP_SECRET, code_form, setup_view
 from app.auth.services import second_factor as totp
 from app.auth.services import sessions
+from app.auth.services.passwords import MIN_LENGTH
 from app.auth.services.sign_in import client
 from app.common.writing import writing
 

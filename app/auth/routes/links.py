@@ -10,8 +10,8 @@ from flask_login import logout_user
 
 from app.auth import services
 from app.auth.forms import ForgotPasswordForm, SetPasswordForm
-from app.auth.passwords import MIN_LENGTH, password_message, password_problem
 from app.auth.routes.blueprint import bp, sign_in_limit
+from app.auth.services.passwords import MIN_LENGTH, password_message, password_problem
 from app.auth.services.sign_in import client
 from app.common.writing import writing
 from app.extensions import limiter

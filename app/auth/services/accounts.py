@@ -9,18 +9,15 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.auth.passwords import password_message, password_problem
+from app.auth import notify
 from app.auth.services import sessions
+from app.auth.services.passwords import password_message, password_problem
 from app.auth.services.security_log import Client, record
 from app.auth.services.throttle import clear_failures, is_locked, register_failure
-from app.common.dates import format_datetime
 from app.common.errors import ServiceError
 from app.extensions import db
-from app.mail.services import queue_mail
 from app.models import Organisation, Role, SecurityEvent, Unit, User, utcnow
 
 _STRONG = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
@@ -209,27 +206,10 @@ def change_password(
     set_new_password(user, new)
     sessions.end_all_sessions(user)
     record(SecurityEvent.PASSWORD_CHANGED, user=user, client=client, detail="change", now=now)
-    password_changed_mail(user, now)
+    notify.password_changed(user, now)
     return sessions.start_session(
         user,
         client,
         second_factor=previous.second_factor if previous else False,
         now=now,
     )
-
-
-def password_changed_mail(user: User, now: datetime) -> None:
-    """Tell the account's owner, so a change they did not make does not go unnoticed.
-    No link (a mail that says "click here" about a password teaches phishing) and no case."""
-    with force_locale(user.language or "nb"):
-        subject = _("Passordet ditt er endret")
-        body = _(
-            "Hei %(name)s,\n\n"
-            "Passordet til kontoen din i Samhandlingsavvik ble endret %(when)s.\n\n"
-            "Var det du, trenger du ikke gjøre noe.\n"
-            "Var det ikke du, må du straks kontakte den lokale administratoren i "
-            "organisasjonen din.\n",
-            name=user.name,
-            when=format_datetime(now, at=_("kl.")),
-        )
-    queue_mail(user.email, subject, body)
