@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from app.common.database import begin_write
+from app.common.writing import writing
 from app.extensions import db
 from app.models import Role
 
@@ -200,10 +201,9 @@ def send_reminders_command() -> None:
     from app.common.dates import today_local
     from app.handling.services import send_reminders
 
-    begin_write()
-    queued = send_reminders(today_local())
-    analysis_queued = queue_analysis_reminders()
-    db.session.commit()
+    with writing():
+        queued = send_reminders(today_local())
+        analysis_queued = queue_analysis_reminders()
     click.echo(f"{queued} påminnelser lagt i utboksen.")
     click.echo(f"{analysis_queued} påminnelser om hendelsesanalyser lagt i utboksen.")
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from app.common.database import begin_write
+from app.common.database import begin_write, end_read_only_transaction
 from app.extensions import db
 from app.models import MailStatus, OutboxMail, utcnow
 
@@ -82,6 +82,7 @@ class LoginWithoutTLS(smtplib.SMTPException):
 def claim(now: datetime, limit: int = BATCH_SIZE) -> tuple[str, list[int]]:
     """Claim up to ``limit`` due rows for this sender and commit the claim."""
     token = secrets.token_hex(16)
+    end_read_only_transaction()  # a caller's read, ended explicitly (app.common.database)
     begin_write()
     due = sa.and_(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
     values = {"claim_token": token, "next_attempt_at": now + _lease()}
@@ -122,6 +123,7 @@ def _renew_claim(mail_id: int, token: str, now: datetime) -> tuple[EmailMessage,
     """Renew the claim right before sending, and build the message in the same transaction:
     None if the row was sent or re-claimed meanwhile, else the message and its attempt number.
     Sending then touches no database, and the mark afterwards begins a write of its own."""
+    end_read_only_transaction()  # a caller's read, ended explicitly (app.common.database)
     begin_write()
     result = db.session.execute(
         sa.update(OutboxMail)
@@ -300,6 +302,7 @@ def deliver_pending(now: datetime | None = None) -> int:
 
 
 def _mark(mail_id: int, token: str, **values: object) -> None:
+    end_read_only_transaction()  # a caller's read, ended explicitly (app.common.database)
     begin_write()
     db.session.execute(
         sa.update(OutboxMail)
