@@ -61,7 +61,7 @@ def test_a_service_refusing_the_user_or_the_object_answers_404(app, login_as):
     from app.analysis import services as analysis
     from app.common.writing import writing
     from app.models import Analysis, Deviation
-    from app.statistics import scope
+    from app.statistics.services import scope
     from tests import analysis_helpers
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
