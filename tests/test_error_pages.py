@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from tests.conftest import fresh_sqlite_url, login, make_app
+from tests.support import fresh_sqlite_url, login, make_app
 
 
 @pytest.mark.commits

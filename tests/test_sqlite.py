@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.common.database import begin_write
 from app.extensions import db
-from tests.conftest import fresh_sqlite_url, login
+from tests.support import fresh_sqlite_url, login
 
 
 def test_the_apps_sqlite_connections_get_wal_foreign_keys_and_a_busy_timeout(tmp_path):
