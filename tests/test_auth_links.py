@@ -18,7 +18,7 @@ from app.auth.services.passwords import password_problem
 from app.data.seed import organisation_by_name
 from app.extensions import db
 from app.models import AuthToken, OutboxMail, TokenPurpose, utcnow
-from tests.conftest import login
+from tests.support import login
 
 GOOD_PASSWORD = "lang tur langs Nidelva om kvelden"
 

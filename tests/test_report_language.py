@@ -14,7 +14,7 @@ from reports import Tertial
 from reports.i18n import NORWEGIAN, load
 from reports.pdf import render_pdf
 from tests import statistics_data as data
-from tests.helpers import norwegian_msgids_in, pdf_text
+from tests.support import norwegian_msgids_in, pdf_text
 
 T2 = Tertial(2023, 2)
 MADE_AT = datetime(2023, 9, 5, 8, 0, tzinfo=UTC)
