@@ -187,9 +187,9 @@ def counts_frame(
     frame = frame[frame["count"] > 0]
     frame = frame.groupby(["month", "direction", "category"], as_index=False)["count"].sum()
     order = {c: i for i, c in enumerate(categories)}
-    frame["_order"] = frame["category"].map(lambda c: order.get(c, len(order)))
+    frame["_order"] = frame["category"].map(order).fillna(len(order))
     frame = frame.sort_values(["month", "direction", "_order", "category"]).drop(columns="_order")
-    frame = frame[frame["month"].isin(months)]
+    frame = frame[frame["month"].isin(set(months))]
     return frame.reset_index(drop=True)
 
 
@@ -559,33 +559,37 @@ def change_over_time(
     """
     months = list(months)
     frame = counts_frame(counts, months, categories)
-    chosen = frame
-    if direction is not None:
-        chosen = chosen[chosen["direction"] == direction]
-    if category is not None:
-        chosen = chosen[chosen["category"] == category]
+    in_direction = frame if direction is None else frame[frame["direction"] == direction]
+    in_category = frame if category is None else frame[frame["category"] == category]
+    chosen = (
+        in_direction if category is None else in_direction[in_direction["category"] == category]
+    )
     run = run_chart(monthly(chosen, months), baseline)
     p = p_chart(
         pd.Series(list(answered), index=months), pd.Series(list(within), index=months), baseline
     )
-    by_category = chosen.groupby("category")["count"].sum()
-    bars = pareto(by_category)
+    bars = pareto(chosen.groupby("category")["count"].sum())
+
+    def table(selected: pd.DataFrame, column: str) -> pd.DataFrame:
+        """One column of monthly counts per value of ``column``, every month a row."""
+        wide = selected.groupby(["month", column])["count"].sum().unstack(fill_value=0)
+        return wide.reindex(months, fill_value=0)
+
+    per_direction = table(in_category, "direction")
+    per_category = table(in_direction, "category")
+
+    def column(wide: pd.DataFrame, key: str) -> pd.Series:
+        if key in wide.columns:
+            return wide[key].astype(int)
+        return pd.Series(0, index=months, dtype=int)
+
     by_direction_rows = [
-        SeriesRules(
-            code,
-            label,
-            run_chart(monthly(frame, months, direction=code, category=category), baseline),
-        )
+        SeriesRules(code, label, run_chart(column(per_direction, code), baseline))
         for code, label in directions.items()
     ]
     seen = list(categories) + sorted(set(frame["category"]) - set(categories))
     by_category_rows = [
-        SeriesRules(
-            name,
-            name,
-            run_chart(monthly(frame, months, direction=direction, category=name), baseline),
-        )
-        for name in seen
+        SeriesRules(name, name, run_chart(column(per_category, name), baseline)) for name in seen
     ]
     return ChangeOverTime(
         scope=scope,

@@ -234,6 +234,7 @@ def p_chart_drawing(chart: PChart, size: Size = PDF, language: Language = NORWEG
         size,
         [
             ("line", _("Andel besvart innen fristen"), ACCENT),
+            ("line", _("Senterlinje"), SIGNAL if signal else MUTED),
             ("dash", _("Kontrollgrenser"), MUTED),
             ("ring", _("Signal"), SIGNAL),
         ],

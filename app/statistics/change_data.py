@@ -59,19 +59,22 @@ class Period:
         return f"{runchart.month_code(self.first)}_{runchart.month_code(self.last)}"
 
 
-def _registered_between(start, end) -> ColumnElement[bool]:
-    return sa.and_(Deviation.registered_at >= start, Deviation.registered_at < end)
-
-
-def _count(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
-    return sa.select(sa.func.count()).where(*conditions).scalar_subquery()
-
-
-def counts_query(period: Period, scope: Scope) -> sa.Select:
-    """direction, category id, harm, then one count per month of the period."""
+def _months_table(period: Period) -> sa.Values:
+    """The period's months as a small literal table: index, start and end in UTC. One correlated
+    count per (group, month) row then reads one index range, and the statement stays the same
+    size however many months are shown."""
     runchart = _months()
     months = period.months
     bounds = [runchart.month_start_utc(m) for m in months] + [period.end_utc]
+    kind = Deviation.registered_at.type
+    return sa.values(
+        sa.column("i", sa.Integer), sa.column("start", kind), sa.column("stop", kind), name="months"
+    ).data([(i, bounds[i], bounds[i + 1]) for i in range(len(months))])
+
+
+def counts_query(period: Period, scope: Scope) -> sa.Select:
+    """direction, category id, harm, month index, count: a row per group and month."""
+    months = _months_table(period).cte("months")
     pairs = sa.union_all(
         *(
             sa.select(
@@ -82,22 +85,21 @@ def counts_query(period: Period, scope: Scope) -> sa.Select:
             for h in Harm
         )
     ).cte("pairs")
-    in_scope = scope.filter()
-    return sa.select(
-        pairs.c.direction,
-        Category.id,
-        pairs.c.harm,
-        *(
-            _count(
-                Deviation.direction == pairs.c.direction,
-                Deviation.category_id == Category.id,
-                Deviation.harm == pairs.c.harm,
-                _registered_between(bounds[i], bounds[i + 1]),
-                in_scope,
-            )
-            for i in range(len(months))
-        ),
-    ).select_from(pairs.join(Category, sa.true()))
+    count = (
+        sa.select(sa.func.count())
+        .where(
+            Deviation.direction == pairs.c.direction,
+            Deviation.category_id == Category.id,
+            Deviation.harm == pairs.c.harm,
+            Deviation.registered_at >= months.c.start,
+            Deviation.registered_at < months.c.stop,
+            scope.filter(),
+        )
+        .scalar_subquery()
+    )
+    return sa.select(pairs.c.direction, Category.id, pairs.c.harm, months.c.i, count).select_from(
+        pairs.join(Category, sa.true()).join(months, sa.true())
+    )
 
 
 def filters(direction: str | None, category_id: int | None) -> list[ColumnElement[bool]]:
@@ -112,22 +114,18 @@ def filters(direction: str | None, category_id: int | None) -> list[ColumnElemen
 def answers_query(
     period: Period, scope: Scope, direction: str | None = None, category_id: int | None = None
 ) -> sa.Select:
-    """Per month: cases answered or rejected in it, and of those the ones in time (as the tertial
-    page's "Besvart innen fristen": by the month the case was closed)."""
-    runchart = _months()
-    months = period.months
-    bounds = [runchart.month_start_utc(m) for m in months] + [period.end_utc]
-    columns = []
-    for i in range(len(months)):
-        closed_in = [
-            Deviation.closed_at >= bounds[i],
-            Deviation.closed_at < bounds[i + 1],
-            scope.filter(),
-            *filters(direction, category_id),
-        ]
-        columns.append(_count(*closed_in))
-        columns.append(_count(*closed_in, _within_deadline()))
-    return sa.select(*columns)
+    """Per month: its index, the cases answered or rejected in it, and of those the ones in time
+    (as the tertial page's "Besvart innen fristen": by the month the case was closed)."""
+    months = _months_table(period).cte("months")
+    closed_in = [
+        Deviation.closed_at >= months.c.start,
+        Deviation.closed_at < months.c.stop,
+        scope.filter(),
+        *filters(direction, category_id),
+    ]
+    answered = sa.select(sa.func.count()).where(*closed_in).scalar_subquery()
+    within = sa.select(sa.func.count()).where(*closed_in, _within_deadline()).scalar_subquery()
+    return sa.select(months.c.i, answered, within).order_by(months.c.i)
 
 
 def first_month(scope: Scope) -> date | None:
@@ -256,18 +254,18 @@ def change_over_time(choices: Choices, direction_labels: Mapping[str, str]):
         # cost estimate switches PostgreSQL's JIT on, which then spends 12 s compiling them
         # (EXPLAIN ANALYZE, 24 months). For this transaction only.
         db.session.execute(sa.text("SET LOCAL jit = off"))
-    counts = []
-    for direction, category_id, _harm, *per_month in db.session.execute(
-        counts_query(period, scope)
-    ):
-        for month, count in zip(months, per_month, strict=True):
-            if count:
-                counts.append((month, direction, names[category_id], count))
+    counts = [
+        (months[i], direction, names[category_id], count)
+        for direction, category_id, _harm, i, count in db.session.execute(
+            counts_query(period, scope)
+        )
+        if count
+    ]
     answers = db.session.execute(
         answers_query(period, scope, choices.direction, choices.category_id)
-    ).one()
-    answered = [int(v or 0) for v in answers[0::2]]
-    within = [int(v or 0) for v in answers[1::2]]
+    ).all()
+    answered = [int(n or 0) for _, n, _ in answers]
+    within = [int(x or 0) for _, _, x in answers]
     return runchart.change_over_time(
         scope=scope.name,
         months=months,
