@@ -46,6 +46,8 @@ def parse_month(text: str) -> date:
     year, sep, month = text.strip().partition("-")
     if not sep or len(year) != 4 or not year.isdigit() or not month.isdigit():
         raise ValueError(text)
+    if not 1900 <= int(year) <= 2999:  # a typo, not a period; and no month after 9999-12
+        raise ValueError(text)
     return date(int(year), int(month), 1)
 
 

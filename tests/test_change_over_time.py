@@ -227,6 +227,8 @@ def test_a_handler_sees_their_own_organisation_only(client, login_as, imported):
     [
         ("fra=2025-13", "fra", "Skriv måneden som ÅÅÅÅ-MM, f.eks. 2025-03."),
         ("fra=mars&til=2025-12", "fra", "Skriv måneden som ÅÅÅÅ-MM, f.eks. 2025-03."),
+        ("fra=9995-01&til=9999-12", "fra", "Skriv måneden som ÅÅÅÅ-MM, f.eks. 2025-03."),
+        ("fra=2024-01&til=2024-00", "til", "Skriv måneden som ÅÅÅÅ-MM, f.eks. 2025-03."),
         ("fra=2025-06&til=2025-01", "til", "Til-måneden kan ikke være før fra-måneden."),
         ("fra=2025-01&til=2025-06", "fra", "Velg minst 10 måneder"),
         ("fra=2015-01&til=2025-06", "fra", "Velg høyst 60 måneder."),
