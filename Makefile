@@ -122,6 +122,7 @@ bench: install
 	fi
 	$(BIN)/python bench/filing_and_inbox.py
 	$(BIN)/python bench/tertial_report.py
+	$(BIN)/python bench/change_over_time.py --only sqlite
 	$(BIN)/python bench/forgot_password.py
 	$(BIN)/python bench/index_usage.py
 	$(BIN)/python bench/search.py

@@ -233,6 +233,9 @@ def register_blueprints(app: Flask) -> None:
     from app.ops.routes import bp as ops_bp
     from app.privacy.routes import bp as privacy_bp
     from app.search.routes import bp as search_bp
+
+    # Endring over tid (issue 23) adds its views to the statistics blueprint.
+    from app.statistics import change as _change  # noqa: F401
     from app.statistics.routes import bp as statistics_bp
 
     app.register_blueprint(main_bp)

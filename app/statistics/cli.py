@@ -84,7 +84,8 @@ def report_tertial_command(
         stamp = _made_at(made_at) or services.data_stamp(scope) or tertial.end_utc
         language = load(lang)
         summary = services.tertial_summary(tertial, scope, language)
-        out.write_bytes(render_pdf(summary, stamp, language))
+        change = _change_page(tertial, scope, language)  # Endring over tid (issue 23)
+        out.write_bytes(render_pdf(summary, stamp, language, change))
         click.echo(f"{summary.tertial.label}: {summary.total} avvik. PDF skrevet til {out}.")
     if csv_out:
         with csv_out.open("w", encoding="utf-8", newline="") as handle:
@@ -95,6 +96,14 @@ def report_tertial_command(
             xlsx_bytes(services.EXPORT_COLUMNS, services.export_rows(tertial, scope), tertial.code)
         )
         click.echo(f"Excel skrevet til {xlsx_out}.")
+
+
+def _change_page(tertial, scope, language):
+    from app.statistics.change_data import tertial_change
+    from reports import labels as report_labels
+
+    labels = {code: language.gettext(label) for code, label in report_labels.DIRECTIONS.items()}
+    return tertial_change(tertial, scope, labels)
 
 
 def _made_at(text: str | None) -> datetime | None:
@@ -109,6 +118,12 @@ def _made_at(text: str | None) -> datetime | None:
             "Skriv tidspunktet som 2023-09-05T10:00.", param_hint="--made-at"
         ) from None
     return value if value.tzinfo else value.replace(tzinfo=OSLO)
+
+
+# Endring over tid (issue 23): `report run-chart`, in its own module.
+from app.statistics.change_cli import run_chart_command
+
+report_group.add_command(run_chart_command)
 
 
 @click.command("import-deviations")
