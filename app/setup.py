@@ -235,7 +235,6 @@ def register_blueprints(app: Flask) -> None:
     from app.search.routes import bp as search_bp
 
     # Endring over tid (issue 23) adds its views to the statistics blueprint.
-    from app.statistics import change as _change  # noqa: F401
     from app.statistics.routes import bp as statistics_bp
 
     app.register_blueprint(main_bp)

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from app.extensions import db
 from app.models import Category
 from tests import statistics_data
-from tests.helpers import pdf_text
+from tests.support import pdf_text
 from tests.test_import import HEADER, write_csv
 
 # 24 months: a first year alternating 2, 4 around its median 3, then a year of 5 a month. The

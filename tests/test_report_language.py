@@ -10,7 +10,7 @@ import pytest
 from app.auth.services import find_user
 from app.extensions import db
 from app.statistics import services
-from app.statistics.change_data import tertial_change
+from app.statistics.services.change import tertial_change
 from reports import Tertial
 from reports.i18n import NORWEGIAN, load
 from reports.pdf import render_pdf

@@ -67,7 +67,7 @@ def test_form_and_inbox_load_neither_pandas_nor_reportlab(tmp_path):
 # with its page.
 CHANGE_PAGE = WORKER.replace(
     'print(",".join(name for name in heavy if name in sys.modules))',
-    """assert "app.statistics.change" in sys.modules and "app.statistics.change_data" in sys.modules
+    """assert "app.statistics.routes.change" in sys.modules and "app.statistics.services.change" in sys.modules
 before = [name for name in heavy + ["reports.runchart"] if name in sys.modules]
 client.post("/logg-ut")
 login = client.post("/logg-inn", data={"email": "forbedring@demo.demo", "password": DEMO_PASSWORD})

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.statistics.importer import import_file
-from tests.e2e.conftest import ARTIFACTS, assert_accessible, log_in
+from app.statistics.services.importer import import_file
+from tests.e2e.browser import ARTIFACTS, assert_accessible, log_in
 from tests.test_change_over_time import RUN_TEXT, _rows
 from tests.test_import import HEADER, write_csv
 

@@ -97,10 +97,10 @@ def pdf(code: str):
 
 
 def _change_page(tertial: Tertial, scope: services.Scope):
-    from app.statistics.change import _direction_labels
-    from app.statistics.change_data import tertial_change
+    from app.statistics.labels import direction_labels
+    from app.statistics.services.change import tertial_change
 
-    return tertial_change(tertial, scope, _direction_labels())
+    return tertial_change(tertial, scope, direction_labels())
 
 
 @bp.get("/<code>/avvik.csv")

@@ -20,8 +20,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.common.dates import today_local
 from app.extensions import db
 from app.models import Category, Deviation, Direction, Harm, Organisation
-from app.statistics.queries import _within_deadline, load_categories
-from app.statistics.scope import ALL, Scope, scope_for_organisation
+from app.statistics.services.queries import _within_deadline, load_categories
+from app.statistics.services.scope import ALL, Scope, scope_for_organisation
 
 MAX_MONTHS = 60  # five years: the page's counts stay a few thousand index ranges
 MIN_MONTHS = 10  # the rules need at least ten points
@@ -52,7 +52,7 @@ class Period:
         runchart = _months()
         return runchart.month_start_utc(runchart.add_months(self.last, 1))
 
-    # Read by app.statistics.exports.export_rows, which takes a tertial's bounds the same way.
+    # Read by app.statistics.services.exports.export_rows, which takes a tertial's bounds the same way.
     @property
     def code(self) -> str:
         runchart = _months()

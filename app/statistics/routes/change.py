@@ -1,7 +1,7 @@
 """*Endring over tid* (issue 23): run charts with Anhøj's rules, a P-chart and a Pareto, on the
 statistics blueprint, with the same scope as the tertial page (who sees what: scope.py).
 
-Thin as the tertial page's views: check the choices, load (change_data), draw (reports/). pandas,
+Thin as the tertial page's views: check the choices, load (services/change.py), draw (reports/). pandas,
 reportlab and openpyxl are imported inside the views, so a worker that never draws a
 statistics page does not load them.
 """
@@ -14,8 +14,10 @@ from flask_login import login_required
 from markupsafe import Markup
 
 from app.common.translations import report_language
-from app.statistics import change_data
-from app.statistics.routes import _download, _scope, bp
+from app.statistics.labels import direction_labels
+from app.statistics.routes.blueprint import bp
+from app.statistics.routes.pages import _download, _scope
+from app.statistics.services import change as change_data
 from reports import labels as report_labels
 
 CHARTS = {"seriediagram": "run", "p-diagram": "p", "pareto": "pareto"}
@@ -34,10 +36,6 @@ def _messages() -> dict[str, str]:
         "category": _("Velg en kategori fra listen."),
         "org": _("Velg en organisasjon fra listen."),
     }
-
-
-def _direction_labels() -> dict[str, str]:
-    return {code: _(label) for code, label in report_labels.DIRECTIONS.items()}
 
 
 def _args() -> dict[str, str]:
@@ -79,7 +77,7 @@ def _query(choices) -> dict[str, str]:
 @bp.get("/endring")
 @login_required
 def change():
-    from app.statistics.queries import load_categories
+    from app.statistics.services.queries import load_categories
     from reports import runchart
     from reports.runchart_charts import change_svgs
 
@@ -92,7 +90,7 @@ def change():
         error = bad
         choices = _choices(base, {k: "" for k in args})
     language = report_language()
-    result = change_data.change_over_time(choices, _direction_labels())
+    result = change_data.change_over_time(choices, direction_labels())
     charts = {name: Markup(svg) for name, svg in change_svgs(result, language).items()}
     months = result.months
     words = {
@@ -114,7 +112,7 @@ def change():
         month_label=lambda m: runchart.month_label(m, language),
         month_code=runchart.month_code,
         too_few=_(runchart.TOO_FEW) % {"n": runchart.MIN_POINTS},
-        directions=_direction_labels(),
+        directions=direction_labels(),
         categories=categories,
         organisations=change_data.organisations_for(base),
         all_label=_(report_labels.ALL_ORGANISATIONS),
@@ -142,7 +140,7 @@ def change_csv(chart: str):
         choices = _choices(base, _args())
     except change_data.BadChoice as bad:
         return Response(bad.message, status=422, mimetype="text/plain")
-    result = change_data.change_over_time(choices, _direction_labels())
+    result = change_data.change_over_time(choices, direction_labels())
     columns, rows = {
         "run": (runchart.RUN_CHART_COLUMNS, runchart.run_chart_rows(result.run)),
         "p": (runchart.P_CHART_COLUMNS, runchart.p_chart_rows(result.p)),
@@ -158,7 +156,7 @@ def change_csv(chart: str):
 @bp.get("/endring/datasett.xlsx")
 @login_required
 def change_xlsx():
-    from app.statistics.exports import EXPORT_COLUMNS, export_rows
+    from app.statistics.services.exports import EXPORT_COLUMNS, export_rows
     from reports import runchart
     from reports.dataset import workbook_bytes
 
@@ -167,7 +165,7 @@ def change_xlsx():
         choices = _choices(base, _args())
     except change_data.BadChoice as bad:
         return Response(bad.message, status=422, mimetype="text/plain")
-    result = change_data.change_over_time(choices, _direction_labels())
+    result = change_data.change_over_time(choices, direction_labels())
     rows = export_rows(
         choices.period, choices.scope, *change_data.filters(choices.direction, choices.category_id)
     )
