@@ -36,9 +36,11 @@ def register_secret_key_rotation(app: Flask) -> None:
 
 def register_logging(app: Flask) -> None:
     """JSON lines on stderr, a request id on each (and in X-Request-ID), one line per request."""
-    from app.ops import logs
+    from app.ops import logs, static_versions, timing
 
+    timing.register(app)  # first: its clock starts before, and its header ends after, every hook
     logs.register(app)
+    static_versions.register(app)
 
 
 def register_extensions(app: Flask) -> None:
