@@ -456,8 +456,9 @@ def run(template: Database, scale: float = 1.0) -> Figures:
     outage_line = (
         f"Host 2 killed after {BEFORE * scale:.0f} s, started again {back_at - crash_at:.0f} s "
         f"later (healthy {up_at - back_at:.1f} s after that). While it was down nginx tried it "
-        f"{len(tried)} times (at +{', +'.join(f'{t:.1f}' for t in times[:8])}"
-        f"{' …' if len(times) > 8 else ''} s): {len(retried)} went on to host 1 unseen, "
+        f"{len(tried)} times (at +{', +'.join(f'{t:.1f}' for t in times)} s after the kill; "
+        "each nginx worker leaves it out for fail_timeout after a failure, then tries once): "
+        f"{len(retried)} went on to host 1 unseen, "
         f"{len(user_failures)} failed for the user"
         + (f" (the last at +{last_failure:.1f} s)." if last_failure is not None else ".")
     )
