@@ -13,6 +13,8 @@ Prints the phone's first load of the filing form through nginx, in bytes on the 
 
 from __future__ import annotations
 
+import gzip
+import http.client
 import random
 import re
 import shutil
@@ -190,8 +192,6 @@ def _raw(
     port: int, tls: ssl.SSLContext, path: str, headers: dict[str, str], source: str = "127.0.0.1"
 ) -> tuple:
     """status, headers (lower-case), body bytes as sent (compressed), for the header checks."""
-    import http.client
-
     conn = http.client.HTTPSConnection(
         "127.0.0.1", port, timeout=30, context=tls, source_address=(source, 0)
     )
@@ -216,8 +216,6 @@ def _header_checks(proxy: Proxy, ca, figures: Figures) -> dict[str, object]:
     figures.require(seen["alpn"] == "h2", f"HTTP/2 offered (ALPN said {seen['alpn']})")
     figures.require(seen["tls"] == "TLSv1.3", f"TLS 1.3 (got {seen['tls']})")
 
-    import http.client
-
     plain = http.client.HTTPConnection("127.0.0.1", proxy.http_port, timeout=10)
     plain.request("GET", "/logg-inn")
     redirect = plain.getresponse()
@@ -238,10 +236,7 @@ def _header_checks(proxy: Proxy, ca, figures: Figures) -> dict[str, object]:
     figures.require("total;dur=" in headers.get("server-timing", ""), "Server-Timing")
     br = _raw(port, tls, "/logg-inn", {"Accept-Encoding": "br, gzip"})[1]
     figures.require(br.get("content-encoding") == "br", "HTML in brotli where the browser asks")
-    page = body
-    import gzip as gzip_module
-
-    html = gzip_module.decompress(page).decode()
+    html = gzip.decompress(body).decode()
     assets = re.findall(r'(?:href|src)="(/(?:static|bootstrap/static)/[^"]+)"', html)
     figures.require(
         bool(assets) and all("?v=" in a for a in assets), f"static URLs hashed: {assets}"
