@@ -133,6 +133,9 @@ class Config:
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "avvik")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "20 per minute")
+    # The open API (app/api), in the same storage: per client address and per token.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "300 per minute")
     # How many reverse proxies stand in front of the app (0: none). With one or more, the
     # client address, scheme and host are read from their X-Forwarded-* headers (ProxyFix);
     # without a proxy those headers are anyone's to forge, so leave it at 0.

@@ -16,6 +16,10 @@ EVENT = {
     SecurityEvent.SECOND_FACTOR_ENROLLED: _l("Totrinnsinnlogging satt opp"),
     SecurityEvent.SECOND_FACTOR_RESET: _l("Totrinnsinnlogging tilbakestilt"),
     SecurityEvent.SESSION_ENDED: _l("Innlogging avsluttet"),
+    SecurityEvent.API_TOKEN_USED: _l("API-nøkkel brukt"),
+    SecurityEvent.API_TOKEN_REFUSED: _l("API-nøkkel avvist"),
+    SecurityEvent.API_CLIENT_CREATED: _l("API-klient opprettet"),
+    SecurityEvent.API_CLIENT_REVOKED: _l("API-klient trukket tilbake"),
 }
 
 # The detail codes the services write (app.auth.services), for the security log page.

@@ -23,6 +23,7 @@ from app.models.analysis import (
     RootCause,
     TimelineEntry,
 )
+from app.models.api import ApiClient
 from app.models.auth_token import AuthToken, TokenPurpose
 from app.models.base import Base, utcnow
 from app.models.deviation import (
@@ -67,6 +68,7 @@ __all__ = [
     "AnalysisMember",
     "AnalysisReferenceCounter",
     "AnalysisStatus",
+    "ApiClient",
     "AuthToken",
     "Base",
     "CareProblem",

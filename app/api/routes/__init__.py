@@ -1,0 +1,12 @@
+"""The API's routes; importing the package registers every operation on the blueprint."""
+
+from app.api.routes import deviations, learning, reference, statistics  # noqa: F401
+from app.api.routes.blueprint import bp, docs_bp, register
+from app.api.routes.clients import admin_bp
+
+
+def register_admin(app) -> None:  # type: ignore[no-untyped-def]
+    app.register_blueprint(admin_bp)
+
+
+__all__ = ["admin_bp", "bp", "docs_bp", "register", "register_admin"]
