@@ -81,3 +81,17 @@ def cases_between(app, patient_id: str | None = None) -> dict[str, str]:
 
 
 __all__ = ["HOSPITAL", "ORGS", "bearer", "cases_between", "file_case", "issue_token"]
+
+
+def new_deviation(app, counterpart: str = HOSPITAL, **overrides) -> dict:
+    """A valid body for POST /api/v1/deviations."""
+    with app.app_context():
+        body = {
+            "counterpart_organisation_id": organisation_by_name(counterpart).id,
+            "event_date": (date.today() - timedelta(days=1)).isoformat(),
+            "category_id": category_id("Utskrivning"),
+            "harm": "lav",
+            "title": "Utskrevet uten epikrise",
+            "description": "Pasienten kom hjem uten epikrise.",
+        }
+    return {**body, **overrides}

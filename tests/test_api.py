@@ -64,6 +64,9 @@ def test_openapi_document_is_3_1_and_every_operation_names_its_scope(client):
         (("GET", "/api/v1/statistics/tertials/{tertial}"), (STATISTICS_READ,)),
         (("GET", "/api/v1/lessons"), (LEARNING_READ,)),
         (("GET", "/api/v1/stories"), (LEARNING_READ,)),
+        (("POST", "/api/v1/deviations"), (DEVIATIONS_WRITE,)),
+        (("POST", "/api/v1/deviations/{reference}/messages"), (DEVIATIONS_WRITE,)),
+        (("POST", "/api/v1/deviations/{reference}/moves"), (DEVIATIONS_WRITE,)),
     }
     # Errors are documented as problem details.
     unauthorized = spec["components"]["responses"]["UNAUTHORIZED"]

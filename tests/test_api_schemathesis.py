@@ -31,7 +31,7 @@ from tests.helpers import make_identity_number
 from tests.test_api import READS
 
 # Per operation and generation mode; with 12 tokens each, ~2,000 calls per database.
-EXAMPLES = 6
+EXAMPLES = 5
 REFERENCE = re.compile(r"AV-\d{4}-\d{5}")
 
 # Set by the test for the check below: token -> (organisation, references it may not see),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from app.models import Harm, OrgKind, Status
-from app.models.deviation import Direction
+from app.models.deviation import DESCRIPTION_MAX, MESSAGE_MAX, TEXT_MAX, TITLE_MAX, Direction
 
 PAGE_MAX = 100
 
@@ -171,6 +171,14 @@ class DeviationSchema(Schema):
     response_deadline = fields.Date(required=True)
     response = fields.String(allow_none=True, required=True)
     closed_at = fields.AwareDateTime(allow_none=True, required=True)
+    version = fields.Integer(
+        required=True, metadata={"description": "Pass it with a move to detect a concurrent one."}
+    )
+    moves = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "The moves this token may make now (POST …/moves)."},
+    )
     history = fields.List(fields.Nested(EventSchema), required=True)
     messages = fields.List(fields.Nested(MessageSchema), required=True)
 
@@ -260,3 +268,93 @@ class StoryPageSchema(Schema):
     items = fields.List(fields.Nested(StorySchema), required=True)
     page = fields.Integer(required=True)
     has_next = fields.Boolean(required=True)
+
+
+# --- Writes ------------------------------------------------------------------------------
+
+ID = validate.Range(min=1, max=2**31 - 1)
+
+
+class NewDeviationSchema(Schema):
+    """What the filing form asks for, by the same rules (and the same identity check)."""
+
+    counterpart_organisation_id = fields.Integer(required=True, validate=ID)
+    counterpart_unit_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    event_date = fields.Date(required=True)
+    category_id = fields.Integer(required=True, validate=ID)
+    harm = fields.Enum(Harm, by_value=True, required=True)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=TITLE_MAX))
+    description = fields.String(required=True, validate=validate.Length(min=1, max=DESCRIPTION_MAX))
+    immediate_action = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX))
+    suggestion = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX))
+    agreement_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    patient_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=40),
+        metadata={
+            "description": "The patient's fødselsnummer or D-nummer, stored encrypted and "
+            "shown only to the receiving handlers; never returned by the API."
+        },
+    )
+
+
+class ReceiptSchema(Schema):
+    """The filing's receipt: what the form's receipt page says."""
+
+    reference = fields.String(required=True)
+    url = fields.String(required=True)
+    status = fields.Enum(Status, by_value=True, required=True)
+    counterpart_organisation = fields.String(required=True)
+    response_deadline = fields.Date(required=True)
+
+
+class NewMessageSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=MESSAGE_MAX))
+
+
+class PostedMessageSchema(Schema):
+    id = fields.Integer(required=True)
+    at = fields.AwareDateTime(required=True)
+    deviation = fields.String(required=True)
+    body = fields.String(required=True)
+
+
+MOVES = ["bekreft", "start", "videresend", "omdiriger", "analyse", "besvar", "avvis", "gjenapne"]
+
+
+class MoveSchema(Schema):
+    """A move of the workflow, as the deviation's page makes it."""
+
+    move = fields.String(required=True, validate=validate.OneOf(MOVES))
+    text = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=TEXT_MAX),
+        metadata={"description": "The response (besvar), the reason (avvis, gjenapne) or a note."},
+    )
+    unit_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    organisation_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    version = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=ID,
+        metadata={"description": "The version last read: a move on a changed case is a 409."},
+    )
+
+
+class MovedSchema(Schema):
+    reference = fields.String(required=True)
+    url = fields.String(required=True)
+    from_status = fields.Enum(Status, by_value=True, allow_none=True, required=True)
+    status = fields.Enum(Status, by_value=True, required=True)
+    version = fields.Integer(required=True)
+
+
+class IdempotencyHeaderSchema(Schema):
+    idempotency_key = fields.String(
+        required=True,
+        data_key="Idempotency-Key",
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Unique per write, e.g. a UUID: a retry with it changes nothing."},
+    )

@@ -23,7 +23,7 @@ from app.models.analysis import (
     RootCause,
     TimelineEntry,
 )
-from app.models.api import ApiClient
+from app.models.api import ApiClient, IdempotencyKey
 from app.models.auth_token import AuthToken, TokenPurpose
 from app.models.base import Base, utcnow
 from app.models.deviation import (
@@ -83,6 +83,7 @@ __all__ = [
     "FactorGroup",
     "GoodStory",
     "Harm",
+    "IdempotencyKey",
     "LearningPoint",
     "Lesson",
     "LessonStatus",

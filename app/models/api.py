@@ -62,3 +62,27 @@ class ApiClient(Base):
 
     def __repr__(self) -> str:
         return f"<ApiClient {self.name!r} org={self.organisation_id}>"
+
+
+IDEMPOTENCY_KEY_MAX = 100
+
+
+class IdempotencyKey(Base):
+    """A write made with an ``Idempotency-Key``: per client, the request's fingerprint and the
+    answer it got, so a retried call gets the same answer and changes nothing again.
+
+    Written in the same transaction as the write itself, and first: a second identical call
+    waits on the unique key (PostgreSQL) or the write lock (SQLite) and then finds the answer.
+    """
+
+    __tablename__ = "api_idempotency_key"
+    __table_args__ = (sa.UniqueConstraint("client_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(sa.ForeignKey("api_client.id"))
+    key: Mapped[str] = mapped_column(sa.String(IDEMPOTENCY_KEY_MAX))
+    # sha256 of method, path and body: the same key with another request is refused.
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    status: Mapped[int | None]
+    response: Mapped[str | None] = mapped_column(sa.Text)

@@ -1,6 +1,6 @@
 """The API's routes; importing the package registers every operation on the blueprint."""
 
-from app.api.routes import deviations, learning, reference, statistics  # noqa: F401
+from app.api.routes import deviations, learning, reference, statistics, writes  # noqa: F401
 from app.api.routes.blueprint import bp, docs_bp, register
 from app.api.routes.clients import admin_bp
 

@@ -14,6 +14,7 @@ from app.api import access
 from app.api.access import ApiActor
 from app.extensions import db
 from app.handling import services as handling
+from app.handling import workflow
 from app.learning.services import community
 from app.models import (
     AccessAction,
@@ -62,17 +63,20 @@ def deviation_page(actor: ApiActor, query: dict[str, Any]) -> dict[str, Any]:
     return {"items": items, "next_cursor": page.next_cursor, "next": next_url}
 
 
-def visible_deviation(actor: ApiActor, reference: str) -> Deviation | None:
-    deviation = db.session.scalar(
-        sa.select(Deviation)
-        .where(Deviation.reference == reference)
-        .options(
+def visible_deviation(
+    actor: ApiActor, reference: str, *, to_write: bool = False
+) -> Deviation | None:
+    query = sa.select(Deviation).where(Deviation.reference == reference)
+    if not to_write:
+        # Not for a write: the workflow locks the row (FOR UPDATE), which PostgreSQL refuses
+        # on a query with outer joins.
+        query = query.options(
             joinedload(Deviation.category),
             joinedload(Deviation.agreement),
             selectinload(Deviation.events).joinedload(DeviationEvent.actor),
             selectinload(Deviation.messages).joinedload(DeviationMessage.author),
         )
-    )
+    deviation = db.session.scalar(query)
     if deviation is None or not access.can_read_deviation(actor, deviation):
         return None
     return deviation
@@ -117,6 +121,8 @@ def deviation_body(actor: ApiActor, deviation: Deviation) -> dict[str, Any]:
         "response_deadline": deviation.response_deadline,
         "response": deviation.response,
         "closed_at": deviation.closed_at,
+        "version": deviation.version,
+        "moves": [m.value for m in workflow.allowed_moves(deviation, actor)],  # type: ignore[arg-type]
         "history": [
             {
                 "at": event.at,
