@@ -40,3 +40,28 @@ class ClientForm(AvvikForm):
 
 class RevokeForm(AvvikForm):
     submit = SubmitField(_l("Trekk tilbake"))
+
+
+class EndpointForm(AvvikForm):
+    organisation = SelectField(
+        _l("Organisasjon"),
+        coerce=optional_int,
+        validators=[InputRequired(_l("Velg organisasjon."))],
+    )
+    url = StringField(
+        _l("Adresse (HTTPS)"),
+        validators=[
+            DataRequired(_l("Skriv inn adressen som skal motta hendelsene.")),
+            Length(max=500, message=_l("Adressen er for lang: høyst %(max)d tegn.")),
+        ],
+    )
+    events = CheckboxList(_l("Hendelser"), validators=[DataRequired(_l("Velg minst én hendelse."))])
+    submit = SubmitField(_l("Registrer mottaker og vis nøkkelen"))
+
+
+class ResendForm(AvvikForm):
+    submit = SubmitField(_l("Send igjen"))
+
+
+class ActionForm(AvvikForm):
+    submit = SubmitField(_l("Deaktiver"))

@@ -23,7 +23,13 @@ from app.models.analysis import (
     RootCause,
     TimelineEntry,
 )
-from app.models.api import ApiClient, IdempotencyKey
+from app.models.api import (
+    ApiClient,
+    DeliveryStatus,
+    IdempotencyKey,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from app.models.auth_token import AuthToken, TokenPurpose
 from app.models.base import Base, utcnow
 from app.models.deviation import (
@@ -74,6 +80,7 @@ __all__ = [
     "CareProblem",
     "Category",
     "ContributoryFactor",
+    "DeliveryStatus",
     "Deviation",
     "DeviationEvent",
     "DeviationMessage",
@@ -104,6 +111,8 @@ __all__ = [
     "Unit",
     "User",
     "UserRole",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]
 

@@ -10,11 +10,12 @@ counts as staffing a mottak; the roles its scopes imply are given to it per requ
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, UTCDateTime, utcnow
+from app.models.base import Base, UTCDateTime, enum_column, utcnow
 from app.models.organisation import Organisation
 from app.models.user import User
 
@@ -86,3 +87,66 @@ class IdempotencyKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     status: Mapped[int | None]
     response: Mapped[str | None] = mapped_column(sa.Text)
+
+
+WEBHOOK_URL_MAX = 500
+
+
+class WebhookEndpoint(Base):
+    """An organisation's HTTPS endpoint for the events it chose (app/api/webhooks.py)."""
+
+    __tablename__ = "webhook_endpoint"
+    __table_args__ = (sa.Index("ix_webhook_endpoint_org", "organisation_id", "active"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    url: Mapped[str] = mapped_column(sa.String(WEBHOOK_URL_MAX))
+    # Space-separated, e.g. "deviation.received message.posted".
+    events: Mapped[str] = mapped_column(sa.String(200))
+    # The HMAC key the receiver verifies with: shown once, kept to sign (it is a shared key).
+    secret: Mapped[str] = mapped_column(sa.String(80))
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def event_list(self) -> list[str]:
+        return self.events.split()
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # gave up after the last attempt: the admin page can send it again
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint: an outbox row, written in the transaction of its cause and
+    delivered by `flask send-webhooks` as mail is by `flask send-mail`."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        sa.Index("ix_webhook_delivery_due", "status", "next_attempt_at"),
+        sa.Index("ix_webhook_delivery_endpoint", "endpoint_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(sa.ForeignKey("webhook_endpoint.id"))
+    # The event's own id (a UUID): the same on every attempt, so a receiver drops duplicates.
+    event_id: Mapped[str] = mapped_column(sa.String(36), unique=True)
+    event: Mapped[str] = mapped_column(sa.String(40))
+    # JSON: ids and links only, never case text.
+    payload: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        enum_column(DeliveryStatus, "delivery_status"), default=DeliveryStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(sa.String(300))
+    claim_token: Mapped[str | None] = mapped_column(sa.String(32))
+
+    endpoint: Mapped[WebhookEndpoint] = relationship()
