@@ -230,3 +230,29 @@ def test_the_signature_scheme(app):
     assert not webhooks.verify("whsec_other", str(stamp), body, signature)
     assert not webhooks.verify("whsec_test", str(stamp), body + b" ", signature)
     assert not webhooks.verify("whsec_test", str(stamp - 3600), body, signature)
+
+
+def test_rerouting_and_analysis_are_events_and_the_command_delivers(quick, receiver, runner):
+    with quick.app_context():
+        _register(receiver, "Malvik", {webhooks.RECEIVED, webhooks.ANALYSIS})
+        _register(receiver, HOSPITAL, {webhooks.ANALYSIS})
+        db.session.commit()
+        deviation = file_case("melder@stolav.demo", "Trondheim", "Sak")
+        transition(
+            deviation,
+            Move.REROUTE,
+            find_user("mottak@trondheim.demo"),
+            target_org=organisation_by_name("Malvik"),
+        )
+        transition(deviation, Move.ANALYSE, find_user("mottak@malvik.demo"))
+        db.session.commit()
+        events = sorted((d.event, d.endpoint.organisation.name) for d in _deliveries())
+        assert events == [
+            (webhooks.ANALYSIS, "Malvik"),
+            (webhooks.ANALYSIS, HOSPITAL),
+            (webhooks.RECEIVED, "Malvik"),
+        ]
+    result = runner.invoke(args=["send-webhooks"])
+    assert result.exit_code == 0, result.output
+    assert "3 hendelser levert." in result.output
+    assert len(receiver.accepted) == 3 and receiver.bad_signatures == 0
