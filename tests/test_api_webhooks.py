@@ -256,3 +256,32 @@ def test_rerouting_and_analysis_are_events_and_the_command_delivers(quick, recei
     assert result.exit_code == 0, result.output
     assert "3 hendelser levert." in result.output
     assert len(receiver.accepted) == 3 and receiver.bad_signatures == 0
+
+
+def test_maintenance_forgets_old_keys_and_old_deliveries(quick, receiver, client):
+    from datetime import timedelta
+
+    from app.maintenance import run_maintenance
+    from app.models import IdempotencyKey
+    from tests.api_helpers import bearer, issue_token, new_deviation
+
+    token = issue_token(quick, "Trondheim", {"deviations:write"})
+    response = client.post(
+        "/api/v1/deviations",
+        json=new_deviation(quick),
+        headers=bearer(token, **{"Idempotency-Key": "k1"}),
+    )
+    assert response.status_code == 201
+    with quick.app_context():
+        _register(receiver, "Malvik", {webhooks.RECEIVED})
+        db.session.commit()
+        file_case("melder@stolav.demo", "Malvik", "Levert")
+        file_case("melder@stolav.demo", "Malvik", "Venter")
+        db.session.commit()
+        first, second = _deliveries()
+        first.status = DeliveryStatus.DELIVERED
+        db.session.commit()
+        done = dict(run_maintenance(utcnow() + timedelta(days=31)))
+        assert done["Gamle idempotensnøkler og webhook-leveranser slettet"] == 2
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(IdempotencyKey)) == 0
+        assert [d.id for d in _deliveries()] == [second.id]  # still waiting: kept

@@ -374,3 +374,19 @@ def resend(delivery: WebhookDelivery, now: datetime | None = None) -> None:
     delivery.next_attempt_at = now or utcnow()
     delivery.claim_token = None
     db.session.flush()
+
+
+# Delivered events are kept this long for the admin page; dead letters until resent or as long.
+KEEP_DAYS = 30
+
+
+def delete_old(now: datetime) -> int:
+    """The daily maintenance's step (app/maintenance.py): deliveries older than KEEP_DAYS that
+    are no longer waiting."""
+    result = db.session.execute(
+        sa.delete(WebhookDelivery).where(
+            WebhookDelivery.created_at < now - timedelta(days=KEEP_DAYS),
+            WebhookDelivery.status != DeliveryStatus.PENDING,
+        )
+    )
+    return result.rowcount

@@ -56,3 +56,17 @@ def answer(row: IdempotencyKey, status: int, body: Any) -> None:
     row.status = status
     row.response = json.dumps(body, default=str)
     db.session.flush()
+
+
+# A retry comes within minutes or hours; a key is kept this long, then forgotten.
+KEEP_DAYS = 7
+
+
+def delete_old(now) -> int:  # type: ignore[no-untyped-def]
+    """The daily maintenance's step (app/maintenance.py)."""
+    from datetime import timedelta
+
+    result = db.session.execute(
+        sa.delete(IdempotencyKey).where(IdempotencyKey.created_at < now - timedelta(days=KEEP_DAYS))
+    )
+    return result.rowcount
