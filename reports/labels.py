@@ -158,6 +158,9 @@ SECURITY_EVENTS = {
     "api_client_revoked": N_("API-klient trukket tilbake"),
 }
 
+# A webhook delivery (app/api/webhooks.py), as the API clients' page shows it.
+DELIVERY_STATUSES = {"pending": N_("Venter"), "delivered": N_("Levert"), "failed": N_("Ga opp")}
+
 # What a mailed link was for, as the administrative log names it.
 TOKEN_PURPOSES = {"invitation": N_("invitasjon"), "reset": N_("nytt passord")}
 

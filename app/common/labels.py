@@ -20,6 +20,7 @@ from app.models import (
     ActionStrength,
     AnalysisEventKind,
     AnalysisStatus,
+    DeliveryStatus,
     Direction,
     EventKind,
     FactorGroup,
@@ -65,6 +66,7 @@ ORG_KIND = Labels(spelled.ORG_KINDS)
 ACCESS = Labels(spelled.ACCESS_ACTIONS)
 SECURITY_EVENT = Labels(spelled.SECURITY_EVENTS)
 TOKEN_PURPOSE = Labels(spelled.TOKEN_PURPOSES)
+DELIVERY_STATUS = Labels(spelled.DELIVERY_STATUSES)
 
 TABLES: dict[type[StrEnum], Labels] = {
     Status: STATUS,
@@ -82,6 +84,7 @@ TABLES: dict[type[StrEnum], Labels] = {
     AccessAction: ACCESS,
     SecurityEvent: SECURITY_EVENT,
     TokenPurpose: TOKEN_PURPOSE,
+    DeliveryStatus: DELIVERY_STATUS,
 }
 
 
