@@ -15,6 +15,7 @@ from markupsafe import Markup
 from app.common import permissions
 from app.common.dates import today_local
 from app.common.translations import report_language
+from app.privacy.access_log import log_export
 from app.statistics import services
 from app.statistics.routes.blueprint import bp
 from reports import DEFINITIONS, Tertial
@@ -70,7 +71,10 @@ def index():
     ), (422 if error else 200)
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
+def _download(body: bytes, mimetype: str, filename: str, scope: services.Scope) -> Response:
+    """A file leaving the system: logged (who, which file, whose cases) before it is handed
+    over."""
+    log_export(current_user, f"{filename} ({scope.name})")
     return Response(
         body,
         mimetype=mimetype,
@@ -89,7 +93,10 @@ def pdf(code: str):
     summary = services.tertial_summary(tertial, scope, language)
     made_at = services.data_stamp(scope) or tertial.end_utc
     return _download(
-        render_pdf(summary, made_at, language), "application/pdf", f"avvik-{tertial.code}.pdf"
+        render_pdf(summary, made_at, language),
+        "application/pdf",
+        f"avvik-{tertial.code}.pdf",
+        scope,
     )
 
 
@@ -101,7 +108,7 @@ def csv(code: str):
     scope = _scope()
     tertial = _tertial_from_url(code)
     body = csv_bytes(services.EXPORT_COLUMNS, services.export_rows(tertial, scope))
-    return _download(body, "text/csv; charset=utf-8", f"avvik-{tertial.code}.csv")
+    return _download(body, "text/csv", f"avvik-{tertial.code}.csv", scope)
 
 
 @bp.get("/<code>/avvik.xlsx")
@@ -116,4 +123,5 @@ def xlsx(code: str):
         body,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"avvik-{tertial.code}.xlsx",
+        scope,
     )
