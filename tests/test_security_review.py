@@ -69,6 +69,15 @@ def test_for_past_the_integer_is_ignored(app, login_as, value):
     assert officer.get(f"/personvern/tilgangslogg?for={value}").status_code == 200
 
 
+@pytest.mark.parametrize("code", ["0001-T1", "9998-T3", "1899-T3", "3000-T1"])
+def test_a_tertial_past_what_the_page_can_draw_is_no_500(login_as, code):
+    """Year 1 and 9998 parsed, then overflowed a date in the comparisons."""
+    client = login_as("forbedring@demo.demo")
+    assert client.get(f"/statistikk/{code}/avvik.csv").status_code == 404
+    assert client.get(f"/statistikk/{code}/rapport.pdf").status_code == 404
+    assert client.get(f"/statistikk/?tertial={code}").status_code == 422
+
+
 # --- 4: no working link in the database; 5: an unsendable mail fails alone --------------------
 
 

@@ -27,9 +27,21 @@ def _scope() -> services.Scope:
     return services.scope_for(current_user)
 
 
+# A period the page can draw with its comparisons (the year before, the tertials before):
+# year 1 or 9998 parsed, and then overflowed a date further on (a 500).
+YEARS = range(1900, 3000)
+
+
+def _parse_tertial(code: str) -> Tertial:
+    tertial = Tertial.parse(code)
+    if tertial.year not in YEARS:
+        raise ValueError(f"year out of range: {tertial.year}")
+    return tertial
+
+
 def _tertial_from_url(code: str) -> Tertial:
     try:
-        return Tertial.parse(code)
+        return _parse_tertial(code)
     except ValueError:
         abort(404)
 
@@ -48,7 +60,7 @@ def index():
     tertial = services.last_complete_tertial(today)
     if chosen:
         try:
-            tertial = Tertial.parse(chosen)
+            tertial = _parse_tertial(chosen)
         except ValueError:
             error = _("Velg et tertial fra listen, f.eks. %(example)s.", example=tertial.code)
     if tertial not in choices:
