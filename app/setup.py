@@ -50,10 +50,13 @@ def register_secret_key_rotation(app: Flask) -> None:
 
 def register_logging(app: Flask) -> None:
     """JSON lines on stderr, a request id on each (and in X-Request-ID), one line per request
-    (the hooks that do it are registered in register_request_hooks)."""
-    from app.ops import logs
+    (the hooks that do it are registered in register_request_hooks); the render clock of the
+    Server-Timing header; the content hash on static URLs."""
+    from app.ops import logs, static_versions, timing
 
+    timing.register(app)
     logs.register(app)
+    static_versions.register(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -192,6 +195,7 @@ def register_request_hooks(app: Flask) -> None:
     who may enter at all) run after every app hook.
 
     Before the view:
+      0. ops.timing.start_clock: the Server-Timing clock starts before anything else.
       1. ops.logs.start_request: the request id and start time, so that every later log line,
          and an error page, can name the request.
       2. Input guards, before anything that can write: a refused request changes nothing, not
@@ -205,20 +209,24 @@ def register_request_hooks(app: Flask) -> None:
     After the view:
       5. Flask-Limiter's rate headers, then Flask-Login's remember cookie.
       6. The security headers.
-      7. ops.logs.finish_request, last: the access log line, with the status the client gets.
+      7. ops.logs.finish_request: the access log line, with the status the client gets and the
+         Server-Timing figures.
+      8. ops.timing.write_header, last: the Server-Timing header (database, render, total).
     Teardown: Flask-Limiter lets go of its request state; Flask-SQLAlchemy ends the session
     with the app context (db.init_app), rolling back what was not committed.
     """
     from app.auth.services import sign_in
     from app.common import database
-    from app.ops import logs
+    from app.ops import logs, timing
 
-    # After the view, registered in the reverse of the order they run (7, 6, 5).
+    # After the view, registered in the reverse of the order they run (8, 7, 6, 5).
+    app.after_request(timing.write_header)
     app.after_request(logs.finish_request)
     app.after_request(security_headers)
     login_manager.init_app(app)  # its after_request: the remember cookie
-    # Before the view, in order (1 to 4). Flask-Limiter also adds its after_request (5, the
+    # Before the view, in order (0 to 4). Flask-Limiter also adds its after_request (5, the
     # first to run) and its teardown here.
+    app.before_request(timing.start_clock)
     app.before_request(logs.start_request)
     app.before_request(refuse_nul)
     csrf.init_app(app)
@@ -238,6 +246,8 @@ def register_blueprints(app: Flask) -> None:
     from app.ops.routes import bp as ops_bp
     from app.privacy.routes import bp as privacy_bp
     from app.search.routes import bp as search_bp
+
+    # Endring over tid (issue 23) adds its views to the statistics blueprint.
     from app.statistics.routes import bp as statistics_bp
 
     app.register_blueprint(main_bp)

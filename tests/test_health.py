@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 from app.extensions import db
 from app.models import MailStatus, OutboxMail, utcnow
 from app.ops.health import migration_heads
-from tests.conftest import drop_everything, make_app
+from tests.support import drop_everything, make_app
 
 TOKEN = "monitoring-token-for-the-health-check"
 AUTH = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}

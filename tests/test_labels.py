@@ -27,7 +27,7 @@ from app.models import Category, Harm, MailStatus, OutboxMail, Status
 from reports import Tertial
 from reports import labels as spelled
 from reports.i18n import load
-from tests.helpers import pdf_text
+from tests.support import pdf_text
 
 # Never shown to anyone: the outbox's own bookkeeping.
 UNSHOWN = {MailStatus}
