@@ -75,6 +75,14 @@ def empty_sent_mail_bodies(now: datetime) -> int:
     return empty_old_bodies(now, int(current_app.config["MAIL_BODY_KEEP_DAYS"]))
 
 
+def delete_old_api_rows(now: datetime) -> int:
+    """The open API's idempotency keys and old webhook deliveries (app/api)."""
+    from app.api import webhooks
+    from app.api.services import idempotency
+
+    return idempotency.delete_old(now) + webhooks.delete_old(now)
+
+
 STEPS = [
     Step("Pasientidentitet slettet i avsluttede saker", erase_closed_patient_ids),
     Step("Pasientidentitet slettet i saker åpne for lenge", erase_patient_ids_of_long_open_cases),
@@ -83,6 +91,7 @@ STEPS = [
     Step("Innhold i sendte e-poster eldre enn MAIL_BODY_KEEP_DAYS slettet", empty_sent_mail_bodies),
     Step("Utløpte innlogginger slettet", delete_expired_sessions),
     Step("Rader i sikkerhetsloggen eldre enn SECURITY_LOG_DAYS slettet", delete_old_security_log),
+    Step("Gamle idempotensnøkler og webhook-leveranser slettet", delete_old_api_rows),
 ]
 
 

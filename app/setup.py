@@ -154,6 +154,10 @@ def _select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and the mail sender: no user, no cookie
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):  # the open API: Accept-Language, never a cookie
+        from app.api.problems import language
+
+        return language()
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = request.cookies.get("lang")
@@ -261,6 +265,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(ops_bp)
+    # The open API (/api/v1/) and its documentation page, through flask-smorest.
+    from app.api.routes import register as register_api
+    from app.api.routes import register_admin as register_api_admin
+
+    register_api(app)
+    register_api_admin(app)
     if app.config.get("BENCH_ENDPOINT"):
         from app.main.bench import bp as bench_bp
 
@@ -286,7 +296,22 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    # --- The open API answers every error as RFC 9457 problem details (app/api/problems.py).
+    from werkzeug.exceptions import HTTPException
+
+    from app.api import problems
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        if problems.wants_problem():
+            return problems.from_exception(error)
+        return error
+
+    # --- end of the open API's part
+
     def render_error(error):
+        if problems.wants_problem():
+            return problems.from_exception(error)
         code = getattr(error, "code", 500)
         return render_template("errors/error.html", code=code), code
 
@@ -317,9 +342,12 @@ def register_errorhandlers(app: Flask) -> None:
         except SQLAlchemyError:
             pass
         request_id = g.get("request_id")
-        if isinstance(original, OperationalError) or (
+        unavailable = isinstance(original, OperationalError) or (
             isinstance(original, DBAPIError) and original.connection_invalidated
-        ):
+        )
+        if problems.wants_problem():  # the open API
+            return problems.problem(503 if unavailable else 500)
+        if unavailable:
             return _plain_error_page(503, request_id)
         try:
             return render_template("errors/error.html", code=500, request_id=request_id), 500

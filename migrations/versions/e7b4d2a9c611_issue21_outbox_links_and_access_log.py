@@ -1,7 +1,7 @@
 """Issue 21: sign-in links leave the outbox's body; the access log records lists and exports.
 
 Revision ID: e7b4d2a9c611
-Revises: c5e7a9b1d3f2
+Revises: 94c76013f933
 Create Date: 2026-12-06
 
 Invitation and password links were kept in clear in outbox_mail.body, sent or not, for ever: a
@@ -20,7 +20,7 @@ from alembic import op
 from app.models.guards import sqlite_triggers
 
 revision = "e7b4d2a9c611"
-down_revision = "c5e7a9b1d3f2"
+down_revision = "94c76013f933"
 branch_labels = None
 depends_on = None
 

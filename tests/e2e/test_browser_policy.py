@@ -38,7 +38,7 @@ ROLES = [
     PRIVACY_OFFICER,
 ]
 PUBLIC = ["/logg-inn", "/glemt-passord", "/tilgjengelighet"]
-NOT_PAGES = re.compile(r"(\.pdf|\.csv|\.xlsx|/pdf)$|logg-ut|/static/")
+NOT_PAGES = re.compile(r"(\.pdf|\.csv|\.xlsx|\.json|/pdf)$|logg-ut|/static/")
 PAGES_PER_ROLE = 40
 WIDTHS = (1280, 360)
 
