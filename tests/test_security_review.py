@@ -23,11 +23,14 @@ from app.models import (
     Deviation,
     MailStatus,
     OutboxMail,
+    Role,
     utcnow,
 )
-from tests.test_access_log import OFFICER, _file, _officer
+from tests import factories
+from tests.test_access_log import OFFICER
 from tests.test_mail import body_of, mail_app, smtp  # noqa: F401 (fixtures)
 
+TITLE = "Kom hjem uten epikrise"
 EMPTIED = "Innhold i sendte e-poster eldre enn MAIL_BODY_KEEP_DAYS slettet"
 
 HUGE = "9" * 30
@@ -62,7 +65,7 @@ def test_for_past_the_integer_is_ignored(app, login_as, value):
     admin = login_as("admin@demo.demo")
     assert admin.get(f"/admin/sikkerhetslogg?for={value}").status_code == 200
     with app.app_context():
-        _officer()
+        factories.new_user(OFFICER, name="Petra Personvern", org=HOSPITAL, roles=[Role.PERSONVERN])
         db.session.commit()
     officer = login_as(OFFICER)
     assert officer.get(f"/personvern/tilgangslogg?for={value}").status_code == 200
@@ -198,20 +201,23 @@ def _actions(user_email: str, reference: str | None = None) -> list[AccessAction
 
 def test_a_case_page_drawn_again_after_a_refusal_is_logged(app, login_as):
     with app.app_context():
-        reference = _file().reference
+        reference = factories.deviation(title=TITLE).reference
         db.session.commit()
     client = login_as("mottak@stolav.demo")
     refused = client.post(f"/avvik/{reference}/meldinger", data={"body": ""})
-    assert refused.status_code == 422 and "Kom hjem uten epikrise" in refused.get_data(True)
+    assert refused.status_code == 422 and TITLE in refused.get_data(True)
     moved = client.post(f"/avvik/{reference}/behandling", data={"move": "avvis", "avvis-text": ""})
-    assert moved.status_code == 422 and "Kom hjem uten epikrise" in moved.get_data(True)
+    assert moved.status_code == 422 and TITLE in moved.get_data(True)
     with app.app_context():
         assert _actions("mottak@stolav.demo", reference) == [AccessAction.DEVIATION_VIEWED] * 2
 
 
 def test_inbox_and_search_results_log_each_case_shown(app, login_as):
     with app.app_context():
-        first, second = _file().reference, _file().reference
+        first, second = (
+            factories.deviation(title=TITLE).reference,
+            factories.deviation(title=TITLE).reference,
+        )
         db.session.commit()
     client = login_as("mottak@stolav.demo")
     inbox = client.get("/mottak").get_data(as_text=True)
