@@ -5,6 +5,7 @@ Without ``AVVIK_CONFIG`` the app runs the production configuration, which refuse
 (``production_problems``) rather than run with a development secret or without its keys.
 """
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -164,6 +165,13 @@ class Config:
     BASE_URL = _str("BASE_URL", "http://127.0.0.1:5000")
     # GET /helse answers 503 when the oldest unsent mail has waited longer than this (0: never).
     HEALTH_MAIL_MAX_AGE_MINUTES = _int("HEALTH_MAIL_MAX_AGE_MINUTES", 30)
+    # `flask maintenance` empties the body of a mail sent (or given up) this many days ago; the
+    # row stays, so "was it sent, when?" can still be answered.
+    MAIL_BODY_KEEP_DAYS = _int("MAIL_BODY_KEEP_DAYS", 7)
+    # GET /helse shows its detail (migration revision, mail-queue counts, problems) only to a
+    # request carrying "Authorization: Bearer <HEALTH_TOKEN>"; anyone else gets the status code
+    # and one word. Unset: nobody gets the detail.
+    HEALTH_TOKEN = _str("HEALTH_TOKEN")
     # bench/ only: serves /bench/bare, the yardstick the benchmark measures filing against.
     BENCH_ENDPOINT = _flag("AVVIK_BENCH", False)
     # "Glemt passord" answers no sooner than this, so its timing does not tell whether the
@@ -205,6 +213,9 @@ class Config:
     # client address, scheme and host are read from their X-Forwarded-* headers (ProxyFix);
     # without a proxy those headers are anyone's to forge, so leave it at 0.
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # The addresses (or CIDR networks) those proxies connect from. X-Forwarded-* from any other
+    # client address is ignored; production refuses TRUSTED_PROXIES without this.
+    TRUSTED_PROXY_ADDRESSES = _list("TRUSTED_PROXY_ADDRESSES")
 
 
 class DevelopmentConfig(Config):
@@ -261,6 +272,20 @@ def _secret_problem(name: str, value: str | None) -> str | None:
     return None
 
 
+def _proxy_address_problems(addresses: list[str]) -> list[str]:
+    # Without them anyone could name their own address in X-Forwarded-For and walk past the
+    # per-address limits and the security log.
+    if not addresses:
+        return ["TRUSTED_PROXIES is set without TRUSTED_PROXY_ADDRESSES (the proxies' addresses)"]
+    problems = []
+    for address in addresses:
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            problems.append(f"TRUSTED_PROXY_ADDRESSES: {address!r} is not an address or network")
+    return problems
+
+
 def production_problems(config: Mapping[str, object]) -> list[str]:
     """Why this configuration must not serve real users; empty when it may."""
     from cryptography.fernet import Fernet
@@ -297,6 +322,8 @@ def production_problems(config: Mapping[str, object]) -> list[str]:
         problems.append("BASE_URL must begin with https://")
     if config.get("DEBUG"):
         problems.append("FLASK_DEBUG is on")
+    if config.get("TRUSTED_PROXIES"):
+        problems += _proxy_address_problems(config.get("TRUSTED_PROXY_ADDRESSES") or [])  # type: ignore[arg-type]
     if config.get("MAIL_USERNAME") and not config.get("MAIL_USE_TLS"):
         problems.append("MAIL_USERNAME is set without MAIL_USE_TLS: the password would go in clear")
     return [p for p in problems if p]

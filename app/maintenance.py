@@ -69,6 +69,12 @@ def delete_old_security_log(now: datetime) -> int:
     return delete_older_than(now - timedelta(days=int(current_app.config["SECURITY_LOG_DAYS"])))
 
 
+def empty_sent_mail_bodies(now: datetime) -> int:
+    from app.mail.services import empty_old_bodies
+
+    return empty_old_bodies(now, int(current_app.config["MAIL_BODY_KEEP_DAYS"]))
+
+
 def delete_old_api_rows(now: datetime) -> int:
     """The open API's idempotency keys and old webhook deliveries (app/api)."""
     from app.api import webhooks
@@ -82,6 +88,7 @@ STEPS = [
     Step("Pasientidentitet slettet i saker åpne for lenge", erase_patient_ids_of_long_open_cases),
     Step("Rader i tilgangsloggen slettet", delete_old_access_log),
     Step("Brukte eller utløpte lenker slettet", delete_spent_tokens),
+    Step("Innhold i sendte e-poster eldre enn MAIL_BODY_KEEP_DAYS slettet", empty_sent_mail_bodies),
     Step("Utløpte innlogginger slettet", delete_expired_sessions),
     Step("Rader i sikkerhetsloggen eldre enn SECURITY_LOG_DAYS slettet", delete_old_security_log),
     Step("Gamle idempotensnøkler og webhook-leveranser slettet", delete_old_api_rows),

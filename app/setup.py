@@ -105,12 +105,17 @@ def register_database(app: Flask) -> None:
 
 def register_proxy(app: Flask) -> None:
     """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host
-    from their X-Forwarded-* headers: the rate limits and the security log need the address."""
+    from their X-Forwarded-* headers: the rate limits and the security log need the address.
+    Only from a connection coming from TRUSTED_PROXY_ADDRESSES: anyone else could name their
+    own address there."""
     hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        from app.ops.proxy import TrustedProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+        addresses = app.config.get("TRUSTED_PROXY_ADDRESSES") or []
+        if isinstance(addresses, str):
+            addresses = addresses.replace(",", " ").split()
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, hops, addresses)  # type: ignore[method-assign]
 
 
 def register_sign_in(app: Flask) -> None:
@@ -400,6 +405,18 @@ def _plain_error_page(code: int, request_id: str | None):
     return page, code, headers
 
 
+# Nothing here uses these browser features: no page, nor anything injected into one, may.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "fullscreen", "geolocation", "gyroscope", "magnetometer", "microphone", "midi",
+        "payment", "picture-in-picture", "publickey-credentials-get", "screen-wake-lock",
+        "serial", "usb", "xr-spatial-tracking",
+    )
+)  # fmt: skip
+
+
 def security_headers(response: Response) -> Response:
     """after_request (register_request_hooks): what every answer tells the browser."""
     from app.auth.services import single_sign_on
@@ -409,6 +426,9 @@ def security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    # No window this site opens, or that opens it, gets a handle on the other.
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config.get("PRODUCTION"):
         # Behind the TLS proxy: browsers that saw the site once never use plain HTTP again.
         response.headers.setdefault(

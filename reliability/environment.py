@@ -21,6 +21,8 @@ WORK = ROOT / "instance" / "reliability"
 SECRET_KEY = secrets.token_hex(32)
 PATIENT_DATA_KEY = Fernet.generate_key().decode()
 PATIENT_ID_HASH_KEY = secrets.token_hex(32)
+# /helse gives its figures only to the holder of this token (server.health reads them).
+HEALTH_TOKEN = secrets.token_hex(16)
 
 
 def app_env(
@@ -36,6 +38,7 @@ def app_env(
         PATIENT_DATA_KEY=PATIENT_DATA_KEY,
         PATIENT_DATA_KEYS=PATIENT_DATA_KEY,
         PATIENT_ID_HASH_KEY=PATIENT_ID_HASH_KEY,
+        HEALTH_TOKEN=HEALTH_TOKEN,
         BASE_URL=base_url,
         # The clients log in from one address many times over: no per-address rate limit.
         RATELIMIT_ENABLED="0",

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from reliability.database import Database
-from reliability.environment import BIN, ROOT, WORK, app_env, free_port
+from reliability.environment import BIN, HEALTH_TOKEN, ROOT, WORK, app_env, free_port
 
 WORKERS = 4
 
@@ -62,7 +62,7 @@ class Server:
     def health(self) -> tuple[int, dict]:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-            conn.request("GET", "/helse")
+            conn.request("GET", "/helse", headers={"Authorization": f"Bearer {HEALTH_TOKEN}"})
             response = conn.getresponse()
             body = response.read()
             conn.close()

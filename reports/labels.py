@@ -141,6 +141,8 @@ ACCESS_ACTIONS = {
     "analyse_pdf": N_("Lastet ned hendelsesanalysen som PDF"),
     "personvern_sok": N_("Søkte etter en pasients saker"),
     "personvern_treff": N_("Fant saken i et søk på pasient (personvernombud)"),
+    "avvik_listet": N_("Så avviket i en liste (mottak eller søk)"),
+    "eksport": N_("Lastet ned en eksport"),
 }
 
 SECURITY_EVENTS = {

@@ -215,20 +215,32 @@ def test_the_per_address_limit_is_shared_through_redis(database_url, redis_clien
         _limiter_off(database_url)
 
 
-def test_behind_a_trusted_proxy_the_forwarded_address_counts(database_url, tmp_path):
+@pytest.mark.parametrize(
+    ("hops", "proxies", "expected"),
+    [(0, [], "10.0.0.1"), (1, ["10.0.0.0/24"], "203.0.113.7"), (1, ["10.0.0.1"], "203.0.113.7"),
+     # From anyone but the proxy the header is the client's own word: ignored.
+     (1, ["192.0.2.10"], "10.0.0.1"), (1, [], "10.0.0.1")],
+)  # fmt: skip
+def test_behind_a_trusted_proxy_the_forwarded_address_counts(
+    database_url, tmp_path, hops, proxies, expected
+):
     forwarded = {"HTTP_X_FORWARDED_FOR": "203.0.113.7", "REMOTE_ADDR": "10.0.0.1"}
-    for hops, expected in ((0, "10.0.0.1"), (1, "203.0.113.7")):
-        app = make_app(database_url, TRUSTED_PROXIES=hops, MAIL_OUTBOX_DIR=str(tmp_path / "outbox"))
-        with app.app_context():
-            engine = db.engine
-            engines = db.engines
-        connection = engine.connect()
-        transaction = connection.begin()
-        engines[None] = connection  # type: ignore[index]
-        try:
-            _attempt(app.test_client(), "feil", environ_base=forwarded)
-            assert _rows(app, SecurityEvent.LOGIN_FAILED)[-1].ip_address == expected
-        finally:
-            transaction.rollback()
-            connection.close()
-            engine.dispose()
+    app = make_app(
+        database_url,
+        TRUSTED_PROXIES=hops,
+        TRUSTED_PROXY_ADDRESSES=proxies,
+        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
+    )
+    with app.app_context():
+        engine = db.engine
+        engines = db.engines
+    connection = engine.connect()
+    transaction = connection.begin()
+    engines[None] = connection  # type: ignore[index]
+    try:
+        _attempt(app.test_client(), "feil", environ_base=forwarded)
+        assert _rows(app, SecurityEvent.LOGIN_FAILED)[-1].ip_address == expected
+    finally:
+        transaction.rollback()
+        connection.close()
+        engine.dispose()

@@ -1,4 +1,5 @@
-"""GET /helse: 200 with the figures when all is well, 503 naming what is wrong otherwise."""
+"""GET /helse: 200 with the figures when all is well, 503 naming what is wrong otherwise; the
+figures only for monitoring that sends HEALTH_TOKEN."""
 
 from __future__ import annotations
 
@@ -12,6 +13,18 @@ from app.extensions import db
 from app.models import MailStatus, OutboxMail, utcnow
 from app.ops.health import migration_heads
 from tests.support import drop_everything, make_app
+
+TOKEN = "monitoring-token-for-the-health-check"
+AUTH = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def client(app):
+    """Monitoring's client: it sends the configured token, so it gets the detail."""
+    app.config["HEALTH_TOKEN"] = TOKEN
+    client = app.test_client()
+    client.environ_base.update(AUTH)
+    return client
 
 
 def _stamp_head(app) -> str:
@@ -119,8 +132,9 @@ def test_a_missing_table_is_named_and_the_rest_still_reported(app, client):
     ids=["sqlite", "postgresql"],
 )
 def test_an_unreachable_database_is_a_503_that_says_so(url, capsys):
-    app = make_app(url)
+    app = make_app(url, HEALTH_TOKEN=TOKEN)
     client = app.test_client()
+    client.environ_base.update(AUTH)
     # A logged-in browser's cookie must not make the page need the database either.
     client.set_cookie("lang", "en")
     response = client.get("/helse")
@@ -145,3 +159,30 @@ def test_a_database_made_by_the_migrations_is_healthy(database_url):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Bearer", "Bearer wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x"],
+)
+def test_without_the_token_only_the_status_and_one_word(app, authorization):
+    """The revision tells which release runs, the queue how busy it is: not for anyone."""
+    _stamp_head(app)
+    app.config["HEALTH_TOKEN"] = TOKEN
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = app.test_client().get("/helse", headers=headers)
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok"
+    assert response.mimetype == "text/plain"
+    with app.app_context():
+        db.session.execute(sa.text("DROP TABLE outbox_mail"))
+        db.session.commit()
+    response = app.test_client().get("/helse", headers=headers)
+    assert (response.status_code, response.get_data(as_text=True)) == (503, "error")
+
+
+def test_without_a_configured_token_nobody_gets_the_detail(app):
+    _stamp_head(app)
+    app.config["HEALTH_TOKEN"] = None
+    response = app.test_client().get("/helse", headers={"Authorization": "Bearer None"})
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "ok")

@@ -46,7 +46,13 @@ def test_every_request_gets_an_id_and_one_line(app, client, capsys):
 def test_a_proxys_request_id_is_kept_and_a_strange_one_replaced(client):
     kept = client.get("/logg-inn", headers={"X-Request-ID": "lb-7f3a9c21-0001"})
     assert kept.headers["X-Request-ID"] == "lb-7f3a9c21-0001"
-    for strange in ("short", "<script>alert(1)</script>", "x" * 200, "a b c d e f g h"):
+    for strange in (
+        "short",
+        "<script>alert(1)</script>",
+        "x" * 65,
+        "a b c d e f g h",
+        "lb.7f3a9c21:0001",
+    ):
         replaced = client.get("/logg-inn", headers={"X-Request-ID": strange})
         assert re.fullmatch(r"[0-9a-f]{32}", replaced.headers["X-Request-ID"])
 

@@ -75,8 +75,12 @@ def test_a_complete_production_configuration_starts_with_its_headers(tmp_path):
         ({"PATIENT_ID_HASH_KEY": STRONG}, "PATIENT_ID_HASH_KEY is the same as a SECRET_KEY"),
         ({"DEBUG": True}, "FLASK_DEBUG is on"),
         ({"MAIL_USERNAME": "avvik", "MAIL_USE_TLS": False}, "MAIL_USERNAME is set without"),
+        ({"TRUSTED_PROXIES": 1, "TRUSTED_PROXY_ADDRESSES": []},
+         "TRUSTED_PROXIES is set without TRUSTED_PROXY_ADDRESSES"),
+        ({"TRUSTED_PROXIES": 1, "TRUSTED_PROXY_ADDRESSES": ["nginx"]},
+         "TRUSTED_PROXY_ADDRESSES: 'nginx' is not an address or network"),
     ],
-)
+)  # fmt: skip
 def test_production_refuses_to_start(tmp_path, change, reason):
     with pytest.raises(RuntimeError) as refused:
         create_app("production", **{**good(tmp_path), **change})

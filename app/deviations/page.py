@@ -20,8 +20,8 @@ from app.handling.forms import MoveForm, move_form
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
 from app.learning.services.lessons import lessons_of_source
-from app.models import Deviation
-from app.privacy.access_log import entries_for_deviation
+from app.models import AccessAction, Deviation
+from app.privacy.access_log import entries_for_deviation, log_reading
 from app.search import services as search
 
 
@@ -30,6 +30,13 @@ def get_visible(reference: str) -> Deviation:
     # 404, not 403: a stranger must not learn that the reference exists.
     permissions.require(current_user, "view", deviation)
     return deviation
+
+
+def redraw_refused(deviation: Deviation, *, status: int, **kwargs):
+    """The page drawn again after a refused message or move: it shows the case as much as the
+    page's own GET does, so it is logged as a read the same way."""
+    log_reading(current_user, AccessAction.DEVIATION_VIEWED, deviation=deviation)
+    return render_deviation(deviation, status=status, **kwargs)
 
 
 def render_deviation(

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from app.common.forms import AvvikForm, MaxLength, NoIdentityNumber, optional_int
+from app.common.ids import parse_id
 from app.common.picklists import active_organisations, active_units_by_org
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
@@ -30,7 +31,7 @@ class MoveForm(AvvikForm):
 
     def seen_version(self) -> int | None:
         value = (self.version.data or "").strip()
-        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+        return parse_id(value)
 
 
 def move_form(deviation: Deviation, move: Move, formdata: object = None) -> MoveForm:

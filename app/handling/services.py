@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from app.common import permissions
 from app.common.errors import ServiceError
 from app.common.identity import find_in_text
+from app.common.ids import parse_id
 from app.extensions import db
 from app.handling import notify
 from app.models import (
@@ -83,9 +84,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
     try:
         at, ident = _b64(cursor).split("|")
         parsed = datetime.fromisoformat(at)
-        if parsed.tzinfo is None:
+        number = parse_id(ident)
+        if parsed.tzinfo is None or number is None:
             return None
-        return parsed, int(ident)
+        return parsed, number
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -93,9 +95,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
 def decode_deadline_cursor(cursor: str) -> tuple[int, date, int] | None:
     try:
         tag, closed, deadline, ident = _b64(cursor).split("|")
-        if tag != "f" or closed not in ("0", "1"):
+        number = parse_id(ident)
+        if tag != "f" or closed not in ("0", "1") or number is None:
             return None
-        return int(closed), date.fromisoformat(deadline), int(ident)
+        return int(closed), date.fromisoformat(deadline), number
     except (ValueError, UnicodeDecodeError):
         return None
 

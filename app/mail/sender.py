@@ -22,6 +22,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.errors import HeaderParseError
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -29,9 +30,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from app.common.crypto import InvalidToken, patient_cipher
 from app.common.writing import writing
 from app.extensions import db
 from app.models import MailStatus, OutboxMail, utcnow
+from app.models.mail import LINK_PLACEHOLDER
 
 log = logging.getLogger(__name__)
 
@@ -130,10 +133,17 @@ def claim(now: datetime, limit: int = BATCH_SIZE) -> tuple[str, list[int]]:
     return token, sorted(ids)
 
 
+class Unsendable(Exception):
+    """The row cannot become a mail (a header the email library refuses, such as a line break
+    in the address; a link no key opens): retrying would only repeat it."""
+
+
 def _renew_claim(mail_id: int, token: str, now: datetime) -> tuple[EmailMessage, int] | None:
     """Renew the claim right before sending, and build the message in the same transaction:
     None if the row was sent or re-claimed meanwhile, else the message and its attempt number.
-    Sending then touches no database, and the mark afterwards begins a write of its own."""
+    Sending then touches no database, and the mark afterwards begins a write of its own.
+    A row that cannot become a mail is marked failed with its reason here, and None returned:
+    one bad row must not stop the batch behind it."""
     with writing() as done:
         result = db.session.execute(
             sa.update(OutboxMail)
@@ -147,22 +157,45 @@ def _renew_claim(mail_id: int, token: str, now: datetime) -> tuple[EmailMessage,
         if result.rowcount == 1:
             mail = db.session.get(OutboxMail, mail_id)
             assert mail is not None
-            done.value = build_message(mail), mail.attempts + 1
+            try:
+                done.value = build_message(mail), mail.attempts + 1
+            except Unsendable as error:
+                mail.status = MailStatus.FAILED
+                mail.attempts += 1
+                mail.last_error = f"unsendable: {error}"[:500]
+                mail.claim_token = None
+                mail.secret_link = None
+                log.warning("mail %s cannot be sent: %s", mail_id, error)
     return done.value
+
+
+def mail_text(mail: OutboxMail) -> str:
+    """The body as it is sent: the secret link, decrypted, in its place."""
+    if mail.secret_link is None:
+        return mail.body
+    try:
+        link = patient_cipher().decrypt(mail.secret_link)
+    except InvalidToken:
+        raise Unsendable("no key in PATIENT_DATA_KEYS opens the link") from None
+    return mail.body.replace(LINK_PLACEHOLDER, link)
 
 
 def build_message(mail: OutboxMail) -> EmailMessage:
     config = current_app.config
     message = EmailMessage()
-    message["From"] = config["MAIL_SENDER"]
-    message["To"] = mail.to_address
-    message["Subject"] = mail.subject
-    message["Date"] = format_datetime(mail.created_at)
-    # Stable per row, so a receiving system can drop a duplicate if one ever slips through.
-    domain = config["MAIL_SENDER"].rpartition("@")[2] or "avvik.invalid"
-    message["Message-ID"] = f"<outbox-{mail.id}-{int(mail.created_at.timestamp())}@{domain}>"
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(mail.body)
+    try:
+        message["From"] = config["MAIL_SENDER"]
+        message["To"] = mail.to_address
+        message["Subject"] = mail.subject
+        message["Date"] = format_datetime(mail.created_at)
+        # Stable per row, so a receiving system can drop a duplicate if one ever slips through.
+        domain = config["MAIL_SENDER"].rpartition("@")[2] or "avvik.invalid"
+        message["Message-ID"] = f"<outbox-{mail.id}-{int(mail.created_at.timestamp())}@{domain}>"
+        message["Auto-Submitted"] = "auto-generated"
+        message.set_content(mail_text(mail))
+    except (ValueError, TypeError, HeaderParseError) as error:
+        # The email library's word for a header it will not write (CR or LF in it, above all).
+        raise Unsendable(f"{type(error).__name__}: {error}") from None
     return message
 
 
@@ -269,13 +302,15 @@ def deliver_pending(now: datetime | None = None) -> int:
                 message, attempts = renewed
                 try:
                     transport.send(mail_id, message)
-                except PermanentFailure as error:
+                except (PermanentFailure, ValueError, TypeError, UnicodeError) as error:
+                    # Refused by the server for good, or by the email library while writing
+                    # the message out (an address it cannot encode): retrying repeats it.
                     _mark(
                         mail_id,
                         token,
                         status=MailStatus.FAILED,
                         attempts=attempts,
-                        last_error=str(error)[:500],
+                        last_error=f"{type(error).__name__}: {error}"[:500],
                     )
                     log.warning("mail %s refused for good after %s attempts", mail_id, attempts)
                 except (OSError, smtplib.SMTPException) as error:
@@ -309,6 +344,9 @@ def deliver_pending(now: datetime | None = None) -> int:
 
 
 def _mark(mail_id: int, token: str, **values: object) -> None:
+    if values.get("status") in (MailStatus.SENT, MailStatus.FAILED):
+        # The link has gone out or never will: nothing keeps it, even encrypted.
+        values["secret_link"] = None
     with writing():
         db.session.execute(
             sa.update(OutboxMail)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from urllib.parse import quote as url_quote
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
 
+from app.common.crypto import patient_cipher
 from app.extensions import db
-from app.models import OutboxMail
+from app.models import MailStatus, OutboxMail
+from app.models.mail import LINK_PLACEHOLDER
 
 
 def absolute_url(endpoint: str, **values: object) -> str:
@@ -25,17 +28,48 @@ def absolute_url(endpoint: str, **values: object) -> str:
 
 
 def queue_mail(
-    to: str, subject: str, body: str, dedupe_key: str | None = None
+    to: str,
+    subject: str,
+    body: str,
+    dedupe_key: str | None = None,
+    *,
+    secret_link: str | None = None,
 ) -> OutboxMail | None:
     """Add a mail to the outbox in the caller's transaction (it is written with the caller's
     next flush or commit); returns it.
 
     With a ``dedupe_key`` already queued, nothing is added and None is returned.
+
+    A ``secret_link`` (one that signs someone in: an invitation, a password link) is never
+    stored in clear: the body holds LINK_PLACEHOLDER where it goes, the link is encrypted
+    with the patient-data cipher, and the sender puts it in place at the last moment.
     """
     if dedupe_key is not None and db.session.scalar(
         sa.select(OutboxMail.id).where(OutboxMail.dedupe_key == dedupe_key)
     ):
         return None
     mail = OutboxMail(to_address=to, subject=subject, body=body, dedupe_key=dedupe_key)
+    if secret_link is not None:
+        if LINK_PLACEHOLDER not in body:
+            raise ValueError("a mail with a secret link needs LINK_PLACEHOLDER in its body")
+        mail.secret_link = patient_cipher().encrypt(secret_link)
     db.session.add(mail)
     return mail
+
+
+def empty_old_bodies(now: datetime, keep_days: int) -> int:
+    """`flask maintenance`: the bodies of mails sent or given up more than ``keep_days`` ago
+    are emptied (the row stays: its dedupe key keeps a reminder from going twice, and the
+    status and time answer "was it sent?"). Returns how many were emptied."""
+    cutoff = now - timedelta(days=keep_days)
+    result = db.session.execute(
+        sa.update(OutboxMail)
+        .where(
+            OutboxMail.status.in_((MailStatus.SENT, MailStatus.FAILED)),
+            sa.func.coalesce(OutboxMail.sent_at, OutboxMail.next_attempt_at) < cutoff,
+            sa.or_(OutboxMail.body != "", OutboxMail.secret_link.is_not(None)),
+        )
+        .values(body="", secret_link=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -29,6 +29,12 @@ class AccessAction(StrEnum):
     PATIENT_SEARCH = "personvern_sok"
     # ... and was shown this case and its readers.
     PATIENT_SEARCH_HIT = "personvern_treff"
+    # The case was one row of a list the user was shown (the inbox, search results): its
+    # title and state, not the whole page. One row per case, so the case's readers, the data
+    # protection officer's answer and the patient's own account all include it.
+    DEVIATION_LISTED = "avvik_listet"
+    # An export left the system (the statistics' CSV, XLSX or PDF): what, in `detail`.
+    EXPORTED = "eksport"
 
 
 class AccessLogEntry(Base):
@@ -50,6 +56,8 @@ class AccessLogEntry(Base):
     action: Mapped[AccessAction] = mapped_column(enum_column(AccessAction, "access_action"))
     deviation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deviation.id"))
     analysis_id: Mapped[int | None] = mapped_column(sa.ForeignKey("analysis.id"))
+    # For an export: which file of which period and scope ("avvik.csv 2026-T1 Malvik").
+    detail: Mapped[str | None] = mapped_column(sa.String(200))
 
     user: Mapped[User] = relationship()
     organisation: Mapped[Organisation] = relationship()

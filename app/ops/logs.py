@@ -25,7 +25,9 @@ from app.ops import timing
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A request id from a reverse proxy is kept if it looks like one; anything else is replaced.
-_INCOMING_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
+# A client's (or the proxy's) id is kept only in this shape: it goes into every log line and
+# back in the response, so nothing that could forge or break a log line, and nothing long.
+_INCOMING_ID = re.compile(r"[A-Za-z0-9-]{8,64}")
 _MARKER = "_avvik_json_handler"
 
 

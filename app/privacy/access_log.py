@@ -8,6 +8,7 @@ committed at once, so on SQLite it holds the write lock for the one INSERT only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -61,6 +62,34 @@ def log_reading(
     row)."""
     with writing():
         record_access(user, action, deviation=deviation, analysis=analysis)
+
+
+def log_listing(user: User, deviation_ids: Iterable[int]) -> None:
+    """A list that showed cases (their titles and state): one DEVIATION_LISTED row per case
+    shown, in one write block before the list is drawn. Per case rather than one row per list:
+    every answer the log gives (the case's readers, the data protection officer's search, a
+    patient's own account) asks by case, and a list's row would be missing from all of them."""
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "user_id": user.id,
+            "organisation_id": user.organisation_id,
+            "action": AccessAction.DEVIATION_LISTED,
+            "deviation_id": ident,
+        }
+        for ident in dict.fromkeys(deviation_ids)
+    ]
+    if rows:
+        with writing():
+            db.session.execute(sa.insert(AccessLogEntry), rows)
+
+
+def log_export(user: User, detail: str) -> None:
+    """An export leaving the system: who, when, and which file of what."""
+    with writing():
+        entry = record_access(user, AccessAction.EXPORTED)
+        entry.detail = detail[:200]
 
 
 def entries_for_deviation(deviation_id: int, limit: int | None = CASE_PAGE_LIMIT):

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.common import permissions
+from app.common.ids import parse_id
 from app.common.sql import unindexed
 from app.extensions import db
 from app.models import (
@@ -92,7 +93,7 @@ def decode_cursor(cursor: str | None) -> int | None:
         return None
     try:
         tag, ident = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
-        return int(ident) if tag == "s" else None
+        return parse_id(ident) if tag == "s" else None
     except (ValueError, UnicodeDecodeError):
         return None
 

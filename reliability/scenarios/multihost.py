@@ -316,6 +316,8 @@ def run(template: Database, scale: float = 1.0) -> Figures:
             env["BASE_URL"] = f"https://127.0.0.1:{proxy.https_port}"
             env["RATELIMIT_STORAGE_URI"] = f"redis://{host.gateway}:6379/0"
             env["RATELIMIT_KEY_PREFIX"] = prefix  # the shared Redis: keys of this run only
+            # nginx reaches the host from the machine's side of the veth pair (or 127.0.0.1).
+            env["TRUSTED_PROXY_ADDRESSES"] = host.gateway
             env["GUNICORN_CMD_ARGS"] = env["GUNICORN_CMD_ARGS"].replace("10.0.0.11:8000", host.bind)
             env["MAIL_SERVER"] = host.gateway
             env["MAIL_PORT"] = "2525" if namespaces else str(mailbox.port)

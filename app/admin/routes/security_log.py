@@ -9,6 +9,7 @@ from app.admin import services
 from app.admin.routes.blueprint import bp
 from app.auth import labels
 from app.common import permissions
+from app.common.ids import parse_id
 
 PAGE_SIZE = 100
 
@@ -16,7 +17,7 @@ PAGE_SIZE = 100
 @bp.get("/sikkerhetslogg")
 def security_log():
     permissions.require(current_user, "read", permissions.ADMIN_LOG)
-    before = request.args.get("for", type=int)
+    before = request.args.get("for", type=parse_id)
     email = request.args.get("e-post", "")[:254]
     rows = services.security_log(current_user, PAGE_SIZE + 1, before, email)
     return render_template(

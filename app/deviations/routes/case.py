@@ -11,7 +11,7 @@ from app.common import permissions
 from app.common.writing import writing
 from app.deviations import services
 from app.deviations.forms import MessageForm
-from app.deviations.page import get_visible, render_deviation
+from app.deviations.page import get_visible, redraw_refused, render_deviation
 from app.deviations.routes.blueprint import bp
 from app.handling import services as handling
 from app.models import AccessAction
@@ -54,4 +54,4 @@ def post_message(reference: str):
             handling.post_message(deviation, current_user, form.body.data, internal=internal)
         if done:
             return redirect(url_for("deviations.show", reference=deviation.reference) + "#samtale")
-    return render_deviation(deviation, message_form=form, status=422)
+    return redraw_refused(deviation, message_form=form, status=422)

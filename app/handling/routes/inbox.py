@@ -13,6 +13,7 @@ from app.common.picklists import active_categories
 from app.handling import services
 from app.handling.routes.blueprint import bp
 from app.models import Status
+from app.privacy.access_log import log_listing
 from app.search import services as search
 from app.search.forms import filters_from_request as search_filters_from_request
 
@@ -50,6 +51,8 @@ def inbox():
             page_size=int(current_app.config["INBOX_PAGE_SIZE"]),
         )
     )
+    shown = found.items if found is not None else page.items
+    log_listing(current_user, (row.id for row in shown))
     return render_template(
         "handling/inbox.html",
         page=page,

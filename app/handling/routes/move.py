@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from app.common import permissions
 from app.common.writing import writing
 from app.deviations import services as deviations
-from app.deviations.page import get_visible, render_deviation
+from app.deviations.page import get_visible, redraw_refused
 from app.handling import workflow
 from app.handling.forms import move_form
 from app.handling.labels import MOVE_LABELS
@@ -47,7 +47,7 @@ def move(reference: str):
         )
     form = move_form(deviation, chosen, formdata=request.form)
     if not form.validate():
-        return render_deviation(deviation, failed=(chosen, form), status=422)
+        return redraw_refused(deviation, failed=(chosen, form), status=422)
     saved = _("Lagret: %(move)s.", move=MOVE_LABELS[chosen].button)
     with writing(form=form, success=saved) as done:
         workflow.transition(
@@ -60,12 +60,12 @@ def move(reference: str):
             seen_version=form.seen_version(),
         )
     if not done and done.error.field is not None:
-        return render_deviation(deviation, failed=(chosen, form), status=422)
+        return redraw_refused(deviation, failed=(chosen, form), status=422)
     moved_on = not done and done.error.code in ("conflict", "wrong_state")
     if moved_on and permissions.can(current_user, "view", deviation):
         # The case moved on under the user: show it as it is now, the message on top and what
         # they typed still in the form where the move is still possible.
-        return render_deviation(deviation, failed=(chosen, form), status=409)
+        return redraw_refused(deviation, failed=(chosen, form), status=409)
     # Done, or the case moved on (or was never this user's to move): show it as it is now.
     if not permissions.can(current_user, "view", deviation):
         # Re-routed away from this organisation: the case is no longer ours to see.

@@ -7,6 +7,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from app.common.identity import normalise
+from app.common.ids import parse_id
 from app.common.writing import writing
 from app.privacy import services
 from app.privacy.forms import LogFilterForm, PatientSearchForm
@@ -31,7 +32,7 @@ def index():
 @bp.get("/tilgangslogg")
 def access_log():
     form = LogFilterForm(request.args)
-    before = request.args.get("for", type=int)
+    before = request.args.get("for", type=parse_id)
     entries, next_before = [], None
     if form.validate():
         entries, next_before = services.organisation_log(

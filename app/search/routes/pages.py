@@ -9,6 +9,7 @@ from app.common import permissions
 from app.common.dates import today_local
 from app.common.picklists import active_categories
 from app.deviations.services import get_by_reference
+from app.privacy.access_log import log_listing
 from app.search import services
 from app.search.forms import filters_from_request
 from app.search.routes.blueprint import bp
@@ -31,6 +32,7 @@ def index():
             cursor=request.args.get("etter"),
             page_size=int(current_app.config["INBOX_PAGE_SIZE"]),
         )
+        log_listing(current_user, (row.id for row in page.items))
     return render_template(
         "search/index.html",
         filters=filters,

@@ -148,8 +148,9 @@ def change_csv(chart: str):
     }[CHARTS[chart]]
     return _download(
         csv_bytes(columns, rows),
-        "text/csv; charset=utf-8",
+        "text/csv",
         f"{chart}-{choices.period.code}.csv",
+        choices.scope,
     )
 
 
@@ -174,4 +175,5 @@ def change_xlsx():
         body,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"datasett-{choices.period.code}.xlsx",
+        choices.scope,
     )

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from app.common import permissions
 from app.common.dates import today_local
 from app.common.translations import report_language
+from app.privacy.access_log import log_export
 from app.statistics import services
 from app.statistics.routes.blueprint import bp
 from reports import DEFINITIONS, Tertial
@@ -26,9 +27,21 @@ def _scope() -> services.Scope:
     return services.scope_for(current_user)
 
 
+# A period the page can draw with its comparisons (the year before, the tertials before):
+# year 1 or 9998 parsed, and then overflowed a date further on (a 500).
+YEARS = range(1900, 3000)
+
+
+def _parse_tertial(code: str) -> Tertial:
+    tertial = Tertial.parse(code)
+    if tertial.year not in YEARS:
+        raise ValueError(f"year out of range: {tertial.year}")
+    return tertial
+
+
 def _tertial_from_url(code: str) -> Tertial:
     try:
-        return Tertial.parse(code)
+        return _parse_tertial(code)
     except ValueError:
         abort(404)
 
@@ -47,7 +60,7 @@ def index():
     tertial = services.last_complete_tertial(today)
     if chosen:
         try:
-            tertial = Tertial.parse(chosen)
+            tertial = _parse_tertial(chosen)
         except ValueError:
             error = _("Velg et tertial fra listen, f.eks. %(example)s.", example=tertial.code)
     if tertial not in choices:
@@ -70,7 +83,10 @@ def index():
     ), (422 if error else 200)
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
+def _download(body: bytes, mimetype: str, filename: str, scope: services.Scope) -> Response:
+    """A file leaving the system: logged (who, which file, whose cases) before it is handed
+    over."""
+    log_export(current_user, f"{filename} ({scope.name})")
     return Response(
         body,
         mimetype=mimetype,
@@ -93,6 +109,7 @@ def pdf(code: str):
         render_pdf(summary, made_at, language, change),
         "application/pdf",
         f"avvik-{tertial.code}.pdf",
+        scope,
     )
 
 
@@ -111,7 +128,7 @@ def csv(code: str):
     scope = _scope()
     tertial = _tertial_from_url(code)
     body = csv_bytes(services.EXPORT_COLUMNS, services.export_rows(tertial, scope))
-    return _download(body, "text/csv; charset=utf-8", f"avvik-{tertial.code}.csv")
+    return _download(body, "text/csv", f"avvik-{tertial.code}.csv", scope)
 
 
 @bp.get("/<code>/avvik.xlsx")
@@ -126,4 +143,5 @@ def xlsx(code: str):
         body,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"avvik-{tertial.code}.xlsx",
+        scope,
     )
