@@ -18,8 +18,7 @@ from flask_babel import lazy_gettext as _l
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 
-# The word lists sit in app/auth/, beside the licence, one level above this package.
-_HERE = Path(__file__).resolve().parent.parent
+_HERE = Path(__file__).resolve().parent
 # Digits, punctuation and whitespace: what people pad a word with to pass a length rule.
 _PADDING = re.compile(r"^[\W\d_]*(.*?)[\W\d_]*$", re.UNICODE)
 
