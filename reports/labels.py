@@ -152,6 +152,10 @@ SECURITY_EVENTS = {
     "second_factor_enrolled": N_("Totrinnsinnlogging satt opp"),
     "second_factor_reset": N_("Totrinnsinnlogging tilbakestilt"),
     "session_ended": N_("Innlogging avsluttet"),
+    "api_token_used": N_("API-nøkkel brukt"),
+    "api_token_refused": N_("API-nøkkel avvist"),
+    "api_client_created": N_("API-klient opprettet"),
+    "api_client_revoked": N_("API-klient trukket tilbake"),
 }
 
 # What a mailed link was for, as the administrative log names it.

@@ -25,7 +25,7 @@ from app.models import (
     User,
     utcnow,
 )
-from tests.conftest import login
+from tests.support import login
 
 EMAIL = "melder@trondheim.demo"
 

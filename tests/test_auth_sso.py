@@ -30,8 +30,8 @@ from app.models import (
     User,
     utcnow,
 )
-from tests.conftest import login
 from tests.oidc import OidcProvider, running_provider, through_provider
+from tests.support import login
 
 BASE = "http://127.0.0.1:5000"
 

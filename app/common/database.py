@@ -52,7 +52,8 @@ def end_read_only_transaction() -> None:
     transaction may go on to write) is left as it is.
 
     This is a commit, and one that matters to a reader of the calling code: it is called by
-    writing() as the first step of a write block, and in no other place.
+    writing() as the first step of a write block (and by perform(), until the last route
+    leaves it for writing()), and in no other place.
     """
     session = db.session()
     if session.in_transaction() and _is_sqlite(session) and not _will_write(session):

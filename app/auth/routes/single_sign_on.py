@@ -15,7 +15,7 @@ from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth.routes.blueprint import bp, finish_login, login_redirect
+from app.auth.routes.blueprint import bp, login_redirect, start_browser_session, write_login
 from app.auth.services import record, single_sign_on
 from app.auth.services.sign_in import client
 from app.common.writing import writing
@@ -135,21 +135,18 @@ def sso_callback(name: str):
         return _failed(name, getattr(error, "error", None) or "token")
     except RequestException:
         return _failed(name, "unreachable")
-    # A GET that writes: the refusal in the security log, or the account a first login
-    # creates (finish_login then writes the login in a write block of its own).
+    # A GET that writes, in one block: the refusal in the security log, or the login (with the
+    # account a first login creates).
     with writing():
         match = single_sign_on.match_account(provider, claims, client())
+        if match.user is not None:
+            write_login(
+                match.user, method=f"sso:{name}", provider=name, id_token=token.get("id_token")
+            )
     if match.user is None:
         flash(REFUSALS[match.refusal or "no_account"](), "error")
         return redirect(url_for("auth.login"))
-    next_url = session.get(NEXT)
-    target = finish_login(
-        match.user,
-        next_url,
-        method=f"sso:{name}",
-        provider=name,
-        id_token=token.get("id_token"),
-    )
+    target = start_browser_session(match.user, session.get(NEXT))
     return login_redirect(match.user, target)
 
 
