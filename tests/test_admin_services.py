@@ -23,6 +23,7 @@ from app.models import (
     Role,
     Status,
     Unit,
+    User,
 )
 from app.models.guards import AppendOnlyError
 from app.statistics.services import ALL, tertial_summary
@@ -385,3 +386,86 @@ def test_unit_of_user_must_belong_to_the_chosen_organisation(ctx):
             set(),
         )
     assert error.value.code == "wrong_org"
+
+
+# --- Issue 21, finding 11: roles that open case content ----------------------------------------
+
+
+def _privacy_officer(org_name: str, email: str = "personvern@trondheim.demo") -> User:
+    officer = create_user(
+        email, "Petra Personvern", organisation_by_name(org_name), None, {Role.PERSONVERN}
+    )
+    db.session.flush()
+    return officer
+
+
+def test_nobody_gives_themselves_a_role_that_opens_case_content(ctx):
+    local = factories.user("lokaladmin@trondheim.demo")
+    with pytest.raises(ServiceError) as refused:
+        services.update_user(local, local, roles={Role.LOKAL_ADMIN, Role.SAKSBEHANDLER})
+    assert refused.value.code == "own_content_role"
+    assert Role.SAKSBEHANDLER not in local.roles
+    admin = factories.user("admin@demo.demo")
+    for role in (Role.PERSONVERN, Role.SAKSBEHANDLER, Role.FORBEDRINGSGRUPPE):
+        with pytest.raises(ServiceError):
+            services.update_user(admin, admin, roles={Role.ADMIN, role})
+        assert role not in admin.roles
+    # Roles that open no case content stay one's own to take.
+    services.update_user(local, local, roles={Role.LOKAL_ADMIN, Role.ANALYTIKER})
+    assert Role.ANALYTIKER in local.roles
+    # Another administrator may give them.
+    services.update_user(admin, local, roles={Role.LOKAL_ADMIN, Role.SAKSBEHANDLER})
+    assert Role.SAKSBEHANDLER in local.roles
+
+
+def test_a_lokal_admin_cannot_deactivate_or_reset_the_privacy_officer(ctx):
+    from app.auth.services import Client
+    from app.common.errors import NotAllowed
+
+    local = factories.user("lokaladmin@trondheim.demo")
+    officer = _privacy_officer("Trondheim")
+    assert not permissions.can(local, "administer", officer)
+    with pytest.raises(NotAllowed):
+        services.set_user_active(local, officer, False)
+    officer.totp_enabled_at = officer.created_at
+    with pytest.raises(NotAllowed):
+        services.reset_second_factor(local, officer, Client())
+    assert officer.active and officer.has_second_factor
+    assert (
+        officer
+        not in db.session.scalars(
+            sa.select(User).where(permissions.visible(local, User, "administer"))
+        ).all()
+    )
+    admin = factories.user("admin@demo.demo")
+    services.set_user_active(admin, officer, False)
+    assert not officer.active
+
+
+def test_the_privacy_officer_is_mailed_when_someone_gets_a_content_role(ctx):
+    from app.models import OutboxMail
+
+    officer = _privacy_officer("Trondheim")
+    local = factories.user("lokaladmin@trondheim.demo")
+    melder = factories.user("melder@trondheim.demo")
+    services.update_user(local, melder, roles={Role.ANALYTIKER})
+    assert not db.session.scalars(
+        sa.select(OutboxMail).where(OutboxMail.to_address == officer.email)
+    ).all()
+    services.update_user(local, melder, roles={Role.ANALYTIKER, Role.SAKSBEHANDLER})
+    services.invite_user(
+        local, "ny.mottak@trondheim.demo", "Nils Ny", melder.organisation_id, None,
+        {Role.SAKSBEHANDLER},
+    )  # fmt: skip
+    mails = db.session.scalars(
+        sa.select(OutboxMail).where(OutboxMail.to_address == officer.email).order_by(OutboxMail.id)
+    ).all()
+    assert len(mails) == 2
+    assert "Kari Nordmann" in mails[0].body and "saksbehandler" in mails[0].body
+    assert "Line Lokaladmin" in mails[0].body and "http" not in mails[0].body
+    assert "Nils Ny" in mails[1].body
+    # Another organisation's officer hears nothing of it.
+    other = _privacy_officer(HOSPITAL, "personvern@stolav.demo")
+    assert not db.session.scalars(
+        sa.select(OutboxMail).where(OutboxMail.to_address == other.email)
+    ).all()

@@ -21,6 +21,7 @@ from app.models import (
     AnalysisEventKind,
     AnalysisStatus,
     FactorGroup,
+    Role,
 )
 from app.models.guards import AppendOnlyError
 from tests import factories
@@ -405,3 +406,29 @@ def test_timeline_in_the_future_refused_and_sorted_by_time(ctx):
     db.session.commit()
     db.session.expire(analysis, ["timeline"])
     assert [t.what for t in analysis.timeline] == ["Først", "Tidligere", "Senere"]
+
+
+def test_adding_a_member_tells_nothing_of_addresses_outside_the_analysis(ctx):
+    """Issue 21, finding 13: adding by e-mail told any member whether an address existed
+    anywhere. Someone of an organisation not in the analysis, and an address with no account,
+    now get the same answer; the analysis's organisations and the analysts stay findable."""
+    from app.auth.services import create_user
+
+    analysis = factories.analysis()
+    leader = factories.user(factories.LEADER)
+    answers = []
+    for email in ("mottak@malvik.demo", "finnes.ikke@malvik.demo"):
+        with pytest.raises(ServiceError) as refused:
+            services.add_member(leader, analysis, email)
+        answers.append((str(refused.value.message), refused.value.field, refused.value.code))
+    assert answers[0] == answers[1]
+    assert "mottak@malvik.demo" not in {m.user.email for m in analysis.members}
+    create_user(
+        "analytiker@malvik.demo", "Anna Analytiker", organisation_by_name("Malvik"), None,
+        {Role.ANALYTIKER},
+    )  # fmt: skip
+    services.add_member(leader, analysis, "analytiker@malvik.demo")
+    services.add_member(leader, analysis, "mottak@trondheim.demo")  # a side of the case
+    assert {"analytiker@malvik.demo", "mottak@trondheim.demo"} <= {
+        m.user.email for m in analysis.members
+    }

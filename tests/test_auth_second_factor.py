@@ -4,6 +4,7 @@ app (RFC 6238, each time step once), recovery codes (hashed, single use), and an
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import timedelta
 
@@ -17,9 +18,11 @@ from app.extensions import db
 from app.models import (
     AdminLogEntry,
     LoginSession,
+    PendingLogin,
     RecoveryCode,
     SecurityEvent,
     SecurityLogEntry,
+    User,
     utcnow,
 )
 from tests.support import login
@@ -128,10 +131,162 @@ def test_the_code_page_needs_a_fresh_password_step(app, client):
     _enrol(app)
     assert client.get("/logg-inn/kode").headers["Location"] == "/logg-inn"
     _password_step(client)
-    with client.session_transaction() as cookie_session:
-        cookie_session["pending_login"]["at"] -= 301
+    with app.app_context():  # the pending login is a row now: it ages on the server
+        db.session.execute(
+            sa.update(PendingLogin).values(created_at=utcnow() - timedelta(seconds=301))
+        )
+        db.session.commit()
     late = client.get("/logg-inn/kode", follow_redirects=True)
     assert "Innloggingen tok for lang tid" in late.get_data(as_text=True)
+
+
+def _admin_id(app) -> int:
+    with app.app_context():
+        return find_user("admin@demo.demo").id
+
+
+@pytest.mark.parametrize("require_totp", [True, False])
+def test_a_forged_pending_login_cookie_logs_in_as_nobody(app, client, require_totp):
+    """Finding 2: whoever knows SECRET_KEY could sign {"pending_login": {"user": 7, "at": now}},
+    enrol their own authenticator at /logg-inn/tofaktor and be the admin, "password+totp"."""
+    import time
+
+    app.config["REQUIRE_TOTP"] = require_totp
+    admin_id = _admin_id(app)
+    with client.session_transaction() as cookie_session:
+        cookie_session["pending_login"] = {"user": admin_id, "at": time.time()}
+    for page in ("/logg-inn/tofaktor", "/logg-inn/kode"):
+        answer = client.get(page)
+        assert answer.status_code == 302 and answer.headers["Location"] == "/logg-inn"
+        with client.session_transaction() as cookie_session:
+            cookie_session["pending_login"] = {"user": admin_id, "at": time.time()}
+    secret = pyotp.random_base32()
+    with client.session_transaction() as cookie_session:
+        cookie_session["totp_setup"] = secret
+    enrolled = client.post("/logg-inn/tofaktor", data={"code": pyotp.TOTP(secret).now()})
+    assert enrolled.headers["Location"] == "/logg-inn"
+    # A guessed or stale id names no row either.
+    with client.session_transaction() as cookie_session:
+        cookie_session["pending_login"] = str(admin_id)
+    assert client.get("/logg-inn/tofaktor").headers["Location"] == "/logg-inn"
+    assert client.get("/admin/").status_code == 302
+    with app.app_context():
+        admin = db.session.get(User, admin_id)
+        assert admin.totp_secret is None
+        assert not db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(LoginSession)
+            .where(LoginSession.user_id == admin_id)
+        )
+
+
+def test_enrolment_at_login_only_where_require_totp_asks(app, client):
+    app.config["REQUIRE_TOTP"] = False
+    step = _password_step(client)
+    assert step.headers["Location"] == "/avvik/mine"  # no second factor asked
+    other = app.test_client()
+    app.config["REQUIRE_TOTP"] = True
+    assert _password_step(other).headers["Location"] == "/logg-inn/tofaktor"
+    app.config["REQUIRE_TOTP"] = False  # the policy changed while the login was pending
+    assert other.get("/logg-inn/tofaktor").headers["Location"] == "/logg-inn"
+
+
+def test_a_pending_login_is_used_once(app, client):
+    secret, _codes = _enrol(app)
+    _password_step(client)
+    with client.session_transaction() as cookie_session:
+        raw = cookie_session["pending_login"]
+    assert isinstance(raw, str)
+    with app.app_context():
+        row = db.session.scalar(sa.select(PendingLogin))
+        assert row.token_hash == hashlib.sha256(raw.encode()).hexdigest()
+    code = pyotp.TOTP(secret).at(utcnow() + timedelta(seconds=30))
+    done = client.post("/logg-inn/kode", data={"code": code})
+    assert done.headers["Location"] == "/avvik/mine"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PendingLogin)) == 0
+    replay = app.test_client()
+    with replay.session_transaction() as cookie_session:
+        cookie_session["pending_login"] = raw
+    assert replay.get("/logg-inn/kode").headers["Location"] == "/logg-inn"
+
+
+def test_the_secret_being_set_up_is_not_in_the_cookie(app, client):
+    """Finding 7: the signed cookie is readable by whoever holds it."""
+    app.config["REQUIRE_TOTP"] = True
+    _password_step(client)
+    secret = _secret_on_page(client.get("/logg-inn/tofaktor").get_data(as_text=True))
+    with client.session_transaction() as cookie_session:
+        assert secret not in json.dumps(dict(cookie_session))
+    with app.app_context():
+        assert db.session.scalar(sa.select(PendingLogin.totp_setup_secret)) == secret
+
+    app.config["REQUIRE_TOTP"] = False
+    account = app.test_client()
+    login(account, "admin@demo.demo")
+    page = account.get("/konto/tofaktor").get_data(as_text=True)
+    secret = _secret_on_page(page)
+    assert _secret_on_page(account.get("/konto/tofaktor").get_data(as_text=True)) == secret
+    with account.session_transaction() as cookie_session:
+        assert secret not in json.dumps(dict(cookie_session))
+
+
+def test_setting_up_the_factor_from_min_konto_needs_the_password_and_counts_failures(app, client):
+    """Finding 8: a browser left signed in is not enough to move the factor to another phone."""
+    login(client, EMAIL)
+    secret = _secret_on_page(client.get("/konto/tofaktor").get_data(as_text=True))
+    code = pyotp.TOTP(secret).now()
+    for _ in range(5):
+        wrong = client.post(
+            "/konto/tofaktor", data={"code": code, "current_password": "feil-passord"}
+        )
+        assert wrong.status_code == 422 and "Passordet er feil" in wrong.get_data(as_text=True)
+    assert _events(app).count((SecurityEvent.LOGIN_FAILED, "wrong_current_password")) == 5
+    with app.app_context():
+        user = find_user(EMAIL)
+        assert user.locked_until is not None and not user.has_second_factor
+    locked = client.post("/konto/tofaktor", data={"code": code, "current_password": "demo-avvik"})
+    assert locked.status_code == 422 and "for mange ganger" in locked.get_data(as_text=True)
+    with app.app_context():
+        user = find_user(EMAIL)
+        user.locked_until = None
+        db.session.commit()
+    done = client.post(
+        "/konto/tofaktor", data={"code": pyotp.TOTP(secret).now(), "current_password": "demo-avvik"}
+    )
+    assert done.status_code == 200
+    with app.app_context():
+        assert find_user(EMAIL).has_second_factor
+
+
+def test_new_recovery_codes_need_the_password(app, client):
+    secret, codes = _enrol(app)
+    _password_step(client)
+    code = pyotp.TOTP(secret).at(utcnow() + timedelta(seconds=30))
+    assert client.post("/logg-inn/kode", data={"code": code}).status_code == 302
+    wrong = client.post("/konto/gjenopprettingskoder", data={"current_password": "feil"})
+    assert wrong.status_code == 422 and "Passordet er feil" in wrong.get_data(as_text=True)
+    assert (SecurityEvent.LOGIN_FAILED, "wrong_current_password") in _events(app)
+    with app.app_context():  # the old codes still work
+        assert totp.unused_recovery_codes(find_user(EMAIL)) == len(codes)
+    right = client.post("/konto/gjenopprettingskoder", data={"current_password": "demo-avvik"})
+    assert right.status_code == 200 and "<code>" in right.get_data(as_text=True)
+
+
+def test_a_wrong_current_password_on_endre_passord_counts(app, client):
+    login(client, EMAIL)
+    wrong = client.post(
+        "/konto/passord",
+        data={
+            "current_password": "feil",
+            "password": "Et helt nytt passord 2026",
+            "confirm": "Et helt nytt passord 2026",
+        },
+    )
+    assert wrong.status_code == 422 and "Passordet er feil" in wrong.get_data(as_text=True)
+    assert (SecurityEvent.LOGIN_FAILED, "wrong_current_password") in _events(app)
+    with app.app_context():
+        assert find_user(EMAIL).failed_logins == 1
 
 
 def test_wrong_codes_count_towards_the_accounts_wait(app, client):
@@ -165,11 +320,14 @@ def test_enrolling_from_min_konto_and_new_recovery_codes(app, client):
     page = client.get("/konto").get_data(as_text=True)
     assert "Totrinnsinnlogging er av" in page
     secret = _secret_on_page(client.get("/konto/tofaktor").get_data(as_text=True))
-    done = client.post("/konto/tofaktor", data={"code": pyotp.TOTP(secret).now()})
+    done = client.post(
+        "/konto/tofaktor",
+        data={"code": pyotp.TOTP(secret).now(), "current_password": "demo-avvik"},
+    )
     first = re.findall(r"<code>([a-z2-7-]{19})</code>", done.get_data(as_text=True))
     assert len(first) == 10
     assert "Du har 10 ubrukte" in client.get("/konto").get_data(as_text=True)
-    renewed = client.post("/konto/gjenopprettingskoder")
+    renewed = client.post("/konto/gjenopprettingskoder", data={"current_password": "demo-avvik"})
     second = re.findall(r"<code>([a-z2-7-]{19})</code>", renewed.get_data(as_text=True))
     assert len(second) == 10 and not set(first) & set(second)
     with app.app_context():

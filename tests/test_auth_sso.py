@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,7 +21,15 @@ from app.auth.services import find_user
 from app.auth.services import single_sign_on as sso
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
-from app.models import LoginSession, Role, SecurityEvent, SecurityLogEntry
+from app.models import (
+    LoginSession,
+    Role,
+    SecurityEvent,
+    SecurityLogEntry,
+    SsoIdentity,
+    User,
+    utcnow,
+)
 from tests.oidc import OidcProvider, running_provider, through_provider
 from tests.support import login
 
@@ -283,3 +292,126 @@ def test_a_broken_providers_file_stops_the_app_with_a_reason(tmp_path, entry, me
     path.write_text(json.dumps([bad]))
     with pytest.raises(sso.ProviderConfigError, match=message):
         sso.load_providers(str(path))
+
+
+# --- Issue 21, findings 3 and 5: who the provider's person is, and what its claims may hold ---
+
+
+def _refused(app, client, response, code: str, words: str) -> None:
+    assert response.status_code == 302 and response.headers["Location"] == "/logg-inn"
+    assert words in client.get("/logg-inn").get_data(as_text=True)
+    assert last_security_row(app).detail == f"sso:test:{code}"
+
+
+def test_the_account_is_bound_to_the_providers_subject_at_the_first_login(
+    app, client, oidc_provider, tmp_path
+):
+    connect(app, oidc_provider, tmp_path)
+    response, _ = sso_login(client, "melder@trondheim.demo")
+    assert response.headers["Location"] == "/avvik/mine"
+    with app.app_context():
+        bound = db.session.scalars(sa.select(SsoIdentity)).one()
+        assert bound.user_id == find_user("melder@trondheim.demo").id
+        assert (bound.issuer, bound.subject) == (oidc_provider.issuer, "melder@trondheim.demo")
+    client.post("/logg-ut")
+    # Another person at the provider asserting the same verified address: not this account.
+    response, _ = sso_login(app.test_client(), "tvilling@trondheim.demo")
+    assert response.headers["Location"] == "/logg-inn"
+    assert last_security_row(app).detail == "sso:test:bound_elsewhere"
+    # Found by the subject from now on, not by the address: the account's address changes here
+    # (a new name), and the same person still gets the same account.
+    with app.app_context():
+        find_user("melder@trondheim.demo").email = "kari.ny@trondheim.demo"
+        db.session.commit()
+    other = app.test_client()
+    response, _ = sso_login(other, "melder@trondheim.demo")
+    assert response.headers["Location"] == "/avvik/mine"
+    with app.app_context():
+        assert find_user("melder@trondheim.demo") is None
+        assert last_security_row(app).user_id == find_user("kari.ny@trondheim.demo").id
+
+
+def test_a_missing_email_verified_is_accepted_only_from_a_trusted_tenant(
+    app, client, oidc_provider, tmp_path
+):
+    connect(app, oidc_provider, tmp_path)
+    response, _ = sso_login(client, "uten-bekreftelse@trondheim.demo")
+    _refused(app, client, response, "no_verified_email", "ingen bekreftet e-postadresse")
+    connect(app, oidc_provider, tmp_path, trusted_tenant=True)
+    response, _ = sso_login(app.test_client(), "uten-bekreftelse@trondheim.demo")
+    assert response.headers["Location"] == "/avvik/mine"
+
+
+def test_another_tenant_asserting_the_central_admins_address_is_refused(
+    app, client, oidc_provider, tmp_path
+):
+    """The finding: through a shared provider mapping organisation numbers, an account asserting
+    the central admin's address and the hospital's number got in as the central admin."""
+    with app.app_context():
+        organisation_by_name(HOSPITAL).org_number = "974749025"
+        db.session.commit()
+    connect(app, oidc_provider, tmp_path, organisation_claim="orgnr")
+    response, _ = sso_login(client, "falsk-admin@annen.demo")
+    _refused(app, client, response, "needs_stronger_login", "krever sterkere innlogging")
+    assert client.get("/admin/").status_code == 302
+    with app.app_context():
+        assert not db.session.scalar(sa.select(sa.func.count()).select_from(SsoIdentity))
+
+
+def test_admin_lokal_admin_and_personvern_need_the_providers_acr_or_amr(
+    app, client, oidc_provider, tmp_path
+):
+    with app.app_context():
+        organisation_by_name(HOSPITAL).org_number = "974749025"
+        db.session.commit()
+    connect(app, oidc_provider, tmp_path, organisation_claim="orgnr")
+    response, _ = sso_login(client, "admin@demo.demo")
+    _refused(app, client, response, "needs_stronger_login", "krever sterkere innlogging")
+    connect(app, oidc_provider, tmp_path, organisation_claim="orgnr", privileged_amr=["mfa"])
+    response, _ = sso_login(app.test_client(), "admin@demo.demo")
+    assert last_security_row(app).detail == "sso:test:needs_stronger_login"
+    for setting in ({"privileged_acr": ["urn:test:sterk"]}, {"privileged_amr": ["otp"]}):
+        connect(app, oidc_provider, tmp_path, organisation_claim="orgnr", **setting)
+        fresh = app.test_client()
+        response, _ = sso_login(fresh, "admin@demo.demo")
+        assert response.headers["Location"] == "/avvik/mine", setting
+        assert fresh.get("/admin/").status_code == 200
+
+
+def test_the_accounts_lock_and_deactivation_apply_to_single_sign_on(
+    app, client, oidc_provider, tmp_path
+):
+    connect(app, oidc_provider, tmp_path)
+    with app.app_context():
+        find_user("melder@trondheim.demo").locked_until = utcnow() + timedelta(minutes=5)
+        db.session.commit()
+    response, _ = sso_login(client, "melder@trondheim.demo")
+    _refused(app, client, response, "locked", "midlertidig sperret")
+    with app.app_context():
+        user = find_user("melder@trondheim.demo")
+        user.locked_until, user.active = None, False
+        db.session.commit()
+    response, _ = sso_login(app.test_client(), "melder@trondheim.demo")
+    assert last_security_row(app).detail == "sso:test:inactive"
+
+
+def test_claims_are_validated_and_cleaned_never_a_500(app, client, oidc_provider, tmp_path):
+    """Finding 5: a list-valued e-mail gave a 500; "\\r\\nBcc: …" in it stopped the mail sender."""
+    connect(app, oidc_provider, tmp_path, create_users="melder")
+    response, _ = sso_login(client, "flere-adresser@trondheim.demo")
+    _refused(app, client, response, "invalid_email", "en e-postadresse vi ikke kan bruke")
+    response, _ = sso_login(app.test_client(), "topptekst@trondheim.demo")
+    assert response.headers["Location"] == "/logg-inn"
+    assert last_security_row(app).detail == "sso:test:invalid_email"
+    with app.app_context():
+        assert not db.session.scalar(
+            sa.select(sa.func.count()).select_from(User).where(User.email.like("ny@%"))
+        )
+        assert not db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(SecurityLogEntry)
+            .where(SecurityLogEntry.email.like("%\n%"))
+        )
+    assert sso.clean_name("Ny\r\nBcc: alle@example.com", "x") == "Ny Bcc: alle@example.com"
+    assert sso.clean_email(" Kari@Trondheim.demo ") == "kari@trondheim.demo"
+    assert sso.clean_email("a@b.demo\r\nBcc: c@d.demo") is None

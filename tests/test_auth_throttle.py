@@ -11,10 +11,10 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from app.auth.services import find_user
-from app.auth.services.throttle import LONGEST_WAIT, wait_after
+from app.auth.services import Client, find_user
+from app.auth.services.throttle import LONGEST_WAIT, is_locked, register_failure, wait_after
 from app.extensions import db, limiter
-from app.models import SecurityEvent, SecurityLogEntry, utcnow
+from app.models import OutboxMail, SecurityEvent, SecurityLogEntry, utcnow
 from tests.support import IN_CI, login, make_app
 
 EMAIL = "melder@trondheim.demo"
@@ -244,3 +244,42 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(
         transaction.rollback()
         connection.close()
         engine.dispose()
+
+
+def test_failures_decay_so_a_few_tries_an_hour_never_lock_the_account(app):
+    """Finding 12: failures never expired, so about four requests an hour kept any account
+    locked. A failure is forgotten per quiet interval (DECAY); four tries an hour for a day
+    never lock it, and a fast run still does."""
+    with app.app_context():
+        user = find_user(EMAIL)
+        # Earlier tests of this module have made the account wait: a clean start.
+        user.failed_logins, user.locked_until, user.last_failed_login_at = 0, None, None
+        db.session.flush()
+        start = utcnow()
+        for n in range(4 * 24):
+            now = start + n * timedelta(minutes=15)
+            register_failure(user, Client(), "wrong_password", now)
+            assert not is_locked(user, now + timedelta(seconds=1)), n
+        assert user.failed_logins == 1
+        later = start + timedelta(days=2)
+        for n in range(5):
+            register_failure(user, Client(), "wrong_password", later + timedelta(seconds=n))
+        assert is_locked(user, later + timedelta(seconds=5))
+        db.session.rollback()
+
+
+def test_the_owner_gets_a_mail_without_a_link_when_the_account_locks(app, client):
+    with app.app_context():
+        user = find_user(EMAIL)
+        user.failed_logins, user.locked_until, user.last_failed_login_at = 0, None, None
+        db.session.commit()
+    for _ in range(7):
+        _attempt(client, "feil passord")
+    with app.app_context():
+        mails = list(
+            db.session.scalars(sa.select(OutboxMail).where(OutboxMail.to_address == EMAIL))
+        )
+        # One mail for the run, however long it goes on.
+        assert len(mails) == 1
+        assert mails[0].subject == "Kontoen din er midlertidig sperret"
+        assert "http" not in mails[0].body and "sperret" in mails[0].body

@@ -33,6 +33,27 @@ class CodeForm(AvvikForm):
     submit = SubmitField(_l("Fortsett"))
 
 
+class EnrolForm(CodeForm):
+    """Setting up the second factor from Min konto: the code, and the current password (a
+    browser left signed in must not be enough to move the factor to another phone)."""
+
+    current_password = PasswordField(
+        _l("Nåværende passord"),
+        validators=[DataRequired(_l("Skriv inn passordet du har nå.")), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class ConfirmPasswordForm(AvvikForm):
+    """A change that needs the current password again (new recovery codes)."""
+
+    current_password = PasswordField(
+        _l("Nåværende passord"),
+        validators=[DataRequired(_l("Skriv inn passordet du har nå.")), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class ForgotPasswordForm(AvvikForm):
     email = EmailField(
         _l("E-postadresse"),

@@ -67,3 +67,20 @@ def password_changed(user: User, now: datetime) -> None:
             when=format_datetime(now, at=_("kl.")),
         )
     queue_mail(user.email, subject, body)
+
+
+def account_locked(user: User, now: datetime) -> None:
+    """Tell the owner that wrong passwords or codes made the account wait: a guesser at work
+    does not go unnoticed. No link (nothing to click in a mail about a password) and no case."""
+    with force_locale(user.language or "nb"):
+        subject = _("Kontoen din er midlertidig sperret")
+        body = _(
+            "Hei %(name)s,\n\n"
+            "Noen har skrevet feil passord eller kode for kontoen din i Samhandlingsavvik flere "
+            "ganger på rad, sist %(when)s. Kontoen er derfor sperret i noen minutter.\n\n"
+            "Var det du, kan du prøve igjen om litt.\n"
+            "Var det ikke du, bør du kontakte den lokale administratoren i organisasjonen din.\n",
+            name=user.name,
+            when=format_datetime(now, at=_("kl.")),
+        )
+    queue_mail(user.email, subject, body)

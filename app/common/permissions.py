@@ -445,16 +445,27 @@ def _is_admin_clause() -> ColumnElement[bool]:
     return sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.ADMIN)
 
 
-# A lokal_admin keeps their own organisation's people, but never a central admin's account.
+def _is_privacy_officer_clause() -> ColumnElement[bool]:
+    return sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.PERSONVERN)
+
+
+# A lokal_admin keeps their own organisation's people, but never a central admin's account nor
+# the data protection officer's, who watches the lokal_admin's grants: deactivating the officer
+# or taking their second factor is the central admins' to do.
 USER_LOCAL_ADMIN = Relation(
     "lokal_admin_for_brukeren",
     lambda actor, target: (
         actor.holds(Role.LOKAL_ADMIN)
         and target.organisation_id == actor.organisation_id
         and not target.has_role(Role.ADMIN)
+        and not target.has_role(Role.PERSONVERN)
     ),
     lambda actor, model: (
-        sa.and_(User.organisation_id == actor.organisation_id, sa.not_(_is_admin_clause()))
+        sa.and_(
+            User.organisation_id == actor.organisation_id,
+            sa.not_(_is_admin_clause()),
+            sa.not_(_is_privacy_officer_clause()),
+        )
         if actor.holds(Role.LOKAL_ADMIN)
         else sa.false()
     ),
@@ -476,6 +487,10 @@ ADMIN_LOG_ACCESS = {"read": (ADMIN, LOCAL_ADMIN)}
 # Roles a lokal_admin may give or take. admin is central by definition; forbedringsgruppe sees
 # statistics over every organisation, so it is the central committee's to grant.
 LOCAL_GRANTABLE_ROLES = frozenset({Role.SAKSBEHANDLER, Role.ANALYTIKER, Role.LOKAL_ADMIN})
+# Roles that open case content or patient identity (cases, analyses and lessons, which cases
+# carry a patient): nobody gives one to themselves, and the organisation's data protection
+# officer is told whenever someone is given one.
+CONTENT_ROLES = frozenset({Role.SAKSBEHANDLER, Role.FORBEDRINGSGRUPPE, Role.PERSONVERN})
 
 
 # --- The resources and the three questions ----------------------------------------------------
@@ -592,6 +607,35 @@ def grantable_roles(user: User) -> frozenset[Role]:
     if can(user, "open", ADMIN_AREA):
         return LOCAL_GRANTABLE_ROLES
     return frozenset()
+
+
+# Roles whose accounts must show the provider's stronger login (a provider's privileged_acr or
+# privileged_amr) to sign in through it: they change who sees what, or see who read what.
+STRONG_SIGN_IN_ROLES = frozenset({Role.ADMIN, Role.LOKAL_ADMIN, Role.PERSONVERN})
+
+
+def needs_strong_sign_in(user: User) -> bool:
+    return bool(user.roles & STRONG_SIGN_IN_ROLES)
+
+
+def self_grantable_roles(user: User) -> frozenset[Role]:
+    """What the user may give their own account: what they may grant, less the content roles."""
+    return grantable_roles(user) - CONTENT_ROLES
+
+
+def privacy_officers() -> ColumnElement[bool]:
+    """SQL on ``User``: the accounts that are their organisation's data protection officer."""
+    return _is_privacy_officer_clause()
+
+
+def team_candidates(organisation_ids: Iterable[int]) -> ColumnElement[bool]:
+    """SQL on ``User``: whom an analysis team member may find by address to add to the team:
+    the people of the organisations already in the analysis, and analysts of any organisation
+    (the pool teams are drawn from). Anyone else is "not found", whether they exist or not."""
+    return sa.or_(
+        User.organisation_id.in_(list(organisation_ids)),
+        sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.ANALYTIKER),
+    )
 
 
 def staffs_mottak() -> ColumnElement[bool]:

@@ -47,13 +47,13 @@ from app.models.deviation import (
     Status,
 )
 from app.models.learning import GoodStory, Lesson, LessonStatus
-from app.models.login_session import LoginSession
+from app.models.login_session import LoginSession, PendingLogin
 from app.models.mail import MailStatus, OutboxMail
 from app.models.organisation import Organisation, OrgKind, Unit
 from app.models.search import DeviationSearch
 from app.models.second_factor import RecoveryCode
 from app.models.security_log import SecurityEvent, SecurityLogEntry
-from app.models.user import Role, User, UserRole
+from app.models.user import Role, SsoIdentity, User, UserRole
 
 __all__ = [
     "ACTIVE_ANALYSIS_STATUSES",
@@ -99,12 +99,14 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "OutboxMail",
+    "PendingLogin",
     "RecoveryCode",
     "ReferenceCounter",
     "Role",
     "RootCause",
     "SecurityEvent",
     "SecurityLogEntry",
+    "SsoIdentity",
     "Status",
     "TimelineEntry",
     "TokenPurpose",

@@ -32,6 +32,20 @@ class UserRole(Base):
     role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
 
 
+class SsoIdentity(Base):
+    """The person an OpenID provider vouches for (its issuer and subject), bound to an account at
+    their first login; later logins find the account by this, never by the e-mail claim."""
+
+    __tablename__ = "sso_identity"
+    __table_args__ = (sa.UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    issuer: Mapped[str] = mapped_column(sa.String(255))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class User(UserMixin, Base):
     __tablename__ = "user"
 
@@ -52,6 +66,8 @@ class User(UserMixin, Base):
     # Failed password or code attempts in a row, and until when the next attempt must wait.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the last of those failures happened: older failures count less and less (decay).
+    last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit | None] = relationship()

@@ -50,6 +50,32 @@ ACCOUNTS: dict[str, dict[str, Any]] = {
     "ubekreftet@trondheim.demo": {
         "claims": {"email": "melder@trondheim.demo", "email_verified": False}
     },
+    # Issue 21, finding 3 and 5: what a provider or a tenant can assert.
+    "uten-bekreftelse@trondheim.demo": {"claims": {"email": "melder@trondheim.demo"}},
+    "tvilling@trondheim.demo": {
+        "claims": {"email": "melder@trondheim.demo", "email_verified": True}
+    },
+    "flere-adresser@trondheim.demo": {
+        "claims": {
+            "email": ["melder@trondheim.demo", "mottak@trondheim.demo"],
+            "email_verified": True,
+        }
+    },
+    "topptekst@trondheim.demo": {
+        "claims": {
+            "email": "ny@trondheim.demo\r\nBcc: alle@example.com",
+            "email_verified": True,
+            "name": "Ny\r\nBcc: alle@example.com",
+        }
+    },
+    "falsk-admin@annen.demo": {
+        "claims": {"email": "admin@demo.demo", "email_verified": True, "orgnr": "974749025"}
+    },
+    "admin@demo.demo": {
+        "claims": {"email": "admin@demo.demo", "email_verified": True, "orgnr": "974749025"},
+        "acr": "urn:test:sterk",
+        "amr": ["pwd", "otp"],
+    },
     "utlopt@trondheim.demo": {
         "claims": {"email": "melder@trondheim.demo", "email_verified": True},
         "quirk": "expired",

@@ -4,7 +4,8 @@
 //
 //   node tests/oidc/provider.mjs accounts.json
 //
-// accounts.json: {"<login>": {"claims": {...}, "quirk": "expired" | "wrong_audience"}}
+// accounts.json: {"<login>": {"claims": {...}, "quirk": "expired" | "wrong_audience",
+//                              "acr": "...", "amr": ["pwd", "mfa"]}}
 // A quirk makes the provider sign a broken ID token for that account, so the tests can see
 // the app refuse one that is expired or meant for another client. Prints "READY <issuer>".
 import { generateKeyPairSync, randomBytes } from "node:crypto";
@@ -24,7 +25,8 @@ const provider = new Provider(issuer, {
   jwks: { keys: [signingKey] },
   cookies: { keys: [randomBytes(32).toString("hex")] },
   claims: {
-    openid: ["sub"],
+    // How the person signed in, in every ID token that has it.
+    openid: ["sub", "acr", "amr"],
     email: ["email", "email_verified"],
     profile: ["name", "orgnr"],
   },
@@ -103,7 +105,10 @@ server.on("request", async (req, res) => {
       res.end(page("<p>Ukjent konto hos leverandøren.</p>"));
       return;
     }
-    await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+    // How the person signed in at the provider (acr, amr): from the account's entry.
+    const { acr, amr } = accounts[login];
+    const result = { login: { accountId: login, ...(acr ? { acr } : {}), ...(amr ? { amr } : {}) } };
+    await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
   } catch (error) {
     res.statusCode = 500;
     res.end(String(error));

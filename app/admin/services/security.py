@@ -13,7 +13,7 @@ from app.auth.services import Client, end_all_sessions, record
 from app.auth.services import second_factor as totp
 from app.auth.services.security_log import entries
 from app.common import permissions
-from app.common.errors import ServiceError
+from app.common.errors import NotAllowed, ServiceError
 from app.models import SecurityEvent, SecurityLogEntry, User
 
 
@@ -22,6 +22,8 @@ def reset_second_factor(
 ) -> User:
     """A lost phone: the second factor and recovery codes go, every session ends, and the
     user sets up a new app at their next password login (when REQUIRE_TOTP asks for it)."""
+    if not permissions.can(actor, "administer", user):
+        raise NotAllowed(user.id)  # a lokal_admin and the data protection officer, say
     if not user.has_second_factor:
         raise ServiceError(
             _l("Brukeren har ikke satt opp totrinnsinnlogging."), None, "no_second_factor"

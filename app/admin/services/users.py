@@ -12,11 +12,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from app.admin import notify
 from app.admin.services.admin_log import log
 from app.admin.services.names import clean_name
 from app.auth.services import create_user, end_all_sessions, find_user, revoke_tokens, send_link
 from app.common import permissions
-from app.common.errors import ServiceError
+from app.common.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.models import Organisation, Role, TokenPurpose, Unit, User
 
@@ -69,13 +70,31 @@ def _check_org_and_unit(
 
 
 def _check_roles(actor: User, target: User | None, roles: set[Role]) -> set[Role]:
-    """Roles the actor may not grant are neither given nor taken: they stay as they were."""
+    """Roles the actor may not grant are neither given nor taken: they stay as they were.
+    Nobody gives themselves a role that opens case content: another administrator must."""
     grantable = permissions.grantable_roles(actor)
     current = (set(target.roles) if target else set()) - {Role.MELDER}
     wanted = set(roles) - {Role.MELDER}
     if wanted - grantable - current:
         raise ServiceError(_l("Du har ikke lov til å gjøre denne endringen."), "roles", "forbidden")
+    if target is not None and target.id == actor.id:
+        own = (wanted - current) - permissions.self_grantable_roles(actor)
+        if own:
+            raise ServiceError(
+                _l(
+                    "Du kan ikke gi deg selv en rolle som gir tilgang til saker. Be en annen "
+                    "administrator om det."
+                ),
+                "roles",
+                "own_content_role",
+            )
     return (wanted & grantable) | (current - grantable)
+
+
+def _tell_privacy_officers(actor: User, user: User, before: set[Role]) -> None:
+    gained = (user.roles - before) & permissions.CONTENT_ROLES
+    if gained:
+        notify.content_role_granted(actor, user, gained)
 
 
 def invite_user(
@@ -100,6 +119,7 @@ def invite_user(
     user = create_user(email, name, org, None, roles, unit)
     user.language = language
     db.session.flush()
+    _tell_privacy_officers(actor, user, set())
     send_link(user, TokenPurpose.INVITATION, now)
     log(actor, "user.invite", user, org.id, None, _user_state(user), label=user.email, now=now)
     return user
@@ -115,6 +135,7 @@ def update_user(
     roles: set[Role] | None = None,
 ) -> User:
     before = _user_state(user)
+    roles_before = set(user.roles)
     old_org_id = user.organisation_id
     if name is not None:
         user.name = clean_name(name)
@@ -143,6 +164,7 @@ def update_user(
             )
         user.set_roles(_check_roles(actor, user, roles))
     db.session.flush()
+    _tell_privacy_officers(actor, user, roles_before)
     after = _user_state(user)
     if after != before:
         log(actor, "user.update", user, user.organisation_id, before, after, label=user.email)
@@ -154,6 +176,8 @@ def update_user(
 
 def set_user_active(actor: User, user: User, active: bool, now: datetime | None = None) -> User:
     """A deactivated user cannot log in and no old link works; their history stays."""
+    if not permissions.can(actor, "administer", user):
+        raise NotAllowed(user.id)  # a lokal_admin and the data protection officer, say
     if user.id == actor.id and not active:
         raise ServiceError(_l("Du kan ikke deaktivere din egen konto."), "active", "self")
     before = _user_state(user)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.analysis.services.editing import open_follow_up, record_event
-from app.analysis.services.reading import find_active_user
+from app.common import permissions
 from app.common.errors import NoSuchObject, ServiceError
 from app.extensions import db
 from app.models import Analysis, AnalysisEventKind, AnalysisMember, User, utcnow
@@ -22,14 +23,36 @@ def _member(analysis: Analysis, member_id: int) -> AnalysisMember:
     return member
 
 
+def _organisations_of(actor: User, analysis: Analysis) -> set[int]:
+    found = {actor.organisation_id}
+    found.update(m.user.organisation_id for m in analysis.members)
+    for link in analysis.links:
+        found.update((link.deviation.reporter_org_id, link.deviation.counterpart_org_id))
+    return found
+
+
 def add_member(
     actor: User, analysis: Analysis, email: str, now: datetime | None = None
 ) -> AnalysisMember:
     open_follow_up(actor, analysis)
-    user = find_active_user(email)
+    # Only people the adder could look for anyway are found (permissions.team_candidates): any
+    # other address, whether it has an account or not, gets the same answer, so a team member
+    # learns nothing about who else uses the system.
+    user = db.session.scalar(
+        sa.select(User).where(
+            User.email == (email or "").strip().lower(),
+            User.active.is_(True),
+            permissions.team_candidates(_organisations_of(actor, analysis)),
+        )
+    )
     if user is None:
         raise ServiceError(
-            _l("Finner ingen aktiv bruker med denne e-postadressen."), "email", code="unknown_user"
+            _l(
+                "Finner ingen aktiv bruker med denne e-postadressen i organisasjonene som er "
+                "med i analysen."
+            ),
+            "email",
+            code="unknown_user",
         )
     if user.id in analysis.member_ids:
         raise ServiceError(

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
-from app.auth.forms import ButtonForm, ChangePasswordForm
+from app.auth.forms import ButtonForm, ChangePasswordForm, ConfirmPasswordForm, EnrolForm
 from app.auth.routes.blueprint import bp, sign_in_limit
-from app.auth.routes.login import SETUP_SECRET, code_form, setup_view
+from app.auth.routes.login import setup_view
 from app.auth.services import second_factor as totp
 from app.auth.services import sessions
 from app.auth.services.passwords import MIN_LENGTH
@@ -21,16 +21,35 @@ def _me():
     return current_user._get_current_object()
 
 
-@bp.get("/konto")
-@login_required
-def account():
+def password_confirmed(user, field) -> bool:
+    """The current password, checked in a write block of its own so that a wrong one is
+    counted (like a failed login) whatever the change then does; the message goes by the field."""
+    with writing():
+        refusal = services.confirm_password(user, field.data, client())
+    if refusal == "locked":
+        field.errors.append(
+            _("Du har skrevet feil passord for mange ganger. Vent noen minutter og prøv igjen.")
+        )
+    elif refusal:
+        field.errors.append(_("Passordet er feil."))
+    return refusal is None
+
+
+def _account_page(recovery_form: ConfirmPasswordForm | None = None):
     user = _me()
     return render_template(
         "auth/account.html",
         sessions=sessions.live_sessions(user),
         recovery_left=totp.unused_recovery_codes(user) if user.has_second_factor else 0,
         button=ButtonForm(),
+        recovery_form=recovery_form or ConfirmPasswordForm(formdata=None),
     )
+
+
+@bp.get("/konto")
+@login_required
+def account():
+    return _account_page()
 
 
 @bp.route("/konto/passord", methods=["GET", "POST"])
@@ -41,7 +60,7 @@ def change_password():
     if not user.password_hash:
         abort(404)  # an account that signs in through its organisation has no password here
     form = ChangePasswordForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and password_confirmed(user, form.current_password):
         with writing(
             form=form,
             success=_(
@@ -64,40 +83,48 @@ def change_password():
 
 @bp.route("/konto/tofaktor", methods=["GET", "POST"])
 @login_required
+@sign_in_limit()
 def enrol():
     user = _me()
     if not user.password_hash:
         abort(404)
     if user.has_second_factor:
         return redirect(url_for("auth.account"))
-    secret = session.get(SETUP_SECRET) or totp.new_secret()
-    session[SETUP_SECRET] = secret
-    form = code_form()
-    if form.validate_on_submit():
+    with writing():  # the secret shown is kept on this login session's row, not in the cookie
+        secret = sessions.setup_secret(user, totp.new_secret())
+    form = EnrolForm()
+    form.code.label.text = _("Kode fra appen")
+    form.code.render_kw = {**(form.code.render_kw or {}), "inputmode": "numeric"}
+    if form.validate_on_submit() and password_confirmed(user, form.current_password):
         with writing():
             codes = totp.enrol(user, secret, form.code.data, client())
+            if codes is not None:
+                sessions.setup_secret(user, None)
         if codes is not None:
-            session.pop(SETUP_SECRET, None)
             return render_template(
                 "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account")
             )
         form.code.errors.append(_("Koden stemmer ikke. Skriv inn koden appen viser nå."))
-    return render_template("auth/enrol.html", form=form, **setup_view(user, secret)), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "auth/enrol.html", form=form, **setup_view(user, secret), with_password=True
+    ), (422 if form.errors else 200)
 
 
 @bp.post("/konto/gjenopprettingskoder")
 @login_required
+@sign_in_limit()
 def new_recovery_codes():
     user = _me()
-    if not user.has_second_factor or not ButtonForm().validate_on_submit():
+    if not user.has_second_factor:
         return redirect(url_for("auth.account"))
-    with writing():
-        codes = totp.new_recovery_codes(user)
-    return render_template(
-        "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account")
-    )
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit() and password_confirmed(user, form.current_password):
+        with writing():
+            codes = totp.new_recovery_codes(user)
+        return render_template(
+            "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account")
+        )
+    return _account_page(form), 422
 
 
 @bp.post("/konto/innlogginger/<int:session_id>/avslutt")

@@ -1,13 +1,12 @@
 """Logging in with a password (and the second factor), and logging out.
 
-Between a right password and the second factor the browser carries a "pending login" in its
-signed session cookie: which account, since when and where to go. It is good for five
-minutes and only for the code page; no session exists until every factor has passed.
+Between a right password and the second factor the browser carries the random id of a
+"pending login" row (app.auth.services.pending): which account, since when and where to go
+are on the server. It is good for five minutes, only for the code page, and used once; no
+session exists until every factor has passed.
 """
 
 from __future__ import annotations
-
-import time
 
 from flask import (
     current_app,
@@ -36,39 +35,29 @@ from app.auth.routes.blueprint import (
     write_login,
 )
 from app.auth.routes.single_sign_on import provider_logout
+from app.auth.services import pending, sessions, single_sign_on
 from app.auth.services import second_factor as totp
-from app.auth.services import sessions, single_sign_on
 from app.auth.services.sign_in import client
 from app.common.database import defer_write_lock
+from app.common.errors import ServiceError
 from app.common.writing import writing
-from app.extensions import db
-from app.models import User
+from app.models import PendingLogin, User
 
-PENDING_SECONDS = 300
 PENDING = "pending_login"
-SETUP_SECRET = "totp_setup"
 
 
 def _start_pending(user: User) -> None:
-    session[PENDING] = {
-        "user": user.id,
-        "at": time.time(),
-        "next": request.args.get("next") or "",
-        "lang": request.cookies.get("lang") or "",
-    }
+    with writing():
+        raw = pending.start(user, request.args.get("next") or "", request.cookies.get("lang") or "")
+    session[PENDING] = raw
 
 
-def _pending_user() -> User | None:
-    pending = session.get(PENDING)
-    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
-        return None
-    user = db.session.get(User, pending.get("user"))
-    return user if user is not None and user.active else None
+def _pending() -> PendingLogin | None:
+    return pending.find(session.get(PENDING))
 
 
 def _pending_expired():
     session.pop(PENDING, None)
-    session.pop(SETUP_SECRET, None)
     flash(_("Innloggingen tok for lang tid. Logg inn på nytt."), "info")
     return redirect(url_for("auth.login"))
 
@@ -127,22 +116,24 @@ def login():
 @bp.route("/logg-inn/kode", methods=["GET", "POST"])
 @sign_in_limit()
 def second_factor():
-    user = _pending_user()
-    if user is None or not user.has_second_factor:
+    row = _pending()
+    if row is None or not row.user.has_second_factor:
         return _pending_expired()
+    user = row.user
     recovery = request.args.get("kode") == "gjenoppretting"
     form = code_form(recovery=recovery)
     if form.validate_on_submit():
-        used = second_factor_check(user, form.code.data)
+        next_url, language = row.next_url, row.language
+        # A wrong code is committed (it counts towards the account's wait); a right one ends
+        # the pending login and starts the session in the same block.
+        with writing():
+            used = totp.verify(user, form.code.data, client())
+            if used and pending.use(row):
+                write_login(user, method=f"password+{used}", second_factor=True, language=language)
+            elif used:
+                used = None  # another request finished this login first
         if used:
-            pending = session.get(PENDING, {})
-            target = finish_login(
-                user,
-                pending.get("next"),
-                method=f"password+{used}",
-                second_factor=True,
-                language=pending.get("lang"),
-            )
+            target = start_browser_session(user, next_url)
             if used == "recovery_code":
                 left = totp.unused_recovery_codes(user)
                 flash(
@@ -164,34 +155,30 @@ def second_factor():
     )
 
 
-def second_factor_check(user: User, code: str) -> str | None:
-    with writing():  # a wrong code counts towards the account's wait
-        used = totp.verify(user, code, client())
-    return used
-
-
 @bp.route("/logg-inn/tofaktor", methods=["GET", "POST"])
 @sign_in_limit()
 def enrol_at_login():
-    """REQUIRE_TOTP: a password account without a second factor sets one up before it gets in."""
-    user = _pending_user()
-    if user is None or user.has_second_factor:
+    """REQUIRE_TOTP: a password account without a second factor sets one up before it gets in.
+    Only then: without REQUIRE_TOTP a pending login never leads here."""
+    row = _pending()
+    if row is None or row.user.has_second_factor or not current_app.config["REQUIRE_TOTP"]:
         return _pending_expired()
-    secret = session.get(SETUP_SECRET) or totp.new_secret()
-    session[SETUP_SECRET] = secret
+    user = row.user
+    with writing():  # the secret shown is kept server-side, never in the cookie
+        secret = pending.setup_secret(row, totp.new_secret())
     form = code_form()
     if form.validate_on_submit():
-        pending = session.get(PENDING, {})
+        next_url, language = row.next_url, row.language
         # The factor and the login in one block: a factor whose recovery codes were never shown
         # must not be kept.
-        with writing():
+        with writing() as done:
             codes = totp.enrol(user, secret, form.code.data, client())
             if codes is not None:
-                write_login(
-                    user, method="password+totp", second_factor=True, language=pending.get("lang")
-                )
-        if codes is not None:
-            target = start_browser_session(user, pending.get("next"))
+                if not pending.use(row):  # another request finished this login first
+                    raise ServiceError(_("Innloggingen tok for lang tid. Logg inn på nytt."))
+                write_login(user, method="password+totp", second_factor=True, language=language)
+        if codes is not None and done:
+            target = start_browser_session(user, next_url)
             return remember_language(
                 make_response(
                     render_template("auth/recovery_codes.html", codes=codes, next_url=target)

@@ -42,6 +42,26 @@ REFUSALS = {
         "lokale administratoren din."
     ),
     "inactive": lambda: _("Kontoen din er deaktivert. Kontakt den lokale administratoren din."),
+    "invalid_email": lambda: _(
+        "Innloggingstjenesten sendte en e-postadresse vi ikke kan bruke (for eksempel flere "
+        "adresser eller ugyldige tegn). Kontakt IT-avdelingen din."
+    ),
+    "no_subject": lambda: _(
+        "Innloggingstjenesten sendte ikke hvem du er. Kontakt IT-avdelingen din."
+    ),
+    "bound_elsewhere": lambda: _(
+        "Kontoen med denne e-postadressen er allerede koblet til en annen person hos "
+        "innloggingstjenesten. Kontakt den lokale administratoren din."
+    ),
+    "locked": lambda: _(
+        "Kontoen din er midlertidig sperret etter flere feil på rad. Vent noen minutter og "
+        "prøv igjen."
+    ),
+    "needs_stronger_login": lambda: _(
+        "Rollen din krever sterkere innlogging enn den du brukte (for eksempel med en kode "
+        "eller app i tillegg). Logg inn på nytt med sterkere innlogging, eller kontakt "
+        "IT-avdelingen din."
+    ),
 }
 
 

@@ -175,6 +175,23 @@ def complete_login(
     return raw
 
 
+def confirm_password(
+    user: User, password: str, client: Client, now: datetime | None = None
+) -> str | None:
+    """A sensitive change on Min konto asks for the current password again. A wrong one counts
+    like a failed login (towards the account's wait), so a browser left signed in is no way to
+    guess the password. None when right; else "locked" or "wrong_password". For a write block
+    of its own: the count must be kept whatever the change then does."""
+    now = now or utcnow()
+    if is_locked(user, now):
+        record(SecurityEvent.LOGIN_FAILED, user=user, client=client, detail="locked", now=now)
+        return "locked"
+    if not user.password_hash or not _verify(user.password_hash, password or ""):
+        register_failure(user, client, "wrong_current_password", now)
+        return "wrong_password"
+    return None
+
+
 def set_language(user: User, language: str) -> None:
     user.language = language
     db.session.flush()

@@ -128,6 +128,19 @@ def current_session(user: User) -> LoginSession | None:
     return db.session.get(LoginSession, session_id) if session_id else None
 
 
+def setup_secret(user: User, new_secret: str | None) -> str | None:
+    """The authenticator secret being set up from Min konto, on the current session's row: the
+    same on every reload (the QR code already scanned stays valid), gone once confirmed
+    (``new_secret`` None) or when the session ends."""
+    row = current_session(user)
+    if row is None:
+        return new_secret
+    if new_secret is None or not row.totp_setup_secret:
+        row.totp_setup_secret = new_secret
+        db.session.flush()
+    return row.totp_setup_secret
+
+
 def end_all_sessions(user: User, except_id: int | None = None) -> int:
     """Every session of ``user`` (but ``except_id``) ends now; returns how many."""
     statement = sa.delete(LoginSession).where(LoginSession.user_id == user.id)

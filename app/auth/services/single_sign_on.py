@@ -22,8 +22,10 @@ from flask import Flask, current_app
 
 from app.auth.services.accounts import create_user, find_user
 from app.auth.services.security_log import Client, record
+from app.auth.services.throttle import is_locked
+from app.common import permissions
 from app.extensions import db
-from app.models import Organisation, SecurityEvent, User, utcnow
+from app.models import Organisation, SecurityEvent, SsoIdentity, User, utcnow
 
 if TYPE_CHECKING:
     from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
@@ -53,6 +55,14 @@ class Provider:
     organisation: str | None = None  # a fixed organisation's name
     organisation_claim: str | None = None  # a claim holding an organisation number
     create_users: str | None = None  # "melder": a first login creates a reporter
+    # The provider's tenant vouches for every address it sends (Entra ID's own accounts send no
+    # email_verified): only then is a missing email_verified accepted.
+    trusted_tenant: bool = False
+    # What an account holding admin, lokal_admin or personvern must show it signed in with at
+    # the provider (an acr value, or one of the amr methods, e.g. "mfa"); such an account is
+    # refused through a provider that names neither.
+    privileged_acr: tuple[str, ...] = ()
+    privileged_amr: tuple[str, ...] = ()
 
     @property
     def metadata_url(self) -> str:
@@ -85,12 +95,22 @@ def _provider(entry: Any, where: str) -> Provider:
         raise ProviderConfigError(f"{where}: give either 'organisation' or 'organisation_claim'")
     if entry.get("create_users") not in (None, "melder"):
         raise ProviderConfigError(f"{where}: 'create_users' can only be \"melder\"")
+    if not isinstance(entry.get("trusted_tenant", False), bool):
+        raise ProviderConfigError(f"{where}: 'trusted_tenant' is true or false")
+    lists = {}
+    for key in ("privileged_acr", "privileged_amr"):
+        value = entry.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ProviderConfigError(f"{where}: '{key}' is a list of strings")
+        lists[key] = tuple(value)
     scopes = entry.get("scopes", DEFAULT_SCOPES)
     if isinstance(scopes, list):
         scopes = " ".join(scopes)
     if "openid" not in str(scopes).split():
         raise ProviderConfigError(f"{where}: 'scopes' must include openid")
-    return Provider(**{**entry, "scopes": scopes})
+    return Provider(**{**entry, **lists, "scopes": scopes})
 
 
 def load_providers(path: str | None) -> list[Provider]:
@@ -182,9 +202,13 @@ def client(name: str) -> FlaskOAuth2App:
 
 
 # --- Who a verified login is -----------------------------------------------------------------
-# The e-mail claim, matched to an active account of the organisation the provider speaks for.
 # The provider has already proven the person (Authlib verified the ID token); what is decided
-# here is which account, if any, that person may use. Every refusal is logged with its reason.
+# here is which account, if any, that person may use. The person is the provider's issuer and
+# subject: bound to an account at the first login (found then by a verified e-mail address) and
+# found by them ever after, so an address asserted later, or by another tenant, is not enough.
+# Every refusal is logged with its reason.
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -217,14 +241,66 @@ def mapped_organisation(provider: Provider, claims: dict[str, Any]) -> Organisat
     return org if org is not None and org.active else None
 
 
-def _verified_email(claims: dict[str, Any]) -> str | None:
-    email = claims.get("email")
-    if not isinstance(email, str) or "@" not in email or len(email) > 254:
+def clean_email(value: Any) -> str | None:
+    """The e-mail claim as an address we can store and write to, or None: one string (a list is
+    refused, not guessed from), valid by email-validator (no CR/LF, no header tricks), lower-case."""
+    from email_validator import EmailNotValidError, validate_email
+
+    if not isinstance(value, str) or len(value) > 254:
         return None
-    # Absent is accepted (Entra ID sends none for its own accounts); an explicit false is not.
-    if claims.get("email_verified") in (False, "false", "False"):
+    try:
+        address = validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
         return None
-    return email.strip().lower()
+    return address.lower() if len(address) <= 254 else None
+
+
+def clean_name(value: Any, fallback: str) -> str:
+    """The name claim for a new account: one line of text, no control characters."""
+    name = " ".join(_CONTROL.sub(" ", value).split()) if isinstance(value, str) else ""
+    return (name or fallback)[:120]
+
+
+def _email_verified(provider: Provider, claims: dict[str, Any]) -> bool:
+    verified = claims.get("email_verified")
+    if verified in (True, "true", "True"):
+        return True
+    # Absent is accepted only from a tenant the entry trusts (Entra ID sends none for its own
+    # accounts); an explicit false never.
+    return verified is None and provider.trusted_tenant
+
+
+def _strong_enough(provider: Provider, claims: dict[str, Any]) -> bool:
+    acr = claims.get("acr")
+    if isinstance(acr, str) and acr in provider.privileged_acr:
+        return True
+    amr = claims.get("amr")
+    methods = amr if isinstance(amr, list) else []
+    return any(isinstance(m, str) and m in provider.privileged_amr for m in methods)
+
+
+def _subject(claims: dict[str, Any]) -> str | None:
+    sub = claims.get("sub")
+    return sub if isinstance(sub, str) and 0 < len(sub) <= 255 else None
+
+
+def _bound_account(issuer: str, subject: str) -> User | None:
+    return db.session.scalar(
+        sa.select(User)
+        .join(SsoIdentity, SsoIdentity.user_id == User.id)
+        .where(SsoIdentity.issuer == issuer, SsoIdentity.subject == subject)
+    )
+
+
+def _bound_elsewhere(user: User, issuer: str) -> bool:
+    """The account is already bound to another person at this provider."""
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(SsoIdentity.user_id == user.id, SsoIdentity.issuer == issuer)
+            )
+        )
+    )
 
 
 def match_account(
@@ -232,6 +308,7 @@ def match_account(
 ) -> SsoMatch:
     now = now or utcnow()
     detail = f"sso:{provider.name}:"
+    raw_email = claims.get("email")
 
     def refuse(code: str, user: User | None = None, email: str | None = None) -> SsoMatch:
         record(
@@ -244,21 +321,41 @@ def match_account(
         )
         return SsoMatch(None, code)
 
-    email = _verified_email(claims)
-    if email is None:
-        return refuse("no_verified_email", email=claims.get("email"))
+    issuer = provider.issuer.rstrip("/")
+    subject = _subject(claims)
+    if subject is None:
+        return refuse("no_subject")
     org = mapped_organisation(provider, claims)
-    user = find_user(email)
-    if org is None:
-        return refuse("unknown_organisation", user=user, email=email)
+    user = _bound_account(issuer, subject)
+    email = clean_email(raw_email)
+    created = False
     if user is None:
-        if provider.create_users != "melder":
-            return refuse("no_account", email=email)
-        name = claims.get("name") if isinstance(claims.get("name"), str) else None
-        user = create_user(email, (name or email)[:120], org, None)
-        return SsoMatch(user, created=True)
+        # The first login of this person: an account found by a verified address, then bound.
+        if raw_email is not None and email is None:
+            return refuse("invalid_email")
+        if email is None or not _email_verified(provider, claims):
+            return refuse("no_verified_email", email=email)
+        user = find_user(email)
+        if org is None:
+            return refuse("unknown_organisation", user=user, email=email)
+        if user is None:
+            if provider.create_users != "melder":
+                return refuse("no_account", email=email)
+            user = create_user(email, clean_name(claims.get("name"), email), org, None)
+            created = True
+        elif _bound_elsewhere(user, issuer):
+            return refuse("bound_elsewhere", user=user)
+    elif org is None:
+        return refuse("unknown_organisation", user=user)
     if user.organisation_id != org.id:
         return refuse("wrong_organisation", user=user)
     if not user.active:
         return refuse("inactive", user=user)
-    return SsoMatch(user)
+    if is_locked(user, now):
+        return refuse("locked", user=user)
+    if permissions.needs_strong_sign_in(user) and not _strong_enough(provider, claims):
+        return refuse("needs_stronger_login", user=user)
+    if _bound_account(issuer, subject) is None:
+        db.session.add(SsoIdentity(user_id=user.id, issuer=issuer, subject=subject, created_at=now))
+        db.session.flush()
+    return SsoMatch(user, created=created)

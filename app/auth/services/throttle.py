@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
+
+from app.auth import notify
 from app.auth.services.security_log import Client, record
 from app.extensions import db
 from app.models import SecurityEvent, User
@@ -17,6 +20,10 @@ from app.models import SecurityEvent, User
 FREE_ATTEMPTS = 5
 FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(minutes=15)
+# Failures decay: one is forgotten for every quiet interval this long since the last. A guesser
+# keeps an account waiting only by trying more often than that, which the per-address limit
+# and the security log see; a few tries an hour never lock anyone out.
+DECAY = timedelta(minutes=10)
 
 
 def wait_after(failures: int) -> timedelta:
@@ -31,10 +38,22 @@ def is_locked(user: User, now: datetime) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
 
+def forgotten(user: User, now: datetime) -> int:
+    """How many of the account's counted failures have decayed by ``now``."""
+    last = user.last_failed_login_at
+    if not user.failed_logins or last is None or now <= last:
+        return 0
+    return min(user.failed_logins, int((now - last) / DECAY))
+
+
 def register_failure(user: User, client: Client, reason: str, now: datetime) -> None:
-    """Count a failed password or code and, from the fifth in a row, make the account wait."""
+    """Count a failed password or code and, from the fifth in a short run, make the account
+    wait. The owner is told by mail when a run first locks the account."""
+    decayed = forgotten(user, now)
     # Counted in SQL, so two servers failing the same account at once both count.
-    user.failed_logins = User.failed_logins + 1
+    counted = User.failed_logins - decayed + 1
+    user.failed_logins = sa.case((counted < 1, 1), else_=counted)
+    user.last_failed_login_at = now
     db.session.flush()
     failures = user.failed_logins
     record(SecurityEvent.LOGIN_FAILED, user=user, client=client, detail=reason, now=now)
@@ -49,8 +68,11 @@ def register_failure(user: User, client: Client, reason: str, now: datetime) -> 
             detail=f"{int(wait.total_seconds())}s",
             now=now,
         )
+        if failures == FREE_ATTEMPTS:
+            notify.account_locked(user, now)
 
 
 def clear_failures(user: User) -> None:
     user.failed_logins = 0
     user.locked_until = None
+    user.last_failed_login_at = None
