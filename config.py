@@ -126,6 +126,11 @@ class Config:
     PATIENT_DATA_RETENTION_DAYS = _int("PATIENT_DATA_RETENTION_DAYS", 30)
     # A case open this long loses its patient identity too (a history row says so).
     PATIENT_DATA_MAX_OPEN_DAYS = _int("PATIENT_DATA_MAX_OPEN_DAYS", 365)
+    # A closed case keeps its free text, messages, the people and the sub-units it names this
+    # many years after closing; then `flask maintenance` keeps only what the statistics count.
+    CASE_RETENTION_YEARS = _int("CASE_RETENTION_YEARS", 10)
+    # A deactivated account keeps its name and e-mail this many years, then is anonymised.
+    USER_RETENTION_YEARS = _int("USER_RETENTION_YEARS", 2)
     # Who read which case: kept five years by default, then deleted by `flask maintenance`.
     ACCESS_LOG_DAYS = _int("ACCESS_LOG_DAYS", 5 * 365 + 1)
     BABEL_DEFAULT_LOCALE = "nb"

@@ -36,6 +36,18 @@ def erase_patient_ids_of_long_open_cases(now: datetime) -> int:
     return erase(int(current_app.config["PATIENT_DATA_MAX_OPEN_DAYS"]), now)
 
 
+def anonymise_old_cases(now: datetime) -> int:
+    from app.deviations.retention import anonymise_old_cases as anonymise
+
+    return anonymise(int(current_app.config["CASE_RETENTION_YEARS"]), now)
+
+
+def anonymise_departed_users(now: datetime) -> int:
+    from app.deviations.retention import anonymise_departed_users as anonymise
+
+    return anonymise(int(current_app.config["USER_RETENTION_YEARS"]), now)
+
+
 def delete_old_access_log(now: datetime) -> int:
     from app.privacy.access_log import delete_expired
 
@@ -72,6 +84,8 @@ def delete_old_security_log(now: datetime) -> int:
 STEPS = [
     Step("Pasientidentitet slettet i avsluttede saker", erase_closed_patient_ids),
     Step("Pasientidentitet slettet i saker åpne for lenge", erase_patient_ids_of_long_open_cases),
+    Step("Saker anonymisert etter CASE_RETENTION_YEARS", anonymise_old_cases),
+    Step("Deaktiverte brukere anonymisert etter USER_RETENTION_YEARS", anonymise_departed_users),
     Step("Rader i tilgangsloggen slettet", delete_old_access_log),
     Step("Brukte eller utløpte lenker slettet", delete_spent_tokens),
     Step("Utløpte innlogginger slettet", delete_expired_sessions),

@@ -49,6 +49,7 @@ EVENTS = {
     "pasient_vist": N_("Pasientens identitet vist"),
     "pasient_slettet": N_("Pasientens identitet slettet"),
     "pasient_utlopt": N_("Pasientens identitet slettet fordi saken har vært åpen for lenge"),
+    "sak_anonymisert": N_("Saken anonymisert etter oppbevaringstiden"),
 }
 
 # -- the incident analysis (app.models.analysis) --

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -52,6 +53,10 @@ class User(UserMixin, Base):
     # Failed password or code attempts in a row, and until when the next attempt must wait.
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the account was last deactivated (kept by the listener below, whoever deactivates),
+    # and when USER_RETENTION_YEARS later the retention run removed the person from it.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit | None] = relationship()
@@ -98,3 +103,12 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+@event.listens_for(User.active, "set")
+def _note_deactivation(target: User, value: bool, oldvalue: object, initiator: object) -> None:
+    # The retention period of a departed user's name counts from here.
+    if value is False and oldvalue is not False:
+        target.deactivated_at = utcnow()
+    elif value is True:
+        target.deactivated_at = None
