@@ -50,6 +50,8 @@ EVENTS = {
     "pasient_slettet": N_("Pasientens identitet slettet"),
     "pasient_utlopt": N_("Pasientens identitet slettet fordi saken har vært åpen for lenge"),
     "sak_anonymisert": N_("Saken anonymisert etter oppbevaringstiden"),
+    "pasient_rettet": N_("Pasientens nummer rettet"),
+    "tekst_fjernet": N_("Tekst fjernet"),
 }
 
 # -- the incident analysis (app.models.analysis) --

@@ -105,6 +105,9 @@ class EventKind(StrEnum):
     PATIENT_ID_EXPIRED_OPEN = "pasient_utlopt"
     # CASE_RETENTION_YEARS after closing: free text, messages, people and sub-units removed.
     CASE_ANONYMISED = "sak_anonymisert"
+    # Rectification by the receiving handler (app/privacy/rectification.py); no text kept.
+    PATIENT_ID_CORRECTED = "pasient_rettet"
+    TEXT_REDACTED = "tekst_fjernet"
 
 
 class Category(Base):
@@ -343,6 +346,12 @@ class DeviationMessage(Base):
 
 class PermitPurpose(StrEnum):
     RETENTION = "oppbevaring"
+    RECTIFICATION = "rettelse"
+
+
+# What a redacted passage becomes; the history triggers let a rectified text through only when
+# it carries this mark (app/models/guards.py).
+REDACTION_MARK_START = "[fjernet av "
 
 
 class HistoryPermit(Base):

@@ -10,7 +10,9 @@ see `history_permit` below) and only when the case itself is in the state the ch
 to. Every other column must stay as it was: the triggers compare them one by one.
 
 - the retention run (app/deviations/retention.py) empties the text of a case's history rows
-  and drops their actor, and deletes the case's messages, once the case is anonymised.
+  and drops their actor, and deletes the case's messages, once the case is anonymised;
+- rectification (app/privacy/rectification.py) replaces a passage of a history row's text or a
+  message's body with the redaction mark, on a case not anonymised.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from app.models.access_log import AccessLogEntry
 from app.models.admin_log import AdminLogEntry
 from app.models.analysis import AnalysisEvent
 from app.models.deviation import (
+    REDACTION_MARK_START,
     DeviationEvent,
     DeviationMessage,
     HistoryPermit,
@@ -80,6 +83,7 @@ class Allowance:
     unchanged: tuple[str, ...] = ()
     emptied: tuple[str, ...] = ()
     nulled: tuple[str, ...] = ()
+    marked: tuple[str, ...] = ()  # changed, and must now carry the redaction mark
 
 
 ALLOWANCES: dict[str, tuple[Allowance, ...]] = {
@@ -92,9 +96,23 @@ ALLOWANCES: dict[str, tuple[Allowance, ...]] = {
             emptied=("text",),
             nulled=("actor_id",),
         ),
+        Allowance(
+            "UPDATE",
+            PermitPurpose.RECTIFICATION,
+            "d.anonymised_at IS NULL",
+            unchanged=("id", "deviation_id", "at", "actor_id", "kind", "from_status", "to_status"),
+            marked=("text",),
+        ),
     ),
     "deviation_message": (
         Allowance("DELETE", PermitPurpose.RETENTION, "d.anonymised_at IS NOT NULL"),
+        Allowance(
+            "UPDATE",
+            PermitPurpose.RECTIFICATION,
+            "d.anonymised_at IS NULL",
+            unchanged=("id", "deviation_id", "at", "author_id", "author_org_id", "internal"),
+            marked=("body",),
+        ),
     ),
 }
 
@@ -111,6 +129,11 @@ def _condition(allowance: Allowance, dialect: str) -> str:
     parts += [f"NEW.{column} {same} OLD.{column}" for column in allowance.unchanged]
     parts += [f"NEW.{column} = ''" for column in allowance.emptied]
     parts += [f"NEW.{column} IS NULL" for column in allowance.nulled]
+    # LIKE gives '[' no meaning in SQLite or PostgreSQL; '%' and '_' are not in the mark.
+    parts += [
+        f"NEW.{column} LIKE '%{REDACTION_MARK_START}%' AND NEW.{column} <> OLD.{column}"
+        for column in allowance.marked
+    ]
     return " AND ".join(f"({part})" for part in parts)
 
 
@@ -178,7 +201,8 @@ def _attach_triggers(table: sa.Table, verbs: tuple[str, ...] = ("UPDATE", "DELET
     guarded = table.name in ALLOWANCES
     sqlite = guarded_sqlite_triggers(table.name) if guarded else sqlite_triggers(table.name, verbs)
     for statement in sqlite:
-        event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect="sqlite"))
+        ddl = sa.DDL(statement.replace("%", "%%"))  # DDL() substitutes %(table)s: see below
+        event.listen(table, "after_create", ddl.execute_if(dialect="sqlite"))
     postgresql = (
         guarded_postgresql(table.name)
         if guarded

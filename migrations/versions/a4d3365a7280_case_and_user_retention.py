@@ -1,5 +1,6 @@
-"""Retention of whole cases and of departed users: the marks, the permit table, and history
-triggers that let exactly the retention run's change through.
+"""Retention of whole cases and of departed users, and rectification: the marks, the permit
+table, and history triggers that let exactly the retention run's and rectification's changes
+through.
 
 Revision ID: a4d3365a7280
 Revises: c5e7a9b1d3f2
@@ -33,7 +34,7 @@ depends_on = None
 GUARDED = ("deviation_event", "deviation_message")
 OLD_KINDS = ("opprettet", "importert", "statusendring", "pasient_vist", "pasient_slettet",
              "pasient_utlopt")  # fmt: skip
-NEW_KINDS = (*OLD_KINDS, "sak_anonymisert")
+NEW_KINDS = (*OLD_KINDS, "sak_anonymisert", "pasient_rettet", "tekst_fjernet")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -66,7 +67,7 @@ def upgrade():
         "history_permit",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("deviation_id", sa.Integer(), nullable=False),
-        sa.Column("purpose", sa.Enum("oppbevaring", name="permit_purpose", native_enum=False,
+        sa.Column("purpose", sa.Enum("oppbevaring", "rettelse", name="permit_purpose", native_enum=False,
                                      create_constraint=True, length=11), nullable=False),
         sa.ForeignKeyConstraint(["deviation_id"], ["deviation.id"],
                                 name=op.f("fk_history_permit_deviation_id_deviation")),
@@ -99,9 +100,13 @@ def upgrade():
 def downgrade():
     dialect = op.get_bind().dialect.name
     _drop_triggers(dialect)
-    # The older schema has no such kind: the row stays as a plain identity erasure.
+    # The older schema has no such kinds: the nearest it knows.
     op.execute(
         "UPDATE deviation_event SET kind = 'pasient_slettet' WHERE kind = 'sak_anonymisert'"
+    )
+    op.execute(
+        "UPDATE deviation_event SET kind = 'statusendring'"
+        " WHERE kind IN ('pasient_rettet', 'tekst_fjernet')"
     )
     _replace_kind_check(dialect, OLD_KINDS)
     for table in GUARDED:
