@@ -41,13 +41,12 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     register_search_index(app)  # the search documents follow every flush (app/search/index.py)
     setup.register_proxy(app)
     setup.register_sign_in(app)
-    setup.register_rate_limits(app)
     setup.register_patient_cipher(app)
     setup.register_i18n(app)
     setup.register_input_guards(app)
+    setup.register_request_hooks(app)  # all of them, in their order, said there
     setup.register_blueprints(app)
     setup.register_template_helpers(app)
     setup.register_errorhandlers(app)
-    setup.register_security_headers(app)
     setup.register_commands(app)
     return app

@@ -70,8 +70,8 @@ def create_user_command(
     password: str,
 ) -> None:
     """Create an account."""
-    from app.auth.passwords import password_problem
     from app.auth.services import create_user, find_user
+    from app.auth.services.passwords import password_problem
     from app.data.seed import organisation_by_name, unit_by_path
 
     problem = password_problem(password, email)

@@ -8,7 +8,16 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cryptography.fernet import Fernet
-from flask import Flask, g, has_request_context, render_template, request
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    render_template,
+    request,
+)
 from flask_babel import force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from app.common.crypto import PatientDataCipher
-from app.common.database import WRITE_OPTION, begin_write
+from app.common.database import WRITE_OPTION
 from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -40,18 +49,19 @@ def register_secret_key_rotation(app: Flask) -> None:
 
 
 def register_logging(app: Flask) -> None:
-    """JSON lines on stderr, a request id on each (and in X-Request-ID), one line per request."""
+    """JSON lines on stderr, a request id on each (and in X-Request-ID), one line per request
+    (the hooks that do it are registered in register_request_hooks)."""
     from app.ops import logs
 
     logs.register(app)
 
 
 def register_extensions(app: Flask) -> None:
+    """The extensions that add no request hook; those that do (Flask-WTF's CSRF check,
+    Flask-Limiter, Flask-Login) are initialised in register_request_hooks, at their place."""
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
-    csrf.init_app(app)
     bootstrap.init_app(app)
-    login_manager.init_app(app)
 
 
 def register_database(app: Flask) -> None:
@@ -63,8 +73,8 @@ def register_database(app: Flask) -> None:
     emits BEGIN itself (savepoints then work), and a transaction that will write starts with
     BEGIN IMMEDIATE: it takes the write lock before it reads, so it never has to upgrade a
     read lock another writer has made stale, which SQLite refuses at once, whatever the
-    busy_timeout. Requests that may write (every method but GET, HEAD and OPTIONS) begin so;
-    a GET that writes a log row calls begin_write() before it (app.common.database).
+    busy_timeout. Requests that may write (every method but GET, HEAD and OPTIONS) begin so
+    (app.common.database.begin_request_write); a write block begins so (app.common.writing).
     """
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
@@ -86,14 +96,6 @@ def register_database(app: Flask) -> None:
         mode = connection.get_execution_options().get(WRITE_OPTION)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if mode else "BEGIN")
 
-    @app.before_request
-    def _writes_begin_immediate() -> None:
-        view = app.view_functions.get(request.endpoint or "")
-        if getattr(view, "begins_write_itself", False):
-            return  # see writes_after_reading
-        if request.method not in {"GET", "HEAD", "OPTIONS"}:
-            begin_write()
-
 
 # --- Sign-in: sessions, proxies, rate limits, single sign-on (app.auth) ---------------------
 
@@ -109,13 +111,9 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_sign_in(app: Flask) -> None:
-    from app.auth import signin
+    from app.auth.services import sign_in
 
-    signin.init_app(app)
-
-
-def register_rate_limits(app: Flask) -> None:
-    limiter.init_app(app)
+    sign_in.init_app(app)
 
 
 def _development_key(app: Flask, name: str, make: Callable[[], bytes]) -> bytes:
@@ -165,21 +163,63 @@ def register_i18n(app: Flask) -> None:
 
 
 def register_input_guards(app: Flask) -> None:
-    """Input no page can use, refused before any view: an id larger than the database's
-    integer matches no route (404), and a NUL character in the address or the query string,
-    which PostgreSQL refuses in text, is a bad request (form fields lose theirs in AvvikForm)."""
-    from flask import abort
-
+    """An id larger than the database's integer matches no route (404). The guard against NUL
+    is a request hook, registered with the others in register_request_hooks."""
     from app.common.ids import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter
 
-    @app.before_request
-    def _refuse_nul() -> None:
-        if "\x00" in request.path:
-            abort(404)
-        if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
-            abort(400)
+
+def refuse_nul() -> None:
+    """A NUL character in the address or the query string, which PostgreSQL refuses in text,
+    is no page (404) or a bad request (400); form fields lose theirs in AvvikForm."""
+    if "\x00" in request.path:
+        abort(404)
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        abort(400)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Every request hook of the app, in the order it must run. Flask runs the before_request
+    hooks in the order they are registered and the after_request hooks in the reverse order, so
+    the after_request ones are registered first, the last to run first. The extensions that add
+    hooks of their own are initialised here, at their place. Blueprint hooks (admin, privacy:
+    who may enter at all) run after every app hook.
+
+    Before the view:
+      1. ops.logs.start_request: the request id and start time, so that every later log line,
+         and an error page, can name the request.
+      2. Input guards, before anything that can write: a refused request changes nothing, not
+         even the session's last_seen_at. NUL in the address (404) or the query string (400);
+         Flask-WTF's check of the form's CSRF token (400); Flask-Limiter's limits (429).
+      3. database.begin_request_write: on SQLite a request that may write begins its
+         transaction with the write lock, before its first statement (unless its view is
+         marked @defer_write_lock).
+      4. sign_in.load_user_first: Flask-Login's loader finds the user's session as the first
+         statement, and notes the visit (a write of its own, at most once a minute).
+    After the view:
+      5. Flask-Limiter's rate headers, then Flask-Login's remember cookie.
+      6. The security headers.
+      7. ops.logs.finish_request, last: the access log line, with the status the client gets.
+    Teardown: Flask-Limiter lets go of its request state; Flask-SQLAlchemy ends the session
+    with the app context (db.init_app), rolling back what was not committed.
+    """
+    from app.auth.services import sign_in
+    from app.common import database
+    from app.ops import logs
+
+    # After the view, registered in the reverse of the order they run (7, 6, 5).
+    app.after_request(logs.finish_request)
+    app.after_request(security_headers)
+    login_manager.init_app(app)  # its after_request: the remember cookie
+    # Before the view, in order (1 to 4). Flask-Limiter also adds its after_request (5, the
+    # first to run) and its teardown here.
+    app.before_request(logs.start_request)
+    app.before_request(refuse_nul)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.before_request(database.begin_request_write)
+    app.before_request(sign_in.load_user_first)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -237,6 +277,18 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, render_error)
+
+    from werkzeug.exceptions import NotFound
+
+    from app.common.errors import NoSuchObject, NotAllowed
+
+    def not_found(error):
+        """A service's refusal of the user or the object (a rule the route did not check, or
+        that changed under it): 404, as for anything else the user cannot see."""
+        return render_error(NotFound())
+
+    app.register_error_handler(NotAllowed, not_found)
+    app.register_error_handler(NoSuchObject, not_found)
 
     @app.errorhandler(500)
     def server_error(error):
@@ -310,27 +362,24 @@ def _plain_error_page(code: int, request_id: str | None):
     return page, code, headers
 
 
-def register_security_headers(app: Flask) -> None:
-    from app.auth import sso
+def security_headers(response: Response) -> Response:
+    """after_request (register_request_hooks): what every answer tells the browser."""
+    from app.auth.services import single_sign_on
 
-    production = bool(app.config.get("PRODUCTION"))
-
-    @app.after_request
-    def headers(response):
-        origins = {provider.origin for provider in sso.providers()}
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(origins))
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if production:
-            # Behind the TLS proxy: browsers that saw the site once never use plain HTTP again.
-            response.headers.setdefault(
-                "Strict-Transport-Security", f"max-age={HSTS_SECONDS}; includeSubDomains"
-            )
-        if request.endpoint and request.endpoint.rsplit(".", 1)[-1] != "static":
-            # Case pages hold health data: no shared or back-button caches.
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    origins = {provider.origin for provider in single_sign_on.providers()}
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(origins))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config.get("PRODUCTION"):
+        # Behind the TLS proxy: browsers that saw the site once never use plain HTTP again.
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={HSTS_SECONDS}; includeSubDomains"
+        )
+    if request.endpoint and request.endpoint.rsplit(".", 1)[-1] != "static":
+        # Case pages hold health data: no shared or back-button caches.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def register_commands(app: Flask) -> None:

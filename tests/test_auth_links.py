@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from app.admin import services as admin_services
 from app.auth import services
-from app.auth.passwords import password_problem
 from app.auth.services import find_user
+from app.auth.services.passwords import password_problem
 from app.data.seed import organisation_by_name
 from app.extensions import db
 from app.models import AuthToken, OutboxMail, TokenPurpose, utcnow

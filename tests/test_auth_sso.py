@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc.jwk import RSAKey
 
-from app.auth import sso
 from app.auth.services import find_user
+from app.auth.services import single_sign_on as sso
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
 from app.models import LoginSession, Role, SecurityEvent, SecurityLogEntry

@@ -49,3 +49,53 @@ def test_the_ordinary_500_page_shows_the_request_id(app, login_as):
     page = response.get_data(as_text=True)
     assert "Noe gikk galt hos oss" in page and "Kari Nordmann" in page  # the full page
     assert f"Referanse til brukerstøtte: {response.headers['X-Request-ID']}" in page
+
+
+@pytest.mark.own_app  # adds routes that reach the services' refusals
+def test_a_service_refusing_the_user_or_the_object_answers_404(app, login_as):
+    """A service's NotAllowed (a PermissionError) or NoSuchObject (a LookupError), raised when
+    the route checked less than the service or the rule changed under it, is the 404 the
+    pages give everything a user may not see: not a 500."""
+    from flask_login import current_user
+
+    from app.analysis import services as analysis
+    from app.common.writing import writing
+    from app.models import Analysis, Deviation
+    from app.statistics import scope
+    from tests import analysis_helpers
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    with app.app_context():
+        started = analysis_helpers.start()
+        other = analysis_helpers.deviation(title="Manglende legemiddelliste")
+        ids = {"analysis": started.id, "deviation": other.id, "reference": started.reference}
+        db.session.commit()
+
+    def calling(service):
+        def view():
+            with writing():
+                service(db.session.get(Analysis, ids["analysis"]),
+                        db.session.get(Deviation, ids["deviation"]))  # fmt: skip
+            return "reached no refusal"
+
+        return view
+
+    refusals = {
+        "/test/start": lambda a, d: analysis.start_analysis(
+            current_user, d, analysis_helpers.details()
+        ),  # lifecycle: may not send this deviation to analysis
+        "/test/link": lambda a, d: analysis.link_deviation(current_user, a, d),  # editing
+        "/test/answer": lambda a, d: analysis.answer_deviations(current_user, a, "Svar"),
+        "/test/statistics": lambda a, d: scope.scope_for(current_user),
+        "/test/organisation": lambda a, d: scope.scope_for_organisation("Ingen slik kommune"),
+    }
+    for path, service in refusals.items():
+        app.add_url_rule(path, path, calling(service))
+    client = login_as("melder@trondheim.demo")  # no handler, not on the team
+    for path in refusals:
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Noe gikk galt hos oss" not in response.get_data(as_text=True), path
+    leader = login_as(analysis_helpers.LEADER)
+    gone = leader.post(f"/analyser/{ids['reference']}/team/{2**30}/fjern")
+    assert gone.status_code == 404  # team: no such member (NoSuchObject)

@@ -3,12 +3,15 @@ in form text, NUL in the address, a line break in a redirect target."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from app.common.ids import DATABASE_ID_MAX, parse_id
 from app.extensions import db
-from app.models import Deviation
+from app.models import Deviation, LoginSession, utcnow
+from tests.conftest import login
 from tests.test_filing_routes import valid_form
 
 
@@ -69,3 +72,28 @@ def test_an_import_file_with_control_characters_is_imported_without_them(app, ru
     with app.app_context():
         title = db.session.scalar(sa.select(Deviation.title).order_by(Deviation.id.desc()))
     assert title == "Utskrevet uten epikrise"
+
+
+@pytest.mark.parametrize(
+    ("address", "status"),
+    [("/avvik/AV-2026-%0000001", 404), ("/avvik/mine?q=a%00b", 400), ("/ingen%00side", 404),
+     ("/avvik/nytt?x=%00", 400)],
+)  # fmt: skip
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_request_refused_for_nul_writes_nothing_not_even_the_visit(
+    app, client, address, status, method
+):
+    """The input guards run before the session is loaded: a refused request from a logged-in
+    user whose session is due a touch leaves last_seen_at where it was."""
+    login(client, "melder@trondheim.demo")
+    earlier = utcnow() - timedelta(minutes=5)
+    with app.app_context():
+        db.session.execute(sa.update(LoginSession).values(last_seen_at=earlier))
+        db.session.commit()
+    assert client.open(address, method=method).status_code == status
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.max(LoginSession.last_seen_at))) == earlier
+    # The same session on a good address is touched: the refusal above was the guard's doing.
+    assert client.get("/avvik/mine").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.max(LoginSession.last_seen_at))) > earlier

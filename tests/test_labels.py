@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from babel.messages.pofile import read_po
 
 import app.models
+from app.auth.notify import password_changed as password_changed_mail
 from app.auth.services import find_user
-from app.auth.services.accounts import password_changed_mail
 from app.common import labels
 from app.common.dates import today_local
 from app.data.seed import HOSPITAL, organisation_by_name

@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
-from app.common.database import begin_write
+from app.common.database import begin_write, end_read_only_transaction
+from app.common.writing import writing
 from app.extensions import db
 from tests.conftest import fresh_sqlite_url, login
 
@@ -117,7 +118,7 @@ def test_a_write_transaction_waits_for_another_instead_of_failing(sqlite_templat
 
 @pytest.mark.commits
 def test_a_read_transaction_becomes_a_write_one_without_a_stale_lock(sqlite_template, tmp_path):
-    """A GET that writes (a log row) reads first: begin_write() ends that read-only
+    """A GET that writes (a log row) reads first: a write block ends that read-only
     transaction and begins a write one, so another writer's commit in between does not make
     the write fail. A transaction that has written keeps what it wrote."""
     url = fresh_sqlite_url(sqlite_template, tmp_path)
@@ -128,13 +129,30 @@ def test_a_read_transaction_becomes_a_write_one_without_a_stale_lock(sqlite_temp
         with other.begin() as conn:  # another process writes after our first read
             conn.exec_driver_sql("INSERT INTO category (name, position, active) VALUES ('X', 0, 1)")
         other.dispose()
-        begin_write()
-        db.session.execute(
-            sa.text("INSERT INTO category (name, position, active) VALUES ('Y', 0, 1)")
-        )
-        begin_write()  # has written: nothing is ended or lost
-        db.session.commit()
+        with writing():
+            db.session.execute(
+                sa.text("INSERT INTO category (name, position, active) VALUES ('Y', 0, 1)")
+            )
+            end_read_only_transaction()  # has written: nothing is ended or lost
+            begin_write()
         after = db.session.execute(sa.text("SELECT count(*) FROM category")).scalar()
         db.session.remove()
         db.engine.dispose()
     assert after == before + 2
+
+
+@pytest.mark.commits
+def test_begin_write_refuses_a_read_transaction_rather_than_end_it(sqlite_template, tmp_path):
+    """Ending a transaction is a commit, which a call named "begin" must not do behind the
+    caller's back: only a write block does it, and says so."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=fresh_sqlite_url(sqlite_template, tmp_path))
+    with app.app_context():
+        db.session.execute(sa.text("SELECT count(*) FROM category")).scalar()
+        with pytest.raises(RuntimeError, match="only read"):
+            begin_write()
+        end_read_only_transaction()
+        assert not db.session().in_transaction()
+        begin_write()
+        assert db.session().in_transaction()
+        db.session.remove()
+        db.engine.dispose()

@@ -78,9 +78,9 @@ def browser(user_agent: str | None) -> str:
 
 def sign_in_method(login_session: LoginSession) -> str:
     if login_session.provider:
-        from app.auth import sso
+        from app.auth.services import single_sign_on
 
-        provider = sso.provider(login_session.provider)
+        provider = single_sign_on.provider(login_session.provider)
         return _("med %(name)s", name=provider.label if provider else login_session.provider)
     if login_session.second_factor:
         return _("med passord og kode")

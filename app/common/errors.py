@@ -1,16 +1,12 @@
-"""The one error a service raises for input it refuses, and the routes' one way to act on it."""
+"""The errors a service raises: input it refuses (shown beside the form), and the two a page
+answers with 404. Routes act on them through ``app.common.writing.writing``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from flask import flash
 from flask_wtf import FlaskForm
-
-from app.common.database import begin_write
-from app.extensions import db
 
 T = TypeVar("T")
 
@@ -30,16 +26,13 @@ class ServiceError(ValueError):
         self.code = code
 
 
-@dataclass(frozen=True)
-class Outcome(Generic[T]):
-    """What ``perform`` did: true when the operation was committed; ``value`` its result."""
+class NotAllowed(PermissionError):
+    """The acting user may not do this to that object. The page answers 404, as for an object
+    the user cannot see (setup.register_errorhandlers): nobody learns by probing what exists."""
 
-    ok: bool
-    value: T | None = None
-    error: ServiceError | None = None
 
-    def __bool__(self) -> bool:
-        return self.ok
+class NoSuchObject(LookupError):
+    """The object a request names is not there (or not where the request says it is): 404."""
 
 
 def show_error(error: ServiceError, form: FlaskForm | None = None) -> None:
@@ -49,28 +42,3 @@ def show_error(error: ServiceError, form: FlaskForm | None = None) -> None:
         field.errors.append(str(error.message))
     else:
         flash(str(error.message), "error")
-
-
-def perform(
-    operation: Callable[[], T],
-    *,
-    form: FlaskForm | None = None,
-    success: str | Callable[[T], str] | None = None,
-) -> Outcome[T]:
-    """A route's one write: run ``operation`` (a service call that only flushes) in a write
-    transaction, then commit and flash ``success`` (a text, or a function of the result).
-
-    On a ServiceError nothing is kept: the transaction is rolled back and the message shown
-    beside ``form``'s field, or flashed. The caller decides where to go either way.
-    """
-    begin_write()  # a no-op in a request that began as a write (app.common.database)
-    try:
-        value = operation()
-    except ServiceError as error:
-        db.session.rollback()
-        show_error(error, form)
-        return Outcome(False, error=error)
-    db.session.commit()
-    if success is not None:
-        flash(success(value) if callable(success) else success, "success")
-    return Outcome(True, value)

@@ -11,7 +11,11 @@ one write block, render or redirect::
 
 The block begins the write transaction (on SQLite: BEGIN IMMEDIATE, so the write lock is held
 from the first statement; see ``app.common.database``), commits when the block ends, and rolls
-back on any exception. A ``ServiceError`` is the service refusing the input: nothing is kept,
+back on any exception. On SQLite a transaction that has only read (a GET that found the case
+before it writes the access log, a view marked @defer_write_lock) is ended first, as a
+commit of nothing: SQLite cannot safely turn it into a write one, and the objects it loaded
+are read again when next used. A request that began as a write, or a block that has written,
+goes on in its transaction. A ``ServiceError`` is the service refusing the input: nothing is kept,
 its message is shown beside the form field it names (or flashed), and the block's exception is
 swallowed so the route draws the form again with what the user typed. Outside a request (CLI
 commands, threads) a ``ServiceError`` is raised again after the rollback: a command has no form
@@ -28,7 +32,7 @@ from typing import Any
 from flask import flash, has_request_context
 from flask_wtf import FlaskForm
 
-from app.common.database import begin_write
+from app.common.database import begin_write, end_read_only_transaction
 from app.common.errors import ServiceError, show_error
 from app.extensions import db
 
@@ -54,6 +58,7 @@ def writing(*, form: FlaskForm | None = None, success: Any = None) -> Iterator[D
     flashed by the caller after ``if done:``.
     """
     done = Done()
+    end_read_only_transaction()
     begin_write()
     try:
         yield done

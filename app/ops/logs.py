@@ -19,7 +19,7 @@ import traceback
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A request id from a reverse proxy is kept if it looks like one; anything else is replaced.
@@ -85,33 +85,38 @@ def install(logger: logging.Logger, level: int = logging.INFO) -> None:
 
 
 def register(app: Flask) -> None:
+    """The JSON handler on the app's logger; the request hooks (start_request, finish_request)
+    are registered with the others, in their order, by setup.register_request_hooks."""
     from flask.logging import default_handler
 
     app.logger.removeHandler(default_handler)
     install(app.logger)
-    requests_log = logging.getLogger(f"{app.logger.name}.request")
 
-    @app.before_request
-    def _start() -> None:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
-        g.request_started = time.perf_counter()
 
-    @app.after_request
-    def _finish(response):
-        request_id = g.get("request_id")
-        if request_id is None:  # a request that failed before _start ran
-            return response
-        response.headers[REQUEST_ID_HEADER] = request_id
-        rule = request.url_rule
-        requests_log.info(
-            "request",
-            extra={
-                "method": request.method,
-                "route": rule.rule if rule is not None else None,
-                "endpoint": request.endpoint,
-                "status": response.status_code,
-                "duration_ms": round(1000 * (time.perf_counter() - g.request_started), 1),
-            },
-        )
+def start_request() -> None:
+    """before_request, first of all: the request id (the client's, when it is a sane one) and
+    the start time."""
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = incoming if _INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def finish_request(response: Response) -> Response:
+    """after_request, last of all: the request id on the response and the access log line,
+    with the status the client gets."""
+    request_id = g.get("request_id")
+    if request_id is None:  # a request that failed before start_request ran
         return response
+    response.headers[REQUEST_ID_HEADER] = request_id
+    rule = request.url_rule
+    logging.getLogger(f"{current_app.logger.name}.request").info(
+        "request",
+        extra={
+            "method": request.method,
+            "route": rule.rule if rule is not None else None,
+            "endpoint": request.endpoint,
+            "status": response.status_code,
+            "duration_ms": round(1000 * (time.perf_counter() - g.request_started), 1),
+        },
+    )
+    return response

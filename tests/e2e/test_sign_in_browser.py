@@ -12,7 +12,7 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from app.auth import sso
+from app.auth.services import single_sign_on as sso
 from app.models import utcnow
 from tests.e2e.conftest import ARTIFACTS, assert_accessible, log_in
 from tests.oidc import OidcProvider, running_provider

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from app.admin import services
 from app.admin.forms import ActionForm, ListItemForm
 from app.admin.routes.blueprint import bp, require
 from app.common import permissions
-from app.common.errors import perform
+from app.common.writing import writing
 from app.extensions import db
 from app.models import Agreement, Category
 
@@ -34,12 +34,10 @@ def list_page(kind: str):
     model = _list_model(kind)
     form = ListItemForm()
     if form.validate_on_submit():
-        added = perform(
-            lambda: services.create_item(current_user, model, form.name.data),
-            form=form,
-            success=lambda item: _("%(name)s er lagt til.", name=item.name),
-        )
+        with writing(form=form) as added:
+            added.value = services.create_item(current_user, model, form.name.data)
         if added:
+            flash(_("%(name)s er lagt til.", name=added.value.name), "success")
             return redirect(url_for("admin.list_page", kind=kind))
     return render_template(
         "admin/list.html",
@@ -56,11 +54,8 @@ def list_item(kind: str, item_id: int):
     item = _item(kind, item_id)
     form = ListItemForm(obj=item) if request.method == "GET" else ListItemForm()
     if form.validate_on_submit():
-        saved = perform(
-            lambda: services.rename_item(current_user, item, form.name.data),
-            form=form,
-            success=_("Endringene er lagret."),
-        )
+        with writing(form=form, success=_("Endringene er lagret.")) as saved:
+            services.rename_item(current_user, item, form.name.data)
         if saved:
             return redirect(url_for("admin.list_page", kind=kind))
     return render_template("admin/list_item.html", kind=kind, item=item, form=form), (
@@ -75,13 +70,13 @@ def list_item_action(kind: str, item_id: int, what: str):
     if form.validate_on_submit():
         if what == "flytt":
             step = -1 if form.value.data == "opp" else 1
-            perform(lambda: services.move_item(current_user, item, step))
+            with writing():
+                services.move_item(current_user, item, step)
         elif what == "aktiv":
             active = form.value.data == "1"
-            perform(lambda: services.set_item_active(current_user, item, active))
+            with writing():
+                services.set_item_active(current_user, item, active)
         else:
-            perform(
-                lambda: services.delete_item(current_user, item),
-                success=_("%(name)s er slettet.", name=item.name),
-            )
+            with writing(success=_("%(name)s er slettet.", name=item.name)):
+                services.delete_item(current_user, item)
     return redirect(url_for("admin.list_page", kind=kind) + f"#rad-{item_id}")

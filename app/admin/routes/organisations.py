@@ -3,7 +3,7 @@ who staffs its mottak."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +19,7 @@ from app.admin.forms import (
 )
 from app.admin.routes.blueprint import bp, organisation_or_404, require, user_or_404
 from app.common import labels, permissions
-from app.common.errors import perform
+from app.common.writing import writing
 from app.extensions import db
 from app.models import Organisation, OrgKind
 from app.models.organisation import DEFAULT_RESPONSE_DAYS
@@ -34,14 +34,12 @@ def organisations():
     if form.is_submitted():
         permissions.require(current_user, "manage", Organisation)
     if form.validate_on_submit():
-        created = perform(
-            lambda: services.create_organisation(
+        with writing(form=form) as created:
+            created.value = services.create_organisation(
                 current_user, form.name.data, OrgKind(form.kind.data), form.response_days.data
-            ),
-            form=form,
-            success=lambda org: _("Organisasjonen %(name)s er opprettet.", name=org.name),
-        )
+            )
         if created:
+            flash(_("Organisasjonen %(name)s er opprettet.", name=created.value.name), "success")
             return redirect(url_for("admin.organisation", org_id=created.value.id))
     return render_template(
         "admin/organisations.html",
@@ -89,13 +87,10 @@ def organisation(org_id: int):
     if not permissions.can(current_user, "manage", Organisation):
         form.name.data = org.name  # a lokal_admin's form has no name field to send
     if form.validate_on_submit():
-        saved = perform(
-            lambda: services.update_organisation(
+        with writing(form=form, success=_("Endringene er lagret.")) as saved:
+            services.update_organisation(
                 current_user, org, name=form.name.data, response_days=form.response_days.data
-            ),
-            form=form,
-            success=_("Endringene er lagret."),
-        )
+            )
         if saved:
             return redirect(url_for("admin.organisation", org_id=org.id))
     return _render_organisation(org, 422, form=form)
@@ -107,13 +102,10 @@ def organisation_sign_in(org_id: int):
     permissions.require(current_user, "manage", Organisation)
     form = SignInForm()
     if form.validate_on_submit():
-        saved = perform(
-            lambda: services.set_sign_in(
+        with writing(form=form, success=_("Endringene er lagret.")) as saved:
+            services.set_sign_in(
                 current_user, org, org_number=form.org_number.data, sso_only=form.sso_only.data
-            ),
-            form=form,
-            success=_("Endringene er lagret."),
-        )
+            )
         if saved:
             return redirect(url_for("admin.organisation", org_id=org.id))
     return _render_organisation(org, 422, sign_in_form=form)
@@ -126,10 +118,8 @@ def organisation_active(org_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         active = form.value.data == "1"
-        perform(
-            lambda: services.set_organisation_active(current_user, org, active),
-            success=_("Endringene er lagret."),
-        )
+        with writing(success=_("Endringene er lagret.")):
+            services.set_organisation_active(current_user, org, active)
     return redirect(url_for("admin.organisation", org_id=org.id))
 
 
@@ -146,20 +136,22 @@ def organisation_merge(org_id: int):
             form.confirm.errors.append(_("Skriv navnet nøyaktig slik det står, for å bekrefte."))
         else:
             target = db.session.get(Organisation, form.target.data)
-            merged = perform(
-                lambda: services.merge_organisation(current_user, org, target),
-                form=form,
-                success=lambda result: _(
-                    "%(source)s er slått sammen med %(target)s: %(users)d brukere, "
-                    "%(units)d enheter og %(open)d åpne avvik er flyttet.",
-                    source=org.name,
-                    target=target.name,
-                    users=result.users,
-                    units=result.units,
-                    open=result.open_moved,
-                ),
-            )
+            with writing(form=form) as merged:
+                merged.value = services.merge_organisation(current_user, org, target)
             if merged:
+                result = merged.value
+                flash(
+                    _(
+                        "%(source)s er slått sammen med %(target)s: %(users)d brukere, "
+                        "%(units)d enheter og %(open)d åpne avvik er flyttet.",
+                        source=org.name,
+                        target=target.name,
+                        users=result.users,
+                        units=result.units,
+                        open=result.open_moved,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("admin.organisation", org_id=target.id))
     return _render_organisation(org, 422, merge_form=form)
 
@@ -174,10 +166,8 @@ def mottak_add(org_id: int):
     form.user.choices = [SelectChoice(u.id, u.name) for u in services.active_users_of(org)]
     if form.validate_on_submit():
         user = user_or_404(form.user.data)
-        perform(
-            lambda: services.set_mottak_member(current_user, user, True),
-            success=_("%(name)s er lagt til i mottaket.", name=user.name),
-        )
+        with writing(success=_("%(name)s er lagt til i mottaket.", name=user.name)):
+            services.set_mottak_member(current_user, user, True)
         return redirect(url_for("admin.organisation", org_id=org.id))
     return _render_organisation(org, 422, mottak_form=form)
 
@@ -188,8 +178,6 @@ def mottak_remove(org_id: int, user_id: int):
     user = user_or_404(user_id)
     require(user.organisation_id == org.id)
     if ActionForm().validate_on_submit():
-        perform(
-            lambda: services.set_mottak_member(current_user, user, False),
-            success=_("%(name)s er fjernet fra mottaket.", name=user.name),
-        )
+        with writing(success=_("%(name)s er fjernet fra mottaket.", name=user.name)):
+            services.set_mottak_member(current_user, user, False)
     return redirect(url_for("admin.organisation", org_id=org.id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from app.admin import services
 from app.admin.forms import ActionForm, UnitForm
 from app.admin.routes.blueprint import bp, organisation_or_404, unit_or_404
-from app.common.errors import perform
+from app.common.writing import writing
 from app.models import Organisation, Unit
 
 
@@ -28,12 +28,12 @@ def units(org_id: int):
     form = UnitForm()
     form.parent.choices = _parent_choices(org)
     if form.validate_on_submit():
-        created = perform(
-            lambda: services.create_unit(current_user, org, form.name.data, form.parent.data),
-            form=form,
-            success=lambda unit: _("Enheten %(name)s er opprettet.", name=unit.path),
-        )
+        with writing(form=form) as created:
+            created.value = services.create_unit(
+                current_user, org, form.name.data, form.parent.data
+            )
         if created:
+            flash(_("Enheten %(name)s er opprettet.", name=created.value.path), "success")
             return redirect(url_for("admin.units", org_id=org.id))
     return render_template(
         "admin/units.html", org=org, tree=services.unit_tree(org), form=form, action=ActionForm()
@@ -48,11 +48,8 @@ def unit(unit_id: int):
         form.parent.data = unit.parent_id
     form.parent.choices = _parent_choices(unit.organisation, exclude=unit)
     if form.validate_on_submit():
-        saved = perform(
-            lambda: services.update_unit(current_user, unit, form.name.data, form.parent.data),
-            form=form,
-            success=_("Endringene er lagret."),
-        )
+        with writing(form=form, success=_("Endringene er lagret.")) as saved:
+            services.update_unit(current_user, unit, form.name.data, form.parent.data)
         if saved:
             return redirect(url_for("admin.units", org_id=unit.organisation_id))
     return render_template("admin/unit.html", unit=unit, form=form), (422 if form.errors else 200)
@@ -64,8 +61,6 @@ def unit_active(unit_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         active = form.value.data == "1"
-        perform(
-            lambda: services.set_unit_active(current_user, unit, active),
-            success=_("Endringene er lagret."),
-        )
+        with writing(success=_("Endringene er lagret.")):
+            services.set_unit_active(current_user, unit, active)
     return redirect(url_for("admin.units", org_id=unit.organisation_id))

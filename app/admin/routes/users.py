@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -14,10 +14,10 @@ from app.admin.forms import ActionForm, UserForm, UserInviteForm
 from app.admin.routes.blueprint import bp, user_or_404
 from app.auth.services import INVITATION_VALID_HOURS, RESET_VALID_HOURS
 from app.auth.services.sessions import live_sessions
-from app.auth.signin import client
+from app.auth.services.sign_in import client
 from app.common import labels, permissions
-from app.common.errors import perform
 from app.common.ids import parse_id
+from app.common.writing import writing
 from app.models import Organisation, Role
 
 
@@ -69,8 +69,8 @@ def invite():
     if not form.is_submitted():
         form.organisation.data = current_user.organisation_id
     if form.validate_on_submit():
-        invited = perform(
-            lambda: services.invite_user(
+        with writing(form=form) as invited:
+            invited.value = services.invite_user(
                 current_user,
                 form.email.data,
                 form.name.data,
@@ -78,15 +78,16 @@ def invite():
                 form.unit.data,
                 _roles(form.roles.data),
                 form.language.data,
-            ),
-            form=form,
-            success=lambda user: _(
-                "Invitasjonen er sendt til %(email)s. Lenken virker i %(hours)d timer.",
-                email=user.email,
-                hours=INVITATION_VALID_HOURS,
-            ),
-        )
+            )
         if invited:
+            flash(
+                _(
+                    "Invitasjonen er sendt til %(email)s. Lenken virker i %(hours)d timer.",
+                    email=invited.value.email,
+                    hours=INVITATION_VALID_HOURS,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.user", user_id=invited.value.id))
     return render_template("admin/invite.html", form=form), (422 if form.errors else 200)
 
@@ -103,18 +104,15 @@ def user(user_id: int):
         form = UserForm()
     _user_form_choices(form)
     if form.validate_on_submit():
-        saved = perform(
-            lambda: services.update_user(
+        with writing(form=form, success=_("Endringene er lagret.")) as saved:
+            services.update_user(
                 current_user,
                 user,
                 name=form.name.data,
                 organisation_id=form.organisation.data,
                 unit_id=form.unit.data,
                 roles=_roles(form.roles.data),
-            ),
-            form=form,
-            success=_("Endringene er lagret."),
-        )
+            )
         if saved:
             return redirect(url_for("admin.user", user_id=user.id))
     ungrantable = sorted(
@@ -142,14 +140,15 @@ def user_active(user_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         active = form.value.data == "1"
-        perform(
-            lambda: services.set_user_active(current_user, user, active),
-            success=lambda changed: (
+        with writing() as done:
+            changed = services.set_user_active(current_user, user, active)
+        if done:
+            flash(
                 _("Kontoen er aktivert.")
                 if changed.active
-                else _("Kontoen er deaktivert. Historikken er beholdt.")
-            ),
-        )
+                else _("Kontoen er deaktivert. Historikken er beholdt."),
+                "success",
+            )
     return redirect(url_for("admin.user", user_id=user.id))
 
 
@@ -157,10 +156,10 @@ def user_active(user_id: int):
 def user_reset(user_id: int):
     user = user_or_404(user_id)
     if ActionForm().validate_on_submit():
-        perform(
-            lambda: services.send_password_reset(current_user, user),
-            success=_("En lenke for å velge passord er sendt til %(email)s.", email=user.email),
-        )
+        with writing(
+            success=_("En lenke for å velge passord er sendt til %(email)s.", email=user.email)
+        ):
+            services.send_password_reset(current_user, user)
     return redirect(url_for("admin.user", user_id=user.id))
 
 
@@ -168,14 +167,14 @@ def user_reset(user_id: int):
 def user_reset_second_factor(user_id: int):
     user = user_or_404(user_id)
     if ActionForm().validate_on_submit():
-        perform(
-            lambda: services.reset_second_factor(current_user, user, client()),
+        with writing(
             success=_(
                 "Totrinnsinnloggingen til %(name)s er slått av, og brukeren er logget ut. "
                 "Brukeren setter den opp på nytt ved neste innlogging.",
                 name=user.name,
-            ),
-        )
+            )
+        ):
+            services.reset_second_factor(current_user, user, client())
     return redirect(url_for("admin.user", user_id=user.id))
 
 
@@ -183,10 +182,13 @@ def user_reset_second_factor(user_id: int):
 def user_end_sessions(user_id: int):
     user = user_or_404(user_id)
     if ActionForm().validate_on_submit():
-        perform(
-            lambda: services.end_user_sessions(current_user, user, client()),
-            success=lambda ended: ngettext(
-                "%(num)d innlogging er avsluttet.", "%(num)d innlogginger er avsluttet.", ended
-            ),
-        )
+        with writing() as done:
+            ended = services.end_user_sessions(current_user, user, client())
+        if done:
+            flash(
+                ngettext(
+                    "%(num)d innlogging er avsluttet.", "%(num)d innlogginger er avsluttet.", ended
+                ),
+                "success",
+            )
     return redirect(url_for("admin.user", user_id=user.id))

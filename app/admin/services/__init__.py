@@ -39,7 +39,7 @@ from app.admin.services.organisations import (
     set_sign_in,
     update_organisation,
 )
-from app.admin.services.sign_in import end_user_sessions, reset_second_factor, security_log
+from app.admin.services.security import end_user_sessions, reset_second_factor, security_log
 from app.admin.services.units import create_unit, set_unit_active, unit_tree, update_unit
 from app.admin.services.users import (
     invite_user,

@@ -58,11 +58,11 @@ def clean_org_number(value: str | None) -> str | None:
 
 
 def _has_provider(org: Organisation) -> bool:
-    from app.auth import sso
+    from app.auth.services import single_sign_on
 
     return any(
         p.organisation == org.name or (p.organisation_claim and org.org_number)
-        for p in sso.providers()
+        for p in single_sign_on.providers()
     )
 
 

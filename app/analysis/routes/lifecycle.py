@@ -20,7 +20,7 @@ from app.analysis.routes.blueprint import (
 from app.analysis.routes.page import render_page
 from app.common import labels
 from app.common.dates import today_local
-from app.common.errors import perform
+from app.common.writing import writing
 from app.models import AnalysisStatus
 
 
@@ -46,15 +46,14 @@ def new(deviation_reference: str):
         form.start_date.data = today_local()
         form.due_date.data = services.default_due_date(today_local())
     if form.validate_on_submit():
-        started = perform(
-            lambda: services.start_analysis(current_user, deviation, _details(form)),
-            form=form,
-            success=lambda analysis: _(
-                "Hendelsesanalyse %(ref)s er opprettet. Du er leder.", ref=analysis.reference
-            ),
-        )
+        with writing(form=form) as started:
+            started.value = services.start_analysis(current_user, deviation, _details(form))
         if started:
-            return redirect(url_for("analysis.show", reference=started.value.reference))
+            reference = started.value.reference
+            flash(
+                _("Hendelsesanalyse %(ref)s er opprettet. Du er leder.", ref=reference), "success"
+            )
+            return redirect(url_for("analysis.show", reference=reference))
     status = 422 if form.errors or request.method == "POST" else 200
     return render_template("analysis/new.html", form=form, deviation=deviation), status
 
@@ -70,10 +69,11 @@ def link(deviation_reference: str):
         flash(_("Velg analysen avviket skal med i."), "error")
         return redirect(url_for("deviations.show", reference=deviation.reference))
     analysis = next(a for a in options if a.id == form.analysis.data)
-    if perform(
-        lambda: services.link_deviation(current_user, analysis, deviation),
-        success=_("Avviket er lagt til i hendelsesanalyse %(ref)s.", ref=analysis.reference),
-    ):
+    with writing(
+        success=_("Avviket er lagt til i hendelsesanalyse %(ref)s.", ref=analysis.reference)
+    ) as done:
+        services.link_deviation(current_user, analysis, deviation)
+    if done:
         return redirect(url_for("analysis.show", reference=analysis.reference))
     return redirect(url_for("deviations.show", reference=deviation.reference))
 
@@ -83,10 +83,11 @@ def link(deviation_reference: str):
 def details(reference: str):
     analysis = get_editable(reference)
     form = forms.AnalysisForm(prefix="mandat", obj=analysis)
-    if form.validate_on_submit() and perform(
-        lambda: services.update_details(current_user, analysis, _details(form)), form=form
-    ):
-        return back(analysis, "mandat")
+    if form.validate_on_submit():
+        with writing(form=form) as done:
+            services.update_details(current_user, analysis, _details(form))
+        if done:
+            return back(analysis, "mandat")
     status = 422 if request.method == "POST" else 200
     return render_template(
         "analysis/edit.html",
@@ -104,11 +105,12 @@ def status(reference: str):
     form = forms.StatusForm(prefix="status")
     if form.validate_on_submit():
         new = AnalysisStatus(form.status.data)
-        if perform(
-            lambda: services.set_status(current_user, analysis, new),
+        with writing(
             form=form,
             success=_("Status er endret til %(status)s.", status=labels.ANALYSIS_STATUS[new]),
-        ):
+        ) as done:
+            services.set_status(current_user, analysis, new)
+        if done:
             return back(analysis, "status")
     return render_page(analysis, 422, status=form)
 
@@ -118,16 +120,19 @@ def status(reference: str):
 def answer(reference: str):
     analysis = get_visible(reference)
     form = forms.AnswerForm(prefix="svar")
-    if form.validate_on_submit() and perform(
-        lambda: services.answer_deviations(current_user, analysis, form.text.data),
-        form=form,
-        success=lambda answered: ngettext(
-            "%(num)d avvik er besvart med henvisning til analysen.",
-            "%(num)d avvik er besvart med henvisning til analysen.",
-            len(answered),
-        ),
-    ):
-        return back(analysis, "besvar")
+    if form.validate_on_submit():
+        with writing(form=form) as done:
+            done.value = services.answer_deviations(current_user, analysis, form.text.data)
+        if done:
+            flash(
+                ngettext(
+                    "%(num)d avvik er besvart med henvisning til analysen.",
+                    "%(num)d avvik er besvart med henvisning til analysen.",
+                    len(done.value),
+                ),
+                "success",
+            )
+            return back(analysis, "besvar")
     return render_page(analysis, 422, answer=form)
 
 
@@ -139,10 +144,11 @@ def answer(reference: str):
 def add_member(reference: str):
     analysis = get_editable(reference)
     form = forms.MemberForm(prefix="medlem")
-    if form.validate_on_submit() and perform(
-        lambda: services.add_member(current_user, analysis, form.email.data), form=form
-    ):
-        return back(analysis, "team")
+    if form.validate_on_submit():
+        with writing(form=form) as done:
+            services.add_member(current_user, analysis, form.email.data)
+        if done:
+            return back(analysis, "team")
     return render_page(analysis, 422, member=form)
 
 
@@ -153,8 +159,6 @@ def change_member(reference: str, member_id: int, what: str):
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
     change = services.remove_member if what == "fjern" else services.set_leader
-    try:
-        perform(lambda: change(current_user, analysis, member_id))
-    except LookupError:  # not a member of this team
-        abort(404)
+    with writing():  # an id not on this team is NoSuchObject: 404
+        change(current_user, analysis, member_id)
     return back(analysis, "team")

@@ -11,13 +11,11 @@ from app.analysis import forms, services
 from app.analysis.routes.blueprint import back, bp, get_editable, get_visible
 from app.analysis.routes.sections import SECTIONS, Section, section_form
 from app.common import permissions
-from app.common.database import begin_write
 from app.common.dates import today_local
-from app.common.errors import perform
 from app.common.translations import report_language
-from app.extensions import db
+from app.common.writing import writing
 from app.models import AccessAction, Analysis, AnalysisStatus
-from app.privacy.access_log import record_access
+from app.privacy.access_log import log_reading
 
 
 def render_page(analysis: Analysis, code: int = 200, **overrides: FlaskForm):
@@ -66,9 +64,7 @@ def index():
 @login_required
 def show(reference: str):
     analysis = get_visible(reference)
-    begin_write()  # ends the read that found it: the lock is held for the one row
-    record_access(current_user, AccessAction.ANALYSIS_VIEWED, analysis=analysis)
-    db.session.commit()
+    log_reading(current_user, AccessAction.ANALYSIS_VIEWED, analysis=analysis)
     return render_page(analysis)
 
 
@@ -76,9 +72,7 @@ def show(reference: str):
 @login_required
 def pdf(reference: str):
     analysis = get_visible(reference)
-    begin_write()  # ends the read that found it: the lock is held for the one row
-    record_access(current_user, AccessAction.ANALYSIS_PDF, analysis=analysis)
-    db.session.commit()
+    log_reading(current_user, AccessAction.ANALYSIS_PDF, analysis=analysis)
     content = services.render_pdf(current_user, analysis, language=report_language())
     return Response(
         content,
@@ -98,10 +92,11 @@ def add_item(reference: str, section: str):
     analysis = get_editable(reference)
     spec = SECTIONS[section]
     form = section_form(section, analysis)
-    if form.validate_on_submit() and perform(
-        lambda: spec.add(current_user, analysis, spec.build(form)), form=form
-    ):
-        return back(analysis, spec.anchor)
+    if form.validate_on_submit():
+        with writing(form=form) as done:
+            spec.add(current_user, analysis, spec.build(form))
+        if done:
+            return back(analysis, spec.anchor)
     return render_page(analysis, 422, **{section: form})
 
 
@@ -124,10 +119,11 @@ def edit_item(reference: str, section: str, item_id: int):
         del form.problem  # a factor stays with its problem; delete and add it anew to move it
     if not form.is_submitted():
         spec.fill(form, item)
-    if form.validate_on_submit() and perform(
-        lambda: spec.update(current_user, analysis, item, spec.build(form)), form=form
-    ):
-        return back(analysis, spec.anchor)
+    if form.validate_on_submit():
+        with writing(form=form) as done:
+            spec.update(current_user, analysis, item, spec.build(form))
+        if done:
+            return back(analysis, spec.anchor)
     status = 422 if request.method == "POST" else 200
     return render_template(
         "analysis/edit.html",
@@ -146,5 +142,6 @@ def delete_item(reference: str, section: str, item_id: int):
     spec, item = _find_item(analysis, section, item_id)
     if not forms.ConfirmForm().validate_on_submit():
         abort(400)
-    perform(lambda: spec.delete(current_user, analysis, item))
+    with writing():
+        spec.delete(current_user, analysis, item)
     return back(analysis, spec.anchor)

@@ -1,7 +1,8 @@
 """Incident analyses: rules and writes. Every change writes one AnalysisEvent.
 
 Services take the acting user, check the rules, write, and flush; the route or CLI commits.
-A refused input raises app.common.errors.ServiceError; a user who may not act, PermissionError.
+A refused input raises app.common.errors.ServiceError; a user who may not act, NotAllowed
+(a PermissionError the pages answer with 404).
 Permission to *see* and *edit* is app.common.permissions; the rules here are about the analysis
 itself (what may still change, the ferdig rule, who may be named).
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.common import permissions
-from app.common.errors import ServiceError
+from app.common.errors import NotAllowed, ServiceError
 from app.common.identity import find_in_text
 from app.extensions import db
 from app.models import Analysis, AnalysisEvent, AnalysisEventKind, AnalysisStatus, User, utcnow
@@ -68,7 +68,7 @@ def require_not_cancelled(analysis: Analysis) -> None:
 
 def require_editor(actor: User, analysis: Analysis) -> None:
     if not permissions.can(actor, "edit", analysis):
-        raise PermissionError("not a team member")
+        raise NotAllowed("not a team member")
 
 
 def open_content(actor: User, analysis: Analysis) -> None:

@@ -25,7 +25,7 @@ from app.analysis.services.editing import (
 from app.analysis.services.reading import holding_analysis
 from app.common import permissions
 from app.common.dates import format_date, local
-from app.common.errors import ServiceError
+from app.common.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.handling import workflow
 from app.models import (
@@ -138,7 +138,7 @@ def start_analysis(
     """A handler of the receiving organisation starts an analysis from a deviation; they lead it."""
     now = now or utcnow()
     if not permissions.can(actor, "start_analysis", deviation):
-        raise PermissionError("may not send this deviation to analysis")
+        raise NotAllowed("may not send this deviation to analysis")
     _check_details(data)
     # _link checks this too, but the refusal should come before anything is written.
     _refuse_if_held(deviation)
@@ -174,7 +174,7 @@ def link_deviation(
     now = now or utcnow()
     require_editor(actor, analysis)
     if not permissions.can(actor, "start_analysis", deviation):
-        raise PermissionError("may not send this deviation to analysis")
+        raise NotAllowed("may not send this deviation to analysis")
     lock(analysis)
     if not analysis.is_active:
         raise ServiceError(

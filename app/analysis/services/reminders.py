@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from app.common.dates import format_date, local
+from app.analysis import notify
+from app.common.dates import local
 from app.extensions import db
-from app.mail.services import absolute_url, queue_mail
 from app.models import (
     ACTIVE_ANALYSIS_STATUSES,
     OPEN_ACTION_STATUSES,
@@ -23,10 +21,6 @@ from app.models import (
 )
 
 REMINDER_DAYS_BEFORE = 7
-
-
-def _mail_for(user: User, subject: str, body: str, key: str) -> bool:
-    return queue_mail(user.email, subject, body, dedupe_key=key) is not None
 
 
 def queue_analysis_reminders(now: datetime | None = None) -> int:
@@ -59,46 +53,7 @@ def queue_analysis_reminders(now: datetime | None = None) -> int:
     for action in actions:
         person = action.responsible_user
         assert person is not None and action.due_date is not None
-        analysis = action.analysis
-        link = absolute_url(
-            "analysis.show", reference=analysis.reference, _anchor=f"tiltak-{action.number}"
-        )
-        with force_locale(person.language):
-            if action.due_date >= today:
-                subject = _(
-                    "Tiltak %(n)d i hendelsesanalyse %(ref)s har frist %(due)s",
-                    n=action.number,
-                    ref=analysis.reference,
-                    due=format_date(action.due_date),
-                )
-                body = _(
-                    "Hei!\n\nTiltak %(n)d i hendelsesanalyse %(ref)s har frist %(due)s, og du står som "
-                    "ansvarlig.\n\nSe tiltaket og oppdater status her:\n%(link)s\n\n"
-                    "Denne e-posten er sendt automatisk fra Samhandlingsavvik.",
-                    n=action.number,
-                    ref=analysis.reference,
-                    due=format_date(action.due_date),
-                    link=link,
-                )
-                key = f"analysis-action:{action.id}:due-soon:{action.due_date.isoformat()}"
-            else:
-                subject = _(
-                    "Fristen for tiltak %(n)d i hendelsesanalyse %(ref)s er passert",
-                    n=action.number,
-                    ref=analysis.reference,
-                )
-                body = _(
-                    "Hei!\n\nFristen for tiltak %(n)d i hendelsesanalyse %(ref)s var %(due)s, og tiltaket "
-                    "er ikke registrert som gjennomført. Du står som ansvarlig.\n\n"
-                    "Se tiltaket og oppdater status her:\n%(link)s\n\n"
-                    "Denne e-posten er sendt automatisk fra Samhandlingsavvik.",
-                    n=action.number,
-                    ref=analysis.reference,
-                    due=format_date(action.due_date),
-                    link=link,
-                )
-                key = f"analysis-action:{action.id}:overdue:{action.due_date.isoformat()}"
-        queued += _mail_for(person, subject, body, key)
+        queued += notify.action_reminder(person, action, today)
 
     overdue = db.session.scalars(
         sa.select(Analysis)
@@ -112,20 +67,6 @@ def queue_analysis_reminders(now: datetime | None = None) -> int:
         .order_by(Analysis.id)
     )
     for analysis in overdue:
-        leader = analysis.leader
-        link = absolute_url("analysis.show", reference=analysis.reference)
-        with force_locale(leader.language):
-            subject = _("Hendelsesanalyse %(ref)s har passert fristen", ref=analysis.reference)
-            body = _(
-                "Hei!\n\nHendelsesanalyse %(ref)s skulle vært ferdig %(due)s. Du er leder for "
-                "analysen.\n\nSe analysen her:\n%(link)s\n\n"
-                "Denne e-posten er sendt automatisk fra Samhandlingsavvik.",
-                ref=analysis.reference,
-                due=format_date(analysis.due_date),
-                link=link,
-            )
-        queued += _mail_for(
-            leader, subject, body, f"analysis:{analysis.id}:overdue:{analysis.due_date.isoformat()}"
-        )
+        queued += notify.overdue_analysis(analysis.leader, analysis)
     db.session.flush()
     return queued

@@ -18,7 +18,7 @@ from app.analysis.services.editing import (
 )
 from app.analysis.services.reading import holding_analysis
 from app.common import labels, permissions
-from app.common.errors import ServiceError
+from app.common.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.handling import workflow
 from app.models import (
@@ -161,7 +161,7 @@ def answer_deviations(
     response that names the analysis. All or nothing: the caller commits once."""
     now = now or utcnow()
     if not permissions.can(actor, "view", analysis):
-        raise PermissionError("may not see this analysis")
+        raise NotAllowed("may not see this analysis")
     lock(analysis)
     if analysis.status is not AnalysisStatus.FERDIG:
         raise ServiceError(

@@ -9,16 +9,16 @@ from flask_babel import lazy_gettext as _l
 
 from app.analysis.services.editing import open_follow_up, record_event
 from app.analysis.services.reading import find_active_user
-from app.common.errors import ServiceError
+from app.common.errors import NoSuchObject, ServiceError
 from app.extensions import db
 from app.models import Analysis, AnalysisEventKind, AnalysisMember, User, utcnow
 
 
 def _member(analysis: Analysis, member_id: int) -> AnalysisMember:
-    """LookupError when the id is not on this team: the route answers 404."""
+    """NoSuchObject when the id is not on this team: the page answers 404."""
     member = next((m for m in analysis.members if m.id == member_id), None)
     if member is None:
-        raise LookupError(member_id)
+        raise NoSuchObject(member_id)
     return member
 
 

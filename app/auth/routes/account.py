@@ -8,14 +8,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
 from app.auth.forms import ButtonForm, ChangePasswordForm
-from app.auth.passwords import MIN_LENGTH
 from app.auth.routes.blueprint import bp, sign_in_limit
 from app.auth.routes.login import SETUP_SECRET, code_form, setup_view
 from app.auth.services import second_factor as totp
 from app.auth.services import sessions
-from app.auth.signin import client
-from app.common.errors import perform
-from app.extensions import db
+from app.auth.services.passwords import MIN_LENGTH
+from app.auth.services.sign_in import client
+from app.common.writing import writing
 
 
 def _me():
@@ -43,16 +42,16 @@ def change_password():
         abort(404)  # an account that signs in through its organisation has no password here
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        changed = perform(
-            lambda: services.change_password(
-                user, form.current_password.data, form.password.data, client()
-            ),
+        with writing(
             form=form,
             success=_(
                 "Passordet er endret. Du er logget ut på alle andre enheter, og du får en "
                 "e-post om endringen."
             ),
-        )
+        ) as changed:
+            changed.value = services.change_password(
+                user, form.current_password.data, form.password.data, client()
+            )
         if changed:
             # The old session is gone with the others; this browser goes on in the new one.
             user.session_token = changed.value
@@ -75,9 +74,9 @@ def enrol():
     session[SETUP_SECRET] = secret
     form = code_form()
     if form.validate_on_submit():
-        codes = totp.enrol(user, secret, form.code.data, client())
+        with writing():
+            codes = totp.enrol(user, secret, form.code.data, client())
         if codes is not None:
-            db.session.commit()
             session.pop(SETUP_SECRET, None)
             return render_template(
                 "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account")
@@ -94,8 +93,8 @@ def new_recovery_codes():
     user = _me()
     if not user.has_second_factor or not ButtonForm().validate_on_submit():
         return redirect(url_for("auth.account"))
-    codes = totp.new_recovery_codes(user)
-    db.session.commit()
+    with writing():
+        codes = totp.new_recovery_codes(user)
     return render_template(
         "auth/recovery_codes.html", codes=codes, next_url=url_for("auth.account")
     )
@@ -107,10 +106,8 @@ def end_session(session_id: int):
     user = _me()
     if ButtonForm().validate_on_submit():
         own = session_id == user.login_session_id
-        perform(
-            lambda: sessions.end_one_session(user, user, session_id, client()),
-            success=_("Innloggingen er avsluttet."),
-        )
+        with writing(success=_("Innloggingen er avsluttet.")):
+            sessions.end_one_session(user, user, session_id, client())
         if own:
             logout_user()
             session.clear()

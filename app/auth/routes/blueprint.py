@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, redirect, request, session, url_for
+from flask import Blueprint, Response, current_app, redirect, session, url_for
 from flask_login import login_user
 
 from app.auth import services
-from app.auth.signin import client
-from app.common.database import begin_write
-from app.extensions import db, limiter
+from app.auth.services.sign_in import client
+from app.common.writing import writing
+from app.extensions import limiter
 from app.models import User
 
 bp = Blueprint("auth", __name__)
@@ -76,8 +76,30 @@ def finish_login(
     cookie session started afresh (nothing from before the login carries over).
     Returns where to go next."""
     # The password step or the provider's answer was read without the write lock (a GET, or a
-    # view that begins its own writes): the session row and the log are written in one now.
-    begin_write()
+    # view marked @defer_write_lock): the session row and the log are written in one block now.
+    with writing():
+        write_login(
+            user,
+            method=method,
+            second_factor=second_factor,
+            provider=provider,
+            id_token=id_token,
+            language=language,
+        )
+    return start_browser_session(user, next_url)
+
+
+def write_login(
+    user: User,
+    *,
+    method: str,
+    second_factor: bool = False,
+    provider: str | None = None,
+    id_token: str | None = None,
+    language: str | None = None,
+) -> None:
+    """The login's writes (the session row, the security log, the language chosen before it),
+    for a caller's write block."""
     if language in current_app.config["LANGUAGES"] and language != user.language:
         services.set_language(user, language)  # type: ignore[arg-type]
     services.complete_login(
@@ -88,7 +110,11 @@ def finish_login(
         provider=provider,
         id_token=id_token,
     )
-    db.session.commit()
+
+
+def start_browser_session(user: User, next_url: str | None) -> str:
+    """After the login is committed: the browser's cookie session starts afresh on it.
+    Returns where to go next."""
     session.clear()
     login_user(user)
     return safe_next(next_url)
@@ -96,7 +122,3 @@ def finish_login(
 
 def login_redirect(user: User, target: str) -> Response:
     return remember_language(redirect(target), user.language)
-
-
-def back_to_login() -> Response:
-    return redirect(url_for("auth.login", next=request.args.get("next") or None))

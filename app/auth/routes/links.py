@@ -10,10 +10,11 @@ from flask_login import logout_user
 
 from app.auth import services
 from app.auth.forms import ForgotPasswordForm, SetPasswordForm
-from app.auth.passwords import MIN_LENGTH, password_message, password_problem
 from app.auth.routes.blueprint import bp, sign_in_limit
-from app.auth.signin import client
-from app.extensions import db, limiter
+from app.auth.services.passwords import MIN_LENGTH, password_message, password_problem
+from app.auth.services.sign_in import client
+from app.common.writing import writing
+from app.extensions import limiter
 from app.models import TokenPurpose
 
 
@@ -23,8 +24,8 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         started = time.monotonic()
-        services.request_password_reset(form.email.data)
-        db.session.commit()
+        with writing():
+            services.request_password_reset(form.email.data)
         # The same answer, after about the same time, whether or not the address exists.
         remaining = current_app.config["FORGOT_PASSWORD_MIN_SECONDS"] - (time.monotonic() - started)
         if remaining > 0:
@@ -48,11 +49,10 @@ def set_password(token: str):
         if problem:
             form.password.errors.append(str(password_message(problem)))
         else:
-            user = services.use_token(token, form.password.data, client=client())
+            with writing():  # a link that was used meanwhile changes nothing
+                user = services.use_token(token, form.password.data, client=client())
             if user is None:
-                db.session.rollback()
                 return render_template("auth/link_invalid.html"), 410
-            db.session.commit()
             logout_user()
             session.clear()
             flash(

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from markupsafe import Markup
 
-from app.auth import services, sso
+from app.auth import services
 from app.auth.forms import CodeForm, LoginForm
 from app.auth.routes.blueprint import (
     bp,
@@ -32,12 +32,15 @@ from app.auth.routes.blueprint import (
     remember_language,
     safe_next,
     sign_in_limit,
+    start_browser_session,
+    write_login,
 )
 from app.auth.routes.single_sign_on import provider_logout
 from app.auth.services import second_factor as totp
-from app.auth.services import sessions
-from app.auth.signin import client
-from app.common.database import writes_after_reading
+from app.auth.services import sessions, single_sign_on
+from app.auth.services.sign_in import client
+from app.common.database import defer_write_lock
+from app.common.writing import writing
 from app.extensions import db
 from app.models import User
 
@@ -80,14 +83,17 @@ def failed_message() -> str:
 
 @bp.route("/logg-inn", methods=["GET", "POST"])
 @sign_in_limit()
-@writes_after_reading
+@defer_write_lock
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        checked = services.check_password(form.email.data, form.password.data, client())
-        db.session.commit()  # failures and locks count even though the login does not happen
+        # The slow hash without the write lock; then its outcome, in a write block of its own:
+        # failures and locks count even though the login does not happen.
+        attempt = services.try_password(form.email.data, form.password.data)
+        with writing():
+            checked = services.record_password_check(attempt, client())
         if checked.refusal == "sso_only":
             form.password.errors.append(
                 _(
@@ -113,7 +119,7 @@ def login():
                 language=request.cookies.get("lang"),
             )
             return login_redirect(user, target)
-    return render_template("auth/login.html", form=form, providers=sso.providers()), (
+    return render_template("auth/login.html", form=form, providers=single_sign_on.providers()), (
         422 if form.errors else 200
     )
 
@@ -159,8 +165,8 @@ def second_factor():
 
 
 def second_factor_check(user: User, code: str) -> str | None:
-    used = totp.verify(user, code, client())
-    db.session.commit()  # a wrong code counts towards the account's wait
+    with writing():  # a wrong code counts towards the account's wait
+        used = totp.verify(user, code, client())
     return used
 
 
@@ -175,16 +181,17 @@ def enrol_at_login():
     session[SETUP_SECRET] = secret
     form = code_form()
     if form.validate_on_submit():
-        codes = totp.enrol(user, secret, form.code.data, client())
+        pending = session.get(PENDING, {})
+        # The factor and the login in one block: a factor whose recovery codes were never shown
+        # must not be kept.
+        with writing():
+            codes = totp.enrol(user, secret, form.code.data, client())
+            if codes is not None:
+                write_login(
+                    user, method="password+totp", second_factor=True, language=pending.get("lang")
+                )
         if codes is not None:
-            pending = session.get(PENDING, {})
-            target = finish_login(
-                user,
-                pending.get("next"),
-                method="password+totp",
-                second_factor=True,
-                language=pending.get("lang"),
-            )
+            target = start_browser_session(user, pending.get("next"))
             return remember_language(
                 make_response(
                     render_template("auth/recovery_codes.html", codes=codes, next_url=target)
@@ -223,8 +230,8 @@ def logout():
     user = current_user._get_current_object()
     ended = sessions.current_session(user)
     provider_name, id_token = (ended.provider, ended.id_token) if ended else (None, None)
-    sessions.end_session(user, user.session_token, client())
-    db.session.commit()
+    with writing():
+        sessions.end_session(user, user.session_token, client())
     logout_user()
     session.clear()
     flash(_("Du er logget ut."), "info")
@@ -237,6 +244,6 @@ def set_language():
     if language not in current_app.config["LANGUAGES"]:
         language = current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated:
-        services.set_language(current_user, language)
-        db.session.commit()
+        with writing():
+            services.set_language(current_user, language)
     return remember_language(redirect(safe_next(request.form.get("next"))), language)

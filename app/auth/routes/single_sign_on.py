@@ -15,13 +15,10 @@ from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth import sso
-from app.auth.routes.blueprint import bp, finish_login, login_redirect
-from app.auth.services import record
-from app.auth.services.single_sign_on import match_account
-from app.auth.signin import client
-from app.common.database import begin_write
-from app.extensions import db
+from app.auth.routes.blueprint import bp, login_redirect, start_browser_session, write_login
+from app.auth.services import record, single_sign_on
+from app.auth.services.sign_in import client
+from app.common.writing import writing
 from app.mail.services import absolute_url
 from app.models import SecurityEvent
 
@@ -54,9 +51,8 @@ def _redirect_uri(name: str) -> str:
 
 
 def _failed(name: str, reason: str):
-    begin_write()  # a GET that writes the refusal to the security log
-    record(SecurityEvent.LOGIN_FAILED, client=client(), detail=f"sso:{name}:{reason}")
-    db.session.commit()
+    with writing():  # a GET that writes the refusal to the security log
+        record(SecurityEvent.LOGIN_FAILED, client=client(), detail=f"sso:{name}:{reason}")
     if reason == "unreachable":
         flash(
             _("Innloggingstjenesten svarer ikke. Prøv igjen om litt, eller bruk passord."), "error"
@@ -66,14 +62,14 @@ def _failed(name: str, reason: str):
     return redirect(url_for("auth.login"))
 
 
-def _issuer_matches(provider: sso.Provider, metadata: dict) -> bool:
+def _issuer_matches(provider: single_sign_on.Provider, metadata: dict) -> bool:
     # A discovery document naming another issuer is a mix-up, not a provider we know.
     return str(metadata.get("issuer", "")).rstrip("/") == provider.issuer.rstrip("/")
 
 
 @bp.get("/logg-inn/sso/<name>")
 def sso_start(name: str):
-    provider = sso.provider(name)
+    provider = single_sign_on.provider(name)
     if provider is None:
         abort(404)
     if current_user.is_authenticated:
@@ -81,7 +77,7 @@ def sso_start(name: str):
     from requests import RequestException
 
     session[NEXT] = request.args.get("next") or ""
-    oauth = sso.client(name)
+    oauth = single_sign_on.client(name)
     try:
         if not _issuer_matches(provider, oauth.load_server_metadata()):
             return _failed(name, "issuer_mismatch")
@@ -92,7 +88,7 @@ def sso_start(name: str):
 
 @bp.get("/logg-inn/sso/<name>/retur")
 def sso_callback(name: str):
-    provider = sso.provider(name)
+    provider = single_sign_on.provider(name)
     if provider is None:
         abort(404)
     from authlib.common.errors import AuthlibBaseError
@@ -100,7 +96,7 @@ def sso_callback(name: str):
     from joserfc.errors import JoseError
     from requests import RequestException
 
-    oauth = sso.client(name)
+    oauth = single_sign_on.client(name)
     try:
         token = oauth.authorize_access_token()
         claims = dict(token.get("userinfo") or {})
@@ -119,36 +115,34 @@ def sso_callback(name: str):
         return _failed(name, getattr(error, "error", None) or "token")
     except RequestException:
         return _failed(name, "unreachable")
-    begin_write()  # a GET that writes: the login, or the refusal in the security log
-    match = match_account(provider, claims, client())
+    # A GET that writes, in one block: the refusal in the security log, or the login (with the
+    # account a first login creates).
+    with writing():
+        match = single_sign_on.match_account(provider, claims, client())
+        if match.user is not None:
+            write_login(
+                match.user, method=f"sso:{name}", provider=name, id_token=token.get("id_token")
+            )
     if match.user is None:
-        db.session.commit()
         flash(REFUSALS[match.refusal or "no_account"](), "error")
         return redirect(url_for("auth.login"))
-    next_url = session.get(NEXT)
-    target = finish_login(
-        match.user,
-        next_url,
-        method=f"sso:{name}",
-        provider=name,
-        id_token=token.get("id_token"),
-    )
+    target = start_browser_session(match.user, session.get(NEXT))
     return login_redirect(match.user, target)
 
 
 def provider_logout(name: str | None, id_token: str | None):
     """After our logout, the provider's own session ends too, where it offers an
     end_session_endpoint; else None (the caller goes to the login page)."""
-    provider = sso.provider(name) if name else None
+    provider = single_sign_on.provider(name) if name else None
     if provider is None:
         return None
     from requests import RequestException
 
     try:
-        metadata = sso.client(provider.name).load_server_metadata()
+        metadata = single_sign_on.client(provider.name).load_server_metadata()
         if not metadata.get("end_session_endpoint"):
             return None
-        url = sso.client(provider.name).create_logout_url(
+        url = single_sign_on.client(provider.name).create_logout_url(
             post_logout_redirect_uri=absolute_url("auth.login"),
             id_token_hint=id_token,
             client_id=provider.client_id,

@@ -6,6 +6,7 @@ take the acting user (and the request's ``Client``) as arguments and only flush.
 """
 
 from app.auth.services.accounts import (
+    PasswordAttempt,
     PasswordCheck,
     authenticate,
     change_password,
@@ -14,7 +15,9 @@ from app.auth.services.accounts import (
     create_user,
     find_user,
     hash_password,
+    record_password_check,
     set_language,
+    try_password,
 )
 from app.auth.services.links import (
     INVITATION_VALID_HOURS,
@@ -35,6 +38,7 @@ __all__ = [
     "LINK_VALID_HOURS",
     "RESET_VALID_HOURS",
     "Client",
+    "PasswordAttempt",
     "PasswordCheck",
     "authenticate",
     "change_password",
@@ -46,10 +50,12 @@ __all__ = [
     "hash_password",
     "issue_token",
     "record",
+    "record_password_check",
     "request_password_reset",
     "revoke_tokens",
     "send_link",
     "set_language",
+    "try_password",
     "use_token",
     "valid_token",
 ]

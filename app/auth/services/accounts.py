@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.auth.passwords import password_message, password_problem
+from app.auth import notify
 from app.auth.services import sessions
+from app.auth.services.passwords import password_message, password_problem
 from app.auth.services.security_log import Client, record
 from app.auth.services.throttle import clear_failures, is_locked, register_failure
-from app.common.database import begin_write
-from app.common.dates import format_datetime
 from app.common.errors import ServiceError
 from app.extensions import db
-from app.mail.services import queue_mail
 from app.models import Organisation, Role, SecurityEvent, Unit, User, utcnow
 
 _STRONG = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
@@ -84,31 +80,55 @@ class PasswordCheck:
     refusal: str | None = None
 
 
-def check_password(
-    email: str, password: str, client: Client, now: datetime | None = None
-) -> PasswordCheck:
-    """Check a password and log the outcome. A right password is not yet a login: the caller
-    asks for the second factor when the account has one, then calls ``complete_login``.
+@dataclass(frozen=True)
+class PasswordAttempt:
+    """What the slow step of a login found, before anything is written: the account (None for
+    an unknown address), whether it must wait, and whether the password was right."""
 
-    Every refusal looks the same to the person trying: an unknown address, a wrong password,
-    a deactivated account and an account that must wait all take one hash and say "failed".
+    email: str
+    password: str = field(repr=False)
+    user: User | None
+    locked: bool
+    right: bool
+
+
+def try_password(email: str, password: str, now: datetime | None = None) -> PasswordAttempt:
+    """The password step's reading and hashing, which writes nothing: a route runs it before its
+    write block, because the hash is the slow step (a tenth of a second) and on SQLite the
+    write lock is the whole database's. ``record_password_check`` then writes the outcome.
+
+    One hash in every case, the dummy for an unknown or waiting account: the time it takes
+    tells nothing.
     """
     now = now or utcnow()
     user = find_user(email)
     locked = user is not None and is_locked(user, now)
-    # One hash in every case, the dummy for an unknown or waiting account: the time it takes
-    # tells nothing. It is the slow step (a tenth of a second), so it runs before the write
-    # transaction begins: on SQLite that lock is the whole database's.
     stored = user.password_hash if user is not None and not locked else None
     right = _verify(stored, password) and stored is not None  # never the dummy's password
-    begin_write()
+    return PasswordAttempt(email, password, user, locked, right)
+
+
+def record_password_check(
+    attempt: PasswordAttempt, client: Client, now: datetime | None = None
+) -> PasswordCheck:
+    """Log the password step's outcome (and count a failure). A right password is not yet a
+    login: the caller asks for the second factor when the account has one, then calls
+    ``complete_login``.
+
+    Every refusal looks the same to the person trying: an unknown address, a wrong password,
+    a deactivated account and an account that must wait all took one hash and say "failed".
+    """
+    now = now or utcnow()
+    user = attempt.user
     if user is None:
-        record(SecurityEvent.LOGIN_FAILED, email=email, client=client, detail="unknown_account")
+        record(
+            SecurityEvent.LOGIN_FAILED, email=attempt.email, client=client, detail="unknown_account"
+        )
         return PasswordCheck(None, "failed")
-    if locked:
+    if attempt.locked:
         record(SecurityEvent.LOGIN_FAILED, user=user, client=client, detail="locked", now=now)
         return PasswordCheck(None, "failed")
-    if not right:
+    if not attempt.right:
         register_failure(user, client, "wrong_password", now)
         return PasswordCheck(None, "failed")
     if not user.active:
@@ -118,8 +138,15 @@ def check_password(
         record(SecurityEvent.LOGIN_FAILED, user=user, client=client, detail="sso_only", now=now)
         return PasswordCheck(None, "sso_only")
     if _hasher().check_needs_rehash(user.password_hash):  # type: ignore[arg-type]
-        user.password_hash = hash_password(password)
+        user.password_hash = hash_password(attempt.password)
     return PasswordCheck(user)
+
+
+def check_password(
+    email: str, password: str, client: Client, now: datetime | None = None
+) -> PasswordCheck:
+    """Both steps at once, for callers that hold no lock worth sparing."""
+    return record_password_check(try_password(email, password, now), client, now)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -179,27 +206,10 @@ def change_password(
     set_new_password(user, new)
     sessions.end_all_sessions(user)
     record(SecurityEvent.PASSWORD_CHANGED, user=user, client=client, detail="change", now=now)
-    password_changed_mail(user, now)
+    notify.password_changed(user, now)
     return sessions.start_session(
         user,
         client,
         second_factor=previous.second_factor if previous else False,
         now=now,
     )
-
-
-def password_changed_mail(user: User, now: datetime) -> None:
-    """Tell the account's owner, so a change they did not make does not go unnoticed.
-    No link (a mail that says "click here" about a password teaches phishing) and no case."""
-    with force_locale(user.language or "nb"):
-        subject = _("Passordet ditt er endret")
-        body = _(
-            "Hei %(name)s,\n\n"
-            "Passordet til kontoen din i Samhandlingsavvik ble endret %(when)s.\n\n"
-            "Var det du, trenger du ikke gjøre noe.\n"
-            "Var det ikke du, må du straks kontakte den lokale administratoren i "
-            "organisasjonen din.\n",
-            name=user.name,
-            when=format_datetime(now, at=_("kl.")),
-        )
-    queue_mail(user.email, subject, body)

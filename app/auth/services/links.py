@@ -12,14 +12,12 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import force_locale, ngettext
-from flask_babel import gettext as _
 
+from app.auth import notify
 from app.auth.services import sessions
-from app.auth.services.accounts import find_user, password_changed_mail, set_new_password
+from app.auth.services.accounts import find_user, set_new_password
 from app.auth.services.security_log import Client, record
 from app.extensions import db
-from app.mail.services import absolute_url, queue_mail
 from app.models import AuthToken, SecurityEvent, TokenPurpose, User, utcnow
 
 INVITATION_VALID_HOURS = 72
@@ -108,50 +106,13 @@ def use_token(
         now=now,
     )
     if had_password:
-        password_changed_mail(user, now)
+        notify.password_changed(user, now)
     return user
-
-
-def _hours_text(hours: int) -> str:
-    return ngettext("%(num)d time", "%(num)d timer", hours)
-
-
-def _link_mail(user: User, purpose: TokenPurpose, raw: str) -> None:
-    # The mail goes out in the recipient's language, whoever triggered it.
-    link = absolute_url("auth.set_password", token=raw)
-    with force_locale(user.language or "nb"):
-        if purpose is TokenPurpose.INVITATION:
-            subject = _("Du er invitert til Samhandlingsavvik")
-            body = _(
-                "Hei %(name)s,\n\n"
-                "Du har fått en konto i Samhandlingsavvik for %(organisation)s.\n"
-                "Velg ditt eget passord her (lenken virker i %(hours)s og kan brukes én gang):\n\n"
-                "%(link)s\n\n"
-                "Brukernavnet ditt er e-postadressen %(email)s.\n",
-                name=user.name,
-                organisation=user.organisation.name,
-                hours=_hours_text(INVITATION_VALID_HOURS),
-                link=link,
-                email=user.email,
-            )
-        else:
-            subject = _("Nytt passord til Samhandlingsavvik")
-            body = _(
-                "Hei %(name)s,\n\n"
-                "Noen (forhåpentlig du) har bedt om å sette nytt passord for kontoen din.\n"
-                "Velg nytt passord her (lenken virker i %(hours)s og kan brukes én gang):\n\n"
-                "%(link)s\n\n"
-                "Har du ikke bedt om dette, kan du se bort fra e-posten. Passordet ditt er uendret.\n",
-                name=user.name,
-                hours=_hours_text(RESET_VALID_HOURS),
-                link=link,
-            )
-    queue_mail(user.email, subject, body)
 
 
 def send_link(user: User, purpose: TokenPurpose, now: datetime | None = None) -> None:
     """Issue a link and queue the mail carrying it. Flushes; the caller commits."""
-    _link_mail(user, purpose, issue_token(user, purpose, now))
+    notify.link_mail(user, purpose, issue_token(user, purpose, now), VALID_HOURS[purpose])
 
 
 def request_password_reset(email: str, now: datetime | None = None) -> None:

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from app.common.database import writes_after_reading
+from app.common.database import defer_write_lock
 from app.common.dates import today_local
 from app.common.picklists import PickLists, filing_lists
 from app.common.writing import writing
@@ -42,7 +42,7 @@ def _offer_choices(form: DeviationForm) -> PickLists:
 
 @bp.route("/nytt", methods=["GET", "POST"])
 @login_required
-@writes_after_reading  # the filing's write transaction is writing()'s: the lock for the writes
+@defer_write_lock  # the filing's write block takes the lock for the writes
 def new():
     form = DeviationForm(own_org_id=current_user.organisation_id)
     if not form.is_submitted():

@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 
 from app.analysis.services import get_by_reference as get_analysis
 from app.common import permissions
-from app.common.errors import perform
 from app.common.picklists import active_categories
+from app.common.writing import writing
 from app.deviations.services import get_by_reference as get_deviation
 from app.learning.forms import PUBLISH, InReportForm, LessonForm, ReviewForm
 from app.learning.routes.blueprint import bp
@@ -63,13 +63,10 @@ def new_lesson():
         category = deviation.category_id if deviation else _analysis_category(analysis)
         form = _lesson_form(category=category)
     if request.method == "POST" and form.validate():
-        done = perform(
-            lambda: lessons.write_lesson(
+        with writing(form=form, success=_("Læringspunktet er sendt til vurdering.")) as done:
+            done.value = lessons.write_lesson(
                 current_user, _input(form), deviation=deviation, analysis=analysis
-            ),
-            form=form,
-            success=_("Læringspunktet er sendt til vurdering."),
-        )
+            )
         if done:
             return redirect(url_for("learning.lesson", lesson_id=done.value.id))
     return render_template(
@@ -118,11 +115,10 @@ def edit_lesson(lesson_id: int):
     if request.method == "POST":
         form = _lesson_form(request.form)
         if form.validate():
-            done = perform(
-                lambda: lessons.edit_lesson(lesson, current_user, _input(form)),
-                form=form,
-                success=_("Læringspunktet er endret og sendt til vurdering igjen."),
-            )
+            with writing(
+                form=form, success=_("Læringspunktet er endret og sendt til vurdering igjen.")
+            ) as done:
+                lessons.edit_lesson(lesson, current_user, _input(form))
             if done:
                 return redirect(url_for("learning.lesson", lesson_id=lesson.id))
     else:
@@ -145,13 +141,13 @@ def review(lesson_id: int):
     if not form.validate():
         return _render(lesson, form, 422)
     publish = form.decision.data == PUBLISH
-    done = perform(
-        lambda: lessons.review(lesson, current_user, publish, form.comment.data or ""),
+    with writing(
         form=form,
         success=_("Læringspunktet er publisert.")
         if publish
         else _("Læringspunktet er sendt tilbake til forfatteren."),
-    )
+    ) as done:
+        lessons.review(lesson, current_user, publish, form.comment.data or "")
     if not done and done.error.field is not None:
         return _render(lesson, form, 422)
     return redirect(url_for("learning.lesson", lesson_id=lesson.id))
@@ -161,10 +157,8 @@ def review(lesson_id: int):
 @login_required
 def withdraw(lesson_id: int):
     lesson = _get(lesson_id)
-    perform(
-        lambda: lessons.withdraw(lesson, current_user),
-        success=_("Læringspunktet er trukket tilbake fra siden Læring."),
-    )
+    with writing(success=_("Læringspunktet er trukket tilbake fra siden Læring.")):
+        lessons.withdraw(lesson, current_user)
     return redirect(url_for("learning.lesson", lesson_id=lesson.id))
 
 
@@ -173,8 +167,6 @@ def withdraw(lesson_id: int):
 def in_report(lesson_id: int):
     lesson = _get(lesson_id)
     form = InReportForm(request.form)
-    perform(
-        lambda: lessons.set_in_report(lesson, current_user, bool(form.in_report.data)),
-        success=_("Lagret."),
-    )
+    with writing(success=_("Lagret.")):
+        lessons.set_in_report(lesson, current_user, bool(form.in_report.data))
     return redirect(url_for("learning.lesson", lesson_id=lesson.id))

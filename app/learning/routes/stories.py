@@ -3,7 +3,7 @@ two moves: passed on to the unit, shared on the Læring page."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 
 from app.common import permissions
 from app.common.dates import today_local
-from app.common.errors import perform
 from app.common.picklists import active_units_by_org, filing_lists
+from app.common.writing import writing
 from app.learning.forms import PassOnForm, StoryForm
 from app.learning.routes.blueprint import bp
 from app.learning.services import stories
@@ -50,14 +50,16 @@ def new_story():
             why_it_mattered=form.why_it_mattered.data,
             consent_to_share=bool(form.consent_to_share.data),
         )
-        done = perform(
-            lambda: stories.tell_story(current_user, data),
-            form=form,
-            success=lambda story: _(
-                "Takk! Historien er sendt til mottaket hos %(org)s.", org=story.counterpart_org_name
-            ),
-        )
+        with writing(form=form) as done:
+            done.value = stories.tell_story(current_user, data)
         if done:
+            flash(
+                _(
+                    "Takk! Historien er sendt til mottaket hos %(org)s.",
+                    org=done.value.counterpart_org_name,
+                ),
+                "success",
+            )
             return redirect(url_for("learning.story", story_id=done.value.id))
     return render_template("learning/new_story.html", form=form, choices=lists), (
         422 if form.errors else 200
@@ -111,11 +113,11 @@ def pass_on(story_id: int):
     form = _pass_on_form(story, formdata=request.form)
     if not form.validate():
         return _render(story, form, 422)
-    done = perform(
-        lambda: stories.pass_on(story, current_user, form.unit.data),
+    with writing(
         form=form,
         success=_("Markert som delt med enheten. Den som fortalte historien, får beskjed."),
-    )
+    ) as done:
+        stories.pass_on(story, current_user, form.unit.data)
     if not done and done.error.field is not None:
         return _render(story, form, 422)
     return redirect(url_for("learning.story", story_id=story.id))
@@ -125,10 +127,8 @@ def pass_on(story_id: int):
 @login_required
 def share(story_id: int):
     story = _get(story_id)
-    perform(
-        lambda: stories.set_shared(story, current_user, True),
-        success=_("Historien vises nå på siden Læring."),
-    )
+    with writing(success=_("Historien vises nå på siden Læring.")):
+        stories.set_shared(story, current_user, True)
     return redirect(url_for("learning.story", story_id=story.id))
 
 
@@ -136,10 +136,8 @@ def share(story_id: int):
 @login_required
 def unshare(story_id: int):
     story = _get(story_id)
-    perform(
-        lambda: stories.set_shared(story, current_user, False),
-        success=_("Historien er tatt bort fra siden Læring."),
-    )
+    with writing(success=_("Historien er tatt bort fra siden Læring.")):
+        stories.set_shared(story, current_user, False)
     return redirect(url_for("learning.story", story_id=story.id))
 
 
@@ -147,8 +145,6 @@ def unshare(story_id: int):
 @login_required
 def withdraw_consent(story_id: int):
     story = _get(story_id)
-    perform(
-        lambda: stories.withdraw_consent(story, current_user),
-        success=_("Samtykket er trukket. Historien deles ikke lenger."),
-    )
+    with writing(success=_("Samtykket er trukket. Historien deles ikke lenger.")):
+        stories.withdraw_consent(story, current_user)
     return redirect(url_for("learning.story", story_id=story.id))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.common import permissions
+from app.common.errors import NoSuchObject, NotAllowed
 from app.common.sql import unindexed
 from app.extensions import db
 from app.models import Deviation, Organisation, User
@@ -53,7 +54,7 @@ def scope_for(user: User) -> Scope:
         return ALL
     if permissions.can(user, "view", permissions.STATISTICS):
         return Scope(user.organisation_id, user.organisation.name)
-    raise PermissionError("no statistics for this user")
+    raise NotAllowed("no statistics for this user")
 
 
 ALL = Scope(None, report_labels.ALL_ORGANISATIONS)
@@ -64,5 +65,5 @@ def scope_for_organisation(name: str | None) -> Scope:
         return ALL
     org = db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
     if org is None:
-        raise LookupError(name)
+        raise NoSuchObject(name)
     return Scope(org.id, org.name)

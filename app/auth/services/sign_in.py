@@ -1,7 +1,9 @@
 """Wiring sign-in into the app: Flask-Login on server-side sessions, and the OpenID providers.
 
 The user loader is Flask-Login's "alternative token" loader: the cookie holds a login
-session's id, and the user is whoever that live session belongs to.
+session's id, and the user is whoever that live session belongs to. The request hook that
+loads it (load_user_first) is registered, at its place in the order, by
+setup.register_request_hooks.
 """
 
 from __future__ import annotations
@@ -12,13 +14,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login.utils import login_url
 
-from app.auth.services import sessions
+from app.auth.services import sessions, single_sign_on
 from app.auth.services.security_log import Client
-from app.common.database import begin_write
-from app.extensions import db, login_manager
+from app.common.database import begin_request_write
+from app.common.writing import writing
+from app.extensions import login_manager
 from app.models import User
-
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def client() -> Client:
@@ -34,22 +35,18 @@ def load_user(session_id: str) -> User | None:
     if found.session is None:
         g.login_session_ended = found.ended
         return None
-    if found.stale:
+    if found.stale and g.get(_NOTE_VISIT):
         _touch(found.session.id)
     return sessions.session_user(found.session, session_id)
 
 
 def _touch(session_id: int) -> None:
-    """Note the visit in a write transaction of its own, at most once a minute per session.
-
-    begin_write() ends the read the lookup began (SQLite cannot safely turn it into a write);
-    a request that may write begins its own write transaction again afterwards.
-    """
-    begin_write()
-    sessions.touch(session_id)
-    db.session.commit()
-    if request.method not in SAFE_METHODS:
-        begin_write()
+    """Note the visit in a write block of its own, committed whatever the request then does, at
+    most once a minute per session. Its commit ends the transaction the request began as a write
+    one (begin_request_write); the request begins it again, as it did before the touch."""
+    with writing():
+        sessions.touch(session_id)
+    begin_request_write()
 
 
 def _unauthorized():
@@ -73,13 +70,23 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(_unauthorized)
 
-    @app.before_request
-    def _load_user_first() -> None:
-        # The session lookup is the request's first statement, so _touch can end the
-        # transaction it began without undoing anything else.
-        if request.endpoint != "static":
+    single_sign_on.init_app(app)
+
+
+# Set while load_user_first loads the user: only then is the visit noted.
+_NOTE_VISIT = "note_visit"
+
+
+def load_user_first() -> None:
+    """before_request: the user's session is looked up, and the visit noted, as the request's
+    first statement, so _touch's commit ends nothing the request did before it.
+
+    Only here is the visit noted. This hook runs after the input guards; a request they refuse
+    never gets here, and the error page drawn for it (its menu loads the user) only reads: a
+    refused request writes nothing, not even the visit."""
+    if request.endpoint != "static":
+        setattr(g, _NOTE_VISIT, True)
+        try:
             current_user._get_current_object()
-
-    from app.auth import sso
-
-    sso.init_app(app)
+        finally:
+            g.pop(_NOTE_VISIT, None)

@@ -1,5 +1,6 @@
-"""Sign-in matters an administrator handles: a user's second factor and sessions, and the
-security log. Each change is in the admin log and in the security log."""
+"""What an administrator does about a user's security: the second factor and the sessions
+(through app.auth.services, where sign-in lives), and reading the security log. Each change is
+in the admin log and in the security log."""
 
 from __future__ import annotations
 
