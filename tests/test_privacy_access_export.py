@@ -57,3 +57,12 @@ def test_a_bad_number_is_refused_on_the_page_and_others_get_404(app, login_as):
     assert refused.status_code == 422 and "gyldig" in refused.get_data(as_text=True)
     handler = login_as("mottak@stolav.demo")
     assert handler.post("/personvern/innsyn.csv", data={"number": PATIENT}).status_code == 404
+
+
+def test_min_konto_shows_the_persons_own_security_log_rows_only(app, client, login_as):
+    client.post("/logg-inn", data={"email": "mottak@malvik.demo", "password": "feil-passord"})
+    page = login_as("melder@trondheim.demo").get("/konto").get_data(as_text=True)
+    assert "Min sikkerhetslogg" in page
+    table = page.split('id="egen-sikkerhetslogg"', 1)[1].split("</table>", 1)[0]
+    assert "Innlogget" in table  # this login
+    assert "Mislykket innlogging" not in table and "mottak@malvik" not in table  # not mine

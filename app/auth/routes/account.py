@@ -11,7 +11,7 @@ from app.auth.forms import ButtonForm, ChangePasswordForm
 from app.auth.routes.blueprint import bp, sign_in_limit
 from app.auth.routes.login import SETUP_SECRET, code_form, setup_view
 from app.auth.services import second_factor as totp
-from app.auth.services import sessions
+from app.auth.services import security_log, sessions
 from app.auth.services.passwords import MIN_LENGTH
 from app.auth.services.sign_in import client
 from app.common.writing import writing
@@ -30,6 +30,7 @@ def account():
         sessions=sessions.live_sessions(user),
         recovery_left=totp.unused_recovery_codes(user) if user.has_second_factor else 0,
         button=ButtonForm(),
+        security_log=security_log.own_entries(user),
     )
 
 
