@@ -131,6 +131,9 @@ class Config:
     CASE_RETENTION_YEARS = _int("CASE_RETENTION_YEARS", 10)
     # A deactivated account keeps its name and e-mail this many years, then is anonymised.
     USER_RETENTION_YEARS = _int("USER_RETENTION_YEARS", 2)
+    # The daily check lists to the data protection officer anyone who read more distinct cases
+    # than this in one day (app/privacy/unusual_access.py).
+    UNUSUAL_ACCESS_CASES_PER_DAY = _int("UNUSUAL_ACCESS_CASES_PER_DAY", 50)
     # Who read which case: kept five years by default, then deleted by `flask maintenance`.
     ACCESS_LOG_DAYS = _int("ACCESS_LOG_DAYS", 5 * 365 + 1)
     BABEL_DEFAULT_LOCALE = "nb"

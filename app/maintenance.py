@@ -48,6 +48,16 @@ def anonymise_departed_users(now: datetime) -> int:
     return anonymise(int(current_app.config["USER_RETENTION_YEARS"]), now)
 
 
+def check_unusual_access(now: datetime) -> int:
+    from app.common.dates import local
+    from app.privacy.unusual_access import check_day
+
+    # The two days before today: a day the cron job missed is still looked at.
+    today = local(now).date()
+    limit = int(current_app.config["UNUSUAL_ACCESS_CASES_PER_DAY"])
+    return sum(check_day(today - timedelta(days=back), limit) for back in (2, 1))
+
+
 def delete_old_access_log(now: datetime) -> int:
     from app.privacy.access_log import delete_expired
 
@@ -86,6 +96,7 @@ STEPS = [
     Step("Pasientidentitet slettet i saker åpne for lenge", erase_patient_ids_of_long_open_cases),
     Step("Saker anonymisert etter CASE_RETENTION_YEARS", anonymise_old_cases),
     Step("Deaktiverte brukere anonymisert etter USER_RETENTION_YEARS", anonymise_departed_users),
+    Step("Uvanlige oppslag funnet", check_unusual_access),
     Step("Rader i tilgangsloggen slettet", delete_old_access_log),
     Step("Brukte eller utløpte lenker slettet", delete_spent_tokens),
     Step("Utløpte innlogginger slettet", delete_expired_sessions),

@@ -146,6 +146,11 @@ ACCESS_ACTIONS = {
     "personvern_treff": N_("Fant saken i et søk på pasient (personvernombud)"),
 }
 
+ALERT_KINDS = {
+    "mange_saker": N_("Leste uvanlig mange saker på én dag"),
+    "samme_pasient": N_("Leste flere saker om samme pasient fra den meldende siden"),
+}
+
 SECURITY_EVENTS = {
     "login": N_("Innlogget"),
     "login_failed": N_("Mislykket innlogging"),

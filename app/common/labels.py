@@ -18,6 +18,7 @@ from app.models import (
     AccessAction,
     ActionStatus,
     ActionStrength,
+    AlertKind,
     AnalysisEventKind,
     AnalysisStatus,
     Direction,
@@ -65,6 +66,7 @@ ORG_KIND = Labels(spelled.ORG_KINDS)
 ACCESS = Labels(spelled.ACCESS_ACTIONS)
 SECURITY_EVENT = Labels(spelled.SECURITY_EVENTS)
 TOKEN_PURPOSE = Labels(spelled.TOKEN_PURPOSES)
+ALERT_KIND = Labels(spelled.ALERT_KINDS)
 
 TABLES: dict[type[StrEnum], Labels] = {
     Status: STATUS,
@@ -82,6 +84,7 @@ TABLES: dict[type[StrEnum], Labels] = {
     AccessAction: ACCESS,
     SecurityEvent: SECURITY_EVENT,
     TokenPurpose: TOKEN_PURPOSE,
+    AlertKind: ALERT_KIND,
 }
 
 

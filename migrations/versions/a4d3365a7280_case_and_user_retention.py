@@ -1,6 +1,6 @@
-"""Retention of whole cases and of departed users, and rectification: the marks, the permit
-table, and history triggers that let exactly the retention run's and rectification's changes
-through.
+"""Retention of whole cases and of departed users, rectification, and the unusual-access
+list: the marks, the permit table, history triggers that let exactly the retention run's and
+rectification's changes through, and access_alert.
 
 Revision ID: a4d3365a7280
 Revises: c5e7a9b1d3f2
@@ -86,6 +86,25 @@ def upgrade():
         .values(deactivated_at=app.models.base.utcnow())
     )
 
+    op.create_table(
+        "access_alert",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.Enum("mange_saker", "samme_pasient", name="alert_kind",
+                                  native_enum=False, create_constraint=True, length=13),
+                  nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("found_at", app.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisation.id"],
+                                name=op.f("fk_access_alert_organisation_id_organisation")),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_access_alert_user_id_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_access_alert")),
+        sa.UniqueConstraint("day", "user_id", "kind", name=op.f("uq_access_alert_day")),
+    )  # fmt: skip
+    op.create_index("ix_access_alert_org", "access_alert", ["organisation_id", "day"])
+
     _drop_triggers(dialect)
     _replace_kind_check(dialect, NEW_KINDS)
     for table in GUARDED:
@@ -121,5 +140,7 @@ def downgrade():
         batch_op.drop_column("deactivated_at")
     with op.batch_alter_table("deviation") as batch_op:
         batch_op.drop_column("anonymised_at")
+    op.drop_index("ix_access_alert_org", table_name="access_alert")
+    op.drop_table("access_alert")
     op.drop_index(op.f("ix_history_permit_deviation_id"), table_name="history_permit")
     op.drop_table("history_permit")

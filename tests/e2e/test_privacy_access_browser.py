@@ -4,6 +4,8 @@ security-log rows on Min konto. axe-core on both pages."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -83,3 +85,39 @@ def test_the_officer_hands_over_readers_and_a_person_sees_their_own_log(page, li
     expect(page.get_by_role("heading", name=words["log"])).to_be_visible()
     expect(page.locator("#egen-sikkerhetslogg tbody tr").first).to_be_visible()
     assert_accessible(page, f"account page with own security log ({language})")
+
+
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_the_officer_reads_the_unusual_access_list(page, live_app, language):
+    from app.auth.services import find_user
+    from app.extensions import db
+    from app.maintenance import run_maintenance
+    from app.models import AccessAction, utcnow
+    from app.privacy.access_log import record_access
+
+    reference = _populate(live_app)
+    live_app.config["UNUSUAL_ACCESS_CASES_PER_DAY"] = 0
+    with live_app.app_context():
+        from app.models import Deviation
+
+        case = db.session.scalar(sa.select(Deviation).where(Deviation.reference == reference))
+        yesterday = utcnow() - timedelta(days=1)
+        record_access(find_user("mottak@malvik.demo"), AccessAction.DEVIATION_VIEWED,
+                      deviation=case, now=yesterday)  # fmt: skip
+        record_access(find_user("mottak@stolav.demo"), AccessAction.DEVIATION_VIEWED,
+                      deviation=case, now=yesterday)  # fmt: skip
+        run_maintenance()
+        db.session.commit()
+    log_in(page, OFFICER)
+    _english(page, language)
+    page.goto("/personvern/")
+    page.get_by_role(
+        "link", name={"nb": "Uvanlige oppslag", "en": "Unusual access"}[language]
+    ).click()
+    row = page.locator("#uvanlige tbody tr").filter(has_text="Siri Mottak")
+    expect(row).to_contain_text(
+        {"nb": "Leste uvanlig mange saker", "en": "Read an unusual number of cases"}[language]
+    )
+    # Malvik's handler is Malvik's officer's business, not the hospital's.
+    expect(page.locator("#uvanlige")).not_to_contain_text("Mona Mottak")
+    assert_accessible(page, f"unusual access ({language})")

@@ -33,6 +33,18 @@ def index():
     return render_template("privacy/index.html", form=form, results=results), status
 
 
+@bp.get("/uvanlig")
+def unusual_access():
+    """The daily check's finds for the officer's organisation (app/privacy/unusual_access.py)."""
+    from app.privacy.unusual_access import alerts_for
+
+    return render_template(
+        "privacy/unusual.html",
+        alerts=alerts_for(current_user),
+        limit=int(_config("UNUSUAL_ACCESS_CASES_PER_DAY")),
+    )
+
+
 @bp.get("/tilgangslogg")
 def access_log():
     form = LogFilterForm(request.args)
