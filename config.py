@@ -126,6 +126,9 @@ class Config:
     PATIENT_DATA_RETENTION_DAYS = _int("PATIENT_DATA_RETENTION_DAYS", 30)
     # A case open this long loses its patient identity too (a history row says so).
     PATIENT_DATA_MAX_OPEN_DAYS = _int("PATIENT_DATA_MAX_OPEN_DAYS", 365)
+    # How long a backup copy may live; unset: PATIENT_DATA_RETENTION_DAYS (app/ops/backup.py
+    # says why). `flask maintenance --backups DIR` deletes older copies.
+    BACKUP_RETENTION_DAYS = _int("BACKUP_RETENTION_DAYS", None)
     # A closed case keeps its free text, messages, the people and the sub-units it names this
     # many years after closing; then `flask maintenance` keeps only what the statistics count.
     CASE_RETENTION_YEARS = _int("CASE_RETENTION_YEARS", 10)
