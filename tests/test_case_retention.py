@@ -266,3 +266,15 @@ def test_the_case_page_says_the_case_was_anonymised_and_shows_no_text(app, login
     # The reader's own name is on the page (the menu, this reading); the handler row is not.
     assert "Kari" not in page and "Geriatrisk" not in page and "Saksbehandler</dt>" not in page
     assert "Medisinsk klinikk" in page
+
+
+def test_a_long_backlog_is_anonymised_in_rounds(ctx, monkeypatch):
+    from app.deviations import retention
+
+    monkeypatch.setattr(retention, "ANONYMISE_BATCH", 2)
+    cases = [_closed_case(NOW - timedelta(days=11 * 365)) for _ in range(5)]
+    db.session.commit()
+    assert anonymise_old_cases(10, NOW) == 5
+    db.session.expire_all()
+    assert all(c.anonymised_at is not None and c.messages == [] for c in cases)
+    assert anonymise_old_cases(10, NOW) == 0

@@ -106,25 +106,39 @@ def _clinic_of_unit() -> dict[int, int | None]:
     return result
 
 
+# Cases per round: the first run on an old database may find years of cases at once; a round
+# keeps the ORM objects and the IN lists small (SQLite allows 32,766 parameters).
+ANONYMISE_BATCH = 500
+
+
 def anonymise_old_cases(retention_years: int, now: datetime | None = None) -> int:
     """Every case closed more than ``retention_years`` ago loses its free text (the title
     becomes a neutral mark), its messages, the texts and actors of its history, its reporter
     and handler, and every unit but the hospital clinic; a history row says so. Flushes."""
     now = now or utcnow()
-    expired = db.session.scalars(
-        sa.select(Deviation)
-        .where(
-            Deviation.anonymised_at.is_(None),
-            Deviation.status.in_(CLOSED_STATUSES),
-            Deviation.closed_at.is_not(None),
-            Deviation.closed_at < years_before(now, retention_years),
-        )
-        .order_by(Deviation.id)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not expired:
-        return 0
+    cutoff = years_before(now, retention_years)
     clinic = _clinic_of_unit()
+    total = 0
+    while True:
+        expired = db.session.scalars(
+            sa.select(Deviation)
+            .where(
+                Deviation.anonymised_at.is_(None),
+                Deviation.status.in_(CLOSED_STATUSES),
+                Deviation.closed_at.is_not(None),
+                Deviation.closed_at < cutoff,
+            )
+            .order_by(Deviation.id)
+            .limit(ANONYMISE_BATCH)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not expired:
+            return total
+        _anonymise(expired, clinic, now)
+        total += len(expired)
+
+
+def _anonymise(expired: list[Deviation], clinic: dict[int, int | None], now: datetime) -> None:
     for deviation in expired:
         deviation.title = ANONYMISED_TITLE
         deviation.description = ""
@@ -161,7 +175,6 @@ def anonymise_old_cases(retention_years: int, now: datetime | None = None) -> in
     db.session.flush()
     # The flush above indexed the emptied texts while the messages still stood.
     reindex(db.session.connection(), ids)
-    return len(expired)
 
 
 def anonymise_departed_users(retention_years: int, now: datetime | None = None) -> int:
