@@ -5,7 +5,7 @@ PYTHON   ?= python3
 PORT     ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test reliability install browser db demo mail lock audit babel-extract babel-update babel-compile bench clean
+.PHONY: run test reliability install browser proxy db demo mail lock audit babel-extract babel-update babel-compile bench clean
 
 # Installed from the lock file only, every file checked against its hash; then the project
 # itself, without dependencies, built by the setuptools the lock pins. The venv's own pip is the
@@ -58,6 +58,16 @@ browser: node_modules/.installed
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils fonts-dejavu-core >/dev/null; \
 	fi
 
+# Debian's nginx with its brotli module, and socat, for the scenario on several hosts
+# (reliability/hosts.py puts deploy/'s site in front of two app hosts). RUNLEVEL=1 keeps the
+# package from starting its default site on port 80: the suite runs nginx with its own files.
+proxy:
+	@if ! command -v nginx >/dev/null || ! command -v socat >/dev/null || \
+	  ! dpkg -s libnginx-mod-http-brotli-filter >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx libnginx-mod-http-brotli-filter socat iproute2 >/dev/null; \
+	fi
+
 # Without AVVIK_CONFIG the app runs production's configuration and refuses to start without its
 # secrets: the targets that fill and serve a local database say development. `make run` always
 # does, and mails links to the port it serves (PORT=5077 make run).
@@ -98,10 +108,11 @@ babel-extract: $(BIN)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ --add-location=file --sort-output \
 	  --no-wrap --project=Avvik -o $(POT) .
 
-# The app under gunicorn against real databases, with load, crashes, a PostgreSQL restart and
-# SMTP faults; prints the figures (docs/reliability.md). Minutes, and it restarts the local
-# PostgreSQL server: not part of `make test`.
-reliability: install
+# The app under gunicorn against real databases, with load, crashes, a PostgreSQL restart,
+# SMTP faults and two hosts behind nginx; prints the figures (docs/reliability.md). Minutes,
+# and it restarts the local PostgreSQL server: not part of `make test`. One scenario:
+# `.venv/bin/python -m reliability --only multihost --database postgresql`.
+reliability: install proxy
 	$(BIN)/python -m reliability
 
 # Extract, merge into every catalogue, then list what still lacks an English translation
@@ -122,6 +133,7 @@ bench: install
 	fi
 	$(BIN)/python bench/filing_and_inbox.py
 	$(BIN)/python bench/tertial_report.py
+	$(BIN)/python bench/change_over_time.py --only sqlite
 	$(BIN)/python bench/forgot_password.py
 	$(BIN)/python bench/index_usage.py
 	$(BIN)/python bench/search.py

@@ -202,6 +202,16 @@ class Config:
     RATELIMIT_KEY_PREFIX = _str("RATELIMIT_KEY_PREFIX", "avvik")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = _str("SIGN_IN_RATE_LIMIT", "20 per minute")
+    # The open API (app/api), in the same storage: per client address and per token.
+    API_RATE_LIMIT = _str("API_RATE_LIMIT", "600 per minute")
+    API_TOKEN_RATE_LIMIT = _str("API_TOKEN_RATE_LIMIT", "300 per minute")
+    # Webhooks (app/api/webhooks.py): per attempt, back-off, dead letter after the last.
+    WEBHOOK_TIMEOUT_SECONDS = _float("WEBHOOK_TIMEOUT_SECONDS", 10.0)
+    WEBHOOK_RETRY_BASE_SECONDS = _int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+    WEBHOOK_RETRY_MAX_SECONDS = _int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600)
+    WEBHOOK_MAX_ATTEMPTS = _int("WEBHOOK_MAX_ATTEMPTS", 10)
+    # Plain HTTP to 127.0.0.1 as an endpoint: tests and development only, never production.
+    WEBHOOK_ALLOW_LOOPBACK_HTTP = False
     # How many reverse proxies stand in front of the app (0: none). With one or more, the
     # client address, scheme and host are read from their X-Forwarded-* headers (ProxyFix);
     # without a proxy those headers are anyone's to forge, so leave it at 0.
@@ -210,6 +220,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     """`make run`: the defaults above, with keys generated into instance/ (app/setup.py)."""
+
+    WEBHOOK_ALLOW_LOOPBACK_HTTP = True
 
 
 class TestingConfig(Config):
@@ -228,6 +240,7 @@ class TestingConfig(Config):
     # Tests log in hundreds of times from 127.0.0.1; the limiter's own tests turn it on.
     RATELIMIT_ENABLED = False
     REQUIRE_TOTP = False
+    WEBHOOK_ALLOW_LOOPBACK_HTTP = True
 
 
 class ProductionConfig(Config):

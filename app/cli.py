@@ -37,6 +37,11 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(search_index_command)
 
+    # The open API's webhook outbox, delivered as mail is (app/api/webhooks.py).
+    from app.api.cli import send_webhooks_command
+
+    app.cli.add_command(send_webhooks_command)
+
 
 @click.command("seed")
 @with_appcontext

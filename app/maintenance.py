@@ -91,6 +91,14 @@ def delete_old_security_log(now: datetime) -> int:
     return delete_older_than(now - timedelta(days=int(current_app.config["SECURITY_LOG_DAYS"])))
 
 
+def delete_old_api_rows(now: datetime) -> int:
+    """The open API's idempotency keys and old webhook deliveries (app/api)."""
+    from app.api import webhooks
+    from app.api.services import idempotency
+
+    return idempotency.delete_old(now) + webhooks.delete_old(now)
+
+
 STEPS = [
     Step("Pasientidentitet slettet i avsluttede saker", erase_closed_patient_ids),
     Step("Pasientidentitet slettet i saker åpne for lenge", erase_patient_ids_of_long_open_cases),
@@ -101,6 +109,7 @@ STEPS = [
     Step("Brukte eller utløpte lenker slettet", delete_spent_tokens),
     Step("Utløpte innlogginger slettet", delete_expired_sessions),
     Step("Rader i sikkerhetsloggen eldre enn SECURITY_LOG_DAYS slettet", delete_old_security_log),
+    Step("Gamle idempotensnøkler og webhook-leveranser slettet", delete_old_api_rows),
 ]
 
 

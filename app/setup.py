@@ -50,10 +50,13 @@ def register_secret_key_rotation(app: Flask) -> None:
 
 def register_logging(app: Flask) -> None:
     """JSON lines on stderr, a request id on each (and in X-Request-ID), one line per request
-    (the hooks that do it are registered in register_request_hooks)."""
-    from app.ops import logs
+    (the hooks that do it are registered in register_request_hooks); the render clock of the
+    Server-Timing header; the content hash on static URLs."""
+    from app.ops import logs, static_versions, timing
 
+    timing.register(app)
     logs.register(app)
+    static_versions.register(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -146,6 +149,10 @@ def _select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and the mail sender: no user, no cookie
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):  # the open API: Accept-Language, never a cookie
+        from app.api.problems import language
+
+        return language()
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = request.cookies.get("lang")
@@ -187,6 +194,7 @@ def register_request_hooks(app: Flask) -> None:
     who may enter at all) run after every app hook.
 
     Before the view:
+      0. ops.timing.start_clock: the Server-Timing clock starts before anything else.
       1. ops.logs.start_request: the request id and start time, so that every later log line,
          and an error page, can name the request.
       2. Input guards, before anything that can write: a refused request changes nothing, not
@@ -200,20 +208,24 @@ def register_request_hooks(app: Flask) -> None:
     After the view:
       5. Flask-Limiter's rate headers, then Flask-Login's remember cookie.
       6. The security headers.
-      7. ops.logs.finish_request, last: the access log line, with the status the client gets.
+      7. ops.logs.finish_request: the access log line, with the status the client gets and the
+         Server-Timing figures.
+      8. ops.timing.write_header, last: the Server-Timing header (database, render, total).
     Teardown: Flask-Limiter lets go of its request state; Flask-SQLAlchemy ends the session
     with the app context (db.init_app), rolling back what was not committed.
     """
     from app.auth.services import sign_in
     from app.common import database
-    from app.ops import logs
+    from app.ops import logs, timing
 
-    # After the view, registered in the reverse of the order they run (7, 6, 5).
+    # After the view, registered in the reverse of the order they run (8, 7, 6, 5).
+    app.after_request(timing.write_header)
     app.after_request(logs.finish_request)
     app.after_request(security_headers)
     login_manager.init_app(app)  # its after_request: the remember cookie
-    # Before the view, in order (1 to 4). Flask-Limiter also adds its after_request (5, the
+    # Before the view, in order (0 to 4). Flask-Limiter also adds its after_request (5, the
     # first to run) and its teardown here.
+    app.before_request(timing.start_clock)
     app.before_request(logs.start_request)
     app.before_request(refuse_nul)
     csrf.init_app(app)
@@ -233,6 +245,8 @@ def register_blueprints(app: Flask) -> None:
     from app.ops.routes import bp as ops_bp
     from app.privacy.routes import bp as privacy_bp
     from app.search.routes import bp as search_bp
+
+    # Endring over tid (issue 23) adds its views to the statistics blueprint.
     from app.statistics.routes import bp as statistics_bp
 
     app.register_blueprint(main_bp)
@@ -246,6 +260,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(ops_bp)
+    # The open API (/api/v1/) and its documentation page, through flask-smorest.
+    from app.api.routes import register as register_api
+    from app.api.routes import register_admin as register_api_admin
+
+    register_api(app)
+    register_api_admin(app)
     if app.config.get("BENCH_ENDPOINT"):
         from app.main.bench import bp as bench_bp
 
@@ -271,7 +291,22 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    # --- The open API answers every error as RFC 9457 problem details (app/api/problems.py).
+    from werkzeug.exceptions import HTTPException
+
+    from app.api import problems
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        if problems.wants_problem():
+            return problems.from_exception(error)
+        return error
+
+    # --- end of the open API's part
+
     def render_error(error):
+        if problems.wants_problem():
+            return problems.from_exception(error)
         code = getattr(error, "code", 500)
         return render_template("errors/error.html", code=code), code
 
@@ -302,9 +337,12 @@ def register_errorhandlers(app: Flask) -> None:
         except SQLAlchemyError:
             pass
         request_id = g.get("request_id")
-        if isinstance(original, OperationalError) or (
+        unavailable = isinstance(original, OperationalError) or (
             isinstance(original, DBAPIError) and original.connection_invalidated
-        ):
+        )
+        if problems.wants_problem():  # the open API
+            return problems.problem(503 if unavailable else 500)
+        if unavailable:
             return _plain_error_page(503, request_id)
         try:
             return render_template("errors/error.html", code=500, request_id=request_id), 500

@@ -317,8 +317,11 @@ def lua_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def wrk_script(method: str, path: str, sessions: list[tuple[str, str]], expect: int) -> str:
-    """Round-robin over the sessions; count answers other than ``expect`` so none hide."""
+def wrk_script(
+    method: str, path: str, sessions: list[tuple[str, str]], expect: int, header: str = "Cookie"
+) -> str:
+    """Round-robin over the sessions; count answers other than ``expect`` so none hide.
+    ``header`` carries each session's first value (bench/api_inbox.py sends Authorization)."""
     entries = ",\n".join(f'{{"{lua_escape(c)}", "{lua_escape(b)}"}}' for c, b in sessions)
     return f"""
 local sessions = {{ {entries} }}
@@ -330,7 +333,7 @@ function setup(thread) table.insert(threads, thread) end
 function request()
   i = i % #sessions + 1
   local s = sessions[i]
-  local headers = {{["Cookie"] = s[1], ["User-Agent"] = "{USER_AGENT}"}}
+  local headers = {{["{header}"] = s[1], ["User-Agent"] = "{USER_AGENT}"}}
   local body = nil
   if "{method}" == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -361,12 +364,13 @@ def run_wrk(
     sessions: list[tuple[str, str]] | None = None,
     expect: int = 200,
     connections: int = CONNECTIONS,
+    header: str = "Cookie",
 ) -> dict[str, float]:
     sessions = sessions or [("", "")]
     port = server.port
     cpu_before = server.cpu_seconds()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(wrk_script(method, path, sessions, expect))
+        script.write(wrk_script(method, path, sessions, expect, header))
     try:
         out = subprocess.run(
             [

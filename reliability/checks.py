@@ -18,7 +18,9 @@ _FIELDS = (
 )  # fmt: skip
 
 
-def lost_receipts(db: Database, receipts: dict[str, Filing]) -> list[str]:
+def lost_receipts(
+    db: Database, receipts: dict[str, Filing], key: str = PATIENT_DATA_KEY
+) -> list[str]:
     """Receipted filings that are not in the database exactly once, whole, as sent: the row
     with every field, its one 'opprettet' history row, the patient identity decrypting to what
     was typed."""
@@ -34,7 +36,7 @@ def lost_receipts(db: Database, receipts: dict[str, Filing]) -> list[str]:
     found: dict[str, list[tuple]] = defaultdict(list)
     for row in rows:
         found[row[0]].append(row)
-    cipher = Fernet(PATIENT_DATA_KEY.encode())
+    cipher = Fernet(key.encode())
     problems = []
     for reference, sent in receipts.items():
         matches = found.get(reference, [])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import http.client
 import re
+import ssl
 import threading
 import time
 import urllib.parse
@@ -58,10 +59,32 @@ class Client:
     error on any 5xx, refused on any other answer (a page with a message: 404, 409, 422 …),
     no answer when the connection failed."""
 
-    def __init__(self, port: int, tally: Tally) -> None:
+    def __init__(
+        self,
+        port: int,
+        tally: Tally,
+        tls: ssl.SSLContext | None = None,
+        source: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """``tls``: HTTPS with this context (through the proxy); ``source``: the local address
+        to connect from (a client address of its own, 127.0.0.0/8); ``headers`` on each request."""
         self.port = port
         self.tally = tally
+        self.tls = tls
+        self.source = (source, 0) if source else None
+        self.extra_headers = headers or {}
         self.cookies: dict[str, str] = {}
+
+    def connection(self) -> http.client.HTTPConnection:
+        if self.tls is not None:
+            return http.client.HTTPSConnection(
+                "127.0.0.1", self.port, timeout=TIMEOUT, context=self.tls,
+                source_address=self.source,
+            )  # fmt: skip
+        return http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=TIMEOUT, source_address=self.source
+        )
 
     def request(
         self,
@@ -70,7 +93,10 @@ class Client:
         form: dict[str, object] | None = None,
         ok: Callable[[Response], bool] = ordinary,
     ) -> Response:
-        headers = {"User-Agent": USER_AGENT}
+        headers = {"User-Agent": USER_AGENT, **self.extra_headers}
+        if self.tls is not None:
+            # Over HTTPS Flask-WTF also wants a same-origin Referer, as browsers send it.
+            headers.setdefault("Referer", f"https://127.0.0.1:{self.port}{path}")
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -79,7 +105,7 @@ class Client:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.monotonic()
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+            conn = self.connection()
             try:
                 conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()

@@ -64,10 +64,12 @@ def options(page: str, select_id: str) -> dict[str, int]:
 class Reporter:
     """One logged-in nurse with the filing form loaded once (the CSRF token is the session's)."""
 
-    def __init__(self, port: int, tally: Tally, email: str, organisation: str) -> None:
+    def __init__(
+        self, port: int, tally: Tally, email: str, organisation: str, **client_options
+    ) -> None:
         self.email = email
         self.organisation = organisation
-        self.client = Client(port, tally)
+        self.client = Client(port, tally, **client_options)
         self.client.log_in(email)
         page = self.client.get("/avvik/nytt")
         assert page.status == 200, page.status

@@ -160,7 +160,14 @@ SECURITY_EVENTS = {
     "second_factor_enrolled": N_("Totrinnsinnlogging satt opp"),
     "second_factor_reset": N_("Totrinnsinnlogging tilbakestilt"),
     "session_ended": N_("Innlogging avsluttet"),
+    "api_token_used": N_("API-nøkkel brukt"),
+    "api_token_refused": N_("API-nøkkel avvist"),
+    "api_client_created": N_("API-klient opprettet"),
+    "api_client_revoked": N_("API-klient trukket tilbake"),
 }
+
+# A webhook delivery (app/api/webhooks.py), as the API clients' page shows it.
+DELIVERY_STATUSES = {"pending": N_("Venter"), "delivered": N_("Levert"), "failed": N_("Ga opp")}
 
 # What a mailed link was for, as the administrative log names it.
 TOKEN_PURPOSES = {"invitation": N_("invitasjon"), "reset": N_("nytt passord")}

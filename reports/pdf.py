@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -35,7 +36,17 @@ from reports.pdf_layout import CONTENT_W, MARGIN, numbered_canvas, paragraph, ru
 from reports.rows import Row
 from reports.summary import DEFINITIONS, Change, TertialSummary
 
+if TYPE_CHECKING:
+    from reports.runchart import ChangeOverTime
+
 REPORT_GROUP = N_("Forbedringsgruppen")
+
+
+def _change_section(change: ChangeOverTime, language: Language) -> list:
+    # pandas comes with it: only a report that has the page loads it.
+    from reports.runchart_pdf import change_section
+
+    return change_section(change, language)
 
 
 def report_title(summary: TertialSummary, language: Language = NORWEGIAN) -> str:
@@ -278,10 +289,16 @@ def _canvas_class(summary: TertialSummary, made_at: datetime, lang: Language) ->
     )
 
 
-def render_pdf(summary: TertialSummary, made_at: datetime, language: Language = NORWEGIAN) -> bytes:
+def render_pdf(
+    summary: TertialSummary,
+    made_at: datetime,
+    language: Language = NORWEGIAN,
+    change: ChangeOverTime | None = None,
+) -> bytes:
     """The whole report. ``made_at`` (aware) is printed and stamped into the file.
 
-    ``summary`` must come from ``summarise(..., language)`` with the same language.
+    ``summary`` must come from ``summarise(..., language)`` with the same language; ``change``
+    (*Endring over tid*, reports.runchart) adds its page after the trend.
     """
     _ = language.gettext
     if made_at.tzinfo is None:
@@ -305,6 +322,7 @@ def render_pdf(summary: TertialSummary, made_at: datetime, language: Language = 
         _cover(summary, made_at, language)
         + _key_figures(summary, language)
         + _trend(summary, language)
+        + (_change_section(change, language) if change is not None else [])
         + _categories(summary, language)
         + _organisations(summary, language)
         + learning_section(summary, language)

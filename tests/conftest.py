@@ -17,33 +17,27 @@ TEMPLATE).
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import uuid
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from pathlib import Path
 
-import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy.engine import make_url
 
-from app import create_app
 from app.common.translations import compile_catalogues
-from app.data.demo import DEMO_PASSWORD, create_demo_accounts
-from app.data.seed import seed_defaults
 from app.extensions import db
-
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PG_SERVER = os.environ.get("AVVIK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: required, not skipped)")
-    pytest.skip(reason)
+from tests.support import (
+    build_database,
+    copy_sqlite,
+    fresh_postgresql_url,
+    fresh_sqlite_url,
+    login,
+    make_app,
+    on_pg_server,
+    pg_schema,
+    pg_url,
+    unique,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,83 +53,25 @@ def pytest_configure(config: pytest.Config) -> None:
 def sessions_join_with_a_savepoint() -> None:
     """A session bound to a connection that is already in a transaction begins a SAVEPOINT
     there, and its commit releases it; a session bound to an engine (the `commits` tests,
-    the app outside tests) is not affected."""
+    the app outside tests) is not affected. tests/test_fixtures.py pins this behaviour."""
     db.session.session_factory.configure(join_transaction_mode="create_savepoint")
 
 
-def drop_everything() -> None:
-    """Empty the app's database, Alembic's version table too, for a test of the migrations
-    (in an app context)."""
-    db.drop_all()
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-
-
-def make_app(database_url: str, **overrides: object) -> Flask:
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, **overrides)
-    return app
-
-
-def build_database(database_url: str) -> None:
-    """Schema, seed and demo accounts, committed."""
-    app = make_app(database_url)
-    with app.app_context():
-        db.create_all()
-        seed_defaults()
-        create_demo_accounts()
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-
-
-# --- PostgreSQL: schemas and databases of this process ------------------------------------
-
-
-def _on_pg_server(*statements: str) -> None:
-    try:
-        with psycopg.connect(PG_SERVER, connect_timeout=3, autocommit=True) as conn:
-            for statement in statements:
-                conn.execute(statement)
-    except psycopg.OperationalError as error:
-        _unavailable(f"PostgreSQL is not reachable at {PG_SERVER}: {error}")
-
-
-def _pg_url(database: str | None = None, schema: str | None = None) -> str:
-    url = make_url(PG_SERVER).set(drivername="postgresql+psycopg")
-    if database:
-        url = url.set(database=database)
-    if schema:
-        url = url.update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False)
-
-
-def _unique(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:10]}"
-
-
-@contextmanager
-def _pg_schema() -> Iterator[str]:
-    """A new, empty schema in the `test` database; the URL whose connections work in it."""
-    schema = _unique("avvik_test")
-    _on_pg_server(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield _pg_url(schema=schema)
-    finally:
-        _on_pg_server(f'DROP SCHEMA "{schema}" CASCADE')
+# --- Databases of this process --------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
 def pg_schema_url() -> Iterator[str]:
     """A fresh, empty schema on the PostgreSQL server, dropped after the session (for tests
     that build their own database)."""
-    with _pg_schema() as url:
+    with pg_schema() as url:
         yield url
 
 
 @pytest.fixture(scope="session")
 def seeded_postgresql_url() -> Iterator[str]:
     """This process's PostgreSQL schema with the seed and demo accounts; tests roll back."""
-    with _pg_schema() as url:
+    with pg_schema() as url:
         build_database(url)
         yield url
 
@@ -145,33 +81,13 @@ def pg_template() -> Iterator[str]:
     """A seeded database that is only ever copied: the start of every fresh PostgreSQL
     database. CREATE DATABASE … TEMPLATE copies it in tens of milliseconds, where create_all
     and the seed take most of a second."""
-    name = _unique("avvik_template")
-    _on_pg_server(f'CREATE DATABASE "{name}"')
+    name = unique("avvik_template")
+    on_pg_server(f'CREATE DATABASE "{name}"')
     try:
-        build_database(_pg_url(database=name))
+        build_database(pg_url(database=name))
         yield name
     finally:
-        _on_pg_server(f'DROP DATABASE "{name}"')
-
-
-@contextmanager
-def fresh_postgresql_url(template: str) -> Iterator[str]:
-    name = _unique("avvik_test")
-    _on_pg_server(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    try:
-        yield _pg_url(database=name)
-    finally:
-        # FORCE: a connection a test's thread left open must not keep the database alive.
-        _on_pg_server(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
-# --- SQLite: files of this process ---------------------------------------------------------
-
-
-def _copy_sqlite(source: Path, target: Path) -> None:
-    # The backup API copies a consistent database whatever sits in the WAL file.
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
+        on_pg_server(f'DROP DATABASE "{name}"')
 
 
 @pytest.fixture(scope="session")
@@ -186,13 +102,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seeded_sqlite_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """This process's seeded SQLite file; tests roll back."""
     path = tmp_path_factory.mktemp("shared") / "avvik.db"
-    _copy_sqlite(sqlite_template, path)
-    return f"sqlite:///{path}"
-
-
-def fresh_sqlite_url(sqlite_template: Path, directory: Path) -> str:
-    path = directory / "avvik.db"
-    _copy_sqlite(sqlite_template, path)
+    copy_sqlite(sqlite_template, path)
     return f"sqlite:///{path}"
 
 
@@ -285,11 +195,6 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
-
-
-def login(client: FlaskClient, email: str, password: str = DEMO_PASSWORD) -> None:
-    response = client.post("/logg-inn", data={"email": email, "password": password})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
 @pytest.fixture

@@ -6,36 +6,18 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.auth.services import create_user, find_user
-from app.data.demo import DEMO_PASSWORD
-from app.data.seed import HOSPITAL, organisation_by_name
-from app.deviations.services import DeviationInput, file_deviation
+from app.auth.services import find_user
+from app.data.seed import HOSPITAL
 from app.extensions import db
-from app.models import AccessAction, AccessLogEntry, Category, Deviation, Harm, Role
+from app.models import AccessAction, AccessLogEntry, Deviation, Role
 from app.models.guards import AppendOnlyError
-from tests import analysis_helpers
-from tests.helpers import make_identity_number
+from tests import factories
+from tests.factories import identity_number
 
-PATIENT = make_identity_number("120345")
-OTHER_PATIENT = make_identity_number("230456")
+PATIENT = identity_number("120345")
+OTHER_PATIENT = identity_number("230456")
 OFFICER = "personvern@stolav.demo"
-
-
-def _file(reporter: str = "melder@trondheim.demo", counterpart: str = HOSPITAL,
-          patient: str | None = PATIENT) -> Deviation:  # fmt: skip
-    category = db.session.scalar(sa.select(Category).limit(1))
-    return file_deviation(
-        find_user(reporter),
-        DeviationInput(
-            counterpart_org_id=organisation_by_name(counterpart).id,
-            event_date=analysis_helpers.day(0),
-            category_id=category.id,
-            harm=Harm.LAV,
-            title="Kom hjem uten epikrise",
-            description="Beskrivelse",
-            patient_id=patient,
-        ),
-    )
+TITLE = "Kom hjem uten epikrise"
 
 
 def _entries(**where) -> list[AccessLogEntry]:
@@ -45,14 +27,9 @@ def _entries(**where) -> list[AccessLogEntry]:
     return list(db.session.scalars(query))
 
 
-def _officer(org: str = HOSPITAL, email: str = OFFICER) -> None:
-    create_user(email, "Petra Personvern", organisation_by_name(org), DEMO_PASSWORD,
-                {Role.PERSONVERN})  # fmt: skip
-
-
 def test_viewing_a_case_and_its_identity_is_logged(app, login_as):
     with app.app_context():
-        reference = _file().reference
+        reference = factories.deviation(patient=PATIENT, title=TITLE).reference
         db.session.commit()
     client = login_as("mottak@stolav.demo")
     assert client.get(f"/avvik/{reference}").status_code == 200
@@ -71,7 +48,7 @@ def test_viewing_a_case_and_its_identity_is_logged(app, login_as):
 
 def test_a_stranger_leaves_no_row_and_gets_404(app, login_as):
     with app.app_context():
-        reference = _file().reference
+        reference = factories.deviation(patient=PATIENT, title=TITLE).reference
         db.session.commit()
     client = login_as("mottak@malvik.demo")
     assert client.get(f"/avvik/{reference}").status_code == 404
@@ -81,7 +58,7 @@ def test_a_stranger_leaves_no_row_and_gets_404(app, login_as):
 
 def test_the_handlers_of_both_organisations_see_the_case_access_log(app, login_as):
     with app.app_context():
-        reference = _file().reference
+        reference = factories.deviation(patient=PATIENT, title=TITLE).reference
         db.session.commit()
     login_as("mottak@stolav.demo").get(f"/avvik/{reference}")
     for handler in ("mottak@stolav.demo", "mottak@trondheim.demo"):
@@ -93,7 +70,7 @@ def test_the_handlers_of_both_organisations_see_the_case_access_log(app, login_a
 
 def test_analysis_page_and_pdf_are_logged(app, login_as):
     with app.app_context():
-        analysis = analysis_helpers.start()
+        analysis = factories.analysis()
         reference, analysis_id = analysis.reference, analysis.id
         db.session.commit()
     client = login_as("mottak@stolav.demo")
@@ -106,7 +83,7 @@ def test_analysis_page_and_pdf_are_logged(app, login_as):
 
 def test_the_access_log_is_never_changed(ctx):
     user = find_user("mottak@stolav.demo")
-    deviation = _file()
+    deviation = factories.deviation(patient=PATIENT, title=TITLE)
     db.session.add(
         AccessLogEntry(user_id=user.id, organisation_id=user.organisation_id,
                        action=AccessAction.DEVIATION_VIEWED, deviation_id=deviation.id)
@@ -125,11 +102,18 @@ def test_the_access_log_is_never_changed(ctx):
 
 def test_the_officer_finds_the_patients_cases_and_who_read_them(app, login_as):
     with app.app_context():
-        _officer()
-        first, second = _file(), _file(reporter="melder@stolav.demo", counterpart="Malvik")
-        elsewhere = _file(reporter="melder@trondheim.demo", counterpart="Malvik")  # not ours
-        _file(patient=OTHER_PATIENT)
-        _file(patient=None)
+        factories.new_user(OFFICER, name="Petra Personvern", org=HOSPITAL, roles=[Role.PERSONVERN])
+        first, second = (
+            factories.deviation(patient=PATIENT, title=TITLE),
+            factories.deviation(
+                reporter="melder@stolav.demo", counterpart="Malvik", patient=PATIENT, title=TITLE
+            ),
+        )
+        elsewhere = factories.deviation(
+            reporter="melder@trondheim.demo", counterpart="Malvik", patient=PATIENT, title=TITLE
+        )  # not ours
+        factories.deviation(patient=OTHER_PATIENT, title=TITLE)
+        factories.deviation(patient=None, title=TITLE)
         refs = first.reference, second.reference, elsewhere.reference
         db.session.commit()
     login_as("mottak@stolav.demo").get(f"/avvik/{refs[0]}")
@@ -141,7 +125,7 @@ def test_the_officer_finds_the_patients_cases_and_who_read_them(app, login_as):
     assert "2 saker har dette nummeret" in page
     assert refs[0] in page and refs[1] in page and refs[2] not in page
     assert "Siri Mottak" in page  # who read the first case
-    assert "Kom hjem uten epikrise" not in page  # no case content
+    assert TITLE not in page  # no case content
     with app.app_context():
         me = find_user(OFFICER)
         actions = [(r.action, r.deviation_id is not None) for r in _entries(user_id=me.id)]
@@ -154,7 +138,7 @@ def test_the_officer_finds_the_patients_cases_and_who_read_them(app, login_as):
 
 def test_a_bad_number_is_refused_beside_the_field_and_kept(app, login_as):
     with app.app_context():
-        _officer()
+        factories.new_user(OFFICER, name="Petra Personvern", org=HOSPITAL, roles=[Role.PERSONVERN])
         db.session.commit()
     typed = PATIENT[:10] + str((int(PATIENT[10]) + 1) % 10)
     answer = login_as(OFFICER).post("/personvern/", data={"number": typed})
@@ -167,7 +151,7 @@ def test_a_bad_number_is_refused_beside_the_field_and_kept(app, login_as):
 
 def test_only_the_officer_reaches_the_privacy_pages(app, login_as):
     with app.app_context():
-        _officer()
+        factories.new_user(OFFICER, name="Petra Personvern", org=HOSPITAL, roles=[Role.PERSONVERN])
         db.session.commit()
     for email in ("admin@demo.demo", "mottak@stolav.demo", "forbedring@demo.demo"):
         client = login_as(email)
@@ -181,8 +165,8 @@ def test_only_the_officer_reaches_the_privacy_pages(app, login_as):
 
 def test_the_organisation_log_lists_its_own_staff_only_and_filters(app, login_as):
     with app.app_context():
-        _officer()
-        reference = _file().reference
+        factories.new_user(OFFICER, name="Petra Personvern", org=HOSPITAL, roles=[Role.PERSONVERN])
+        reference = factories.deviation(patient=PATIENT, title=TITLE).reference
         db.session.commit()
     login_as("mottak@stolav.demo").get(f"/avvik/{reference}")
     login_as("mottak@trondheim.demo").get(f"/avvik/{reference}")

@@ -15,7 +15,7 @@ from app.data.demo import DEMO_PASSWORD
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
 from app.models import AdminLogEntry, Category, Organisation, Role, Unit
-from tests.conftest import login
+from tests.support import login
 
 ACTORS = ["admin", "lokal_right", "lokal_other", "saksbehandler", "melder"]
 EMAILS = {

@@ -8,53 +8,26 @@ import pytest
 import sqlalchemy as sa
 
 from app.admin import services
-from app.auth.services import create_user, find_user
+from app.auth.services import create_user
 from app.common import permissions
 from app.common.errors import ServiceError
 from app.data.seed import HOSPITAL, organisation_by_name
-from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import (
     AdminLogEntry,
     Agreement,
     Category,
     Deviation,
-    Harm,
     Organisation,
     OrgKind,
     Role,
     Status,
     Unit,
-    User,
 )
 from app.models.guards import AppendOnlyError
 from app.statistics.services import ALL, tertial_summary
 from reports import Tertial
-
-
-def _user(email: str) -> User:
-    user = find_user(email)
-    assert user is not None
-    return user
-
-
-def _category(name: str = "Utskrivning") -> Category:
-    return db.session.scalar(sa.select(Category).where(Category.name == name))
-
-
-def _file(reporter: User, counterpart: Organisation, when: datetime, category: str = "Utskrivning"):
-    return file_deviation(
-        reporter,
-        DeviationInput(
-            counterpart_org_id=counterpart.id,
-            event_date=when.date(),
-            category_id=_category(category).id,
-            harm=Harm.LAV,
-            title="Manglende epikrise",
-            description="Epikrisen kom ikke med pasienten.",
-        ),
-        now=when,
-    )
+from tests import factories
 
 
 def _close(deviation: Deviation) -> None:
@@ -81,7 +54,7 @@ def _tertial_counts(year: int, tertial: int, column) -> dict[str, int]:
 
 
 def test_merge_keeps_old_names_in_old_cases_and_past_tertials(ctx):
-    admin = _user("admin@demo.demo")
+    admin = factories.user("admin@demo.demo")
     hospital = organisation_by_name(HOSPITAL)
     leksvik = organisation_by_name("Leksvik")
     leksvik_unit = next(u for u in leksvik.units if u.name == "Hjemmetjenesten")
@@ -91,14 +64,20 @@ def test_merge_keeps_old_names_in_old_cases_and_past_tertials(ctx):
     handler = create_user(
         "mottak@leksvik.demo", "Mats Leksvik", leksvik, "x" * 12, {Role.SAKSBEHANDLER}
     )
-    hospital_nurse = _user("melder@stolav.demo")
+    hospital_nurse = factories.user("melder@stolav.demo")
 
     # Filed in the second tertial of 2025: one answered, one still open; and one the
     # hospital sent to Leksvik that is still open.
-    closed = _file(nurse, hospital, datetime(2025, 5, 20, 10, tzinfo=UTC))
+    closed = factories.deviation(
+        reporter=nurse, counterpart=hospital, now=datetime(2025, 5, 20, 10, tzinfo=UTC)
+    )
     _close(closed)
-    open_sent = _file(nurse, hospital, datetime(2025, 6, 2, 10, tzinfo=UTC))
-    open_received = _file(hospital_nurse, leksvik, datetime(2025, 6, 3, 10, tzinfo=UTC))
+    open_sent = factories.deviation(
+        reporter=nurse, counterpart=hospital, now=datetime(2025, 6, 2, 10, tzinfo=UTC)
+    )
+    open_received = factories.deviation(
+        reporter=hospital_nurse, counterpart=leksvik, now=datetime(2025, 6, 3, 10, tzinfo=UTC)
+    )
     before_reporters = _tertial_counts(2025, 2, Deviation.reporter_org_name)
     before_counterparts = _tertial_counts(2025, 2, Deviation.counterpart_org_name)
     past = Tertial(2025, 2)
@@ -135,7 +114,9 @@ def test_merge_keeps_old_names_in_old_cases_and_past_tertials(ctx):
         r.label for r in report_after.by_reporter_org + report_after.by_counterpart_org
     }
     # New filings use the new name.
-    new = _file(nurse, hospital, datetime(2026, 2, 1, 10, tzinfo=UTC))
+    new = factories.deviation(
+        reporter=nurse, counterpart=hospital, now=datetime(2026, 2, 1, 10, tzinfo=UTC)
+    )
     assert new.reporter_org_name == "Indre Fosen"
     # The successor's handler still sees the closed Leksvik case, and handles the moved one.
     assert permissions.can(handler, "view", closed)
@@ -160,17 +141,21 @@ def test_merge_keeps_old_names_in_old_cases_and_past_tertials(ctx):
 
 
 def test_merge_leaves_open_cases_between_the_two_and_refuses_nonsense(ctx):
-    admin = _user("admin@demo.demo")
+    admin = factories.user("admin@demo.demo")
     malvik = organisation_by_name("Malvik")
     trondheim = organisation_by_name("Trondheim")
-    between = _file(_user("melder@trondheim.demo"), malvik, datetime(2026, 1, 5, 9, tzinfo=UTC))
+    between = factories.deviation(
+        reporter=factories.user("melder@trondheim.demo"),
+        counterpart=malvik,
+        now=datetime(2026, 1, 5, 9, tzinfo=UTC),
+    )
     with pytest.raises(ServiceError) as same:
         services.merge_organisation(admin, malvik, malvik)
     assert same.value.code == "same"
     result = services.merge_organisation(admin, malvik, trondheim)
     assert result.left_between == [between.reference]
     assert between.counterpart_org_id == malvik.id  # not self-addressed
-    assert permissions.can(_user("mottak@trondheim.demo"), "handle", between)
+    assert permissions.can(factories.user("mottak@trondheim.demo"), "handle", between)
     with pytest.raises(ServiceError) as again:
         services.merge_organisation(admin, malvik, trondheim)
     assert again.value.code == "source_inactive"
@@ -179,11 +164,19 @@ def test_merge_leaves_open_cases_between_the_two_and_refuses_nonsense(ctx):
 
 
 def test_rename_changes_new_filings_only(ctx):
-    admin = _user("admin@demo.demo")
+    admin = factories.user("admin@demo.demo")
     roan = organisation_by_name("Roan")
-    old = _file(_user("melder@stolav.demo"), roan, datetime(2026, 1, 10, 9, tzinfo=UTC))
+    old = factories.deviation(
+        reporter=factories.user("melder@stolav.demo"),
+        counterpart=roan,
+        now=datetime(2026, 1, 10, 9, tzinfo=UTC),
+    )
     services.update_organisation(admin, roan, name="Åfjord")
-    new = _file(_user("melder@stolav.demo"), roan, datetime(2026, 2, 10, 9, tzinfo=UTC))
+    new = factories.deviation(
+        reporter=factories.user("melder@stolav.demo"),
+        counterpart=roan,
+        now=datetime(2026, 2, 10, 9, tzinfo=UTC),
+    )
     assert (old.counterpart_org_name, new.counterpart_org_name) == ("Roan", "Åfjord")
     with pytest.raises(ServiceError) as taken:
         services.update_organisation(admin, roan, name="trondheim")
@@ -191,7 +184,7 @@ def test_rename_changes_new_filings_only(ctx):
 
 
 def test_lokal_admin_sets_deadline_but_cannot_rename(ctx):
-    local = _user("lokaladmin@trondheim.demo")
+    local = factories.user("lokaladmin@trondheim.demo")
     trondheim = organisation_by_name("Trondheim")
     services.update_organisation(local, trondheim, response_days=21)
     assert trondheim.response_days == 21
@@ -206,7 +199,7 @@ def test_lokal_admin_sets_deadline_but_cannot_rename(ctx):
 
 
 def test_unit_tree_create_move_refuses_cycles(ctx):
-    admin = _user("admin@demo.demo")
+    admin = factories.user("admin@demo.demo")
     trondheim = organisation_by_name("Trondheim")
     top = services.create_unit(admin, trondheim, "Helse og velferd", None)
     child = services.create_unit(admin, trondheim, "Hjemmebaserte tjenester", top.id)
@@ -227,7 +220,7 @@ def test_unit_tree_create_move_refuses_cycles(ctx):
 
 
 def test_unit_deactivation_needs_children_inactive_first(ctx):
-    admin = _user("admin@demo.demo")
+    admin = factories.user("admin@demo.demo")
     trondheim = organisation_by_name("Trondheim")
     top = next(u for u in trondheim.units if u.parent_id is None)
     with pytest.raises(ServiceError) as error:
@@ -244,10 +237,9 @@ def test_unit_deactivation_needs_children_inactive_first(ctx):
 
 
 def test_a_used_category_cannot_be_deleted_only_deactivated(ctx):
-    admin = _user("admin@demo.demo")
-    used = _category("Transport")
-    _file(_user("melder@trondheim.demo"), organisation_by_name(HOSPITAL),
-          datetime(2026, 1, 3, 9, tzinfo=UTC), category="Transport")  # fmt: skip
+    admin = factories.user("admin@demo.demo")
+    used = factories.category("Transport")
+    factories.deviation(reporter=factories.user("melder@trondheim.demo"), counterpart=organisation_by_name(HOSPITAL), now=datetime(2026, 1, 3, 9, tzinfo=UTC), category="Transport")  # fmt: skip
     with pytest.raises(ServiceError) as error:
         services.delete_item(admin, used)
     assert error.value.code == "in_use"
@@ -262,7 +254,7 @@ def test_a_used_category_cannot_be_deleted_only_deactivated(ctx):
 
 
 def test_reorder_and_rename_list_items(ctx):
-    admin = _user("admin@demo.demo")
+    admin = factories.user("admin@demo.demo")
     items = services.list_items(Agreement)
     second = items[1]
     services.move_item(admin, second, -1)
@@ -279,7 +271,7 @@ def test_reorder_and_rename_list_items(ctx):
 
 
 def test_lokal_admin_never_grants_admin_nor_reaches_another_organisation(ctx):
-    local = _user("lokaladmin@trondheim.demo")
+    local = factories.user("lokaladmin@trondheim.demo")
     trondheim = organisation_by_name("Trondheim")
     malvik = organisation_by_name("Malvik")
     with pytest.raises(ServiceError) as admin_role:
@@ -288,13 +280,13 @@ def test_lokal_admin_never_grants_admin_nor_reaches_another_organisation(ctx):
     with pytest.raises(ServiceError) as other_org:
         services.invite_user(local, "ny@malvik.demo", "Ny", malvik.id, None, set())
     assert other_org.value.code == "unknown"
-    melder = _user("melder@trondheim.demo")
+    melder = factories.user("melder@trondheim.demo")
     with pytest.raises(ServiceError):
         services.update_user(local, melder, organisation_id=malvik.id)
     services.update_user(local, melder, roles={Role.SAKSBEHANDLER, Role.LOKAL_ADMIN})
     assert melder.roles == {Role.MELDER, Role.SAKSBEHANDLER, Role.LOKAL_ADMIN}
     # A role only a central admin grants stays when a lokal_admin saves the user.
-    admin = _user("admin@demo.demo")
+    admin = factories.user("admin@demo.demo")
     services.update_user(admin, melder, roles={Role.FORBEDRINGSGRUPPE})
     services.update_user(local, melder, roles={Role.ANALYTIKER})
     assert melder.roles == {Role.MELDER, Role.FORBEDRINGSGRUPPE, Role.ANALYTIKER}
@@ -304,9 +296,13 @@ def test_lokal_admin_never_grants_admin_nor_reaches_another_organisation(ctx):
 def test_deactivated_user_cannot_log_in_and_history_stays(ctx):
     from app.auth.services import authenticate
 
-    admin = _user("admin@demo.demo")
-    melder = _user("melder@trondheim.demo")
-    deviation = _file(melder, organisation_by_name(HOSPITAL), datetime(2026, 1, 3, 9, tzinfo=UTC))
+    admin = factories.user("admin@demo.demo")
+    melder = factories.user("melder@trondheim.demo")
+    deviation = factories.deviation(
+        reporter=melder,
+        counterpart=organisation_by_name(HOSPITAL),
+        now=datetime(2026, 1, 3, 9, tzinfo=UTC),
+    )
     services.set_user_active(admin, melder, False)
     assert authenticate("melder@trondheim.demo", "demo-avvik") is None
     assert deviation.reporter_id == melder.id
@@ -316,11 +312,11 @@ def test_deactivated_user_cannot_log_in_and_history_stays(ctx):
 
 
 def test_mottak_staff_is_the_saksbehandlere_of_the_organisation(ctx):
-    local = _user("lokaladmin@trondheim.demo")
+    local = factories.user("lokaladmin@trondheim.demo")
     trondheim = organisation_by_name("Trondheim")
     assert [u.email for u in services.mottak_staff(trondheim)] == ["mottak@trondheim.demo"]
-    services.set_mottak_member(local, _user("melder@trondheim.demo"), True)
-    services.set_mottak_member(local, _user("mottak@trondheim.demo"), False)
+    services.set_mottak_member(local, factories.user("melder@trondheim.demo"), True)
+    services.set_mottak_member(local, factories.user("mottak@trondheim.demo"), False)
     assert [u.email for u in services.mottak_staff(trondheim)] == ["melder@trondheim.demo"]
 
 
@@ -328,7 +324,7 @@ def test_mottak_staff_is_the_saksbehandlere_of_the_organisation(ctx):
 
 
 def test_every_operation_is_logged_and_the_log_is_append_only(ctx):
-    admin = _user("admin@demo.demo")
+    admin = factories.user("admin@demo.demo")
     trondheim = organisation_by_name("Trondheim")
     start = db.session.scalar(sa.select(sa.func.count()).select_from(AdminLogEntry))
     services.update_organisation(admin, trondheim, response_days=30)
@@ -368,14 +364,14 @@ def test_every_operation_is_logged_and_the_log_is_append_only(ctx):
         db.session.execute(sa.update(AdminLogEntry).values(action="x"))
     db.session.rollback()
 
-    local = _user("lokaladmin@trondheim.demo")
+    local = factories.user("lokaladmin@trondheim.demo")
     seen = services.log_entries(local)
     assert seen and all(e.organisation_id == trondheim.id for e in seen)
     assert len(services.log_entries(admin)) > len(seen)
 
 
 def test_unit_of_user_must_belong_to_the_chosen_organisation(ctx):
-    admin = _user("admin@demo.demo")
+    admin = factories.user("admin@demo.demo")
     malvik_unit = db.session.scalar(
         sa.select(Unit).join(Organisation).where(Organisation.name == "Malvik").limit(1)
     )

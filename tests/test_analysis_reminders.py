@@ -10,7 +10,7 @@ from app.analysis import services
 from app.common.dates import OSLO
 from app.extensions import db
 from app.models import ActionStatus, AnalysisStatus, OutboxMail
-from tests import analysis_helpers as h
+from tests import factories
 
 
 def _at(day) -> datetime:
@@ -30,10 +30,12 @@ def _mails() -> list[OutboxMail]:
 
 
 def _setup(due_in_days: int = 10):
-    analysis = h.start(due_date=h.day(20))
-    h.fill(analysis, with_action=False)
+    analysis = factories.analysis(due_date=factories.day(20))
+    factories.fill_analysis(analysis, with_action=False)
     services.add_action(
-        h.user(h.LEADER), analysis, h.action_input(analysis, due_date=h.day(due_in_days))
+        factories.user(factories.LEADER),
+        analysis,
+        factories.action_input(analysis, due_date=factories.day(due_in_days)),
     )
     db.session.commit()
     return analysis
@@ -47,7 +49,7 @@ def test_action_owner_reminded_a_week_before_and_after_the_due_date(ctx):
     assert services.queue_analysis_reminders(_at(due - timedelta(days=7))) == 1
     db.session.commit()
     [mail] = _mails()
-    assert mail.to_address == h.LEADER
+    assert mail.to_address == factories.LEADER
     assert analysis.reference in mail.subject and due.strftime("%d.%m.%Y") in mail.subject
     assert f"/analyser/{analysis.reference}#tiltak-1" in mail.body
     # Idempotent: the next days until the due date add nothing.
@@ -63,11 +65,11 @@ def test_action_owner_reminded_a_week_before_and_after_the_due_date(ctx):
 
 def test_no_case_content_in_any_mail(ctx):
     analysis = _setup(due_in_days=3)
-    services.add_member(h.user(h.LEADER), analysis, "mottak@trondheim.demo")
+    services.add_member(factories.user(factories.LEADER), analysis, "mottak@trondheim.demo")
     db.session.commit()
     # Far past both the action's and the analysis's due dates: all three kinds go out.
-    services.queue_analysis_reminders(_at(h.day(-1)))
-    services.queue_analysis_reminders(_at(h.day(30)))
+    services.queue_analysis_reminders(_at(factories.day(-1)))
+    services.queue_analysis_reminders(_at(factories.day(30)))
     db.session.commit()
     mails = _mails()
     assert {m.dedupe_key.split(":")[2] for m in mails} == {"due-soon", "overdue"}
@@ -90,7 +92,7 @@ def test_no_case_content_in_any_mail(ctx):
 
 
 def test_reminders_are_written_in_the_recipients_language(ctx):
-    h.user(h.LEADER).language = "en"
+    factories.user(factories.LEADER).language = "en"
     analysis = _setup(due_in_days=10)
     due = analysis.actions[0].due_date
     assert services.queue_analysis_reminders(_at(due - timedelta(days=7))) == 1
@@ -104,51 +106,63 @@ def test_reminders_are_written_in_the_recipients_language(ctx):
 
 
 def test_team_leader_reminded_once_when_the_analysis_is_overdue(ctx):
-    analysis = h.start(due_date=h.day(5))
+    analysis = factories.analysis(due_date=factories.day(5))
     db.session.commit()
-    assert services.queue_analysis_reminders(_at(h.day(5))) == 0
-    assert services.queue_analysis_reminders(_at(h.day(6))) == 1
-    assert services.queue_analysis_reminders(_at(h.day(7))) == 0
+    assert services.queue_analysis_reminders(_at(factories.day(5))) == 0
+    assert services.queue_analysis_reminders(_at(factories.day(6))) == 1
+    assert services.queue_analysis_reminders(_at(factories.day(7))) == 0
     db.session.commit()
     [mail] = _mails()
-    assert mail.to_address == h.LEADER
+    assert mail.to_address == factories.LEADER
     assert mail.subject == f"Hendelsesanalyse {analysis.reference} har passert fristen"
     # A new due date that passes earns a new reminder; a finished analysis none.
-    services.update_details(h.user(h.LEADER), analysis, h.details(due_date=h.day(8)))
+    services.update_details(
+        factories.user(factories.LEADER),
+        analysis,
+        factories.analysis_details(due_date=factories.day(8)),
+    )
     db.session.commit()
-    assert services.queue_analysis_reminders(_at(h.day(9))) == 1
+    assert services.queue_analysis_reminders(_at(factories.day(9))) == 1
     db.session.commit()
 
 
 def test_nothing_for_done_dropped_cancelled_or_ownerless(ctx):
     analysis = _setup(due_in_days=2)
-    leader = h.user(h.LEADER)
+    leader = factories.user(factories.LEADER)
     action = analysis.actions[0]
     services.update_action(
         leader,
         analysis,
         action,
-        h.action_input(analysis, due_date=action.due_date, status=ActionStatus.GJENNOMFORT),
+        factories.action_input(analysis, due_date=action.due_date, status=ActionStatus.GJENNOMFORT),
     )
     services.add_action(
-        leader, analysis, h.action_input(analysis, due_date=h.day(2), status=ActionStatus.FORKASTET)
+        leader,
+        analysis,
+        factories.action_input(analysis, due_date=factories.day(2), status=ActionStatus.FORKASTET),
     )
     services.add_action(
-        leader, analysis, h.action_input(analysis, due_date=h.day(2), responsible_email="")
+        leader,
+        analysis,
+        factories.action_input(analysis, due_date=factories.day(2), responsible_email=""),
     )
     db.session.commit()
-    assert services.queue_analysis_reminders(_at(h.day(3))) == 0
-    services.add_action(leader, analysis, h.action_input(analysis, due_date=h.day(2)))
+    assert services.queue_analysis_reminders(_at(factories.day(3))) == 0
+    services.add_action(
+        leader, analysis, factories.action_input(analysis, due_date=factories.day(2))
+    )
     services.set_status(leader, analysis, AnalysisStatus.AVBRUTT)
     db.session.commit()
-    assert services.queue_analysis_reminders(_at(h.day(30))) == 0
+    assert services.queue_analysis_reminders(_at(factories.day(30))) == 0
 
 
 def test_finished_analysis_still_reminds_action_owners(ctx):
     analysis = _setup(due_in_days=3)
-    services.set_status(h.user(h.LEADER), analysis, AnalysisStatus.FERDIG)
+    services.set_status(factories.user(factories.LEADER), analysis, AnalysisStatus.FERDIG)
     db.session.commit()
-    assert services.queue_analysis_reminders(_at(h.day(4))) == 1  # overdue action; analysis done
+    assert (
+        services.queue_analysis_reminders(_at(factories.day(4))) == 1
+    )  # overdue action; analysis done
 
 
 def test_cli_is_idempotent(app, runner):

@@ -14,8 +14,9 @@ from app.analysis import services
 from app.common.dates import today_local
 from app.extensions import db
 from app.models import Analysis, AnalysisStatus, Deviation
-from tests import analysis_helpers as h
-from tests.helpers import make_identity_number, norwegian_msgids_in, pdf_text
+from tests import factories
+from tests.factories import identity_number
+from tests.support import norwegian_msgids_in, pdf_text
 
 
 @pytest.fixture
@@ -23,9 +24,9 @@ def analysis_ref(app) -> str:
     """Trondheim reported to St. Olavs; St. Olavs' handler leads; a plain St. Olavs user is on
     the team."""
     with app.app_context():
-        analysis = h.start()
-        h.fill(analysis)
-        services.add_member(h.user(h.LEADER), analysis, "melder@stolav.demo")
+        analysis = factories.analysis()
+        factories.fill_analysis(analysis)
+        services.add_member(factories.user(factories.LEADER), analysis, "melder@stolav.demo")
         db.session.commit()
         return analysis.reference
 
@@ -82,7 +83,7 @@ def test_read_only_page_has_no_forms(app, login_as, analysis_ref):
 
 def test_start_from_deviation_page(app, login_as):
     with app.app_context():
-        deviation = h.deviation()
+        deviation = factories.deviation()
         db.session.commit()
         reference = deviation.reference
     reporter = login_as("melder@trondheim.demo")
@@ -119,7 +120,7 @@ def test_start_from_deviation_page(app, login_as):
 
 def test_add_a_second_deviation_to_an_analysis(app, login_as, analysis_ref):
     with app.app_context():
-        other = h.deviation(title="Samme problem igjen")
+        other = factories.deviation(title="Samme problem igjen")
         db.session.commit()
         other_ref = other.reference
         analysis_id = services.get_by_reference(analysis_ref).id
@@ -138,14 +139,14 @@ NEW_ANALYSIS_ERRORS = [
     ("mandat-due_date", "", "Skriv inn en gyldig dato (dd.mm.åååå)."),
     ("mandat-due_date", "31.02.2026", "Skriv inn en gyldig dato (dd.mm.åååå)."),
     ("mandat-due_date", "2000-01-01", "Fristen kan ikke være før startdatoen."),
-    ("mandat-scope", "Pasient " + make_identity_number("150575"), "fødselsnummer eller D-nummer"),
+    ("mandat-scope", "Pasient " + identity_number("150575"), "fødselsnummer eller D-nummer"),
 ]
 
 
 @pytest.mark.parametrize(("field", "value", "message"), NEW_ANALYSIS_ERRORS)
 def test_start_form_messages_keep_what_was_typed(app, login_as, field, value, message):
     with app.app_context():
-        reference = h.deviation().reference
+        reference = factories.deviation().reference
         db.session.commit()
     client = login_as("mottak@stolav.demo")
     data = {
@@ -181,7 +182,7 @@ SECTION_ERRORS = [
     ("tiltak", {"tiltak-text": "Beholdt tekst", "tiltak-root_cause": "1", "tiltak-responsible_org": "1", "tiltak-status": "planlagt"}, "Velg hvor sterkt tiltaket er."),
     ("tiltak", {"tiltak-text": "Beholdt tekst", "tiltak-root_cause": "1", "tiltak-responsible_org": "1", "tiltak-responsible_email": "finnes@ikke.no", "tiltak-status": "planlagt", "tiltak-strength": "svak"}, "Finner ingen aktiv bruker med denne e-postadressen."),
     ("tiltak", {"tiltak-text": "Beholdt tekst", "tiltak-root_cause": "1", "tiltak-responsible_org": "1", "tiltak-due_date": "i morgen", "tiltak-status": "planlagt", "tiltak-strength": "svak"}, "Skriv inn en gyldig dato"),
-    ("laering", {"laering-text": make_identity_number("241299")}, "fødselsnummer eller D-nummer"),
+    ("laering", {"laering-text": identity_number("241299")}, "fødselsnummer eller D-nummer"),
 ]  # fmt: skip
 
 
@@ -203,11 +204,11 @@ def test_section_form_messages_keep_what_was_typed(
 @pytest.mark.commits  # the paths name item ids, and PostgreSQL sequences do not roll back
 def test_ferdig_refused_with_a_clear_message_then_accepted(app, login_as):
     with app.app_context():
-        analysis = h.start()
-        h.fill(analysis, with_action=False)
-        leader = h.user(h.LEADER)
+        analysis = factories.analysis()
+        factories.fill_analysis(analysis, with_action=False)
+        leader = factories.user(factories.LEADER)
         services.add_action(
-            leader, analysis, h.action_input(analysis, responsible_email="", due_date=None)
+            leader, analysis, factories.action_input(analysis, responsible_email="", due_date=None)
         )
         db.session.commit()
         reference = analysis.reference
@@ -305,8 +306,8 @@ def test_pdf_holds_every_part_of_the_analysis(app, login_as, analysis_ref):
 
 def test_pdf_is_in_the_readers_language(app, login_as, analysis_ref):
     with app.app_context():
-        h.user("mottak@stolav.demo").language = "en"
-        h.user("forbedring@demo.demo").language = "en"
+        factories.user("mottak@stolav.demo").language = "en"
+        factories.user("forbedring@demo.demo").language = "en"
         db.session.commit()
     response = login_as("mottak@stolav.demo").get(f"/analyser/{analysis_ref}/pdf")
     assert response.status_code == 200

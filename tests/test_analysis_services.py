@@ -23,8 +23,8 @@ from app.models import (
     FactorGroup,
 )
 from app.models.guards import AppendOnlyError
-from tests import analysis_helpers as h
-from tests.helpers import make_identity_number
+from tests import factories
+from tests.factories import identity_number
 
 
 def _kinds(analysis) -> list[AnalysisEventKind]:
@@ -38,32 +38,32 @@ def _kinds(analysis) -> list[AnalysisEventKind]:
 
 
 def test_start_from_deviation_makes_leader_member_and_reference(ctx):
-    analysis = h.start()
+    analysis = factories.analysis()
     db.session.commit()
     year = today_local().year
     assert analysis.reference == f"HA-{year}-001"
     assert analysis.status is AnalysisStatus.PLANLAGT
-    assert analysis.leader.email == h.LEADER
+    assert analysis.leader.email == factories.LEADER
     assert analysis.member_ids == {analysis.leader_id}
     [link] = analysis.links
     assert link.holding is True
     assert _kinds(analysis) == [AnalysisEventKind.CREATED, AnalysisEventKind.DEVIATION_LINKED]
-    second = h.start(h.deviation(title="Nok et avvik"))
+    second = factories.analysis(factories.deviation(title="Nok et avvik"))
     assert second.reference == f"HA-{year}-002"
 
 
 def test_only_the_receiving_handler_may_start(ctx):
-    dev = h.deviation()  # Trondheim → St. Olavs
+    dev = factories.deviation()  # Trondheim → St. Olavs
     for email in ("mottak@trondheim.demo", "melder@stolav.demo", "forbedring@demo.demo"):
         with pytest.raises(PermissionError):
-            services.start_analysis(h.user(email), dev, h.details())
+            services.start_analysis(factories.user(email), dev, factories.analysis_details())
 
 
 def test_ferdig_rule_no_action(ctx):
-    analysis = h.start()
-    h.fill(analysis, with_action=False)
+    analysis = factories.analysis()
+    factories.fill_analysis(analysis, with_action=False)
     with pytest.raises(ServiceError) as refused:
-        services.set_status(h.user(h.LEADER), analysis, AnalysisStatus.FERDIG)
+        services.set_status(factories.user(factories.LEADER), analysis, AnalysisStatus.FERDIG)
     assert "minst ett tiltak" in str(refused.value.message)
     assert refused.value.field == "status"
     db.session.rollback()
@@ -81,10 +81,10 @@ def test_ferdig_rule_no_action(ctx):
     ],
 )
 def test_ferdig_rule_action_without_owner_or_due_date(ctx, missing, message):
-    analysis = h.start()
-    h.fill(analysis, with_action=False)
-    leader = h.user(h.LEADER)
-    services.add_action(leader, analysis, h.action_input(analysis, **missing))
+    analysis = factories.analysis()
+    factories.fill_analysis(analysis, with_action=False)
+    leader = factories.user(factories.LEADER)
+    services.add_action(leader, analysis, factories.action_input(analysis, **missing))
     db.session.commit()
     with pytest.raises(ServiceError) as refused:
         services.set_status(leader, analysis, AnalysisStatus.FERDIG)
@@ -95,18 +95,18 @@ def test_ferdig_rule_action_without_owner_or_due_date(ctx, missing, message):
 
 
 def test_forkastet_actions_neither_count_nor_block(ctx):
-    analysis = h.start()
-    h.fill(analysis, with_action=False)
-    leader = h.user(h.LEADER)
+    analysis = factories.analysis()
+    factories.fill_analysis(analysis, with_action=False)
+    leader = factories.user(factories.LEADER)
     services.add_action(
         leader,
         analysis,
-        h.action_input(
+        factories.action_input(
             analysis, responsible_email="", due_date=None, status=ActionStatus.FORKASTET
         ),
     )
     assert any("minst ett tiltak" in b for b in services.ferdig_blockers(analysis))
-    services.add_action(leader, analysis, h.action_input(analysis))
+    services.add_action(leader, analysis, factories.action_input(analysis))
     assert services.ferdig_blockers(analysis) == []
     services.set_status(leader, analysis, AnalysisStatus.FERDIG)
     db.session.commit()
@@ -115,10 +115,10 @@ def test_forkastet_actions_neither_count_nor_block(ctx):
 
 
 def test_finishing_releases_the_deviation_and_records_history(ctx):
-    dev = h.deviation()
-    analysis = h.start(dev)
-    h.fill(analysis)
-    leader = h.user(h.LEADER)
+    dev = factories.deviation()
+    analysis = factories.analysis(dev)
+    factories.fill_analysis(analysis)
+    leader = factories.user(factories.LEADER)
     services.set_status(leader, analysis, AnalysisStatus.PAGAR)
     services.set_status(leader, analysis, AnalysisStatus.FERDIG)
     db.session.commit()
@@ -142,14 +142,14 @@ def test_finishing_releases_the_deviation_and_records_history(ctx):
     with pytest.raises(ServiceError):
         services.set_status(leader, analysis, AnalysisStatus.PAGAR)
     db.session.rollback()
-    again = h.start(dev, title="Ny analyse")
+    again = factories.analysis(dev, title="Ny analyse")
     assert services.holding_analysis(dev).id == again.id
 
 
 def test_every_change_writes_one_history_row(ctx):
-    analysis = h.start()
-    h.fill(analysis)
-    leader = h.user(h.LEADER)
+    analysis = factories.analysis()
+    factories.fill_analysis(analysis)
+    leader = factories.user(factories.LEADER)
     before = len(_kinds(analysis))
     entry = analysis.timeline[0]
     problem = analysis.problems[0]
@@ -157,7 +157,9 @@ def test_every_change_writes_one_history_row(ctx):
     cause = analysis.root_causes[0]
     action = analysis.actions[0]
     point = analysis.learning_points[0]
-    services.update_details(leader, analysis, h.details(due_date=h.day(60)))
+    services.update_details(
+        leader, analysis, factories.analysis_details(due_date=factories.day(60))
+    )
     services.add_member(leader, analysis, "mottak@trondheim.demo")
     member = next(m for m in analysis.members if m.user.email == "mottak@trondheim.demo")
     services.set_leader(leader, analysis, member.id)
@@ -165,7 +167,7 @@ def test_every_change_writes_one_history_row(ctx):
         leader,
         analysis,
         entry,
-        services.TimelineInput(h.day(-2), time(7, 30), "Endret", "Intervju"),
+        services.TimelineInput(factories.day(-2), time(7, 30), "Endret", "Intervju"),
     )
     services.update_problem(leader, analysis, problem, "Endret problem")
     services.update_factor(
@@ -173,7 +175,7 @@ def test_every_change_writes_one_history_row(ctx):
     )
     services.update_root_cause(leader, analysis, cause, "Endret rotårsak")
     services.update_action(
-        leader, analysis, action, h.action_input(analysis, status=ActionStatus.PAGAR)
+        leader, analysis, action, factories.action_input(analysis, status=ActionStatus.PAGAR)
     )
     services.update_learning_point(leader, analysis, point, "Endret læring")
     services.delete_learning_point(leader, analysis, point)
@@ -182,7 +184,7 @@ def test_every_change_writes_one_history_row(ctx):
     services.delete_factor(leader, analysis, factor)
     services.delete_problem(leader, analysis, problem)
     services.delete_timeline_entry(leader, analysis, entry)
-    leader_member = next(m for m in analysis.members if m.user.email == h.LEADER)
+    leader_member = next(m for m in analysis.members if m.user.email == factories.LEADER)
     services.remove_member(leader, analysis, leader_member.id)  # no longer the leader: may go
     db.session.commit()
     kinds = _kinds(analysis)[before:]
@@ -213,7 +215,7 @@ def test_every_change_writes_one_history_row(ctx):
 
 
 def test_history_is_append_only(ctx):
-    analysis = h.start()
+    analysis = factories.analysis()
     db.session.commit()
     event = analysis.events[0]
     event.text = "rewritten"
@@ -227,15 +229,15 @@ def test_history_is_append_only(ctx):
 
 
 def test_a_deviation_is_held_by_one_active_analysis(ctx):
-    dev = h.deviation()
-    first = h.start(dev)
+    dev = factories.deviation()
+    first = factories.analysis(dev)
     db.session.commit()
     with pytest.raises(ServiceError) as refused:
-        h.start(dev, title="Dobbel")
+        factories.analysis(dev, title="Dobbel")
     assert f"allerede med i hendelsesanalyse {first.reference}" in str(refused.value.message)
     db.session.rollback()
     # The schema holds the rule even if a service forgot it.
-    other = h.start(h.deviation(title="Annet"))
+    other = factories.analysis(factories.deviation(title="Annet"))
     db.session.commit()
     db.session.add(AnalysisDeviation(analysis_id=other.id, deviation_id=dev.id, holding=True))
     with pytest.raises(IntegrityError):
@@ -244,29 +246,31 @@ def test_a_deviation_is_held_by_one_active_analysis(ctx):
 
 
 def test_link_more_deviations_to_an_analysis(ctx):
-    analysis = h.start()
-    second = h.deviation(reporter="melder@trondheim.demo", title="Samme mønster")
-    leader = h.user(h.LEADER)
+    analysis = factories.analysis()
+    second = factories.deviation(reporter="melder@trondheim.demo", title="Samme mønster")
+    leader = factories.user(factories.LEADER)
     services.link_deviation(leader, analysis, second)
     db.session.commit()
     assert len(analysis.links) == 2
     assert [a.id for a in services.analyses_open_for_linking(leader)] == [analysis.id]
     # A deviation the leader's organisation did not receive is not theirs to send.
-    malvik = h.deviation(reporter="melder@stolav.demo", counterpart="Malvik", title="Til Malvik")
+    malvik = factories.deviation(
+        reporter="melder@stolav.demo", counterpart="Malvik", title="Til Malvik"
+    )
     with pytest.raises(PermissionError):
         services.link_deviation(leader, analysis, malvik)
     db.session.rollback()
 
 
 def test_after_ferdig_the_content_is_frozen_but_the_plan_is_followed(ctx):
-    analysis = h.start()
-    h.fill(analysis)
-    leader = h.user(h.LEADER)
+    analysis = factories.analysis()
+    factories.fill_analysis(analysis)
+    leader = factories.user(factories.LEADER)
     services.set_status(leader, analysis, AnalysisStatus.FERDIG)
     db.session.commit()
     with pytest.raises(ServiceError) as refused:
         services.add_timeline_entry(
-            leader, analysis, services.TimelineInput(h.day(-1), time(9, 0), "x", "")
+            leader, analysis, services.TimelineInput(factories.day(-1), time(9, 0), "x", "")
         )
     assert "ferdig" in str(refused.value.message)
     db.session.rollback()
@@ -276,24 +280,28 @@ def test_after_ferdig_the_content_is_frozen_but_the_plan_is_followed(ctx):
     assert "Forkastet" in str(refused.value.message)
     db.session.rollback()
     with pytest.raises(ServiceError) as refused:
-        services.update_action(leader, analysis, action, h.action_input(analysis, due_date=None))
+        services.update_action(
+            leader, analysis, action, factories.action_input(analysis, due_date=None)
+        )
     assert refused.value.field == "due_date"
     db.session.rollback()
     services.update_action(
-        leader, analysis, action, h.action_input(analysis, status=ActionStatus.GJENNOMFORT)
+        leader, analysis, action, factories.action_input(analysis, status=ActionStatus.GJENNOMFORT)
     )
     db.session.commit()
     assert action.status is ActionStatus.GJENNOMFORT and action.completed_at is not None
 
 
 def test_cancelled_analysis_is_read_only(ctx):
-    analysis = h.start()
-    h.fill(analysis)
-    leader = h.user(h.LEADER)
+    analysis = factories.analysis()
+    factories.fill_analysis(analysis)
+    leader = factories.user(factories.LEADER)
     services.set_status(leader, analysis, AnalysisStatus.AVBRUTT)
     db.session.commit()
     with pytest.raises(ServiceError):
-        services.update_action(leader, analysis, analysis.actions[0], h.action_input(analysis))
+        services.update_action(
+            leader, analysis, analysis.actions[0], factories.action_input(analysis)
+        )
     db.session.rollback()
     with pytest.raises(ServiceError):
         services.add_member(leader, analysis, "mottak@trondheim.demo")
@@ -301,19 +309,19 @@ def test_cancelled_analysis_is_read_only(ctx):
 
 
 def test_identity_numbers_refused_in_every_free_text(ctx):
-    number = make_identity_number("010190")
-    analysis = h.start()
-    h.fill(analysis)
+    number = identity_number("010190")
+    analysis = factories.analysis()
+    factories.fill_analysis(analysis)
     db.session.commit()
-    leader = h.user(h.LEADER)
+    leader = factories.user(factories.LEADER)
     with pytest.raises(ServiceError) as refused:
-        h.start(h.deviation(title="Annet"), mandate=f"Gjelder {number}")
+        factories.analysis(factories.deviation(title="Annet"), mandate=f"Gjelder {number}")
     assert refused.value.field == "mandate"
     db.session.rollback()
     attempts = [
         (
             lambda: services.add_timeline_entry(
-                leader, analysis, services.TimelineInput(h.day(-1), time(9), "x", number)
+                leader, analysis, services.TimelineInput(factories.day(-1), time(9), "x", number)
             ),
             "source",
         ),
@@ -322,7 +330,7 @@ def test_identity_numbers_refused_in_every_free_text(ctx):
         (lambda: services.add_learning_point(leader, analysis, number), "text"),
         (
             lambda: services.add_action(
-                leader, analysis, h.action_input(analysis, effect_measure=number)
+                leader, analysis, factories.action_input(analysis, effect_measure=number)
             ),
             "effect_measure",
         ),
@@ -336,59 +344,63 @@ def test_identity_numbers_refused_in_every_free_text(ctx):
 
 
 def test_action_owner_must_belong_to_the_responsible_organisation(ctx):
-    analysis = h.start()
-    h.fill(analysis, with_action=False)
+    analysis = factories.analysis()
+    factories.fill_analysis(analysis, with_action=False)
     # Committed, so each refused attempt's rollback returns to this state, not to nothing.
     db.session.commit()
-    leader = h.user(h.LEADER)
+    leader = factories.user(factories.LEADER)
     with pytest.raises(ServiceError) as refused:
         services.add_action(
             leader,
             analysis,
-            h.action_input(analysis, responsible_org_id=organisation_by_name("Trondheim").id),
+            factories.action_input(
+                analysis, responsible_org_id=organisation_by_name("Trondheim").id
+            ),
         )
     assert refused.value.field == "responsible_email"
     assert "hører til St. Olavs hospital HF, ikke Trondheim" in str(refused.value.message)
     db.session.rollback()
     with pytest.raises(ServiceError) as refused:
         services.add_action(
-            leader, analysis, h.action_input(analysis, responsible_email="ukjent@x.no")
+            leader, analysis, factories.action_input(analysis, responsible_email="ukjent@x.no")
         )
     assert refused.value.field == "responsible_email"
     db.session.rollback()
     with pytest.raises(ServiceError) as refused:
-        services.add_action(leader, analysis, h.action_input(analysis, root_cause_id=None))
+        services.add_action(leader, analysis, factories.action_input(analysis, root_cause_id=None))
     assert refused.value.field == "root_cause"
     db.session.rollback()
 
 
 def test_root_cause_with_actions_is_not_deleted(ctx):
-    analysis = h.start()
-    h.fill(analysis)
+    analysis = factories.analysis()
+    factories.fill_analysis(analysis)
     with pytest.raises(ServiceError) as refused:
-        services.delete_root_cause(h.user(h.LEADER), analysis, analysis.root_causes[0])
+        services.delete_root_cause(
+            factories.user(factories.LEADER), analysis, analysis.root_causes[0]
+        )
     assert "tiltak 1 svarer på den" in str(refused.value.message)
     db.session.rollback()
 
 
 def test_timeline_in_the_future_refused_and_sorted_by_time(ctx):
-    analysis = h.start()
+    analysis = factories.analysis()
     db.session.commit()
-    leader = h.user(h.LEADER)
+    leader = factories.user(factories.LEADER)
     with pytest.raises(ServiceError) as refused:
         services.add_timeline_entry(
-            leader, analysis, services.TimelineInput(h.day(1), time(9), "x", "")
+            leader, analysis, services.TimelineInput(factories.day(1), time(9), "x", "")
         )
     assert refused.value.field == "day"
     db.session.rollback()
     services.add_timeline_entry(
-        leader, analysis, services.TimelineInput(h.day(-1), time(14), "Senere", "")
+        leader, analysis, services.TimelineInput(factories.day(-1), time(14), "Senere", "")
     )
     services.add_timeline_entry(
-        leader, analysis, services.TimelineInput(h.day(-1), time(8), "Tidligere", "")
+        leader, analysis, services.TimelineInput(factories.day(-1), time(8), "Tidligere", "")
     )
     services.add_timeline_entry(
-        leader, analysis, services.TimelineInput(h.day(-3), time(23, 59), "Først", "")
+        leader, analysis, services.TimelineInput(factories.day(-3), time(23, 59), "Først", "")
     )
     db.session.commit()
     db.session.expire(analysis, ["timeline"])

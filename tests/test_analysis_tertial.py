@@ -15,7 +15,7 @@ from app.models import ActionStatus, ActionStrength, AnalysisStatus
 from app.statistics import services as statistics
 from reports import Tertial
 from reports.pdf import render_pdf
-from tests import analysis_helpers as h
+from tests import factories
 
 T2_2025 = Tertial.parse("2025-T2")  # 1 May – 31 Aug 2025
 
@@ -29,17 +29,19 @@ def _analysis(
     malvik: bool = False,
 ):
     if malvik:
-        dev = h.deviation(reporter="melder@stolav.demo", counterpart="Malvik", title="Til Malvik")
+        dev = factories.deviation(
+            reporter="melder@stolav.demo", counterpart="Malvik", title="Til Malvik"
+        )
         leader = "mottak@malvik.demo"
     else:
-        dev, leader = h.deviation(), h.LEADER
-    analysis = h.start(dev, leader=leader, start_date=start, due_date=date(2026, 12, 31))
-    h.fill(analysis, actor=leader, with_action=False)
+        dev, leader = factories.deviation(), factories.LEADER
+    analysis = factories.analysis(dev, leader=leader, start_date=start, due_date=date(2026, 12, 31))
+    factories.fill_analysis(analysis, actor=leader, with_action=False)
     for status, strength, due in actions:
         services.add_action(
-            h.user(leader),
+            factories.user(leader),
             analysis,
-            h.action_input(
+            factories.action_input(
                 analysis,
                 status=status,
                 strength=strength,
@@ -49,13 +51,13 @@ def _analysis(
         )
     if finished:
         services.set_status(
-            h.user(leader),
+            factories.user(leader),
             analysis,
             AnalysisStatus.FERDIG,
             now=datetime(*finished.timetuple()[:3], 10, tzinfo=UTC),
         )
     if cancelled:
-        services.set_status(h.user(leader), analysis, AnalysisStatus.AVBRUTT)
+        services.set_status(factories.user(leader), analysis, AnalysisStatus.AVBRUTT)
     return analysis
 
 

@@ -24,8 +24,8 @@ from app.models import (
     OutboxMail,
     Status,
 )
-from tests import analysis_helpers as h
-from tests.helpers import make_identity_number
+from tests import factories
+from tests.factories import identity_number
 from tests.test_filing_routes import valid_form
 from tests.test_mail import body_of, mail_app, smtp  # noqa: F401  (fixtures)
 
@@ -45,8 +45,8 @@ def _transitions(deviation) -> list[tuple[Status | None, Status | None, str]]:
 
 
 def test_starting_an_analysis_moves_the_deviation_to_til_analyse(ctx):
-    deviation = h.deviation()
-    analysis = h.start(deviation)
+    deviation = factories.deviation()
+    analysis = factories.analysis(deviation)
     db.session.commit()
     assert deviation.status is Status.TIL_ANALYSE
     assert _transitions(deviation) == [
@@ -55,12 +55,12 @@ def test_starting_an_analysis_moves_the_deviation_to_til_analyse(ctx):
 
 
 def test_linking_moves_it_too_and_an_already_marked_deviation_is_linked_as_it_is(ctx):
-    analysis = h.start()
-    leader = h.user(h.LEADER)
-    second = h.deviation(title="Nummer to")
+    analysis = factories.analysis()
+    leader = factories.user(factories.LEADER)
+    second = factories.deviation(title="Nummer to")
     transition(second, Move.START, leader)
     services.link_deviation(leader, analysis, second)
-    third = h.deviation(title="Nummer tre")
+    third = factories.deviation(title="Nummer tre")
     transition(third, Move.ANALYSE, leader)  # marked by hand before an analysis existed
     services.link_deviation(leader, analysis, third)
     db.session.commit()
@@ -70,32 +70,32 @@ def test_linking_moves_it_too_and_an_already_marked_deviation_is_linked_as_it_is
 
 
 def test_a_closed_deviation_cannot_be_sent_to_analysis(ctx):
-    deviation = h.deviation()
-    leader = h.user(h.LEADER)
+    deviation = factories.deviation()
+    leader = factories.user(factories.LEADER)
     transition(deviation, Move.ANSWER, leader, text="Besvart.")
     with pytest.raises(PermissionError):
-        h.start(deviation)
+        factories.analysis(deviation)
     db.session.rollback()
 
 
 def _finished_with_two_organisations():
     """One analysis covering a deviation to St. Olavs and one to Trondheim; St. Olavs leads."""
-    to_hospital = h.deviation()
-    analysis = h.start(to_hospital)
-    to_trondheim = h.deviation(
+    to_hospital = factories.deviation()
+    analysis = factories.analysis(to_hospital)
+    to_trondheim = factories.deviation(
         reporter="melder@stolav.demo", counterpart="Trondheim", title="Til kommunen"
     )
-    trondheim = h.user("mottak@trondheim.demo")
-    services.add_member(h.user(h.LEADER), analysis, trondheim.email)
+    trondheim = factories.user("mottak@trondheim.demo")
+    services.add_member(factories.user(factories.LEADER), analysis, trondheim.email)
     services.link_deviation(trondheim, analysis, to_trondheim)
-    h.fill(analysis)
+    factories.fill_analysis(analysis)
     db.session.commit()
     return analysis, to_hospital, to_trondheim
 
 
 def test_answering_waits_for_ferdig_and_closes_only_ones_own(ctx):
     analysis, to_hospital, to_trondheim = _finished_with_two_organisations()
-    leader = h.user(h.LEADER)
+    leader = factories.user(factories.LEADER)
     assert services.answerable_deviations(leader, analysis) == []
     with pytest.raises(ServiceError):
         services.answer_deviations(leader, analysis, "Svar")
@@ -122,7 +122,7 @@ def test_answering_waits_for_ferdig_and_closes_only_ones_own(ctx):
     )
     assert reporter_mail is not None and to_hospital.reference in reporter_mail.subject
     # Trondheim's handler, a reader of the analysis through its deviation, answers theirs.
-    trondheim = h.user("mottak@trondheim.demo")
+    trondheim = factories.user("mottak@trondheim.demo")
     text = services.default_answer(analysis)
     assert analysis.reference in text
     services.answer_deviations(trondheim, analysis, text)
@@ -136,10 +136,10 @@ def test_answering_waits_for_ferdig_and_closes_only_ones_own(ctx):
 
 def test_answer_refuses_identity_and_empty_text(ctx):
     analysis, to_hospital, _ = _finished_with_two_organisations()
-    leader = h.user(h.LEADER)
+    leader = factories.user(factories.LEADER)
     services.set_status(leader, analysis, AnalysisStatus.FERDIG)
     db.session.commit()
-    for text, message in (("", "Skriv svaret"), (make_identity_number("010203"), "fødselsnummer")):
+    for text, message in (("", "Skriv svaret"), (identity_number("010203"), "fødselsnummer")):
         with pytest.raises(ServiceError) as refused:
             services.answer_deviations(leader, analysis, text)
         assert message in str(refused.value.message) and refused.value.field == "text"
@@ -150,7 +150,7 @@ def test_answer_refuses_identity_and_empty_text(ctx):
 def test_answer_button_over_http(app, login_as):
     with app.app_context():
         analysis, to_hospital, _ = _finished_with_two_organisations()
-        services.set_status(h.user(h.LEADER), analysis, AnalysisStatus.FERDIG)
+        services.set_status(factories.user(factories.LEADER), analysis, AnalysisStatus.FERDIG)
         db.session.commit()
         reference, deviation_ref = analysis.reference, to_hospital.reference
     reader = login_as("forbedring@demo.demo").get(f"/analyser/{reference}").get_data(as_text=True)
@@ -182,23 +182,27 @@ def test_answer_button_over_http(app, login_as):
 def test_reminders_through_the_real_smtp_server(mail_app, smtp):  # noqa: F811
     recorder, _ = smtp
     with mail_app.app_context():
-        analysis = h.start(due_date=h.day(3))
-        h.fill(analysis, with_action=False)
-        services.add_action(h.user(h.LEADER), analysis, h.action_input(analysis, due_date=h.day(2)))
+        analysis = factories.analysis(due_date=factories.day(3))
+        factories.fill_analysis(analysis, with_action=False)
         services.add_action(
-            h.user(h.LEADER),
+            factories.user(factories.LEADER),
             analysis,
-            h.action_input(
+            factories.action_input(analysis, due_date=factories.day(2)),
+        )
+        services.add_action(
+            factories.user(factories.LEADER),
+            analysis,
+            factories.action_input(
                 analysis,
-                due_date=h.day(20),
-                responsible_org_id=h.user("mottak@trondheim.demo").organisation_id,
+                due_date=factories.day(20),
+                responsible_org_id=factories.user("mottak@trondheim.demo").organisation_id,
                 responsible_email="mottak@trondheim.demo",
             ),
         )
         db.session.commit()
         deliver_pending()  # the filing's own notice to the mottak
         recorder.received.clear()
-        day = datetime.combine(h.day(4), time(7, 0), tzinfo=OSLO)
+        day = datetime.combine(factories.day(4), time(7, 0), tzinfo=OSLO)
         assert services.queue_analysis_reminders(day) == 2  # action 1 overdue, analysis overdue
         db.session.commit()
         assert deliver_pending() == 2
@@ -213,7 +217,7 @@ def test_reminders_through_the_real_smtp_server(mail_app, smtp):  # noqa: F811
         ]
         reference = analysis.reference
     received = {tuple(rcpt): message for rcpt, message in recorder.received}
-    assert set(received) == {(h.LEADER,)}  # the leader owns action 1 and leads the analysis
+    assert set(received) == {(factories.LEADER,)}  # the leader owns action 1 and leads the analysis
     assert len(recorder.received) == 2
     subjects = sorted(m["Subject"] for _, m in recorder.received)
     assert subjects == [
@@ -229,12 +233,12 @@ def test_reminders_through_the_real_smtp_server(mail_app, smtp):  # noqa: F811
 
 def test_send_reminders_command_includes_analyses(app, runner):
     with app.app_context():
-        analysis = h.start(due_date=h.day(0))
+        analysis = factories.analysis(due_date=factories.day(0))
         db.session.commit()
         db.session.execute(
             sa.update(type(analysis))
             .where(type(analysis).id == analysis.id)
-            .values(start_date=h.day(-10), due_date=h.day(-1))
+            .values(start_date=factories.day(-10), due_date=factories.day(-1))
         )
         db.session.commit()
     result = runner.invoke(args=["send-reminders"])

@@ -16,7 +16,7 @@ from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
 from app.maintenance import run_maintenance
 from app.models import LoginSession, SecurityEvent, SecurityLogEntry, utcnow
-from tests.conftest import login
+from tests.support import login
 
 
 def _fail(client, email: str) -> None:

@@ -22,7 +22,7 @@ from app.models import (
     SecurityLogEntry,
     utcnow,
 )
-from tests.conftest import login
+from tests.support import login
 
 EMAIL = "melder@trondheim.demo"
 

@@ -20,7 +20,7 @@ from app.models import (
     TokenPurpose,
     utcnow,
 )
-from tests.conftest import login
+from tests.support import login
 
 EMAIL = "melder@trondheim.demo"
 NEW_PASSWORD = "tre katter på Munkholmen"

@@ -21,8 +21,8 @@ from app.auth.services import single_sign_on as sso
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
 from app.models import LoginSession, Role, SecurityEvent, SecurityLogEntry
-from tests.conftest import login
 from tests.oidc import OidcProvider, running_provider, through_provider
+from tests.support import login
 
 BASE = "http://127.0.0.1:5000"
 

@@ -15,7 +15,7 @@ from app.auth.services import find_user
 from app.auth.services.throttle import LONGEST_WAIT, wait_after
 from app.extensions import db, limiter
 from app.models import SecurityEvent, SecurityLogEntry, utcnow
-from tests.conftest import IN_CI, login, make_app
+from tests.support import IN_CI, login, make_app
 
 EMAIL = "melder@trondheim.demo"
 

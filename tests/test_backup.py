@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Deviation, DeviationEvent, EventKind
-from tests.conftest import fresh_sqlite_url, login, make_app
+from tests.support import fresh_sqlite_url, login, make_app
 from tests.test_filing_routes import valid_form
 
 

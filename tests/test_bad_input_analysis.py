@@ -13,7 +13,7 @@ from app.common.dates import today_local
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
 from app.models import AnalysisStatus, Organisation, User
-from tests import analysis_helpers as h
+from tests import factories
 from tests.bad_input import Form, Kinds, drive
 
 TODAY = today_local()
@@ -38,17 +38,17 @@ def kinds_for(analysis, other) -> Kinds:
 
 def test_analysis_forms(app, login_as):
     with app.app_context():
-        analysis = h.start()
-        h.fill(analysis)
+        analysis = factories.analysis()
+        factories.fill_analysis(analysis)
         # Another organisation's analysis, whose items' ids the forms must refuse.
-        other = h.start(h.deviation(reporter="melder@stolav.demo", counterpart="Trondheim"),
+        other = factories.analysis(factories.deviation(reporter="melder@stolav.demo", counterpart="Trondheim"),
                         leader="mottak@trondheim.demo")  # fmt: skip
-        h.fill(other, actor="mottak@trondheim.demo")
-        fresh = h.deviation(title="Enda et avvik").reference
+        factories.fill_analysis(other, actor="mottak@trondheim.demo")
+        fresh = factories.deviation(title="Enda et avvik").reference
         # A finished one, whose covered deviations may be answered.
-        done = h.start(h.deviation(title="Et tredje avvik"))
-        h.fill(done)
-        services.set_status(h.user(h.LEADER), done, AnalysisStatus.FERDIG)
+        done = factories.analysis(factories.deviation(title="Et tredje avvik"))
+        factories.fill_analysis(done)
+        services.set_status(factories.user(factories.LEADER), done, AnalysisStatus.FERDIG)
         done_ref = done.reference
         kinds = kinds_for(analysis, other)
         ref = analysis.reference
@@ -58,7 +58,7 @@ def test_analysis_forms(app, login_as):
         action = analysis.actions[0].id
         hospital = str(organisation_by_name(HOSPITAL).id)
         db.session.commit()
-    client = login_as(h.LEADER)
+    client = login_as(factories.LEADER)
     date = (TODAY + timedelta(days=1)).isoformat()
     mandate = {
         "mandat-title": ("text", "Utskrivning fredag kveld"),
@@ -76,7 +76,7 @@ def test_analysis_forms(app, login_as):
         "rotarsak": {"rotarsak-text": ("text", "Sen utskrivning.")},
         "tiltak": {"tiltak-text": ("text", "Ring kommunen."), "tiltak-root_cause": ("cause", str(cause)),
                    "tiltak-responsible_org": ("org", hospital),
-                   "tiltak-responsible_email": ("user_email", h.LEADER),
+                   "tiltak-responsible_email": ("user_email", factories.LEADER),
                    "tiltak-due_date": ("date", date), "tiltak-status": ("action_status", "planlagt"),
                    "tiltak-strength": ("strength", "sterk"), "tiltak-effect_measure": ("text", "")},
         "laering": {"laering-text": ("text", "Ring før utskrivning.")},

@@ -9,8 +9,8 @@ from app.common.dates import today_local
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
 from app.models import Agreement, Category, Organisation, Unit
-from tests.analysis_helpers import deviation
 from tests.bad_input import Form, Kinds, drive
+from tests.factories import deviation
 
 
 def choices(app) -> Kinds:

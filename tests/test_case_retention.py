@@ -39,7 +39,7 @@ from app.models.guards import history_permit
 from app.statistics import services
 from reports import Tertial
 from tests import statistics_data as data
-from tests.helpers import make_identity_number
+from tests.factories import identity_number as make_identity_number
 
 NOW = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
 

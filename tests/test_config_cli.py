@@ -95,7 +95,7 @@ def test_create_user_rejects_short_password_and_unknown_org(app, runner):
 
 
 def test_bench_endpoint_only_with_the_bench_flag(database_url):
-    from tests.conftest import make_app
+    from tests.support import make_app
 
     assert make_app(database_url).test_client().get("/bench/bare").status_code == 404
     bench = make_app(database_url, BENCH_ENDPOINT=True).test_client().get("/bench/bare")

@@ -12,8 +12,8 @@ from sqlalchemy.orm import aliased
 from app.common.dates import local
 from app.common.identity import find_in_text
 from app.data.demo_bulk import generate_deviations
-from app.data.seed import HOSPITAL, organisation_by_name
-from app.deviations.services import DeviationInput, file_deviation, format_reference
+from app.data.seed import HOSPITAL
+from app.deviations.services import format_reference
 from app.extensions import db
 from app.models import (
     CLOSED_STATUSES,
@@ -22,39 +22,21 @@ from app.models import (
     DeviationEvent,
     Direction,
     EventKind,
-    Harm,
     Organisation,
     OrgKind,
     ReferenceCounter,
     Status,
-    User,
     utcnow,
 )
+from tests import factories
 
 N = 1500
-
-
-def _file_one(now):
-    reporter = db.session.scalar(sa.select(User).where(User.email == "melder@trondheim.demo"))
-    category = db.session.scalar(sa.select(Category).where(Category.name == "Utskrivning"))
-    return file_deviation(
-        reporter,
-        DeviationInput(
-            counterpart_org_id=organisation_by_name(HOSPITAL).id,
-            event_date=local(now).date(),
-            category_id=category.id,
-            harm=Harm.LAV,
-            title="Ekte avvik",
-            description="Meldt gjennom skjemaet.",
-        ),
-        now=now,
-    )
 
 
 def test_bulk_rows_are_consistent_and_the_counter_continues(ctx):
     now = utcnow()
     this_year = local(now).year
-    before = _file_one(now - timedelta(minutes=5))
+    before = factories.deviation(now=now - timedelta(minutes=5))
     db.session.commit()
     assert before.number == 1
 
@@ -82,7 +64,7 @@ def test_bulk_rows_are_consistent_and_the_counter_continues(ctx):
         assert all(a.registered_at <= b.registered_at for a, b in pairwise(in_year))
 
     # A filing made afterwards continues the sequence.
-    after = _file_one(now)
+    after = factories.deviation(now=now)
     db.session.commit()
     assert after.number == by_year[this_year] + 2
     assert after.reference == format_reference(this_year, after.number)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from tests.conftest import fresh_sqlite_url, login, make_app
+from tests.support import fresh_sqlite_url, login, make_app
 
 
 @pytest.mark.commits
@@ -61,13 +61,13 @@ def test_a_service_refusing_the_user_or_the_object_answers_404(app, login_as):
     from app.analysis import services as analysis
     from app.common.writing import writing
     from app.models import Analysis, Deviation
-    from app.statistics import scope
-    from tests import analysis_helpers
+    from app.statistics.services import scope
+    from tests import factories
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
     with app.app_context():
-        started = analysis_helpers.start()
-        other = analysis_helpers.deviation(title="Manglende legemiddelliste")
+        started = factories.analysis()
+        other = factories.deviation(title="Manglende legemiddelliste")
         ids = {"analysis": started.id, "deviation": other.id, "reference": started.reference}
         db.session.commit()
 
@@ -82,7 +82,7 @@ def test_a_service_refusing_the_user_or_the_object_answers_404(app, login_as):
 
     refusals = {
         "/test/start": lambda a, d: analysis.start_analysis(
-            current_user, d, analysis_helpers.details()
+            current_user, d, factories.analysis_details()
         ),  # lifecycle: may not send this deviation to analysis
         "/test/link": lambda a, d: analysis.link_deviation(current_user, a, d),  # editing
         "/test/answer": lambda a, d: analysis.answer_deviations(current_user, a, "Svar"),
@@ -96,6 +96,6 @@ def test_a_service_refusing_the_user_or_the_object_answers_404(app, login_as):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "Noe gikk galt hos oss" not in response.get_data(as_text=True), path
-    leader = login_as(analysis_helpers.LEADER)
+    leader = login_as(factories.LEADER)
     gone = leader.post(f"/analyser/{ids['reference']}/team/{2**30}/fjern")
     assert gone.status_code == 404  # team: no such member (NoSuchObject)

@@ -15,10 +15,9 @@ from app.admin.services import lists, organisations, units
 from app.auth.services import find_user
 from app.common.dates import today_local
 from app.common.errors import ServiceError
-from app.data.seed import HOSPITAL, organisation_by_name
-from app.deviations.services import DeviationInput, file_deviation
+from app.data.seed import organisation_by_name
 from app.extensions import db
-from app.models import Agreement, Category, Deviation, Harm
+from app.models import Agreement, Category, Deviation
 from reports import Tertial
 from reports.export import csv_bytes, xlsx_bytes
 
@@ -31,6 +30,7 @@ DANGEROUS = [
     "\r=1+1",
 ]
 HARMLESS = ["Trondheim", "kommune → sykehus", "a=b", "St. Olavs hospital HF"]
+from tests import factories
 
 
 def _cells(body: bytes) -> list:
@@ -60,18 +60,7 @@ def test_csv_cells_that_look_like_formulas_get_an_apostrophe():
 def test_the_statistics_downloads_write_an_old_formula_like_name_as_text(client, login_as):
     # A name stored before the rule existed (or imported): the download must still be safe.
     with client.application.app_context():
-        category = db.session.scalar(sa.select(Category).limit(1))
-        deviation = file_deviation(
-            find_user("melder@trondheim.demo"),
-            DeviationInput(
-                counterpart_org_id=organisation_by_name(HOSPITAL).id,
-                event_date=today_local() - timedelta(days=1),
-                category_id=category.id,
-                harm=Harm.LAV,
-                title="Tittel",
-                description="Beskrivelse",
-            ),
-        )
+        deviation = factories.deviation(event_date=today_local() - timedelta(days=1))
         db.session.execute(
             sa.update(Deviation)
             .where(Deviation.id == deviation.id)

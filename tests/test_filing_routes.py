@@ -12,8 +12,8 @@ from app.common.dates import today_local
 from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.models import Category, Deviation, DeviationEvent, EventKind, Organisation
-from tests.conftest import login
-from tests.helpers import make_identity_number
+from tests.factories import identity_number
+from tests.support import login
 
 
 def _ids(app) -> dict[str, int]:
@@ -170,7 +170,7 @@ def test_a_choice_no_longer_offered_is_refused_in_norwegian(app, login_as, field
 @pytest.mark.parametrize("field", ["title", "description", "immediate_action", "suggestion"])
 @pytest.mark.parametrize(
     "number",
-    [make_identity_number("010190"), make_identity_number("241287", d_number=True)],
+    [identity_number("010190"), identity_number("241287", d_number=True)],
     ids=["fodselsnummer", "d-nummer"],
 )
 def test_identity_number_in_free_text_refused_and_text_kept(app, login_as, field, number):
@@ -196,7 +196,7 @@ def test_phone_numbers_and_dates_pass(app, login_as):
 
 
 def test_patient_id_shown_only_on_request_and_logged(app, login_as):
-    fnr = make_identity_number("010190")
+    fnr = identity_number("010190")
     client = login_as("melder@trondheim.demo")
     response = client.post("/avvik/nytt", data=valid_form(app, patient_id=fnr))
     reference = response.headers["Location"].split("/")[2]

@@ -18,7 +18,7 @@ from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import Category, Deviation, DeviationEvent, Direction, EventKind, Harm, Status
 from app.models.guards import AppendOnlyError
-from tests.helpers import make_identity_number
+from tests.factories import identity_number
 
 
 def _input(counterpart: str = HOSPITAL, **overrides) -> DeviationInput:
@@ -135,9 +135,9 @@ def test_concurrent_filings_never_share_a_number(app):
         # midnight in Oslo made "tomorrow" today).
         ({"event_date": lambda: today_local() + timedelta(days=1)}, "event_date", "future"),
         ({"patient_id": "12345678901"}, "patient_id", "invalid"),
-        ({"description": f"Gjelder {make_identity_number('010190')}"}, "description", "identity"),
-        ({"suggestion": f"fnr {make_identity_number('020202')}"}, "suggestion", "identity"),
-        ({"title": make_identity_number("150385", d_number=True)}, "title", "identity"),
+        ({"description": f"Gjelder {identity_number('010190')}"}, "description", "identity"),
+        ({"suggestion": f"fnr {identity_number('020202')}"}, "suggestion", "identity"),
+        ({"title": identity_number("150385", d_number=True)}, "title", "identity"),
         ({"category_id": 999999}, "category", "unknown"),
     ],
 )
@@ -152,7 +152,7 @@ def test_rules_refuse_bad_input(ctx, overrides, field, reason):
 
 
 def test_patient_identity_encrypted_at_rest_and_reveal_is_logged(ctx):
-    fnr = make_identity_number("010190")
+    fnr = identity_number("010190")
     reporter = find_user("melder@trondheim.demo")
     deviation = file_deviation(reporter, _input(patient_id=f"{fnr[:6]} {fnr[6:]}"))
     db.session.commit()

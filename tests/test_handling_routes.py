@@ -13,7 +13,7 @@ from app.common.dates import today_local
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
 from app.models import Deviation, DeviationEvent, DeviationMessage, OutboxMail, Status, Unit
-from tests.helpers import make_identity_number
+from tests.factories import identity_number
 from tests.test_filing_routes import valid_form
 
 
@@ -101,7 +101,7 @@ def test_reroute_to_own_or_reporting_organisation_and_foreign_unit_are_refused(a
 def test_identity_number_in_a_response_is_refused_and_the_text_kept(app, login_as):
     reference = file_one(app, login_as)
     client = login_as("mottak@stolav.demo")
-    typed = f"Vi fant pasienten {make_identity_number('150589')} i journalen."
+    typed = f"Vi fant pasienten {identity_number('150589')} i journalen."
     response = client.post(
         f"/avvik/{reference}/behandling", data={"move": "besvar", "besvar-text": typed}
     )
@@ -237,7 +237,7 @@ def test_the_whole_path_with_thread_notes_and_mails(app, login_as):
     [
         ({"body": ""}, "Skriv en melding før du sender."),
         ({"body": "a" * 4001}, "Teksten er for lang: høyst 4000 tegn."),
-        ({"body": "Pasient " + make_identity_number("241275")}, "fødselsnummer eller D-nummer"),
+        ({"body": "Pasient " + identity_number("241275")}, "fødselsnummer eller D-nummer"),
     ],
 )
 def test_message_validation(app, login_as, data, message):

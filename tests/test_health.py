@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from app.extensions import db
 from app.models import MailStatus, OutboxMail, utcnow
 from app.ops.health import migration_heads
-from tests.conftest import drop_everything, make_app
+from tests.support import drop_everything, make_app
 
 
 def _stamp_head(app) -> str:

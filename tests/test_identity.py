@@ -1,19 +1,19 @@
 """The identity-number detector: what people actually type is caught, ordinary numbers pass.
 
 The two tables are the specification: every layout in the first must be found, nothing in the
-second may be. The numbers are made with the registry's algorithm (tests.helpers).
+second may be. The numbers are made with the registry's algorithm (tests.factories).
 """
 
 import pytest
 
 from app.common.identity import find_all, find_in_text, is_valid, normalise
-from tests.helpers import break_check_digit, make_identity_number
+from tests.factories import break_check_digit, identity_number
 
-FNR = make_identity_number("010190")
-DNR = make_identity_number("150385", d_number=True)
-HNR = make_identity_number("154385")  # H-nummer: the month raised by 40
-Y2K = make_identity_number("290200", individual=500)  # born 29.02.2000: 500-999 means 2000s
-OLD = make_identity_number("311299", individual=12)
+FNR = identity_number("010190")
+DNR = identity_number("150385", d_number=True)
+HNR = identity_number("154385")  # H-nummer: the month raised by 40
+Y2K = identity_number("290200", individual=500)  # born 29.02.2000: 500-999 means 2000s
+OLD = identity_number("311299", individual=12)
 
 
 def _layouts(n: str) -> list[str]:
@@ -89,7 +89,7 @@ PASSES = [
     "Impossible date 31029012345",
     "Not a leap year 29029912345",
     "FH-nummer-lignende 81234567890",
-    "Født i framtiden: " + make_identity_number("010139", individual=500),
+    "Født i framtiden: " + identity_number("010139", individual=500),
     "00000000000",
     "12345678901",
     "",
@@ -125,7 +125,7 @@ def test_d_number_has_day_raised_by_40():
 
 def test_1900_is_not_a_leap_year():
     # 29.02.00 with an individual number of the 1900s is 1900, which had no 29 February.
-    assert not is_valid(make_identity_number("290200", individual=123))
+    assert not is_valid(identity_number("290200", individual=123))
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from app.extensions import db
 from app.models import Deviation, DeviationEvent, EventKind, Harm, ReferenceCounter, Status
 from app.statistics.services.importer import fold, org_alias
-from tests.helpers import make_identity_number
+from tests.factories import identity_number
 
 HEADER = [
     "registered", "event_date", "reporter_org", "reporter_unit", "counterpart_org",
@@ -124,7 +124,7 @@ def test_reference_numbers_continue_the_years_counter(app, runner, tmp_path):
 
 
 def test_every_bad_row_is_listed_and_nothing_is_imported(app, runner, tmp_path):
-    identity = make_identity_number("010190")
+    identity = identity_number("010190")
     bad = [
         GOOD[0],  # good: must not go in either
         [*GOOD[0][:2], "Atlantis", *GOOD[0][3:]],  # row 3: unknown organisation

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.common.ids import DATABASE_ID_MAX, parse_id
 from app.extensions import db
 from app.models import Deviation, LoginSession, utcnow
-from tests.conftest import login
+from tests.support import login
 from tests.test_filing_routes import valid_form
 
 

@@ -3,26 +3,22 @@ rotate-patient-key`, with a keyed hash beside it."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from app.auth.services import find_user
 from app.common.crypto import InvalidToken, PatientDataCipher, patient_cipher
-from app.data.seed import HOSPITAL, organisation_by_name
-from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
-from app.models import Category, Deviation, Harm
+from app.models import Deviation
 from app.privacy.rotation import rotate_batch
 from app.setup import register_patient_cipher
-from tests.helpers import make_identity_number
+from tests import factories
+from tests.factories import identity_number
 
 OLD = Fernet.generate_key().decode()
 NEW = Fernet.generate_key().decode()
 HASH_KEY = "h" * 40
-NUMBERS = [make_identity_number(birth) for birth in ("010190", "020285", "031170")]
+NUMBERS = [identity_number(birth) for birth in ("010190", "020285", "031170")]
 
 
 def test_encryption_round_trip_and_tamper_detection():
@@ -56,22 +52,6 @@ def _use_keys(app, keys: list[str], hash_key: str = HASH_KEY, **old) -> None:
     register_patient_cipher(app)
 
 
-def _file(number: str) -> Deviation:
-    category = db.session.scalar(sa.select(Category).limit(1))
-    return file_deviation(
-        find_user("melder@trondheim.demo"),
-        DeviationInput(
-            counterpart_org_id=organisation_by_name(HOSPITAL).id,
-            event_date=date(2026, 1, 5),
-            category_id=category.id,
-            harm=Harm.LAV,
-            title="Kom hjem uten epikrise",
-            description="Beskrivelse",
-            patient_id=number,
-        ),
-    )
-
-
 def _tokens() -> dict[int, tuple[str, str]]:
     rows = db.session.execute(
         sa.select(Deviation.id, Deviation.patient_id_token, Deviation.patient_id_hash).where(
@@ -94,7 +74,7 @@ def test_rotation_re_encrypts_everything_and_a_rerun_finds_nothing(app, runner):
     _use_keys(app, [OLD])
     with app.app_context():
         for number in NUMBERS:
-            _file(number)
+            factories.deviation(patient=number)
         db.session.commit()
         before = _tokens()
     _use_keys(app, [NEW, OLD])
@@ -117,7 +97,7 @@ def test_an_interrupted_rotation_is_finished_by_the_next_run(app, runner):
     _use_keys(app, [OLD])
     with app.app_context():
         for number in NUMBERS:
-            _file(number)
+            factories.deviation(patient=number)
         db.session.commit()
     _use_keys(app, [NEW, OLD])
     with app.app_context():
@@ -132,7 +112,10 @@ def test_an_interrupted_rotation_is_finished_by_the_next_run(app, runner):
 def test_missing_hashes_are_filled_in_and_unreadable_tokens_reported(app, runner):
     _use_keys(app, [OLD])
     with app.app_context():
-        first, second = _file(NUMBERS[0]), _file(NUMBERS[1])
+        first, second = (
+            factories.deviation(patient=NUMBERS[0]),
+            factories.deviation(patient=NUMBERS[1]),
+        )
         # Stored before the hash existed, and one under a key that is gone.
         db.session.execute(
             sa.update(Deviation).where(Deviation.id == first.id).values(patient_id_hash=None)

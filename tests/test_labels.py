@@ -28,7 +28,7 @@ from app.models.deviation import PermitPurpose
 from reports import Tertial
 from reports import labels as spelled
 from reports.i18n import load
-from tests.helpers import pdf_text
+from tests.support import pdf_text
 
 # Never shown to anyone: the outbox's own bookkeeping, and the history triggers' permits, which
 # live only inside one transaction.

@@ -14,8 +14,8 @@ from app.common.dates import today_local
 from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.models import GoodStory, Lesson, LessonStatus, Organisation, OutboxMail
-from tests.helpers import make_identity_number
-from tests.search_helpers import answer, category_id, file
+from tests import factories
+from tests.factories import identity_number
 
 
 def org_id(app, name: str) -> int:
@@ -39,7 +39,7 @@ def story_form(app, **overrides) -> dict[str, str]:
 
 def tell(app, client, reporter="melder@trondheim.demo", **overrides) -> int:
     client.post("/logg-ut")
-    from tests.conftest import login
+    from tests.support import login
 
     login(client, reporter)
     response = client.post("/gode-historier/ny", data=story_form(app, **overrides))
@@ -66,7 +66,7 @@ def test_story_form_has_the_published_field_names(app, login_as):
         ("why_it_mattered", "", "Skriv hvorfor det betydde noe"),
         ("event_date", "2.3.", "Skriv inn datoen da det skjedde"),
         ("title", "x" * 151, "Teksten er for lang: høyst 150 tegn."),
-        ("description", f"Gjaldt {make_identity_number('010190')}", "fødselsnummer eller D-nummer"),
+        ("description", f"Gjaldt {identity_number('010190')}", "fødselsnummer eller D-nummer"),
         ("counterpart_org", "987654", "Valget finnes ikke lenger."),
     ],
 )
@@ -105,7 +105,7 @@ STORY_ACCESS = [
 @pytest.mark.parametrize(("user", "status", "handles"), STORY_ACCESS)
 def test_story_access_table(app, client, user, status, handles):
     story_id = tell(app, client, consent_to_share="")
-    from tests.conftest import login
+    from tests.support import login
 
     client.post("/logg-ut")
     login(client, user)
@@ -124,7 +124,7 @@ def test_new_story_tells_the_mottak_and_passing_on_tells_the_teller_without_cont
     with app.app_context():
         mails = db.session.scalars(sa.select(OutboxMail)).all()
         assert {m.to_address for m in mails} == {"mottak@stolav.demo"}
-    from tests.conftest import login
+    from tests.support import login
 
     client.post("/logg-ut")
     login(client, "mottak@stolav.demo")
@@ -166,7 +166,7 @@ def test_mail_in_the_tellers_language(app, client):
 def test_sharing_needs_consent_and_the_laering_page_hides_the_teller(app, client):
     without = tell(app, client, consent_to_share="", title="Uten samtykke")
     with_consent = tell(app, client, title="Raskt svar fra fastlegekontoret")
-    from tests.conftest import login
+    from tests.support import login
 
     client.post("/logg-ut")
     login(client, "mottak@stolav.demo")
@@ -199,17 +199,20 @@ LESSON = {
 
 def lesson_form(app, **overrides):
     with app.app_context():
-        data = dict(LESSON, category=str(category_id()))
+        data = dict(LESSON, category=str(factories.category_id()))
     data.update(overrides)
     return data
 
 
 def answered_case(app) -> str:
     with app.app_context():
-        deviation = file(
-            "melder@trondheim.demo", HOSPITAL, "Hemmelig sakstittel", "Hemmelig sakstekst"
+        deviation = factories.deviation(
+            reporter="melder@trondheim.demo",
+            counterpart=HOSPITAL,
+            title="Hemmelig sakstittel",
+            description="Hemmelig sakstekst",
         )
-        answer(deviation, "mottak@stolav.demo")
+        factories.answer(deviation, by="mottak@stolav.demo")
         db.session.commit()
         return deviation.reference
 
@@ -235,7 +238,9 @@ def test_who_may_write_a_lesson(app, login_as, user, status):
 
 def test_no_lesson_before_the_case_is_answered(app, login_as):
     with app.app_context():
-        reference = file("melder@trondheim.demo", HOSPITAL, "Åpen sak").reference
+        reference = factories.deviation(
+            reporter="melder@trondheim.demo", counterpart=HOSPITAL, title="Åpen sak"
+        ).reference
         db.session.commit()
     assert login_as("mottak@stolav.demo").get(f"/laering/nytt?avvik={reference}").status_code == 404
 
@@ -244,7 +249,7 @@ def test_no_lesson_before_the_case_is_answered(app, login_as):
     ("field", "value", "message"),
     [
         ("what_happened", "Se AV-2026-00012 for detaljer.", "Ta bort referansenummeret"),
-        ("what_changed", f"Ring om {make_identity_number('241287')}", "fødselsnummer"),
+        ("what_changed", f"Ring om {identity_number('241287')}", "fødselsnummer"),
         ("title", "", "Skriv en kort tittel."),
         ("category", "", "Velg en kategori."),
     ],
@@ -389,11 +394,10 @@ def test_pages_are_linked_from_the_front_page_and_the_menu(app, login_as):
 def test_lessons_from_a_finished_analysis(app, login_as):
     from app.analysis import services as analysis_services
     from app.models import AnalysisStatus
-    from tests import analysis_helpers as helpers
 
     with app.app_context():
-        analysis = helpers.start()
-        helpers.fill(analysis)
+        analysis = factories.analysis()
+        factories.fill_analysis(analysis)
         reference = analysis.reference
         db.session.commit()
     # Not before it is ferdig.
@@ -402,7 +406,7 @@ def test_lessons_from_a_finished_analysis(app, login_as):
     with app.app_context():
         analysis = analysis_services.get_by_reference(reference)
         analysis_services.set_status(
-            helpers.user("mottak@stolav.demo"), analysis, AnalysisStatus.FERDIG
+            factories.user("mottak@stolav.demo"), analysis, AnalysisStatus.FERDIG
         )
         db.session.commit()
     page = client.get(f"/analyser/{reference}").get_data(as_text=True)

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 
 from app.auth.services import find_user
+from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.learning.services import lessons, stories
 from app.models import Organisation
@@ -17,8 +18,8 @@ from reports import Tertial
 from reports.i18n import NORWEGIAN
 from reports.learning import LearningInput, LessonRecord
 from reports.pdf import render_pdf
-from tests.helpers import pdf_text
-from tests.search_helpers import HOSPITAL, answer, category_id, file
+from tests import factories
+from tests.support import pdf_text
 
 T = Tertial.parse("2026-T2")
 INSIDE = datetime(2026, 6, 10, 10, tzinfo=UTC)
@@ -38,11 +39,18 @@ def tell(teller: str, counterpart: str, at: datetime) -> None:
 
 
 def lesson(handler: str, reporter: str, counterpart: str, title: str, at: datetime, in_report):
-    deviation = file(reporter, counterpart, "Hemmelig sakstittel", "Hemmelig sakstekst")
-    answer(deviation, handler)
+    deviation = factories.deviation(
+        reporter=reporter,
+        counterpart=counterpart,
+        title="Hemmelig sakstittel",
+        description="Hemmelig sakstekst",
+    )
+    factories.answer(deviation, by=handler)
     written = lessons.write_lesson(
         find_user(handler),
-        lessons.LessonInput(title, category_id(), "Det som skjedde.", "Det som er endret."),
+        lessons.LessonInput(
+            title, factories.category_id(), "Det som skjedde.", "Det som er endret."
+        ),
         deviation=deviation,
     )
     lessons.review(written, find_user("forbedring@demo.demo"), publish=True, now=at)

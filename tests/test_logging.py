@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.mail.sender import deliver_pending
 from app.models import Deviation
-from tests.helpers import make_identity_number
+from tests.factories import identity_number
 from tests.test_filing_routes import valid_form
 
 
@@ -52,7 +52,7 @@ def test_a_proxys_request_id_is_kept_and_a_strange_one_replaced(client):
 
 
 def test_no_case_text_identity_or_mail_body_in_the_log(app, login_as, capsys, tmp_path):
-    patient = make_identity_number("240587")
+    patient = identity_number("240587")
     title = "Loggtest: utskrevet uten epikrise"
     description = "Loggtest: Kari Nordmann i Elgeseter gate kom hjem uten medisiner."
     client = login_as("melder@trondheim.demo")
@@ -83,7 +83,7 @@ def test_no_case_text_identity_or_mail_body_in_the_log(app, login_as, capsys, tm
 
 @pytest.mark.own_app  # adds a failing route
 def test_an_unhandled_error_is_logged_without_its_message_or_path(app, client, capsys):
-    secret = "Kari Nordmann " + make_identity_number("010190")
+    secret = "Kari Nordmann " + identity_number("010190")
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error page, not a raise
 
     @app.get("/test-feil/<token>")

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from tests.conftest import fresh_sqlite_url, make_app
+from tests.support import fresh_sqlite_url, make_app
 
 
 @pytest.mark.commits

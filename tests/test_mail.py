@@ -21,15 +21,15 @@ from flask import Flask
 
 from app.auth.services import find_user
 from app.common.dates import local
-from app.data.seed import HOSPITAL, organisation_by_name
-from app.deviations.services import DeviationInput, file_deviation
+from app.data.seed import organisation_by_name
 from app.extensions import db
 from app.handling import services as handling
 from app.handling.workflow import Move, transition
 from app.mail.sender import deliver_pending
 from app.mail.services import queue_mail
-from app.models import Category, Deviation, Harm, MailStatus, OutboxMail
-from tests.helpers import make_identity_number
+from app.models import Deviation, Harm, MailStatus, OutboxMail
+from tests import factories
+from tests.factories import identity_number
 
 TITLE = "Utskrevet uten epikrise til Hjemmetjenesten"
 DESCRIPTION = "Pasienten kom hjem fredag kveld uten medisiner og uten at noen var varslet."
@@ -81,20 +81,13 @@ def mail_app(app: Flask, smtp) -> Flask:
 
 
 def file(now: datetime | None = None, patient: str | None = None) -> Deviation:
-    category = db.session.scalar(sa.select(Category).where(Category.name == "Utskrivning"))
-    now = now or datetime.now(UTC)
-    return file_deviation(
-        find_user("melder@trondheim.demo"),
-        DeviationInput(
-            counterpart_org_id=organisation_by_name(HOSPITAL).id,
-            event_date=local(now).date(),
-            category_id=category.id,
-            harm=Harm.MODERAT,
-            title=TITLE,
-            description=DESCRIPTION,
-            patient_id=patient,
-        ),
-        now=now,
+    """A case whose title and description must never leave the system."""
+    return factories.deviation(
+        now=now or datetime.now(UTC),
+        patient=patient,
+        harm=Harm.MODERAT,
+        title=TITLE,
+        description=DESCRIPTION,
     )
 
 
@@ -104,7 +97,7 @@ def body_of(message: Message) -> str:
 
 def test_every_event_reaches_the_right_people_with_no_case_content(mail_app, smtp):
     recorder, _ = smtp
-    patient = make_identity_number("120355")
+    patient = identity_number("120355")
     with mail_app.app_context():
         handler = find_user("mottak@stolav.demo")
         reporter = find_user("melder@trondheim.demo")

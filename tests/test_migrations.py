@@ -19,7 +19,7 @@ from app.extensions import db
 from app.handling.services import post_message
 from app.models import Category, Deviation, Harm
 from app.models.guards import APPEND_ONLY_TABLES
-from tests.conftest import drop_everything, make_app
+from tests.support import drop_everything, make_app
 
 
 @pytest.mark.commits

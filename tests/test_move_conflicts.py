@@ -10,7 +10,7 @@ from app.auth.services import create_user
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
 from app.models import Role, Status
-from tests.conftest import login
+from tests.support import login
 from tests.test_handling_routes import file_one, org_id, state, text_of, unit_id
 
 CONFLICT = "Noen andre endret avviket samtidig med deg."

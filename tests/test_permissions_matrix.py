@@ -34,8 +34,8 @@ from app.models import (
     Role,
     User,
 )
-from tests import analysis_helpers as helpers
-from tests.search_helpers import answer, category_id, file
+from tests import factories
+from tests.factories import category_id
 
 # --- The people -------------------------------------------------------------------------------
 
@@ -53,13 +53,21 @@ ROLES = {
 }
 
 
+def file(reporter: str, counterpart: str, title: str):
+    return factories.deviation(reporter=reporter, counterpart=counterpart, title=title)
+
+
+def answer(deviation, handler: str):
+    return factories.answer(deviation, by=handler)
+
+
 def people() -> dict[str, User]:
     found = {}
     for column, (email, made) in ROLES.items():
         if made is not None and find_user(email) is None:
             org, roles = made
             create_user(email, column.title(), organisation_by_name(org), "x" * 12, roles)
-        found[column] = helpers.user(email)
+        found[column] = factories.user(email)
     return found
 
 
@@ -91,9 +99,9 @@ def tell(reporter: User, counterpart: str) -> GoodStory:
 def world(who: dict[str, User]) -> dict[str, object]:
     """One of each: Trondheim's melder reports to the hospital, whose mottak handles it."""
     open_case = file("melder@trondheim.demo", HOSPITAL, "Utskrevet uten epikrise")
-    analysis = helpers.start(open_case)  # led by mottak@stolav.demo
+    analysis = factories.analysis(open_case)  # led by mottak@stolav.demo
     analysis_services.add_member(who["sb_recv"], analysis, ROLES["analyt"][0])
-    helpers.fill(analysis)
+    factories.fill_analysis(analysis)
     analysis_services.set_status(who["sb_recv"], analysis, AnalysisStatus.FERDIG)
     public = post_message(open_case, who["melder"], "Har dere fått epikrisen?")
     note = post_message(open_case, who["sb_recv"], "Sjekk med avdelingen.", internal=True)
@@ -273,13 +281,13 @@ def merger(who: dict[str, User]) -> Merged:
     create_user("sykepleier@leksvik.test", "Siv Leksvik", leksvik, "x" * 12)
     create_user("mottak@leksvik.test", "Mats Leksvik", leksvik, "x" * 12, {Role.SAKSBEHANDLER})
     closed = file("sykepleier@leksvik.test", HOSPITAL, "Utskrevet uten legemidler")
-    analysis = helpers.start(closed, title="Legemidler ved utskrivning")
+    analysis = factories.analysis(closed, title="Legemidler ved utskrivning")
     answer(closed, "mottak@stolav.demo")
     # Open cases both ways, and a story, that the merger moves to Trondheim.
     file("sykepleier@leksvik.test", HOSPITAL, "Ventet på transport")
     received = file("melder@stolav.demo", "Leksvik", "Hjelpemidler ikke på plass")
-    tell(helpers.user("sykepleier@leksvik.test"), "Malvik")
-    post_message(received, helpers.user("mottak@leksvik.test"), "Notat.", internal=True)
+    tell(factories.user("sykepleier@leksvik.test"), "Malvik")
+    post_message(received, factories.user("mottak@leksvik.test"), "Notat.", internal=True)
     admin_services.merge_organisation(who["admin"], leksvik, trondheim)
     db.session.flush()
     assert closed.reporter_org_id == leksvik.id and leksvik.merged_into_id == trondheim.id
@@ -299,7 +307,7 @@ def test_can_and_visible_agree_on_every_object_for_every_user(ctx):
     answer(malvik_case, "mottak@malvik.demo")
     lesson_services.write_lesson(who["sb_third"], lesson_input(), deviation=malvik_case)
     file("melder@trondheim.demo", "Malvik", "Manglende beskjed om hjelpemidler")
-    tell(helpers.user("melder@stolav.demo"), "Trondheim")
+    tell(factories.user("melder@stolav.demo"), "Trondheim")
     db.session.flush()
 
     users = list(db.session.scalars(sa.select(User).order_by(User.id)))
@@ -337,7 +345,7 @@ def test_analysis_access_follows_a_merger(ctx):
     assert merged.analysis in listed
     assert permissions.any_visible(successor, Analysis)
     # The moved Leksvik handler reads it as before; an uninvolved organisation does not.
-    assert can(helpers.user("mottak@leksvik.test"), "view", merged.analysis)
+    assert can(factories.user("mottak@leksvik.test"), "view", merged.analysis)
     assert not can(who["sb_third"], "view", merged.analysis)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.extensions import db
 from app.models import Category, Organisation, OrgKind
-from tests.conftest import login
+from tests.support import login
 
 
 def test_pick_lists_hold_active_organisations_and_unit_paths(ctx):

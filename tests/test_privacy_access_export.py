@@ -7,10 +7,23 @@ import csv
 import io
 
 from app.auth.services import find_user
+from app.data.seed import HOSPITAL
 from app.extensions import db
-from app.models import AccessAction
-from tests.helpers import pdf_text
-from tests.test_access_log import OFFICER, OTHER_PATIENT, PATIENT, _entries, _file, _officer
+from app.models import AccessAction, Deviation, Role
+from tests import factories
+from tests.support import pdf_text
+from tests.test_access_log import OFFICER, OTHER_PATIENT, PATIENT, TITLE, _entries
+
+
+def _file(reporter: str = "melder@trondheim.demo", counterpart: str = HOSPITAL,
+          patient: str | None = PATIENT) -> Deviation:  # fmt: skip
+    return factories.deviation(
+        reporter=reporter, counterpart=counterpart, patient=patient, title=TITLE
+    )
+
+
+def _officer(org: str = HOSPITAL, email: str = OFFICER) -> None:
+    factories.new_user(email, name="Petra Personvern", org=org, roles=[Role.PERSONVERN])
 
 
 def _setup(app, login_as) -> tuple[str, str]:

@@ -21,7 +21,7 @@ from app.data.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import User
 from app.setup import CONTENT_SECURITY_POLICY
-from tests.conftest import make_app
+from tests.support import make_app
 
 ROOT = Path(__file__).resolve().parents[1]
 STRONG = "k3Vq9-wL0s!x7Yh2Pz4Rb8Tn6Mc1Jd5Gf0AeQ"

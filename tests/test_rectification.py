@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.models.deviation import HistoryPermit, PermitPurpose
 from app.privacy.rectification import correct_patient_id, redact_passage
-from tests.helpers import make_identity_number
+from tests.factories import identity_number as make_identity_number
 
 PASSAGE = "Kari Nordmann"
 

@@ -10,15 +10,19 @@ import pytest
 from app.auth.services import find_user
 from app.extensions import db
 from app.statistics import services
+from app.statistics.services.change import tertial_change
 from reports import Tertial
 from reports.i18n import NORWEGIAN, load
 from reports.pdf import render_pdf
 from tests import statistics_data as data
-from tests.helpers import norwegian_msgids_in, pdf_text
+from tests.support import norwegian_msgids_in, pdf_text
 
 T2 = Tertial(2023, 2)
 MADE_AT = datetime(2023, 9, 5, 8, 0, tzinfo=UTC)
-REPORT_SOURCES = ("reports/pdf.py", "reports/labels.py", "reports/summary.py", "reports/tertial.py")
+REPORT_SOURCES = (
+    "reports/pdf.py", "reports/labels.py", "reports/summary.py", "reports/tertial.py",
+    "reports/runchart.py", "reports/runchart_pdf.py", "reports/runchart_charts.py",
+)  # fmt: skip
 
 
 def _data_names(summary) -> set[str]:
@@ -144,8 +148,10 @@ def test_report_command_writes_the_pdf_in_the_chosen_language(app, runner, tmp_p
     assert result.exit_code == 0, result.output
     language = load(lang)
     with app.app_context():
+        # The whole report, Endring over tid's page included, as the web page makes it.
+        change = tertial_change(T2, services.ALL, {})
         expected = render_pdf(
-            services.tertial_summary(T2, services.ALL, language), MADE_AT, language
+            services.tertial_summary(T2, services.ALL, language), MADE_AT, language, change
         )
     assert out.read_bytes() == expected
     first = pdf_text(out.read_bytes())[0]

@@ -8,43 +8,23 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from app.auth.services import find_user
-from app.common.dates import today_local
-from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.retention import (
     erase_expired_patient_ids,
     erase_patient_ids_of_long_open_cases,
 )
-from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.maintenance import run_maintenance
 from app.models import (
     AccessAction,
     AccessLogEntry,
-    Category,
     Deviation,
     EventKind,
-    Harm,
     Status,
     utcnow,
 )
 from app.privacy.access_log import record_access
-from tests.helpers import make_identity_number
-
-
-def _file_with_identity() -> Deviation:
-    category = db.session.scalar(sa.select(Category).limit(1))
-    return file_deviation(
-        find_user("melder@trondheim.demo"),
-        DeviationInput(
-            counterpart_org_id=organisation_by_name(HOSPITAL).id,
-            event_date=today_local(),
-            category_id=category.id,
-            harm=Harm.INGEN,
-            title="Tittel",
-            description="Beskrivelse",
-            patient_id=make_identity_number("010190"),
-        ),
-    )
+from tests import factories
+from tests.factories import identity_number
 
 
 def _close(deviation: Deviation, days_ago: int) -> None:
@@ -58,7 +38,11 @@ def _close(deviation: Deviation, days_ago: int) -> None:
 
 
 def test_erases_only_after_the_retention_period(ctx):
-    old, recent, still_open = _file_with_identity(), _file_with_identity(), _file_with_identity()
+    old, recent, still_open = (
+        factories.deviation(patient=identity_number("010190")),
+        factories.deviation(patient=identity_number("010190")),
+        factories.deviation(patient=identity_number("010190")),
+    )
     _close(old, days_ago=31)
     _close(recent, days_ago=29)
     db.session.commit()
@@ -74,7 +58,7 @@ def test_erases_only_after_the_retention_period(ctx):
 
 def test_cli_reports_count(app, runner):
     with app.app_context():
-        _close(_file_with_identity(), days_ago=400)
+        _close(factories.deviation(patient=identity_number("010190")), days_ago=400)
         db.session.commit()
     result = runner.invoke(args=["purge-patient-data"])
     assert result.exit_code == 0, result.output
@@ -91,7 +75,9 @@ def _registered(deviation: Deviation, days_ago: int) -> None:
 
 
 def test_a_case_open_too_long_loses_its_identity_with_a_history_row(ctx):
-    old_open, young_open, old_closed = (_file_with_identity() for _ in range(3))
+    old_open, young_open, old_closed = (
+        factories.deviation(patient=identity_number("010190")) for _ in range(3)
+    )
     _registered(old_open, 366)
     _registered(young_open, 364)
     _registered(old_closed, 400)
@@ -112,7 +98,7 @@ def test_the_daily_run_does_all_of_it_and_says_how_much(app, runner):
     app.config.update(PATIENT_DATA_MAX_OPEN_DAYS=365, ACCESS_LOG_DAYS=1826)
     with app.app_context():
         reader = find_user("mottak@stolav.demo")
-        deviation = _file_with_identity()
+        deviation = factories.deviation(patient=identity_number("010190"))
         _registered(deviation, 400)
         now = utcnow()
         record_access(reader, AccessAction.DEVIATION_VIEWED, deviation=deviation,

@@ -8,12 +8,13 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.services import find_user
+from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.handling.services import post_message
 from app.models import DeviationSearch
 from app.search import services
 from app.search.text import document, query_stems
-from tests.search_helpers import HOSPITAL, answer, file
+from tests import factories
 
 
 def found(email: str, text: str, **filters) -> list[str]:
@@ -30,7 +31,11 @@ def test_norwegian_stems_and_stop_words():
 
 
 def test_the_index_follows_filing_answer_and_messages_but_not_internal_notes(ctx):
-    deviation = file("melder@trondheim.demo", HOSPITAL, "Epikrisen manglet ved utskrivning")
+    deviation = factories.deviation(
+        reporter="melder@trondheim.demo",
+        counterpart=HOSPITAL,
+        title="Epikrisen manglet ved utskrivning",
+    )
     ref = deviation.reference
     assert found("mottak@stolav.demo", "epikrise") == [ref]
     assert found("mottak@stolav.demo", "epikrisene mangler") == [ref]  # stems, any inflection
@@ -45,14 +50,18 @@ def test_the_index_follows_filing_answer_and_messages_but_not_internal_notes(ctx
     assert found("melder@trondheim.demo", "turnusplanen") == []
     assert found("mottak@stolav.demo", "turnusplanen") == []
 
-    answer(deviation, "mottak@stolav.demo", "Vi har innført sjekkliste for utskrivning.")
+    factories.answer(
+        deviation, by="mottak@stolav.demo", text="Vi har innført sjekkliste for utskrivning."
+    )
     assert found("melder@trondheim.demo", "sjekklister") == [ref]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DeviationSearch)) == 1
 
 
 def test_filters_cursor_and_bad_input(ctx):
     refs = [
-        file("melder@trondheim.demo", HOSPITAL, f"Hjelpemiddel nummer {i}").reference
+        factories.deviation(
+            reporter="melder@trondheim.demo", counterpart=HOSPITAL, title=f"Hjelpemiddel nummer {i}"
+        ).reference
         for i in range(5)
     ]
     user = find_user("mottak@stolav.demo")
@@ -86,8 +95,17 @@ ACCESS = [
 @pytest.mark.parametrize(("user", "sees", "in_inbox"), ACCESS)
 def test_access_table(app, login_as, user, sees, in_inbox):
     with app.app_context():
-        deviation = file("melder@stolav.demo", "Trondheim", "Rullator glemt på avdelingen")
-        earlier = file("melder@stolav.demo", "Trondheim", "Rullator glemt ved utreise", days_ago=10)
+        deviation = factories.deviation(
+            reporter="melder@stolav.demo",
+            counterpart="Trondheim",
+            title="Rullator glemt på avdelingen",
+        )
+        earlier = factories.deviation(
+            reporter="melder@stolav.demo",
+            counterpart="Trondheim",
+            title="Rullator glemt ved utreise",
+            days_ago=10,
+        )
         ref, earlier_ref = deviation.reference, earlier.reference
         db.session.commit()
     client = login_as(user)
@@ -110,38 +128,43 @@ def test_access_table(app, login_as, user, sees, in_inbox):
 
 
 def test_similar_cases_only_earlier_same_category_and_visible(ctx):
-    older_elsewhere = file(
-        "melder@stolav.demo",
-        "Malvik",
-        "Sykehusseng ikke levert",
+    older_elsewhere = factories.deviation(
+        reporter="melder@stolav.demo",
+        counterpart="Malvik",
+        title="Sykehusseng ikke levert",
         category="Hjelpemidler/utstyr",
         days_ago=20,
     )
-    older = file(
-        "melder@stolav.demo",
-        "Trondheim",
-        "Sykehusseng ikke levert hjem",
+    older = factories.deviation(
+        reporter="melder@stolav.demo",
+        counterpart="Trondheim",
+        title="Sykehusseng ikke levert hjem",
         category="Hjelpemidler/utstyr",
         days_ago=10,
     )
-    other_category = file("melder@stolav.demo", "Trondheim", "Sykehusseng ikke levert", days_ago=5)
-    unrelated = file(
-        "melder@stolav.demo",
-        "Trondheim",
-        "Rullestol mangler",
+    other_category = factories.deviation(
+        reporter="melder@stolav.demo",
+        counterpart="Trondheim",
+        title="Sykehusseng ikke levert",
+        days_ago=5,
+    )
+    unrelated = factories.deviation(
+        reporter="melder@stolav.demo",
+        counterpart="Trondheim",
+        title="Rullestol mangler",
         category="Hjelpemidler/utstyr",
         days_ago=3,
     )
-    current = file(
-        "melder@stolav.demo",
-        "Trondheim",
-        "Sykehussengen ble ikke levert",
+    current = factories.deviation(
+        reporter="melder@stolav.demo",
+        counterpart="Trondheim",
+        title="Sykehussengen ble ikke levert",
         category="Hjelpemidler/utstyr",
     )
-    later = file(
-        "melder@stolav.demo",
-        "Trondheim",
-        "Sykehusseng ikke levert igjen",
+    later = factories.deviation(
+        reporter="melder@stolav.demo",
+        counterpart="Trondheim",
+        title="Sykehusseng ikke levert igjen",
         category="Hjelpemidler/utstyr",
     )
     trondheim = [s.reference for s in services.similar(find_user("mottak@trondheim.demo"), current)]
@@ -153,7 +176,9 @@ def test_similar_cases_only_earlier_same_category_and_visible(ctx):
 
 
 def test_rebuild_command_makes_the_same_index(ctx, runner):
-    deviation = file("melder@trondheim.demo", HOSPITAL, "Dosett manglet ved hjemkomst")
+    deviation = factories.deviation(
+        reporter="melder@trondheim.demo", counterpart=HOSPITAL, title="Dosett manglet ved hjemkomst"
+    )
     post_message(deviation, find_user("mottak@stolav.demo"), "Hvilken dosett?")
     db.session.flush()
     before = found("mottak@stolav.demo", "dosett")
@@ -177,7 +202,7 @@ def test_the_migration_indexes_the_deviations_already_stored(database_url):
 
     from app.data.demo import create_demo_accounts
     from app.data.seed import seed_defaults
-    from tests.conftest import drop_everything, make_app
+    from tests.support import drop_everything, make_app
 
     app = make_app(database_url)
     with app.app_context():
@@ -185,7 +210,9 @@ def test_the_migration_indexes_the_deviations_already_stored(database_url):
         upgrade()
         seed_defaults()
         create_demo_accounts()
-        deviation = file("melder@trondheim.demo", HOSPITAL, "Epikrisen manglet")
+        deviation = factories.deviation(
+            reporter="melder@trondheim.demo", counterpart=HOSPITAL, title="Epikrisen manglet"
+        )
         post_message(deviation, find_user("mottak@stolav.demo"), "Gjelder sengepost tre")
         post_message(deviation, find_user("mottak@stolav.demo"), "Intern vaktliste", internal=True)
         db.session.commit()
@@ -205,10 +232,14 @@ def test_rare_and_common_words_give_the_same_page(ctx, monkeypatch):
     """PostgreSQL reads rare words from the index and walks the newest cases for common ones
     (services._postgresql_query): both ways give the same rows in the same order."""
     refs = [
-        file("melder@trondheim.demo", HOSPITAL, f"Pute glemt nummer {i}").reference
+        factories.deviation(
+            reporter="melder@trondheim.demo", counterpart=HOSPITAL, title=f"Pute glemt nummer {i}"
+        ).reference
         for i in range(4)
     ]
-    file("melder@trondheim.demo", "Malvik", "Pute glemt i Malvik")  # not St. Olavs' to see
+    factories.deviation(
+        reporter="melder@trondheim.demo", counterpart="Malvik", title="Pute glemt i Malvik"
+    )  # not St. Olavs' to see
     as_rare = found("mottak@stolav.demo", "puter glemt")
     monkeypatch.setattr(services, "RARE", 1)
     assert found("mottak@stolav.demo", "puter glemt") == as_rare == refs[::-1]

@@ -14,7 +14,7 @@ from app import create_app
 from app.common.database import begin_write, end_read_only_transaction
 from app.common.writing import writing
 from app.extensions import db
-from tests.conftest import fresh_sqlite_url, login
+from tests.support import fresh_sqlite_url, login
 
 
 def test_the_apps_sqlite_connections_get_wal_foreign_keys_and_a_busy_timeout(tmp_path):

@@ -61,3 +61,41 @@ def test_form_and_inbox_load_neither_pandas_nor_reportlab(tmp_path):
     loaded = result.stdout.strip()
     assert "pandas" not in loaded and "reportlab" not in loaded, loaded
     assert loaded == "", f"loaded by a worker that drew no statistics: {loaded}"
+
+
+# Endring over tid (issue 23): its views are registered in every worker, but pandas comes only
+# with its page.
+CHANGE_PAGE = WORKER.replace(
+    'print(",".join(name for name in heavy if name in sys.modules))',
+    """assert "app.statistics.routes.change" in sys.modules and "app.statistics.services.change" in sys.modules
+before = [name for name in heavy + ["reports.runchart"] if name in sys.modules]
+client.post("/logg-ut")
+login = client.post("/logg-inn", data={"email": "forbedring@demo.demo", "password": DEMO_PASSWORD})
+assert login.status_code == 302, login.status_code
+response = client.get("/statistikk/endring")
+assert response.status_code == 200, response.status_code
+print(",".join(before) + "|" + ",".join(n for n in ("pandas", "reports.runchart") if n in sys.modules))
+""",
+)
+
+
+def test_the_change_page_is_registered_without_pandas_and_brings_it_when_drawn(tmp_path):
+    assert CHANGE_PAGE != WORKER
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CHANGE_PAGE,
+            f"sqlite:///{tmp_path / 'avvik.db'}",
+            str(tmp_path / "outbox"),
+            ",".join(HEAVY),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    before, after = result.stdout.strip().splitlines()[-1].split("|")
+    assert before == "", f"loaded after the form and the inbox: {before}"
+    assert after == "pandas,reports.runchart"

@@ -6,19 +6,16 @@ import io
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.common.dates import today_local
-from app.data.seed import organisation_by_name
-from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
-from app.models import Category, Harm, User
 from reports import Tertial
-from tests.helpers import make_identity_number
+from tests import factories
+from tests.factories import identity_number
 
-PATIENT = make_identity_number("120345")
+PATIENT = identity_number("120345")
 TITLE = "Hjemmesykepleien ble ikke varslet om utskrivning"
 
 
@@ -27,21 +24,17 @@ def filed(app):
     """One deviation from Trondheim to the hospital and one from the hospital to Malvik, both
     with a patient identity stored, in the running tertial."""
     with app.app_context():
-        category = db.session.scalar(sa.select(Category).where(Category.name == "Utskrivning"))
-        trondheim = db.session.scalar(sa.select(User).where(User.email == "melder@trondheim.demo"))
-        hospital = db.session.scalar(sa.select(User).where(User.email == "melder@stolav.demo"))
-        for reporter, counterpart in ((trondheim, "St. Olavs hospital HF"), (hospital, "Malvik")):
-            file_deviation(
-                reporter,
-                DeviationInput(
-                    counterpart_org_id=organisation_by_name(counterpart).id,
-                    event_date=today_local() - timedelta(days=1),
-                    category_id=category.id,
-                    harm=Harm.LAV,
-                    title=TITLE,
-                    description="Beskrivelse som ikke skal ut av systemet.",
-                    patient_id=PATIENT,
-                ),
+        for reporter, counterpart in (
+            ("melder@trondheim.demo", "St. Olavs hospital HF"),
+            ("melder@stolav.demo", "Malvik"),
+        ):
+            factories.deviation(
+                reporter=reporter,
+                counterpart=counterpart,
+                event_date=today_local() - timedelta(days=1),
+                title=TITLE,
+                description="Beskrivelse som ikke skal ut av systemet.",
+                patient=PATIENT,
             )
         db.session.commit()
     return Tertial.of(today_local())

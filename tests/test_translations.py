@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 from app.auth.services import find_user
 from app.extensions import db
 from app.models import User
-from tests.conftest import login
+from tests.support import login
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "app" / "translations" / "en" / "LC_MESSAGES" / "messages.po"

@@ -8,12 +8,26 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.auth.services import find_user
+from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.maintenance import run_maintenance
-from app.models import AccessAction, AccessAlert, AlertKind
+from app.models import AccessAction, AccessAlert, AlertKind, Deviation, Role
 from app.privacy.access_log import record_access
 from app.privacy.unusual_access import check_day
-from tests.test_access_log import OFFICER, OTHER_PATIENT, _file, _officer
+from tests import factories
+from tests.test_access_log import OFFICER, OTHER_PATIENT, PATIENT, TITLE
+
+
+def _file(reporter: str = "melder@trondheim.demo", counterpart: str = HOSPITAL,
+          patient: str | None = PATIENT) -> Deviation:  # fmt: skip
+    return factories.deviation(
+        reporter=reporter, counterpart=counterpart, patient=patient, title=TITLE
+    )
+
+
+def _officer(org: str = HOSPITAL, email: str = OFFICER) -> None:
+    factories.new_user(email, name="Petra Personvern", org=org, roles=[Role.PERSONVERN])
+
 
 DAY = date(2026, 12, 1)
 NOON = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)  # 12:00 in Oslo

@@ -16,7 +16,6 @@ from app.common.dates import local
 from app.common.errors import ServiceError
 from app.data.demo import create_demo_accounts
 from app.data.seed import HOSPITAL, organisation_by_name, seed_defaults
-from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.handling.workflow import (
     TRANSITIONS,
@@ -26,19 +25,18 @@ from app.handling.workflow import (
     transition,
 )
 from app.models import (
-    Category,
     Deviation,
     DeviationEvent,
     Direction,
     EventKind,
-    Harm,
     OutboxMail,
     Status,
     Unit,
 )
 from app.models.guards import AppendOnlyError
-from tests.conftest import make_app
-from tests.helpers import make_identity_number
+from tests import factories
+from tests.factories import identity_number
+from tests.support import make_app
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -124,20 +122,8 @@ def mctx(module_app: Flask) -> Iterator[Flask]:
 
 
 def file(counterpart: str = HOSPITAL, reporter: str = "melder@trondheim.demo", now=NOW, **extra):
-    category = db.session.scalar(sa.select(Category).where(Category.name == "Utskrivning"))
-    return file_deviation(
-        find_user(reporter),
-        DeviationInput(
-            counterpart_org_id=organisation_by_name(counterpart).id,
-            event_date=local(now).date(),
-            category_id=category.id,
-            harm=Harm.LAV,
-            title="Epikrise manglet",
-            description="Pasienten kom hjem uten epikrise.",
-            **extra,
-        ),
-        now=now,
-    )
+    """Filed at the fixed NOW the deadlines here are counted from."""
+    return factories.deviation(counterpart=counterpart, reporter=reporter, now=now, **extra)
 
 
 def put_in_state(deviation: Deviation, status: Status, closed_at: datetime | None = None) -> None:
@@ -245,7 +231,7 @@ def test_requirements_refuse_and_change_nothing(mctx, move, inputs, code):
 
 def test_identity_number_in_a_response_is_refused(mctx):
     deviation = file()
-    fnr = make_identity_number("010190")
+    fnr = identity_number("010190")
     with pytest.raises(ServiceError) as refused:
         transition(deviation, Move.ANSWER, find_user("mottak@stolav.demo"), text=f"Gjelder {fnr}.")
     assert refused.value.code == "identity" and refused.value.field == "text"

@@ -21,6 +21,7 @@ from app.models import (
     AlertKind,
     AnalysisEventKind,
     AnalysisStatus,
+    DeliveryStatus,
     Direction,
     EventKind,
     FactorGroup,
@@ -67,6 +68,7 @@ ACCESS = Labels(spelled.ACCESS_ACTIONS)
 SECURITY_EVENT = Labels(spelled.SECURITY_EVENTS)
 TOKEN_PURPOSE = Labels(spelled.TOKEN_PURPOSES)
 ALERT_KIND = Labels(spelled.ALERT_KINDS)
+DELIVERY_STATUS = Labels(spelled.DELIVERY_STATUSES)
 
 TABLES: dict[type[StrEnum], Labels] = {
     Status: STATUS,
@@ -85,6 +87,7 @@ TABLES: dict[type[StrEnum], Labels] = {
     SecurityEvent: SECURITY_EVENT,
     TokenPurpose: TOKEN_PURPOSE,
     AlertKind: ALERT_KIND,
+    DeliveryStatus: DELIVERY_STATUS,
 }
 
 

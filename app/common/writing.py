@@ -51,11 +51,15 @@ class Done:
 
 
 @contextmanager
-def writing(*, form: FlaskForm | None = None, success: Any = None) -> Iterator[Done]:
+def writing(
+    *, form: FlaskForm | None = None, success: Any = None, show: bool = True
+) -> Iterator[Done]:
     """One write transaction around the block: commit at its end, roll back on any error.
 
     ``success`` (a text) is flashed after the commit; a message that depends on the result is
-    flashed by the caller after ``if done:``.
+    flashed by the caller after ``if done:``. ``show=False``: a refusal is neither shown nor
+    flashed, only kept in ``done.error`` (the open API answers it as a problem, and has no
+    session to flash into).
     """
     done = Done()
     end_read_only_transaction()
@@ -67,7 +71,8 @@ def writing(*, form: FlaskForm | None = None, success: Any = None) -> Iterator[D
         done.error = error
         if not has_request_context():
             raise
-        show_error(error, form)
+        if show:
+            show_error(error, form)
         return
     except BaseException:
         db.session.rollback()

@@ -108,7 +108,9 @@ def queue(
     """Queue the notice for each active user once; returns how many mails were queued."""
     link = absolute_url("deviations.show", reference=reference)
     queued = 0
-    for user in {u.id: u for u in users if u.active}.values():
+    # An API client's user has an .invalid address (app/api): nothing to send to.
+    deliverable = (u for u in users if u.active and not u.email.endswith(".invalid"))
+    for user in {u.id: u for u in deliverable}.values():
         subject, body = compose(notice, reference, link, user.language)
         dedupe_key = f"{key}:{user.id}" if key else None
         if queue_mail(user.email, subject, body, dedupe_key=dedupe_key) is not None:

@@ -55,6 +55,7 @@ class InboxRow(HasDeadline):
     status: Status
     forwarded_unit: str | None
     response_deadline: date
+    counterpart_org_name: str = ""  # for the sent side (the API's box=sent)
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,19 @@ def decode_deadline_cursor(cursor: str) -> tuple[int, date, int] | None:
 
 
 def inbox_page(
-    user: User, filters: InboxFilter, cursor: str | None = None, page_size: int = 25
+    user: User,
+    filters: InboxFilter,
+    cursor: str | None = None,
+    page_size: int = 25,
+    *,
+    sent: bool = False,
 ) -> InboxPage:
-    """Keyset-paginated: each page costs the same at row 1 and at row 1,000,000."""
+    """Keyset-paginated: each page costs the same at row 1 and at row 1,000,000.
+
+    ``sent``: what the user's organisation sent instead of what it received (the API lists
+    both), newest first over ix_deviation_reporter_org.
+    """
+    mine = Deviation.reporter_org_id if sent else Deviation.counterpart_org_id
     # The columns the list shows, not whole cases: a page reads 26 rows of a wide table.
     query = (
         sa.select(
@@ -116,9 +127,10 @@ def inbox_page(
             Deviation.status,
             Deviation.forwarded_unit_id,
             Deviation.response_deadline,
+            Deviation.counterpart_org_name,
         )
         .join(Category, Category.id == Deviation.category_id)
-        .where(Deviation.counterpart_org_id == user.organisation_id)
+        .where(mine == user.organisation_id)
         .limit(page_size + 1)
     )
     if filters.status is not None:
@@ -170,6 +182,7 @@ def inbox_page(
             status=row.status,
             forwarded_unit=unit_path(row.forwarded_unit_id) if row.forwarded_unit_id else None,
             response_deadline=row.response_deadline,
+            counterpart_org_name=row.counterpart_org_name,
         )
         for row in found
     ]

@@ -23,6 +23,13 @@ from app.models.analysis import (
     RootCause,
     TimelineEntry,
 )
+from app.models.api import (
+    ApiClient,
+    DeliveryStatus,
+    IdempotencyKey,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from app.models.auth_token import AuthToken, TokenPurpose
 from app.models.base import Base, utcnow
 from app.models.deviation import (
@@ -69,11 +76,13 @@ __all__ = [
     "AnalysisMember",
     "AnalysisReferenceCounter",
     "AnalysisStatus",
+    "ApiClient",
     "AuthToken",
     "Base",
     "CareProblem",
     "Category",
     "ContributoryFactor",
+    "DeliveryStatus",
     "Deviation",
     "DeviationEvent",
     "DeviationMessage",
@@ -83,6 +92,7 @@ __all__ = [
     "FactorGroup",
     "GoodStory",
     "Harm",
+    "IdempotencyKey",
     "LearningPoint",
     "Lesson",
     "LessonStatus",
@@ -103,5 +113,7 @@ __all__ = [
     "Unit",
     "User",
     "UserRole",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]

@@ -26,6 +26,12 @@ class SecurityEvent(StrEnum):
     SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
     SECOND_FACTOR_RESET = "second_factor_reset"
     SESSION_ENDED = "session_ended"
+    # The open API (app/api): a client's token used (at most once a few minutes), refused,
+    # and a client created or revoked by an admin.
+    API_TOKEN_USED = "api_token_used"
+    API_TOKEN_REFUSED = "api_token_refused"
+    API_CLIENT_CREATED = "api_client_created"
+    API_CLIENT_REVOKED = "api_client_revoked"
 
 
 class SecurityLogEntry(Base):

@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, current_app, g, has_request_context, request
 
+from app.ops import timing
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # A request id from a reverse proxy is kept if it looks like one; anything else is replaced.
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
@@ -40,7 +42,10 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or _current_request_id()
         if request_id:
             entry["request_id"] = request_id
-        for key in ("method", "route", "endpoint", "status", "duration_ms"):
+        for key in (
+            "method", "route", "endpoint", "status", "duration_ms", "db_ms", "db_queries",
+            "render_ms",
+        ):  # fmt: skip
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info and record.exc_info[0] is not None:
@@ -117,6 +122,7 @@ def finish_request(response: Response) -> Response:
             "endpoint": request.endpoint,
             "status": response.status_code,
             "duration_ms": round(1000 * (time.perf_counter() - g.request_started), 1),
+            **timing.figures(),  # the Server-Timing header's figures (app/ops/timing.py)
         },
     )
     return response

@@ -3,7 +3,7 @@ list: the marks, the permit table, history triggers that let exactly the retenti
 rectification's changes through, and access_alert.
 
 Revision ID: a4d3365a7280
-Revises: c5e7a9b1d3f2
+Revises: 94c76013f933
 Create Date: 2026-12-06
 
 deviation_event and deviation_message were refused every UPDATE and DELETE; they now allow the
@@ -27,7 +27,7 @@ from app.models.guards import (
 )
 
 revision = "a4d3365a7280"
-down_revision = "c5e7a9b1d3f2"
+down_revision = "94c76013f933"
 branch_labels = None
 depends_on = None
 

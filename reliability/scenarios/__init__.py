@@ -4,7 +4,7 @@ databases, after these."""
 
 from __future__ import annotations
 
-from reliability.scenarios import backup, crash, filing, handling, mail, restart
+from reliability.scenarios import backup, crash, filing, handling, mail, multihost, restart
 
 BOTH = ("sqlite", "postgresql")
 SCENARIOS = {
@@ -14,4 +14,5 @@ SCENARIOS = {
     "handling": (handling.run, BOTH),
     "mail": (mail.run, BOTH),
     "backup": (backup.run, BOTH),
+    "multihost": (multihost.run, ("postgresql",)),
 }

@@ -20,7 +20,7 @@ from flask import Flask
 from app.common.identity import find_all
 from app.extensions import db
 from app.models import Deviation
-from tests.helpers import pdf_text
+from tests.support import pdf_text
 
 # Shorter case texts ("Test", "Fall") are words any page may hold; these cannot be by chance.
 MIN_CASE_TEXT = 12

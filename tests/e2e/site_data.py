@@ -7,17 +7,17 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from app.auth.services import create_user, find_user
-from app.data.demo import DEMO_PASSWORD, create_demo_deviations
-from app.data.seed import HOSPITAL, organisation_by_name
+from app.auth.services import find_user
+from app.data.demo import create_demo_deviations
+from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.models import AccessAction, Role
 from app.privacy.access_log import record_access
-from tests import analysis_helpers
-from tests.helpers import make_identity_number
+from tests import factories
+from tests.factories import identity_number
 
 PRIVACY_OFFICER = "personvern@stolav.demo"
-PATIENT = make_identity_number("120345")
+PATIENT = identity_number("120345")
 
 
 @dataclass(frozen=True)
@@ -29,25 +29,15 @@ class Site:
 def populate(app: Flask) -> Site:
     with app.app_context():
         create_demo_deviations()
-        create_user(PRIVACY_OFFICER, "Petra Personvern", organisation_by_name(HOSPITAL),
-                    DEMO_PASSWORD, {Role.PERSONVERN})  # fmt: skip
-        case = analysis_helpers.deviation(title="Utskrevet uten epikrise og uten medisiner")
-        from app.deviations.services import DeviationInput, file_deviation
-
-        with_identity = file_deviation(
-            find_user("melder@trondheim.demo"),
-            DeviationInput(
-                counterpart_org_id=case.counterpart_org_id,
-                event_date=case.event_date,
-                category_id=case.category_id,
-                harm=case.harm,
-                title="Hjemmesykepleien fikk ikke beskjed om ny insulindose",
-                description="Dosen ble endret på sykehuset, men endringen kom ikke med i PLO.",
-                patient_id=PATIENT,
-            ),
+        factories.new_user(PRIVACY_OFFICER, name="Petra Personvern", org=HOSPITAL,
+                           roles=[Role.PERSONVERN])  # fmt: skip
+        case = factories.deviation(title="Utskrevet uten epikrise og uten medisiner")
+        with_identity = factories.deviation(
+            title="Hjemmesykepleien fikk ikke beskjed om ny insulindose",
+            description="Dosen ble endret på sykehuset, men endringen kom ikke med i PLO.",
+            patient=PATIENT,
         )
-        analysis = analysis_helpers.start(case)
-        analysis_helpers.fill(analysis)
+        analysis = factories.analysis(case, filled=True)
         record_access(find_user("mottak@stolav.demo"), AccessAction.DEVIATION_VIEWED,
                       deviation=with_identity)  # fmt: skip
         db.session.commit()

@@ -11,7 +11,7 @@ from app.auth.services import find_user, issue_token
 from app.data.seed import organisation_by_name
 from app.extensions import db
 from app.models import Category, TokenPurpose
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.browser import assert_accessible, log_in
 
 pytestmark = pytest.mark.e2e
 

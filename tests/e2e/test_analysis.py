@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from app.common.dates import today_local
 from app.extensions import db
-from tests import analysis_helpers as h
-from tests.e2e.conftest import ARTIFACTS, assert_accessible, log_in
+from tests import factories
+from tests.e2e.browser import SCREENSHOTS, assert_accessible, log_in, screenshot
 
 
 def _open_all_details(page) -> None:
@@ -19,16 +19,17 @@ def _open_all_details(page) -> None:
 
 
 def _shoot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+    if not SCREENSHOTS:
+        return
     for width in (360, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(ARTIFACTS / f"analysis-{name}-{width}.png"), full_page=True)
+        screenshot(page, f"analysis-{name}-{width}")
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_create_fill_and_finish_an_analysis(page, live_app):
     with live_app.app_context():
-        reference = h.deviation().reference
+        reference = factories.deviation().reference
         db.session.commit()
 
     log_in(page, "mottak@stolav.demo")
@@ -130,8 +131,8 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
 
 def test_ferdig_refused_message_is_shown_and_accessible(page, live_app):
     with live_app.app_context():
-        analysis = h.start()
-        h.fill(analysis, with_action=False)
+        analysis = factories.analysis()
+        factories.fill_analysis(analysis, with_action=False)
         db.session.commit()
         reference = analysis.reference
     log_in(page, "mottak@stolav.demo")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy.exc
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, assert_accessible, log_in
+from tests.e2e.browser import assert_accessible, log_in, screenshot
 
 
 def test_error_pages_are_accessible_in_both_languages(page, live_app):
@@ -22,7 +22,6 @@ def test_error_pages_are_accessible_in_both_languages(page, live_app):
 
     log_in(page, "melder@trondheim.demo")
     page.set_viewport_size({"width": 360, "height": 740})
-    ARTIFACTS.mkdir(exist_ok=True)
     for language, heading in (
         ("nb", "Tjenesten er midlertidig utilgjengelig"),
         ("en", "The service is temporarily unavailable"),
@@ -33,10 +32,10 @@ def test_error_pages_are_accessible_in_both_languages(page, live_app):
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         expect(page.get_by_text(response.headers["x-request-id"])).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        page.screenshot(path=str(ARTIFACTS / f"error-503-{language}.png"), full_page=True)
+        screenshot(page, f"error-503-{language}")
         assert_accessible(page, f"the plain 503 page ({language})")
     response = page.goto("/test-bug")
     assert response.status == 500
     expect(page.get_by_text(response.headers["x-request-id"])).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "error-500.png"), full_page=True)
+    screenshot(page, "error-500")
     assert_accessible(page, "the 500 page")

@@ -18,8 +18,8 @@ from app.common.dates import today_local
 from app.data.demo import create_demo_deviations
 from app.extensions import db
 from app.models import Deviation, DeviationEvent, EventKind, Status
-from tests.e2e.conftest import ARTIFACTS, assert_accessible
-from tests.helpers import make_identity_number
+from tests.e2e.browser import assert_accessible, screenshot
+from tests.factories import identity_number
 
 TRONDHEIM_NURSE = "melder@trondheim.demo"
 STOLAV_MOTTAK = "mottak@stolav.demo"
@@ -124,7 +124,7 @@ def test_file_with_keyboard_and_open_from_inbox(page, live_app):
     assert_accessible(page, "filing form")
 
     # --- first attempt: an identity number in the story and a mistyped patient_id --------------
-    patient_id = make_identity_number("120345")
+    patient_id = identity_number("120345")
     event_day = today_local() - timedelta(days=2)
     select_by_typing(page, "#counterpart_org", "St", "St. Olavs hospital HF")
     # Only St. Olavs' units are offered now; the first one is chosen with the arrow key.
@@ -251,11 +251,6 @@ def fits(page, width: int) -> None:
     assert scroll_width <= width, f"{page.url} scrolls sideways at {width} px: {scroll_width}"
 
 
-def shoot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 def test_pages_fit_a_phone(browser, live_server, live_app):
     """360 px wide: nothing scrolls sideways and the send button is reachable and tappable.
 
@@ -272,11 +267,11 @@ def test_pages_fit_a_phone(browser, live_server, live_app):
         page.set_default_timeout(10_000)
         page.goto("/logg-inn")
         fits(page, width)
-        shoot(page, f"login-{width}")
+        screenshot(page, f"login-{width}")
         log_in_with_keyboard(page, TRONDHEIM_NURSE)
         page.goto("/avvik/nytt")
         fits(page, width)
-        shoot(page, f"filing-form-{width}")
+        screenshot(page, f"filing-form-{width}")
 
         # Reach the send button with the keyboard alone; it must come into view, whole.
         button = "button[type=submit]:has-text('Send avvik')"
@@ -296,13 +291,13 @@ def test_pages_fit_a_phone(browser, live_server, live_app):
             page.keyboard.press("Enter")
         expect(page.locator("#feiloppsummering")).to_be_visible()
         fits(page, width)
-        shoot(page, f"filing-form-errors-{width}")
+        screenshot(page, f"filing-form-errors-{width}")
         assert_accessible(page, f"filing form with errors at {width} px")
 
         for path, name in (("/avvik/mine", "mine"), ("/", "start")):
             page.goto(path)
             fits(page, width)
-            shoot(page, f"{name}-{width}")
+            screenshot(page, f"{name}-{width}")
         context.close()
 
         context = browser.new_context(
@@ -312,11 +307,11 @@ def test_pages_fit_a_phone(browser, live_server, live_app):
         log_in_with_keyboard(page, STOLAV_MOTTAK)
         page.goto("/mottak")
         fits(page, width)
-        shoot(page, f"inbox-{width}")
+        screenshot(page, f"inbox-{width}")
         page.locator("tbody a").first.focus()
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/avvik/AV-"))
         fits(page, width)
-        shoot(page, f"deviation-{width}")
+        screenshot(page, f"deviation-{width}")
         assert_accessible(page, f"deviation page at {width} px")
         context.close()

@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, log_in, log_out
-from tests.helpers import make_identity_number
+from tests.e2e.browser import assert_accessible, log_in, log_out
+from tests.factories import identity_number
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,7 @@ def test_reporter_and_handler_talk_until_the_case_is_answered(page, live_server)
 
     # A question with an identity number is refused beside the field, text kept; then asked.
     box = page.get_by_label("Melding", exact=True)
-    typed = f"Gjelder det {make_identity_number('010190')}? Hvilken dag ble pasienten utskrevet?"
+    typed = f"Gjelder det {identity_number('010190')}? Hvilken dag ble pasienten utskrevet?"
     box.fill(typed)
     page.get_by_role("button", name="Send melding").click()
     expect(page.locator("#body-feil")).to_contain_text("fødselsnummer eller D-nummer")

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
 from app.auth.services import find_user
-from tests.e2e.conftest import assert_accessible, log_in, log_out
+from tests.e2e.browser import assert_accessible, log_in, log_out
 
 pytestmark = pytest.mark.e2e
 

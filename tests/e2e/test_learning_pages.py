@@ -11,12 +11,13 @@ from playwright.sync_api import expect
 from app.common.dates import today_local
 from app.data.demo import create_demo_deviations
 from app.data.demo_learning import create_demo_learning
+from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.models import Deviation, GoodStory, Lesson, LessonStatus
 from reports import Tertial
-from tests.e2e.conftest import ARTIFACTS, assert_accessible, log_in, log_out
-from tests.helpers import make_identity_number
-from tests.search_helpers import HOSPITAL, file
+from tests import factories
+from tests.e2e.browser import assert_accessible, log_in, log_out, screenshot
+from tests.factories import identity_number
 
 
 @pytest.fixture
@@ -26,8 +27,7 @@ def demo(live_app) -> dict[str, object]:
         create_demo_learning()
         # Earlier cases like one of the demo deviations, so "Lignende avvik" has something.
         for days in (40, 60):
-            file("melder@trondheim.demo", HOSPITAL, "Legemiddelliste ikke oppdatert ved utreise",
-                 category="Legemidler/legemiddelliste", days_ago=days)  # fmt: skip
+            factories.deviation(reporter="melder@trondheim.demo", counterpart=HOSPITAL, title="Legemiddelliste ikke oppdatert ved utreise", category="Legemidler/legemiddelliste", days_ago=days)  # fmt: skip
         db.session.commit()
         newest = db.session.scalar(
             sa.select(Deviation.reference).where(
@@ -65,12 +65,11 @@ def _check(page, url: str, name: str, language: str) -> None:
     page.goto(url)
     expect(page.locator("h1")).to_have_count(1)
     assert_accessible(page, f"{url} ({language})")
-    ARTIFACTS.mkdir(exist_ok=True)
     for width in (360, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= width, f"{url} scrolls sideways at {width} px: {scroll}"
-        page.screenshot(path=str(ARTIFACTS / f"{name}-{language}-{width}.png"), full_page=True)
+        screenshot(page, f"{name}-{language}-{width}")
 
 
 @pytest.mark.parametrize("language", ["nb", "en"])
@@ -105,7 +104,7 @@ def test_telling_a_story_with_a_mistake_then_right(page, live_app, demo):
     page.get_by_role("link", name="God historie").first.click()
     page.locator("#counterpart_org").select_option(label="Trondheim")
     page.locator("#title").fill("Takk til legevakten")
-    page.locator("#description").fill(f"De ringte om {make_identity_number('010190')}.")
+    page.locator("#description").fill(f"De ringte om {identity_number('010190')}.")
     page.locator("#why_it_mattered").fill("Pasienten slapp innleggelse.")
     page.locator("#consent_to_share").check()
     page.get_by_role("button", name="Send historien").click()

@@ -4,37 +4,23 @@ someone else changed it, sees the case as it is now, and keeps what they typed."
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from app.auth.services import create_user, find_user
-from app.common.dates import today_local
-from app.data.seed import HOSPITAL, organisation_by_name
-from app.deviations.services import DeviationInput, file_deviation
+from app.data.seed import HOSPITAL
 from app.extensions import db
-from app.models import Category, Harm, Role
-from tests.e2e.conftest import ARTIFACTS, assert_accessible, log_in
+from app.models import Role
+from tests import factories
+from tests.e2e.browser import assert_accessible, log_in, screenshot
 
 pytestmark = pytest.mark.e2e
 
 
 def test_the_second_handler_is_told_and_keeps_the_text(browser, live_app, live_server, page):
     with live_app.app_context():
-        create_user(
-            "mottak2@stolav.demo", "Per Mottak", organisation_by_name(HOSPITAL), "demo-avvik",
-            {Role.SAKSBEHANDLER},
-        )  # fmt: skip
-        reference = file_deviation(
-            find_user("melder@trondheim.demo"),
-            DeviationInput(
-                counterpart_org_id=organisation_by_name(HOSPITAL).id,
-                event_date=today_local(),
-                category_id=db.session.scalar(sa.select(Category.id).limit(1)),
-                harm=Harm.LAV,
-                title="Utskrevet uten epikrise",
-                description="Pasienten kom hjem uten epikrise.",
-            ),
-        ).reference
+        factories.new_user(
+            "mottak2@stolav.demo", name="Per Mottak", org=HOSPITAL, roles=[Role.SAKSBEHANDLER]
+        )
+        reference = factories.deviation().reference
         db.session.commit()
     other = browser.new_context(base_url=live_server.url, locale="nb-NO").new_page()
     other.set_viewport_size({"width": 360, "height": 740})
@@ -58,8 +44,7 @@ def test_the_second_handler_is_told_and_keeps_the_text(browser, live_app, live_s
     # Rejecting is no longer possible (the case is answered): the text is there to copy.
     expect(other.get_by_label("Det du skrev")).to_have_value(typed)
     assert other.evaluate("document.documentElement.scrollWidth") <= 360
-    ARTIFACTS.mkdir(exist_ok=True)
-    other.screenshot(path=str(ARTIFACTS / "move-conflict.png"), full_page=True)
+    screenshot(other, "move-conflict")
     assert_accessible(other, "the deviation page after a lost race")
 
     # The same in English, the other way round: a reopening decided on the answered case
@@ -76,6 +61,6 @@ def test_the_second_handler_is_told_and_keeps_the_text(browser, live_app, live_s
     ).to_be_visible()
     expect(other.get_by_label("What you wrote")).to_have_value("The reporter called again.")
     assert other.evaluate("document.documentElement.scrollWidth") <= 360
-    other.screenshot(path=str(ARTIFACTS / "move-conflict-en.png"), full_page=True)
+    screenshot(other, "move-conflict-en")
     assert_accessible(other, "the deviation page after a lost race, in English")
     other.context.close()

@@ -15,14 +15,14 @@ from app.data.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.mail.sender import deliver_pending
 from reports import Tertial
-from tests.e2e.conftest import log_in, log_out
+from tests.e2e.browser import log_in, log_out
 from tests.e2e.emitted import as_text, leaks
 from tests.e2e.site_data import PATIENT, PRIVACY_OFFICER, populate
-from tests.helpers import make_identity_number
+from tests.factories import identity_number
 
 pytestmark = pytest.mark.e2e
 
-TYPED = make_identity_number("070893")
+TYPED = identity_number("070893")
 TITLE = "Ny dosering av Marevan ble ikke sendt med"
 DESCRIPTION = "Pasienten fikk gammel dose i tre dager fordi endringen ikke kom med i epikrisen."
 
@@ -88,7 +88,7 @@ def test_a_whole_flow_emits_everything_and_nothing_identifying(page, live_app, t
 
 
 def test_the_check_would_notice_a_leak():
-    number = make_identity_number("010190")
+    number = identity_number("010190")
     pdf = _pdf_with(f"Pasient {number[:6]}\u2013{number[6:]} og {TITLE}")
     artifacts = {"pdf": as_text("x.pdf", pdf), "csv": as_text("x.csv", f"a;{TITLE};b".encode())}
     found = leaks(artifacts, [TITLE, DESCRIPTION])

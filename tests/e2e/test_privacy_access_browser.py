@@ -10,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, log_in, log_out
-from tests.helpers import make_identity_number, pdf_text
+from tests.e2e.browser import assert_accessible, log_in, log_out
+from tests.factories import identity_number as make_identity_number
+from tests.support import pdf_text
 
 pytestmark = pytest.mark.e2e
 

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, log_in
-from tests.helpers import make_identity_number
+from tests.e2e.browser import assert_accessible, log_in
+from tests.factories import identity_number as make_identity_number
 
 pytestmark = pytest.mark.e2e
 

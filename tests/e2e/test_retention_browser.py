@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.browser import assert_accessible, log_in
 
 pytestmark = pytest.mark.e2e
 

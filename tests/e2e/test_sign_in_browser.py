@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from app.auth.services import single_sign_on as sso
 from app.models import utcnow
-from tests.e2e.conftest import ARTIFACTS, assert_accessible, log_in
+from tests.e2e.browser import assert_accessible, log_in, screenshot
 from tests.oidc import OidcProvider, running_provider
 
 pytestmark = pytest.mark.e2e
@@ -49,17 +49,12 @@ def with_provider(live_app, live_server, oidc_provider, tmp_path):
     return live_server
 
 
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 def test_single_sign_on_in_the_browser_and_out_again(page, with_provider):
     page.set_viewport_size(PHONE)
     page.goto("/avvik/mine")
     expect(page.get_by_role("link", name="Logg inn med Trondheim kommune")).to_be_visible()
     assert_accessible(page, "login page with a provider")
-    _shot(page, "sign-in-login-sso")
+    screenshot(page, "sign-in-login-sso")
     page.get_by_role("link", name="Logg inn med Trondheim kommune").click()
     page.get_by_label("Konto").fill("melder@trondheim.demo")
     page.get_by_role("button", name="Logg inn hos leverandøren").click()
@@ -100,14 +95,14 @@ def test_second_factor_set_up_at_login_then_used(page, live_app, live_server):
     page.wait_for_url(re.compile(r"/logg-inn/tofaktor$"))
     expect(page.locator(".qr-code svg")).to_be_visible()
     assert_accessible(page, "second factor set-up")
-    _shot(page, "sign-in-enrol")
+    screenshot(page, "sign-in-enrol")
     secret = page.locator(".totp-secret").inner_text().replace(" ", "")
     page.get_by_label("Kode fra appen").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Slå på totrinnsinnlogging").click()
     expect(page.get_by_role("heading", name="Gjenopprettingskoder")).to_be_visible()
     assert page.locator(".recovery-codes code").count() == 10
     assert_accessible(page, "recovery codes")
-    _shot(page, "sign-in-recovery-codes")
+    screenshot(page, "sign-in-recovery-codes")
     page.get_by_role("link", name=re.compile("fortsett")).click()
     page.wait_for_url(re.compile(r"/$"))
 
@@ -119,7 +114,7 @@ def test_second_factor_set_up_at_login_then_used(page, live_app, live_server):
     page.wait_for_url(re.compile(r"/logg-inn/kode$"))
     assert page.get_by_label("Kode fra appen").get_attribute("inputmode") == "numeric"
     assert_accessible(page, "second factor code")
-    _shot(page, "sign-in-code")
+    screenshot(page, "sign-in-code")
     page.get_by_label("Kode fra appen").fill("000000")
     page.get_by_role("button", name="Logg inn").click()
     expect(page.get_by_text("Koden stemmer ikke")).to_be_visible()
@@ -138,7 +133,7 @@ def test_min_konto_and_the_security_log_in_both_languages(page, live_server):
     expect(page.get_by_role("heading", name="Mine innlogginger")).to_be_visible()
     expect(page.get_by_text("Denne nettleseren")).to_be_visible()
     assert_accessible(page, "Min konto")
-    _shot(page, "sign-in-account")
+    screenshot(page, "sign-in-account")
     page.get_by_role("link", name="Endre passord").click()
     page.get_by_label("Nåværende passord").fill("feil")
     page.locator("#password").fill("kort")
@@ -150,7 +145,7 @@ def test_min_konto_and_the_security_log_in_both_languages(page, live_server):
     expect(page.get_by_role("heading", name="Sikkerhetslogg")).to_be_visible()
     expect(page.get_by_text("Innlogget").first).to_be_visible()
     assert_accessible(page, "security log")
-    _shot(page, "sign-in-security-log")
+    screenshot(page, "sign-in-security-log")
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("heading", name="Security log")).to_be_visible()

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, log_in
+from tests.e2e.browser import assert_accessible, log_in
 
 
 def test_login_page_is_accessible_and_login_works(page):

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from tests import statistics_data
-from tests.e2e.conftest import ARTIFACTS, assert_accessible, log_in
+from tests.e2e.browser import assert_accessible, log_in, screenshot
 
 
 def test_statistics_page_is_accessible_and_downloads_the_pdf(page, live_app):
@@ -22,10 +22,9 @@ def test_statistics_page_is_accessible_and_downloads_the_pdf(page, live_app):
     expect(page.get_by_role("heading", name="Avviksoversikt pr. 2. tertial 2023")).to_be_visible()
     expect(page.locator("#nokkeltall").get_by_text("8,5 d")).to_be_visible()
     assert_accessible(page, "statistics page")
-    ARTIFACTS.mkdir(exist_ok=True)
     for width in (1280, 360):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(ARTIFACTS / f"statistikk-{width}.png"), full_page=True)
+        screenshot(page, f"statistikk-{width}")
     with page.expect_download() as download:
         page.get_by_role("link", name="Last ned PDF").click()
     assert download.value.suggested_filename == "avvik-2023-T2.pdf"

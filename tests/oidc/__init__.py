@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from tests.conftest import IN_CI
+from tests.support import IN_CI
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).resolve().parent / "provider.mjs"

@@ -88,9 +88,19 @@ def pdf(code: str):
     language = report_language()
     summary = services.tertial_summary(tertial, scope, language)
     made_at = services.data_stamp(scope) or tertial.end_utc
+    change = _change_page(tertial, scope)  # Endring over tid (issue 23)
     return _download(
-        render_pdf(summary, made_at, language), "application/pdf", f"avvik-{tertial.code}.pdf"
+        render_pdf(summary, made_at, language, change),
+        "application/pdf",
+        f"avvik-{tertial.code}.pdf",
     )
+
+
+def _change_page(tertial: Tertial, scope: services.Scope):
+    from app.statistics.labels import direction_labels
+    from app.statistics.services.change import tertial_change
+
+    return tertial_change(tertial, scope, direction_labels())
 
 
 @bp.get("/<code>/avvik.csv")

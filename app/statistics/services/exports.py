@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
 from app.models import Deviation, Unit
@@ -41,8 +42,13 @@ EXPORT_COLUMNS = [
 # carry codes and names of organisations only. The reference number finds the case in the app.
 
 
-def export_rows(tertial: Tertial, scope: Scope) -> Iterator[list[object]]:
-    """One list per deviation registered in the tertial, in EXPORT_COLUMNS order, streamed."""
+def export_rows(
+    tertial: Tertial, scope: Scope, *where: ColumnElement[bool]
+) -> Iterator[list[object]]:
+    """One list per deviation registered in the tertial, in EXPORT_COLUMNS order, streamed.
+
+    ``tertial`` is anything with ``start_utc`` and ``end_utc`` (Endring over tid passes a
+    period of months), ``where`` narrows the rows further (its direction and category)."""
     from app.common.dates import local
 
     _, category_names = load_categories()
@@ -70,6 +76,7 @@ def export_rows(tertial: Tertial, scope: Scope) -> Iterator[list[object]]:
             Deviation.registered_at >= tertial.start_utc,
             Deviation.registered_at < end,
             scope.clause(),
+            *where,
         )
         .order_by(Deviation.registered_at, Deviation.id)
         .execution_options(yield_per=2000)

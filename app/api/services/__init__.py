@@ -1,0 +1,1 @@
+"""The API's services: its clients and tokens, and what it reads."""

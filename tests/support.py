@@ -1,0 +1,190 @@
+"""What tests share that is not a fixture: building apps and databases, logging a test client in,
+reading a PDF. Fixtures live in conftest.py; data (deviations, analyses, users …) comes from
+tests/factories.py.
+
+Import from here, never from conftest.py: pytest loads a conftest as a plugin, and importing it
+as a module as well gives two copies of its globals.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.data.demo import DEMO_PASSWORD, create_demo_accounts
+from app.data.seed import seed_defaults
+from app.extensions import db
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_SERVER = os.environ.get("AVVIK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def unavailable(reason: str) -> None:
+    """Skip for want of a service (PostgreSQL, Chromium); under CI=true fail instead."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: required, not skipped)")
+    pytest.skip(reason)
+
+
+# --- Apps and databases ---------------------------------------------------------------------
+
+
+def make_app(database_url: str, **overrides: object) -> Flask:
+    """A testing app on ``database_url``; ``overrides`` go into its config."""
+    return create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, **overrides)
+
+
+def build_database(database_url: str) -> None:
+    """Schema, seed and demo accounts, committed."""
+    app = make_app(database_url)
+    with app.app_context():
+        db.create_all()
+        seed_defaults()
+        create_demo_accounts()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def drop_everything() -> None:
+    """Empty the app's database, Alembic's version table too, for a test of the migrations
+    (in an app context)."""
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+# --- PostgreSQL: schemas and databases of this process --------------------------------------
+
+
+def on_pg_server(*statements: str) -> None:
+    try:
+        with psycopg.connect(PG_SERVER, connect_timeout=3, autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+    except psycopg.OperationalError as error:
+        unavailable(f"PostgreSQL is not reachable at {PG_SERVER}: {error}")
+
+
+def pg_url(database: str | None = None, schema: str | None = None) -> str:
+    url = make_url(PG_SERVER).set(drivername="postgresql+psycopg")
+    if database:
+        url = url.set(database=database)
+    if schema:
+        url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@contextmanager
+def pg_schema() -> Iterator[str]:
+    """A new, empty schema in the `test` database; the URL whose connections work in it."""
+    schema = unique("avvik_test")
+    on_pg_server(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield pg_url(schema=schema)
+    finally:
+        on_pg_server(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@contextmanager
+def fresh_postgresql_url(template: str) -> Iterator[str]:
+    """A database of its own, copied from ``template``, dropped afterwards."""
+    name = unique("avvik_test")
+    on_pg_server(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield pg_url(database=name)
+    finally:
+        # FORCE: a connection a test's thread left open must not keep the database alive.
+        on_pg_server(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+# --- SQLite: files of this process ----------------------------------------------------------
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    # The backup API copies a consistent database whatever sits in the WAL file.
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+def fresh_sqlite_url(sqlite_template: Path, directory: Path) -> str:
+    """A copy of the seeded template file in ``directory``, for a test that commits."""
+    path = directory / "avvik.db"
+    copy_sqlite(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+
+def login(client: FlaskClient, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Log ``client`` in through the login form (the `login_as` fixture logs out first)."""
+    response = client.post("/logg-inn", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+# --- Reading what the app produced ------------------------------------------------------------
+
+
+def pdf_text(pdf: bytes) -> list[str]:
+    """Each page's text, a table row on one line (layout mode), runs of spaces made one."""
+    import io
+
+    from pypdf import PdfReader
+
+    return [
+        "\n".join(
+            " ".join(line.split()) for line in p.extract_text(extraction_mode="layout").splitlines()
+        )
+        for p in PdfReader(io.BytesIO(pdf)).pages
+    ]
+
+
+def norwegian_msgids_in(text: str, source: str, data: set[str] = frozenset()) -> list[str]:
+    """The msgids marked in ``source`` (a file under the project root) whose Norwegian text is in
+    ``text`` although English differs: a heading the English report forgot to translate.
+
+    ``%(x)s`` placeholders match anything; a msgid that equals its English translation, or that is
+    in a stored name in ``data`` (a category "Annet", a "Klinikk for …"), cannot be told apart and
+    is skipped.
+    """
+    import re
+
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[1]
+    with (root / "app/translations/en/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    flat = " ".join(text.split())
+    found = []
+    for _line, message, _comments, _context in extract_from_file("python", root / source, keywords):
+        msgid = message[0] if isinstance(message, tuple) else message
+        entry = catalog.get(msgid) if msgid else None
+        english = entry.string if entry is not None else None
+        # Two-letter words (" og ") also occur in the Norwegian data a report prints as stored.
+        if not msgid or english == msgid or len(msgid.strip()) < 4:
+            continue
+        parts = re.split(r"%\(\w+\)[sd]", " ".join(msgid.split()))
+        pattern = r"(?<!\w)" + r".+?".join(re.escape(p) for p in parts) + r"(?!\w)"
+        if any(re.search(pattern, name) for name in data):
+            continue
+        if re.search(pattern, flat):
+            found.append(msgid)
+    return found
