@@ -197,3 +197,14 @@ def test_the_case_page_form_removes_a_passage_and_keeps_bad_input(app, login_as)
         reporter.post(f"/avvik/{reference}/retting/fjern", data={"fjern-passage": "x"}).status_code
         == 404
     )
+
+
+def test_only_the_exact_passage_is_removed_whatever_the_database_compares(ctx):
+    # SQLite's LIKE ignores case: a message holding the name in other letters stays as it is.
+    deviation = _case()
+    handler = find_user("mottak@stolav.demo")
+    post_message(deviation, handler, f"Gjelder det {PASSAGE.upper()}?")
+    assert redact_passage(handler, deviation, PASSAGE) == 4
+    db.session.flush()
+    db.session.expire_all()
+    assert f"Gjelder det {PASSAGE.upper()}?" in [m.body for m in deviation.messages]

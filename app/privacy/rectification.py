@@ -102,15 +102,20 @@ def redact_passage(
                 DeviationMessage.body.contains(passage, autoescape=True),
             )
         )
-        # Another organisation's internal note is not the actor's to see, nor to change.
-        if permissions.can(actor, "view", m)
+        # SQLite's LIKE ignores case: the exact passage is checked here. Another organisation's
+        # internal note is not the actor's to see, nor to change.
+        if passage in m.body and permissions.can(actor, "view", m)
     ]
-    events = db.session.scalars(
-        sa.select(DeviationEvent).where(
-            DeviationEvent.deviation_id == deviation.id,
-            DeviationEvent.text.contains(passage, autoescape=True),
+    events = [
+        e
+        for e in db.session.scalars(
+            sa.select(DeviationEvent).where(
+                DeviationEvent.deviation_id == deviation.id,
+                DeviationEvent.text.contains(passage, autoescape=True),
+            )
         )
-    ).all()
+        if passage in e.text
+    ]
     changed += sum(m.body.count(passage) for m in messages)
     changed += sum(e.text.count(passage) for e in events)
     if not changed:
