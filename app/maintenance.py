@@ -69,6 +69,14 @@ def delete_old_access_log(now: datetime) -> int:
 SPENT_TOKEN_DAYS = 30
 
 
+def delete_old_access_alerts(now: datetime) -> int:
+    from app.common.dates import local
+    from app.privacy.unusual_access import delete_older_than
+
+    days = int(current_app.config["ACCESS_LOG_DAYS"])
+    return delete_older_than(local(now).date() - timedelta(days=days))
+
+
 def delete_spent_tokens(now: datetime) -> int:
     cutoff = now - timedelta(days=SPENT_TOKEN_DAYS)
     result = db.session.execute(
@@ -106,6 +114,7 @@ STEPS = [
     Step("Deaktiverte brukere anonymisert etter USER_RETENTION_YEARS", anonymise_departed_users),
     Step("Uvanlige oppslag funnet", check_unusual_access),
     Step("Rader i tilgangsloggen slettet", delete_old_access_log),
+    Step("Funn av uvanlige oppslag eldre enn ACCESS_LOG_DAYS slettet", delete_old_access_alerts),
     Step("Brukte eller utløpte lenker slettet", delete_spent_tokens),
     Step("Utløpte innlogginger slettet", delete_expired_sessions),
     Step("Rader i sikkerhetsloggen eldre enn SECURITY_LOG_DAYS slettet", delete_old_security_log),

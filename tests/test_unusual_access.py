@@ -85,3 +85,25 @@ def test_the_daily_run_checks_yesterday_and_the_officer_sees_the_list(app, login
     other = login_as("personvern@malvik.demo").get("/personvern/uvanlig").get_data(as_text=True)
     assert "Siri Mottak" not in other and "Ingen uvanlige oppslag" in other
     assert login_as("mottak@stolav.demo").get("/personvern/uvanlig").status_code == 404
+
+
+def test_finds_go_with_the_access_log(ctx):
+    from flask import current_app
+
+    cases = [_file(patient=None) for _ in range(2)]
+    for case in cases:
+        _read("mottak@stolav.demo", case)
+    check_day(DAY, cases_per_day=1)
+    days = current_app.config["ACCESS_LOG_DAYS"]
+    assert (
+        dict(run_maintenance(NOON + timedelta(days=days - 1)))[
+            "Funn av uvanlige oppslag eldre enn ACCESS_LOG_DAYS slettet"
+        ]
+        == 0
+    )
+    assert (
+        dict(run_maintenance(NOON + timedelta(days=days + 1)))[
+            "Funn av uvanlige oppslag eldre enn ACCESS_LOG_DAYS slettet"
+        ]
+        == 1
+    )

@@ -90,6 +90,11 @@ def check_day(day: date, cases_per_day: int) -> int:
     return len(new)
 
 
+def delete_older_than(cutoff: date) -> int:
+    """The finds go with the access-log rows they were found in (ACCESS_LOG_DAYS)."""
+    return db.session.execute(sa.delete(AccessAlert).where(AccessAlert.day < cutoff)).rowcount
+
+
 def alerts_for(officer: User, limit: int = 200) -> list[AccessAlert]:
     """The officer's organisation's (and merged ones') unusual readers, newest day first."""
     return list(
