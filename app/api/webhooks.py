@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-import requests
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import event as sa_event
@@ -291,6 +290,10 @@ def _renew(delivery_id: int, token: str, now: datetime, policy: Policy) -> _Requ
 
 def _post(request: _Request, policy: Policy) -> str | None:
     """None when the receiver took it (2xx), else why not."""
+    # Only the sender posts: a web worker that queues an event never loads requests (tests/
+    # test_statistics_imports.py), as a worker without single sign-on never does.
+    import requests
+
     body = request.payload.encode()
     stamp = int(time.time())
     try:
