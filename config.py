@@ -127,6 +127,17 @@ class Config:
     PATIENT_DATA_RETENTION_DAYS = _int("PATIENT_DATA_RETENTION_DAYS", 30)
     # A case open this long loses its patient identity too (a history row says so).
     PATIENT_DATA_MAX_OPEN_DAYS = _int("PATIENT_DATA_MAX_OPEN_DAYS", 365)
+    # How long a backup copy may live; unset: PATIENT_DATA_RETENTION_DAYS (app/ops/backup.py
+    # says why). `flask maintenance --backups DIR` deletes older copies.
+    BACKUP_RETENTION_DAYS = _int("BACKUP_RETENTION_DAYS", None)
+    # A closed case keeps its free text, messages, the people and the sub-units it names this
+    # many years after closing; then `flask maintenance` keeps only what the statistics count.
+    CASE_RETENTION_YEARS = _int("CASE_RETENTION_YEARS", 10)
+    # A deactivated account keeps its name and e-mail this many years, then is anonymised.
+    USER_RETENTION_YEARS = _int("USER_RETENTION_YEARS", 2)
+    # The daily check lists to the data protection officer anyone who read more distinct cases
+    # than this in one day (app/privacy/unusual_access.py).
+    UNUSUAL_ACCESS_CASES_PER_DAY = _int("UNUSUAL_ACCESS_CASES_PER_DAY", 50)
     # Who read which case: kept five years by default, then deleted by `flask maintenance`.
     ACCESS_LOG_DAYS = _int("ACCESS_LOG_DAYS", 5 * 365 + 1)
     BABEL_DEFAULT_LOCALE = "nb"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -152,14 +154,25 @@ def purge_patient_data_command() -> None:
 
 @click.command("maintenance")
 @with_appcontext
-def maintenance_command() -> None:
+@click.option(
+    "--backups",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Mappe med sikkerhetskopier (avvik-*.db, avvik-*.dump): de eldre enn "
+    "BACKUP_RETENTION_DAYS (ellers PATIENT_DATA_RETENTION_DAYS) slettes.",
+)
+def maintenance_command(backups: Path | None) -> None:
     """The daily run: erase, delete and expire what must not be kept (cron, once a day)."""
     from app.maintenance import run_maintenance
+    from app.ops.backup import backup_max_age_days, delete_old_backups
 
     with writing():
         done = run_maintenance()
     for label, count in done:
         click.echo(f"{label}: {count}")
+    if backups is not None:
+        days = backup_max_age_days(current_app.config)
+        deleted = delete_old_backups(backups, days)
+        click.echo(f"Sikkerhetskopier eldre enn {days} dager slettet: {len(deleted)}")
 
 
 @click.command("send-mail")

@@ -36,6 +36,28 @@ def erase_patient_ids_of_long_open_cases(now: datetime) -> int:
     return erase(int(current_app.config["PATIENT_DATA_MAX_OPEN_DAYS"]), now)
 
 
+def anonymise_old_cases(now: datetime) -> int:
+    from app.deviations.retention import anonymise_old_cases as anonymise
+
+    return anonymise(int(current_app.config["CASE_RETENTION_YEARS"]), now)
+
+
+def anonymise_departed_users(now: datetime) -> int:
+    from app.deviations.retention import anonymise_departed_users as anonymise
+
+    return anonymise(int(current_app.config["USER_RETENTION_YEARS"]), now)
+
+
+def check_unusual_access(now: datetime) -> int:
+    from app.common.dates import local
+    from app.privacy.unusual_access import check_day
+
+    # The two days before today: a day the cron job missed is still looked at.
+    today = local(now).date()
+    limit = int(current_app.config["UNUSUAL_ACCESS_CASES_PER_DAY"])
+    return sum(check_day(today - timedelta(days=back), limit) for back in (2, 1))
+
+
 def delete_old_access_log(now: datetime) -> int:
     from app.privacy.access_log import delete_expired
 
@@ -45,6 +67,14 @@ def delete_old_access_log(now: datetime) -> int:
 # A used or expired link is kept this long, so "the link has been used" can still be told apart
 # from "no such link" for a while; after that the row only holds a hash nobody can use.
 SPENT_TOKEN_DAYS = 30
+
+
+def delete_old_access_alerts(now: datetime) -> int:
+    from app.common.dates import local
+    from app.privacy.unusual_access import delete_older_than
+
+    days = int(current_app.config["ACCESS_LOG_DAYS"])
+    return delete_older_than(local(now).date() - timedelta(days=days))
 
 
 def delete_spent_tokens(now: datetime) -> int:
@@ -86,7 +116,11 @@ def delete_old_api_rows(now: datetime) -> int:
 STEPS = [
     Step("Pasientidentitet slettet i avsluttede saker", erase_closed_patient_ids),
     Step("Pasientidentitet slettet i saker åpne for lenge", erase_patient_ids_of_long_open_cases),
+    Step("Saker anonymisert etter CASE_RETENTION_YEARS", anonymise_old_cases),
+    Step("Deaktiverte brukere anonymisert etter USER_RETENTION_YEARS", anonymise_departed_users),
+    Step("Uvanlige oppslag funnet", check_unusual_access),
     Step("Rader i tilgangsloggen slettet", delete_old_access_log),
+    Step("Funn av uvanlige oppslag eldre enn ACCESS_LOG_DAYS slettet", delete_old_access_alerts),
     Step("Brukte eller utløpte lenker slettet", delete_spent_tokens),
     Step("Innhold i sendte e-poster eldre enn MAIL_BODY_KEEP_DAYS slettet", empty_sent_mail_bodies),
     Step("Utløpte innlogginger slettet", delete_expired_sessions),

@@ -49,6 +49,9 @@ EVENTS = {
     "pasient_vist": N_("Pasientens identitet vist"),
     "pasient_slettet": N_("Pasientens identitet slettet"),
     "pasient_utlopt": N_("Pasientens identitet slettet fordi saken har vært åpen for lenge"),
+    "sak_anonymisert": N_("Saken anonymisert etter oppbevaringstiden"),
+    "pasient_rettet": N_("Pasientens nummer rettet"),
+    "tekst_fjernet": N_("Tekst fjernet"),
 }
 
 # -- the incident analysis (app.models.analysis) --
@@ -143,6 +146,11 @@ ACCESS_ACTIONS = {
     "personvern_treff": N_("Fant saken i et søk på pasient (personvernombud)"),
     "avvik_listet": N_("Så avviket i en liste (mottak eller søk)"),
     "eksport": N_("Lastet ned en eksport"),
+}
+
+ALERT_KINDS = {
+    "mange_saker": N_("Leste uvanlig mange saker på én dag"),
+    "samme_pasient": N_("Leste flere saker om samme pasient fra den meldende siden"),
 }
 
 SECURITY_EVENTS = {

@@ -104,3 +104,39 @@ def test_a_backup_under_load_holds_every_filing_receipted_before_it_began(
     assert len(before) >= 40 and len(after) >= 20
     assert all(rows.get(ref) == title for ref, title in before)
     assert not any(ref in rows for ref in after)  # a snapshot, not a file still being written
+
+
+def test_the_daily_run_deletes_copies_older_than_the_limit_and_nothing_else(app, runner, tmp_path):
+    import os
+
+    app.config.update(PATIENT_DATA_RETENTION_DAYS=30, BACKUP_RETENTION_DAYS=None)
+    now = time.time()
+    files = {
+        "avvik-old.db": 31,
+        "avvik-old.dump": 40,
+        "avvik-young.db": 29,
+        "notes-old.txt": 400,  # not a copy: never touched
+    }
+    for name, days in files.items():
+        path = tmp_path / name
+        path.write_bytes(b"x")
+        os.utime(path, (now - days * 86400, now - days * 86400))
+    result = runner.invoke(args=["maintenance", "--backups", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Sikkerhetskopier eldre enn 30 dager slettet: 2" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["avvik-young.db", "notes-old.txt"]
+    # BACKUP_RETENTION_DAYS, when set, is the limit instead.
+    app.config.update(BACKUP_RETENTION_DAYS=10)
+    result = runner.invoke(args=["maintenance", "--backups", str(tmp_path)])
+    assert "Sikkerhetskopier eldre enn 10 dager slettet: 1" in result.output
+    missing = runner.invoke(args=["maintenance", "--backups", str(tmp_path / "nei")])
+    assert missing.exit_code == 2
+
+
+def test_a_backup_says_how_long_it_may_live(app, runner, tmp_path):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("flask backup copies SQLite; PostgreSQL's limit is in the README")
+    app.config.update(PATIENT_DATA_RETENTION_DAYS=30, BACKUP_RETENTION_DAYS=None)
+    result = runner.invoke(args=["backup", str(tmp_path / "avvik-1.db")])
+    assert result.exit_code == 0, result.output
+    assert "høyst 30 dager" in result.output and "--backups" in result.output

@@ -24,13 +24,15 @@ from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import Category, Harm, MailStatus, OutboxMail, Status
+from app.models.deviation import PermitPurpose
 from reports import Tertial
 from reports import labels as spelled
 from reports.i18n import load
 from tests.support import pdf_text
 
-# Never shown to anyone: the outbox's own bookkeeping.
-UNSHOWN = {MailStatus}
+# Never shown to anyone: the outbox's own bookkeeping, and the history triggers' permits, which
+# live only inside one transaction.
+UNSHOWN = {MailStatus, PermitPurpose}
 
 
 def _enums() -> set[type[StrEnum]]:

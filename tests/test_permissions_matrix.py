@@ -153,9 +153,11 @@ open_case.view_access_log           .      x       x       .        .      .    
 open_case.hear_moved_on             .      x       x       .        .      .       .     .     .
 open_case.start_analysis            .      .       x       .        .      .       .     .     .
 open_case.write_lesson              .      .       .       .        .      .       .     .     .
+open_case.rectify                   .      .       x       .        .      .       .     .     .
 answered_case.view                  x      x       x       .        .      .       .     .     .
 answered_case.start_analysis        .      .       .       .        .      .       .     .     .
 answered_case.write_lesson          .      .       x       .        .      .       .     .     .
+answered_case.rectify               .      .       x       .        .      .       .     .     .
 story.view                          x      x       x       .        .      .       .     .     .
 story.handle                        .      .       x       .        .      .       .     .     .
 public_message.view                 x      x       x       x        x      x       x     x     x

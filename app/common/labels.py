@@ -18,6 +18,7 @@ from app.models import (
     AccessAction,
     ActionStatus,
     ActionStrength,
+    AlertKind,
     AnalysisEventKind,
     AnalysisStatus,
     DeliveryStatus,
@@ -66,6 +67,7 @@ ORG_KIND = Labels(spelled.ORG_KINDS)
 ACCESS = Labels(spelled.ACCESS_ACTIONS)
 SECURITY_EVENT = Labels(spelled.SECURITY_EVENTS)
 TOKEN_PURPOSE = Labels(spelled.TOKEN_PURPOSES)
+ALERT_KIND = Labels(spelled.ALERT_KINDS)
 DELIVERY_STATUS = Labels(spelled.DELIVERY_STATUSES)
 
 TABLES: dict[type[StrEnum], Labels] = {
@@ -84,6 +86,7 @@ TABLES: dict[type[StrEnum], Labels] = {
     AccessAction: ACCESS,
     SecurityEvent: SECURITY_EVENT,
     TokenPurpose: TOKEN_PURPOSE,
+    AlertKind: ALERT_KIND,
     DeliveryStatus: DELIVERY_STATUS,
 }
 

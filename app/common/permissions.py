@@ -36,6 +36,8 @@ Deviation and good story (one resource: both have the columns of ``parties()``)
     hear_moved_on        past handler  (told that a case moved on, though no longer shown it)
     start_analysis       receiving handler; guard: the deviation is not closed
     write_lesson         receiving handler; guard: the deviation is answered (besvart)
+    rectify              receiving handler; guard: the deviation is not anonymised (correct
+                         the patient number, remove a passage of text)
 
 Deviation message (the caller has checked "view" on the deviation)
     relations  thread reader                   anyone, when the message is not internal
@@ -279,6 +281,7 @@ CASE = {
     "hear_moved_on": (PAST_HANDLER,),
     "start_analysis": (RECEIVING_HANDLER,),
     "write_lesson": (RECEIVING_HANDLER,),
+    "rectify": (RECEIVING_HANDLER,),
 }
 
 
@@ -295,6 +298,7 @@ CASE_GUARDS: dict[str, Guard] = {
     "hear_moved_on": lambda actor, obj: _deviation(obj),
     "start_analysis": lambda actor, obj: _deviation(obj) and not obj.is_closed,
     "write_lesson": lambda actor, obj: _deviation(obj) and obj.status is Status.BESVART,
+    "rectify": lambda actor, obj: _deviation(obj) and obj.anonymised_at is None,
 }
 
 

@@ -45,6 +45,7 @@ def render_deviation(
     patient_id: str | None = None,
     failed: tuple[Move, MoveForm] | None = None,
     message_form: MessageForm | None = None,
+    rectify_forms: dict | None = None,
     status: int = 200,
 ):
     moves = workflow.allowed_moves(deviation, current_user)
@@ -88,7 +89,19 @@ def render_deviation(
                 if permissions.can(current_user, "list_on_case", x)
             ],
             can_write_lesson=permissions.can(current_user, "write_lesson", deviation),
+            rectify=_rectify_forms(deviation, rectify_forms),
             today=today_local(),
         ),
         status,
     )
+
+
+def _rectify_forms(deviation: Deviation, given: dict | None) -> dict | None:
+    """The rectification forms, for those who may rectify; a refused one kept as typed."""
+    if not permissions.can(current_user, "rectify", deviation):
+        return None
+    from app.privacy.forms import CorrectPatientForm, RedactForm
+
+    forms = {"patient": CorrectPatientForm(formdata=None), "redact": RedactForm(formdata=None)}
+    forms.update(given or {})
+    return forms

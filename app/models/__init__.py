@@ -1,7 +1,7 @@
 """Models, one module per aggregate; imported here so Alembic sees every table."""
 
 from app.models import guards  # noqa: F401  (registers the append-only listeners)
-from app.models.access_log import AccessAction, AccessLogEntry
+from app.models.access_log import AccessAction, AccessAlert, AccessLogEntry, AlertKind
 from app.models.admin_log import AdminLogEntry
 from app.models.analysis import (
     ACTIVE_ANALYSIS_STATUSES,
@@ -61,11 +61,13 @@ __all__ = [
     "OPEN_ACTION_STATUSES",
     "OPEN_STATUSES",
     "AccessAction",
+    "AccessAlert",
     "AccessLogEntry",
     "ActionStatus",
     "ActionStrength",
     "AdminLogEntry",
     "Agreement",
+    "AlertKind",
     "Analysis",
     "AnalysisAction",
     "AnalysisDeviation",

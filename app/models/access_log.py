@@ -7,7 +7,7 @@ when, which case and what, never the identity number itself, not even for a sear
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -66,3 +66,35 @@ class AccessLogEntry(Base):
 
     def __repr__(self) -> str:
         return f"<AccessLogEntry {self.action} {self.deviation_id or self.analysis_id}>"
+
+
+class AlertKind(StrEnum):
+    # More distinct cases read in one day than UNUSUAL_ACCESS_CASES_PER_DAY.
+    MANY_CASES = "mange_saker"
+    # Two or more cases of one patient read in one day by someone whose organisation did not
+    # receive them (the reporting side, which has no handling to do).
+    ONE_PATIENT_OTHER_SIDE = "samme_pasient"
+
+
+class AccessAlert(Base):
+    """One unusual pattern in one day's access log, found by the daily `flask maintenance` and
+    listed to the reader's organisation's data protection officer. Holds counts, never which
+    patient."""
+
+    __tablename__ = "access_alert"
+    __table_args__ = (
+        sa.UniqueConstraint("day", "user_id", "kind"),
+        sa.Index("ix_access_alert_org", "organisation_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"))
+    kind: Mapped[AlertKind] = mapped_column(enum_column(AlertKind, "alert_kind"))
+    # Distinct cases read that day; for ONE_PATIENT_OTHER_SIDE, the most of any one patient.
+    count: Mapped[int]
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship()
+    organisation: Mapped[Organisation] = relationship()

@@ -103,6 +103,11 @@ class EventKind(StrEnum):
     PATIENT_ID_ERASED = "pasient_slettet"
     # Erased because the case stayed open longer than PATIENT_DATA_MAX_OPEN_DAYS.
     PATIENT_ID_EXPIRED_OPEN = "pasient_utlopt"
+    # CASE_RETENTION_YEARS after closing: free text, messages, people and sub-units removed.
+    CASE_ANONYMISED = "sak_anonymisert"
+    # Rectification by the receiving handler (app/privacy/rectification.py); no text kept.
+    PATIENT_ID_CORRECTED = "pasient_rettet"
+    TEXT_REDACTED = "tekst_fjernet"
 
 
 class Category(Base):
@@ -254,6 +259,9 @@ class Deviation(HasDeadline, Base):
     response: Mapped[str | None] = mapped_column(sa.Text)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     imported: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Set by the retention run (app/deviations/retention.py): from then on the case holds only
+    # what the statistics count. The history triggers let its history be emptied only then.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Fernet token; never logged, never exported. Erased some days after closing.
     patient_id_token: Mapped[str | None] = mapped_column(sa.Text)
@@ -334,3 +342,25 @@ class DeviationMessage(Base):
     deviation: Mapped[Deviation] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship()
     author_org: Mapped[Organisation] = relationship()
+
+
+class PermitPurpose(StrEnum):
+    RETENTION = "oppbevaring"
+    RECTIFICATION = "rettelse"
+
+
+# What a redacted passage becomes; the history triggers let a rectified text through only when
+# it carries this mark (app/models/guards.py).
+REDACTION_MARK_START = "[fjernet av "
+
+
+class HistoryPermit(Base):
+    """Lets one named kind of change to a case's append-only history through the database
+    triggers (app/models/guards.py). Written right before the change and deleted right after,
+    in the same transaction, so no permit is ever seen committed."""
+
+    __tablename__ = "history_permit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deviation_id: Mapped[int] = mapped_column(sa.ForeignKey("deviation.id"), index=True)
+    purpose: Mapped[PermitPurpose] = mapped_column(enum_column(PermitPurpose, "permit_purpose"))

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -68,6 +69,10 @@ class User(UserMixin, Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the last of those failures happened: older failures count less and less (decay).
     last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the account was last deactivated (kept by the listener below, whoever deactivates),
+    # and when USER_RETENTION_YEARS later the retention run removed the person from it.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship()
     unit: Mapped[Unit | None] = relationship()
@@ -114,3 +119,12 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+@event.listens_for(User.active, "set")
+def _note_deactivation(target: User, value: bool, oldvalue: object, initiator: object) -> None:
+    # The retention period of a departed user's name counts from here.
+    if value is False and oldvalue is not False:
+        target.deactivated_at = utcnow()
+    elif value is True:
+        target.deactivated_at = None

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
@@ -59,6 +60,37 @@ def backup_sqlite(source: Path, target: Path, busy_timeout_seconds: float = 30.0
     return BackupResult(target, deviations, target.stat().st_size, time.monotonic() - started)
 
 
+# What `flask maintenance --backups DIR` deletes: the copies `flask backup` and the README's
+# pg_dump line make, by name, so nothing else in the folder is ever touched.
+BACKUP_PATTERNS = ("avvik-*.db", "avvik-*.dump")
+
+
+def backup_max_age_days(config: dict) -> int:
+    """How long a copy may live: BACKUP_RETENTION_DAYS, else PATIENT_DATA_RETENTION_DAYS. A
+    copy holds every patient identity the database held when it was made; kept no longer than
+    the identities themselves, an erased identity is gone from every copy at most that many
+    days after its erasure."""
+    configured = config.get("BACKUP_RETENTION_DAYS")
+    if configured is not None:
+        return int(configured)
+    return int(config["PATIENT_DATA_RETENTION_DAYS"])
+
+
+def delete_old_backups(directory: Path, max_age_days: int, now: float | None = None) -> list[Path]:
+    """Delete the copies in ``directory`` (not below it) last written more than
+    ``max_age_days`` ago; returns them."""
+    cutoff = (time.time() if now is None else now) - max_age_days * 86400
+    old = sorted(
+        path
+        for pattern in BACKUP_PATTERNS
+        for path in directory.glob(pattern)
+        if path.is_file() and path.stat().st_mtime < cutoff
+    )
+    for path in old:
+        path.unlink()
+    return old
+
+
 @click.command("backup")
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
@@ -86,4 +118,10 @@ def backup_command(target: Path) -> None:
         f"Sikkerhetskopi skrevet til {result.path}: {result.deviations} avvik, "
         f"{result.size_bytes / 1_000_000:.1f} MB, {result.seconds:.1f} s. "
         "Integritetssjekken er ok."
+    )
+    days = backup_max_age_days(current_app.config)
+    click.echo(
+        f"Kopien kan leve i høyst {days} dager (BACKUP_RETENTION_DAYS, ellers "
+        f"PATIENT_DATA_RETENTION_DAYS): `flask maintenance --backups {target.parent}` "
+        "sletter den etter det."
     )

@@ -3,7 +3,7 @@ server-side, SSO accounts bound to the provider's issuer and subject, and failed
 decay.
 
 Revision ID: e21a7c4b9f05
-Revises: 94c76013f933
+Revises: e7b4d2a9c611
 Create Date: 2026-12-06 03:40:00.000000
 
 """
@@ -15,7 +15,7 @@ import app.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'e21a7c4b9f05'
-down_revision = '94c76013f933'
+down_revision = 'e7b4d2a9c611'
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ from app.auth.forms import ButtonForm, ChangePasswordForm, ConfirmPasswordForm, 
 from app.auth.routes.blueprint import bp, sign_in_limit
 from app.auth.routes.login import setup_view
 from app.auth.services import second_factor as totp
-from app.auth.services import sessions
+from app.auth.services import security_log, sessions
 from app.auth.services.passwords import MIN_LENGTH
 from app.auth.services.sign_in import client
 from app.common.writing import writing
@@ -43,6 +43,7 @@ def _account_page(recovery_form: ConfirmPasswordForm | None = None):
         recovery_left=totp.unused_recovery_codes(user) if user.has_second_factor else 0,
         button=ButtonForm(),
         recovery_form=recovery_form or ConfirmPasswordForm(formdata=None),
+        security_log=security_log.own_entries(user),
     )
 
 

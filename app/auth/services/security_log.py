@@ -77,6 +77,19 @@ def entries(
     return list(db.session.scalars(query))
 
 
+def own_entries(user: User, limit: int = 50) -> list[SecurityLogEntry]:
+    """A person's own rows, newest first, for *Min konto* (GDPR art. 15: what is logged about
+    one's own account). Kept SECURITY_LOG_DAYS like every row."""
+    return list(
+        db.session.scalars(
+            sa.select(SecurityLogEntry)
+            .where(SecurityLogEntry.user_id == user.id)
+            .order_by(SecurityLogEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def delete_older_than(cutoff: datetime) -> int:
     result = db.session.execute(sa.delete(SecurityLogEntry).where(SecurityLogEntry.at < cutoff))
     return result.rowcount
