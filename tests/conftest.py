@@ -25,7 +25,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.common.translations import compile_catalogues
-from app.extensions import db
+from app.extensions import db, limiter
 from tests.support import (
     build_database,
     copy_sqlite,
@@ -146,7 +146,10 @@ def app(database_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> It
     shared = not _own_app(request)
     if shared:
         app = _SHARED_APPS.get(database_url)
-        if app is None:
+        if app is None or limiter.enabled:
+            # Flask-Limiter is one object per process, configured by the last app made: a test
+            # that made a development or production app (limits on) leaves it on for the next.
+            # Making the testing app again turns it off, as its config says.
             app = _SHARED_APPS[database_url] = make_app(database_url)
     else:
         app = make_app(database_url, MAIL_OUTBOX_DIR=outbox)

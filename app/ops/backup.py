@@ -100,9 +100,12 @@ def backup_command(target: Path) -> None:
     FILE must not exist. For PostgreSQL use pg_dump (see the README)."""
     url = db.session.get_bind().engine.url
     if url.get_backend_name() != "sqlite":
+        days = backup_max_age_days(current_app.config)
         raise click.ClickException(
             "flask backup kopierer en SQLite-database. For PostgreSQL: "
-            "pg_dump --format=custom --file=avvik.dump DATABASE (se README)."
+            "pg_dump --format=custom --file=avvik-DATO.dump DATABASE (se README). "
+            f"Kopien kan leve i høyst {days} dager: `flask maintenance --backups MAPPE` "
+            "sletter eldre."
         )
     if not url.database or url.database == ":memory:":
         raise click.ClickException("Databasen ligger ikke i en fil; det er ingenting å kopiere.")
