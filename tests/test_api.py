@@ -256,6 +256,22 @@ def test_a_case_reads_without_identity_or_internal_notes_and_is_access_logged(ap
         assert entry.deviation.reference == cases["hospital->trondheim"]
 
 
+def test_a_list_writes_each_case_it_shows_to_the_access_log(app, client):
+    """Security review, finding 9: every read of case content is logged; a list shows titles
+    and states, so each case it shows gets a row, as in the inbox."""
+    cases = cases_between(app)
+    token = issue_token(app, "Trondheim", {DEVIATIONS_READ}, name="Compilo")
+    items = client.get("/api/v1/deviations", headers=bearer(token)).get_json()["items"]
+    assert items
+    with app.app_context():
+        rows = db.session.scalars(
+            sa.select(AccessLogEntry).where(AccessLogEntry.action == AccessAction.DEVIATION_LISTED)
+        ).all()
+        assert sorted(r.deviation.reference for r in rows) == sorted(i["reference"] for i in items)
+        assert {r.user.name for r in rows} == {"API: Compilo"}
+        assert {i["reference"] for i in items} <= set(cases.values())
+
+
 def test_the_list_filters_and_pages_as_the_inbox(app, client):
     with app.app_context():
         from tests.api_helpers import file_case

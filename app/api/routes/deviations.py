@@ -13,6 +13,7 @@ from app.api.schemas import (
 )
 from app.api.services import reading
 from app.common.writing import writing
+from app.privacy.access_log import log_listing
 
 
 @bp.route("/deviations", methods=["GET"])
@@ -26,9 +27,12 @@ def deviations(query):
     """List deviations received (or sent) by the token's organisation
 
     The inbox's list, newest first or by nearest deadline, in keyset pages: follow
-    ``next`` (or pass ``next_cursor`` as ``after``) until it is null.
+    ``next`` (or pass ``next_cursor`` as ``after``) until it is null. Each case listed is
+    written to its access log, as a list in the inbox is.
     """
-    return reading.deviation_page(actor(), query)
+    page = reading.deviation_page(actor(), query)
+    log_listing(actor().user, (item["id"] for item in page["items"]))
+    return page
 
 
 @bp.route("/deviations/<reference>", methods=["GET"])
