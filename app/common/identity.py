@@ -102,9 +102,13 @@ def find_all(text: str | None) -> list[str]:
                 candidate = digits[start : start + LENGTH]
                 if candidate[2:4] not in _MONTHS:
                     continue
-                if candidate not in checked:
-                    checked[candidate] = is_valid(candidate)
-                if checked[candidate]:
+                valid = checked.get(candidate)
+                if valid is None:
+                    # Digits from the pattern are ASCII: is_valid's own checks are not needed.
+                    valid = checked[candidate] = _check_digits_hold(
+                        candidate
+                    ) and fodselsnummer.is_valid(candidate)
+                if valid:
                     found.append(candidate)
     return found
 
