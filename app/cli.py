@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -9,7 +10,6 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from app.common.writing import writing
-from app.extensions import db
 from app.models import Role
 
 
@@ -183,24 +183,10 @@ def maintenance_command(backups: Path | None) -> None:
 )
 def send_mail_command(loop: bool, interval: float) -> None:
     """Deliver the due mails of the outbox (one pass, or keep going with --loop)."""
-    import time
-
+    from app.common.sender_loop import run_sender
     from app.mail.sender import deliver_pending
 
-    while True:
-        try:
-            sent = deliver_pending()
-        except Exception:
-            if not loop:
-                raise
-            current_app.logger.exception("send-mail pass failed; trying again")
-            db.session.rollback()
-            sent = 0
-        if sent or not loop:
-            click.echo(f"{sent} e-post sendt.")
-        if not loop:
-            return
-        time.sleep(interval)
+    run_sender(deliver_pending, "send-mail", "{} e-post sendt.", loop, interval)
 
 
 @click.command("send-reminders")
@@ -232,7 +218,6 @@ def send_analysis_reminders_command() -> None:
 
 
 def _bulk_deviations(count: int) -> None:
-    import time
 
     from app.data.demo_bulk import generate_deviations
 

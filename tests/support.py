@@ -188,3 +188,29 @@ def norwegian_msgids_in(text: str, source: str, data: set[str] = frozenset()) ->
         if re.search(pattern, flat):
             found.append(msgid)
     return found
+
+
+@contextmanager
+def app_with_limits(database_url: str, **config: object) -> Iterator[Flask]:
+    """An app of its own whose rate limits are on (the testing config turns the limiter off),
+    every session of it in one transaction rolled back at the end. The limiter is one object
+    per process, configured by the last app made: the testing app is made again afterwards."""
+    from app.extensions import limiter
+
+    app = make_app(
+        database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", **config
+    )
+    with app.app_context():
+        engine = db.engine
+        engines = db.engines
+    connection = engine.connect()
+    transaction = connection.begin()
+    engines[None] = connection  # type: ignore[index]
+    try:
+        yield app
+    finally:
+        transaction.rollback()
+        connection.close()
+        engine.dispose()
+        make_app(database_url)
+        assert limiter.enabled is False

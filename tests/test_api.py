@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.api.scopes import DEVIATIONS_READ, DEVIATIONS_WRITE, LEARNING_READ, STATISTICS_READ
 from app.auth.services import find_user
 from app.data.seed import HOSPITAL, organisation_by_name
-from app.extensions import db, limiter
+from app.extensions import db
 from app.models import (
     AccessAction,
     AccessLogEntry,
@@ -24,7 +24,7 @@ from app.statistics.services.scope import Scope
 from reports import Tertial
 from tests.api_helpers import ORGS, bearer, cases_between, issue_token
 from tests.factories import identity_number as make_identity_number
-from tests.support import make_app
+from tests.support import app_with_limits
 
 ALL_SCOPES = frozenset({DEVIATIONS_READ, DEVIATIONS_WRITE, STATISTICS_READ, LEARNING_READ})
 
@@ -411,26 +411,13 @@ def test_a_local_admin_keeps_only_their_own_organisations_clients(app, client, l
 @pytest.fixture
 def limited_app(database_url, tmp_path):
     """An app whose API limits are on (the testing config turns the limiter off)."""
-    app = make_app(
+    with app_with_limits(
         database_url,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
         API_RATE_LIMIT="5 per minute",
         API_TOKEN_RATE_LIMIT="3 per minute",
         MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
-    )
-    with app.app_context():
-        engine = db.engine
-        engines = db.engines
-    connection = engine.connect()
-    transaction = connection.begin()
-    engines[None] = connection  # type: ignore[index]
-    yield app
-    transaction.rollback()
-    connection.close()
-    engine.dispose()
-    make_app(database_url)  # the limiter is one per process: the testing config turns it off
-    assert limiter.enabled is False
+    ) as app:
+        yield app
 
 
 def test_rate_limits_per_token_and_per_address(limited_app):

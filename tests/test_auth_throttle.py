@@ -15,7 +15,7 @@ from app.auth.services import Client, find_user
 from app.auth.services.throttle import LONGEST_WAIT, is_locked, register_failure, wait_after
 from app.extensions import db, limiter
 from app.models import OutboxMail, SecurityEvent, SecurityLogEntry, utcnow
-from tests.support import IN_CI, login, make_app
+from tests.support import IN_CI, app_with_limits, login, make_app
 
 EMAIL = "melder@trondheim.demo"
 
@@ -103,24 +103,10 @@ def _limiter_off(database_url: str) -> None:
 @pytest.fixture
 def limited_app(database_url, tmp_path):
     """An app whose per-address limit is on (the testing config turns it off)."""
-    app = make_app(
-        database_url,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI="memory://",
-        SIGN_IN_RATE_LIMIT="3 per minute",
-        MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
-    )
-    with app.app_context():
-        engine = db.engine
-        engines = db.engines
-    connection = engine.connect()
-    transaction = connection.begin()
-    engines[None] = connection  # type: ignore[index]
-    yield app
-    transaction.rollback()
-    connection.close()
-    engine.dispose()
-    _limiter_off(database_url)
+    with app_with_limits(
+        database_url, SIGN_IN_RATE_LIMIT="3 per minute", MAIL_OUTBOX_DIR=str(tmp_path / "outbox")
+    ) as app:
+        yield app
 
 
 def test_the_per_address_limit_answers_429_in_norwegian(limited_app):

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import click
-from flask import current_app
 from flask.cli import with_appcontext
-
-from app.extensions import db
 
 
 @click.command("send-webhooks")
@@ -20,18 +15,6 @@ from app.extensions import db
 def send_webhooks_command(loop: bool, interval: float) -> None:
     """Deliver the due webhook events (one pass, or keep going with --loop)."""
     from app.api.webhooks import deliver_pending
+    from app.common.sender_loop import run_sender
 
-    while True:
-        try:
-            sent = deliver_pending()
-        except Exception:
-            if not loop:
-                raise
-            current_app.logger.exception("send-webhooks pass failed; trying again")
-            db.session.rollback()
-            sent = 0
-        if sent or not loop:
-            click.echo(f"{sent} hendelser levert.")
-        if not loop:
-            return
-        time.sleep(interval)
+    run_sender(deliver_pending, "send-webhooks", "{} hendelser levert.", loop, interval)
