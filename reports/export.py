@@ -50,33 +50,44 @@ def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes
     return buffer.getvalue().encode("utf-8")
 
 
-def xlsx_bytes(
-    columns: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str = "Avvik"
-) -> bytes:
+Sheet = tuple[str, Sequence[str], Iterable[Sequence[object]]]
+
+
+def _cell(sheet, value: object) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, date):
+        cell.number_format = "DD.MM.YYYY"
+    elif isinstance(value, str) and looks_like_formula(value):
+        cell.data_type = "s"  # openpyxl made it a formula ("f") for the leading "="
+        cell.quotePrefix = True
+    return cell
+
+
+def workbook_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """One XLSX with a sheet per (title, columns, rows): a bold, frozen header, dates as dates,
+    and text that looks like a formula kept as text (the tertial's rows, *Last ned datasett*)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title[:31])
-    sheet.freeze_panes = "A2"
-    for index, name in enumerate(columns):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = max(
-            12, min(40, len(name) + 4)
-        )
-    header = []
-    for name in columns:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, date):
-                cell.number_format = "DD.MM.YYYY"
-            elif isinstance(value, str) and looks_like_formula(value):
-                cell.data_type = "s"  # openpyxl made it a formula ("f") for the leading "="
-                cell.quotePrefix = True
-            cells.append(cell)
-        sheet.append(cells)
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        sheet.freeze_panes = "A2"
+        for index, name in enumerate(columns):
+            sheet.column_dimensions[get_column_letter(index + 1)].width = max(
+                12, min(40, len(name) + 4)
+            )
+        header = []
+        for name in columns:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            sheet.append([_cell(sheet, v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def xlsx_bytes(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str = "Avvik"
+) -> bytes:
+    return workbook_bytes([(sheet_title, columns, rows)])

@@ -159,7 +159,7 @@ def change_csv(chart: str):
 def change_xlsx():
     from app.statistics.services.exports import EXPORT_COLUMNS, export_rows
     from reports import runchart
-    from reports.dataset import workbook_bytes
+    from reports.export import workbook_bytes
 
     base = _scope()
     try:
