@@ -275,3 +275,9 @@ def team_candidates(organisation_ids: Iterable[int]) -> ColumnElement[bool]:
 def staffs_mottak() -> ColumnElement[bool]:
     """SQL on ``User``: the accounts that staff a mottak (hold the relation ``HANDLER``)."""
     return sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.SAKSBEHANDLER)
+
+
+def central_admins() -> ColumnElement[bool]:
+    """SQL on ``User``: the central administrators (relation ``ADMIN``), who are told when a
+    case reaches no mottak at all and only they can name one."""
+    return sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.ADMIN)
