@@ -72,7 +72,10 @@ def test_case_to_unstaffed_mottak_goes_to_the_fallback(app, login_as):
     assert "Frøya har ingen saksbehandler" in note and "reservemottak hos St. Olavs" in note
     # Staffed organisations get no note.
     with app.app_context():
-        assert f'data-unstaffed-org="{_org(HOSPITAL).id}"' not in form.split('id="ubemannet-mottak"')[1]
+        assert (
+            f'data-unstaffed-org="{_org(HOSPITAL).id}"'
+            not in form.split('id="ubemannet-mottak"')[1]
+        )
 
     before = _last_mail_id(app)
     response = client.post("/avvik/nytt", data=valid_form(app, counterpart_org=str(froya)))
