@@ -239,3 +239,16 @@ def test_waiting_for_the_reporters_answer(app, login_as):
         db.session.commit()
     page = login_as("melder@trondheim.demo").get("/avvik/mine").get_data(as_text=True)
     assert "Venter på svar fra deg" not in page
+
+
+def test_analysis_list_stacks_as_labelled_cards(app, login_as):
+    with app.app_context():
+        analysis = factories.analysis(factories.deviation(), members=["forbedring@demo.demo"])
+        reference = analysis.reference
+        db.session.commit()
+    page = login_as("forbedring@demo.demo").get("/analyser").get_data(as_text=True)
+    assert reference in page
+    table = page.split("<table", 1)[1].split("</table>", 1)[0]
+    assert "table-stack" in table.split(">", 1)[0]
+    for label in ("Referanse", "Tittel", "Leder", "Status", "Frist", "Åpne tiltak"):
+        assert f'data-label="{label}"' in table
