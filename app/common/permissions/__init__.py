@@ -90,7 +90,8 @@ Administration
                    see_all          admin  (people, logs, sign-ins of every organisation)
     Organisation   administer       admin, organisation's local admin  (units, people, mottak,
                                     deadline)
-                   manage           admin  (create, rename, deactivate, merge: the class or one)
+                   manage           admin  (create, rename, deactivate, merge: the class or one;
+                                    name the fallback mottak)
     User           administer       admin, user's local admin
     LISTS          manage           admin  (categories and agreements are everyone's)
     ADMIN_LOG      read             admin, local admin
