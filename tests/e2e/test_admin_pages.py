@@ -49,6 +49,7 @@ ADMIN_PAGES = [
     "/admin/brukere/ny",
     "/admin/brukere/{user}",
     "/admin/logg",
+    "/admin/reservemottak",
     "/tilgjengelighet",
 ]
 PUBLIC_PAGES = [

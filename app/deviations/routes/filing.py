@@ -15,6 +15,7 @@ from app.deviations import services
 from app.deviations.forms import DeviationForm
 from app.deviations.page import get_visible
 from app.deviations.routes.blueprint import bp
+from app.handling import fallback
 from app.models import Harm
 
 
@@ -66,7 +67,8 @@ def new():
         if done:
             return redirect(url_for("deviations.sent", reference=done.value))
     lists = _offer_choices(form)
-    return render_template("deviations/new.html", form=form, choices=lists), (
+    unstaffed = fallback.unstaffed_routes(current_user.organisation_id, lists.organisations)
+    return render_template("deviations/new.html", form=form, choices=lists, unstaffed=unstaffed), (
         422 if form.errors else 200
     )
 
@@ -74,7 +76,10 @@ def new():
 @bp.get("/<reference>/sendt")
 @login_required
 def sent(reference: str):
-    return render_template("deviations/sent.html", deviation=get_visible(reference))
+    deviation = get_visible(reference)
+    return render_template(
+        "deviations/sent.html", deviation=deviation, route=fallback.receipt(deviation)
+    )
 
 
 @bp.get("/mine")
@@ -83,5 +88,6 @@ def mine():
     return render_template(
         "deviations/mine.html",
         deviations=services.my_deviations(current_user),
+        waiting=services.waiting_for_reporter(current_user),
         today=today_local(),
     )
