@@ -1,0 +1,25 @@
+"""The session kept alive while someone types (static/session.js), and told when it ends.
+
+A POST like any form: Flask-WTF checks its CSRF token (the X-CSRFToken header), and the
+request hook that loads the user notes the visit, which is all "keeping alive" is. The answer
+says how long the session has left, so the page's warning counts from the server's clock.
+"""
+
+from __future__ import annotations
+
+from flask import g, jsonify
+from flask_login import current_user
+
+from app.auth.routes.blueprint import bp
+from app.common.database import defer_write_lock
+from app.models import utcnow
+
+
+@bp.post("/okt/fortsett")
+@defer_write_lock  # nothing but the visit is written, in a block of its own
+def keep_alive():
+    if not current_user.is_authenticated:
+        return jsonify(seconds_left=0), 401
+    ends_at = g.get("login_session_ends_at")
+    left = max(0, int((ends_at - utcnow()).total_seconds())) if ends_at else 0
+    return jsonify(seconds_left=left)
