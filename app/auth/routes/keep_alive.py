@@ -7,6 +7,8 @@ says how long the session has left, so the page's warning counts from the server
 
 from __future__ import annotations
 
+import math
+
 from flask import g, jsonify
 from flask_login import current_user
 
@@ -21,5 +23,6 @@ def keep_alive():
     if not current_user.is_authenticated:
         return jsonify(seconds_left=0), 401
     ends_at = g.get("login_session_ends_at")
-    left = max(0, int((ends_at - utcnow()).total_seconds())) if ends_at else 0
+    # Rounded up, as on the page: the page never tells of an end the server has not reached.
+    left = max(0, math.ceil((ends_at - utcnow()).total_seconds())) if ends_at else 0
     return jsonify(seconds_left=left)

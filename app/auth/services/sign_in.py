@@ -8,6 +8,7 @@ setup.register_request_hooks.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -185,7 +186,7 @@ def session_seconds_left() -> int | None:
     ends_at = g.get("login_session_ends_at")
     if ends_at is None or not current_user.is_authenticated:
         return None
-    return max(0, int((ends_at - utcnow()).total_seconds()))
+    return max(0, math.ceil((ends_at - utcnow()).total_seconds()))
 
 
 def session_ping_seconds() -> int:
