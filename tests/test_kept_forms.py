@@ -249,3 +249,47 @@ def test_the_session_may_be_counted_in_seconds(app, client):
     assert 'data-ping-seconds="2"' in page
     _age_sessions(app, last_seen_at=utcnow() - timedelta(seconds=9))
     assert client.get("/avvik/nytt").status_code == 302
+
+
+def test_an_answer_and_an_analysis_form_come_back_on_their_pages(app, client):
+    """Every form with text is kept the same way: a handler's answer (one of several move forms
+    posting to one address, told apart by their hidden fields) and an analysis form."""
+    handler = "mottak@stolav.demo"
+    with app.app_context():
+        deviation = factories.deviation()
+        analysis = factories.analysis()
+        reference, analysis_ref = deviation.reference, analysis.reference
+        db.session.commit()
+    cases = [
+        (
+            handler,
+            f"/avvik/{reference}",
+            f"/avvik/{reference}/behandling",
+            {"move": "besvar", "version": "1", "text": "Vi har rettet rutinen for epikrise."},
+            "text",
+        ),
+        (
+            factories.LEADER,
+            f"/analyser/{analysis_ref}",
+            f"/analyser/{analysis_ref}/problem/ny",
+            {"text": "Legemiddellisten ble ikke sendt med pasienten."},
+            "text",
+        ),
+    ]
+    for email, page_path, action, data, typed in cases:
+        login(client, email)
+        assert client.get(page_path).status_code == 200
+        _idle_out(app)
+        response = client.post(
+            action, data=data, headers={"Referer": f"http://localhost{page_path}"}
+        )
+        assert response.headers["Location"] == f"/logg-inn?next={quote(page_path, safe='')}"
+        login(client, email)
+        page = client.get(page_path).get_data(as_text=True)
+        kept = _kept_on_page(page)
+        assert kept["action"] == action, page_path
+        assert dict(kept["fields"])[typed] == data[typed]
+        # The page has the form the script fills: same address (and, for a move, its hidden
+        # "move" field).
+        assert f'action="{action}"' in page
+        client.post("/logg-ut")
