@@ -293,3 +293,25 @@ def test_an_answer_and_an_analysis_form_come_back_on_their_pages(app, client):
         # "move" field).
         assert f'action="{action}"' in page
         client.post("/logg-ut")
+
+
+def test_the_form_comes_back_after_single_sign_on(app, client, tmp_path):
+    from tests.oidc import running_provider, through_provider
+    from tests.test_auth_sso import BASE, connect
+
+    with running_provider() as provider:
+        connect(app, provider, tmp_path)
+        login(client, NURSE)
+        _idle_out(app)
+        response = client.post(
+            "/avvik/nytt", data=valid_form(app, title=TITLE), headers={"Referer": FORM_PAGE}
+        )
+        login_page = client.get(response.headers["Location"]).get_data(as_text=True)
+        # The provider's button carries the way back to the form.
+        start_url = re.search(r'href="(/logg-inn/sso/test\?next=[^"]+)"', login_page).group(1)
+        start = client.get(start_url.replace("&amp;", "&"))
+        back = through_provider(start.headers["Location"], NURSE, BASE)
+        done = client.get(back[len(BASE) :])
+    assert done.headers["Location"] == "/avvik/nytt"
+    kept = _kept_on_page(client.get("/avvik/nytt").get_data(as_text=True))
+    assert dict(kept["fields"])["title"] == TITLE
