@@ -315,3 +315,17 @@ def test_the_form_comes_back_after_single_sign_on(app, client, tmp_path):
     assert done.headers["Location"] == "/avvik/nytt"
     kept = _kept_on_page(client.get("/avvik/nytt").get_data(as_text=True))
     assert dict(kept["fields"])["title"] == TITLE
+
+
+def test_asking_how_long_the_session_has_left_does_not_keep_it_alive(app, client):
+    app.config["SESSION_IDLE_MINUTES"] = 30
+    assert client.get("/okt").status_code == 401
+    login(client, NURSE)
+    aged = utcnow() - timedelta(minutes=20)
+    _age_sessions(app, last_seen_at=aged)
+    answer = client.get("/okt")
+    assert answer.status_code == 200 and 9 * 60 <= answer.json["seconds_left"] <= 10 * 60
+    with app.app_context():
+        assert db.session.scalar(sa.select(LoginSession.last_seen_at)) == aged
+    _idle_out(app)
+    assert client.get("/okt").status_code == 401

@@ -114,42 +114,48 @@
       return warnedFor !== null && Math.abs(warnedFor - deadline) < 1000;
     }
 
-    function schedule() {
-      clearTimeout(timer);
-      if (ended) return;
-      const now = Date.now();
-      if (now >= deadline) {
-        showEnded();
-      } else if (!warned() && now >= deadline - warnMs) {
-        showWarning();
-        timer = setTimeout(schedule, deadline - now);
-      } else if (warned()) {
-        timer = setTimeout(schedule, deadline - now);
-      } else {
-        timer = setTimeout(schedule, deadline - warnMs - now);
-      }
-    }
-
-    function ping() {
-      lastPing = Date.now();
-      return fetch(dialog.dataset.keepAlive, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": dialog.dataset.csrf, Accept: "application/json" },
-      })
+    // What the page knows of its end comes from the server: the keep-alive's answer, or, before
+    // warning and before saying it has ended, a question that does not itself keep the session
+    // alive (another tab may have kept it alive meanwhile).
+    function ask(url, method) {
+      const headers = { Accept: "application/json" };
+      if (method === "POST") headers["X-CSRFToken"] = dialog.dataset.csrf;
+      return fetch(url, { method: method, credentials: "same-origin", headers: headers })
         .then(function (response) {
           if (response.status === 401) return { seconds_left: 0 };
           return response.ok ? response.json() : null;
         })
         .then(function (answer) {
-          if (!answer) return;
-          deadline = Date.now() + answer.seconds_left * 1000;
-          schedule();
+          if (answer) deadline = Date.now() + answer.seconds_left * 1000;
         })
         .catch(function () {
-          // Offline for a moment: the next keystroke tries again.
-          lastPing = 0;
+          // Offline for a moment: the page goes by what it knew.
+          if (method === "POST") lastPing = 0;
         });
+    }
+
+    function decide() {
+      clearTimeout(timer);
+      if (ended) return;
+      const now = Date.now();
+      if (now >= deadline) {
+        showEnded();
+      } else if (now >= deadline - warnMs) {
+        if (!warned()) showWarning();
+        timer = setTimeout(check, deadline - now);
+      } else {
+        if (dialog.open) dialog.close(); // kept alive elsewhere
+        timer = setTimeout(check, deadline - warnMs - now);
+      }
+    }
+
+    function check() {
+      ask(dialog.dataset.status, "GET").then(decide);
+    }
+
+    function ping() {
+      lastPing = Date.now();
+      return ask(dialog.dataset.keepAlive, "POST").then(decide);
     }
 
     button.addEventListener("click", function () {
@@ -167,7 +173,7 @@
       },
       true
     );
-    schedule();
+    decide();
   }
 
   restoreKeptForm();

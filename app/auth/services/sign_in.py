@@ -171,9 +171,11 @@ def load_user_first() -> None:
 
     Only here is the visit noted. This hook runs after the input guards; a request they refuse
     never gets here, and the error page drawn for it (its menu loads the user) only reads: a
-    refused request writes nothing, not even the visit."""
+    refused request writes nothing, not even the visit. Nor does the page's question how long
+    its session has left (auth.session_status): asking must not keep an idle session alive."""
     if request.endpoint != "static":
-        setattr(g, _NOTE_VISIT, True)
+        if request.endpoint != "auth.session_status":
+            setattr(g, _NOTE_VISIT, True)
         try:
             current_user._get_current_object()
         finally:
