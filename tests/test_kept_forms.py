@@ -329,3 +329,23 @@ def test_asking_how_long_the_session_has_left_does_not_keep_it_alive(app, client
         assert db.session.scalar(sa.select(LoginSession.last_seen_at)) == aged
     _idle_out(app)
     assert client.get("/okt").status_code == 401
+
+
+def test_key_rotation_takes_kept_forms_along(app, client, runner):
+    from cryptography.fernet import Fernet
+
+    from app.setup import register_patient_cipher
+
+    old = app.config["PATIENT_DATA_KEYS"][0]
+    new = Fernet.generate_key().decode()
+    number = identity_number()
+    _post_expired_filing(app, client, number)
+    app.config["PATIENT_DATA_KEYS"] = [new, old]
+    register_patient_cipher(app)
+    result = runner.invoke(args=["rotate-patient-key"])
+    assert "kryptert på nytt: 1" in result.output, result.output
+    app.config["PATIENT_DATA_KEYS"] = [new]  # the old key gone at once
+    register_patient_cipher(app)
+    login(client, NURSE)
+    kept = _kept_on_page(client.get("/avvik/nytt").get_data(as_text=True))
+    assert dict(kept["fields"])["patient_id"] == number

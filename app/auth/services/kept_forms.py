@@ -117,3 +117,24 @@ def take(raw: str | None, user_id: int, path: str, now: datetime | None = None) 
 def delete_expired(now: datetime) -> int:
     """Kept forms older than ``KEEP``: the daily maintenance, and every keep."""
     return db.session.execute(sa.delete(KeptForm).where(KeptForm.created_at <= now - KEEP)).rowcount
+
+
+def reencrypt(now: datetime | None = None) -> int:
+    """`flask rotate-patient-key`: every kept form under the newest key, so the old key can go
+    at once without losing one. Unreadable or expired ones are deleted. Returns how many were
+    re-encrypted."""
+    now = now or utcnow()
+    delete_expired(now)
+    cipher = patient_cipher()
+    changed = 0
+    for row in db.session.scalars(sa.select(KeptForm)):
+        try:
+            plain, current = cipher.open(row.payload)
+        except InvalidToken:
+            db.session.delete(row)
+            continue
+        if not current:
+            row.payload = cipher.encrypt(plain)
+            changed += 1
+    db.session.flush()
+    return changed
