@@ -64,7 +64,13 @@
         bestScore = score;
       }
     }
-    if (best) fill(best, kept.fields);
+    if (!best) return;
+    fill(best, kept.fields);
+    // A form further down the page (a case's composer at the end of its thread) is brought
+    // into view; the notice above says what happened.
+    if (best.getBoundingClientRect().top > window.innerHeight) {
+      best.scrollIntoView({ block: "center" });
+    }
   }
 
   function warnBeforeTheEnd(dialog) {

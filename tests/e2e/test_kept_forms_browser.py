@@ -26,6 +26,7 @@ from tests.factories import identity_number
 NURSE = "melder@trondheim.demo"
 TITLE = "Utskrevet uten legemiddelliste"
 DESCRIPTION = "Pasienten kom hjem i kveld uten legemiddelliste; vi ringte avdelingen."
+MESSAGE = "Vi har fått legemiddellisten nå, takk."
 
 
 def _ids(app) -> tuple[str, str]:
@@ -57,7 +58,7 @@ def test_a_form_sent_after_the_session_ended_by_time_comes_back_after_the_login(
     number = identity_number()
     # Phase 1, Norwegian: the warning, and "Fortsett" keeping the session alive. Long enough
     # that axe can look at the dialog before the end.
-    live_app.config.update(SESSION_IDLE_SECONDS=20, SESSION_WARNING_SECONDS=14)
+    live_app.config.update(SESSION_IDLE_SECONDS=12, SESSION_WARNING_SECONDS=8)
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, NURSE)
     page.goto("/avvik/nytt")
@@ -135,3 +136,24 @@ def test_a_form_sent_after_the_session_ended_by_time_comes_back_after_the_login(
         filed = db.session.scalar(sa.select(Deviation).where(Deviation.title == TITLE))
         assert filed.description == DESCRIPTION
         assert patient_cipher().decrypt(filed.patient_id_token) == number
+        reference = filed.reference
+
+    # A message on the case page, among the page's other forms, comes back the same way. The
+    # session's end by time was shown above; here its last visit is set back (a shortcut).
+    page.goto(f"/avvik/{reference}")
+    composer = page.locator("form[action$='/meldinger']")
+    composer.locator("textarea[name=body]").fill(MESSAGE)
+    with live_app.app_context():
+        db.session.execute(
+            sa.update(LoginSession).values(last_seen_at=utcnow() - timedelta(hours=1))
+        )
+        db.session.commit()
+    composer.locator("button[type=submit]").first.click()
+    page.wait_for_url("**/logg-inn?next=*")
+    page.fill("#email", NURSE)
+    page.fill("#password", "demo-avvik")
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.wait_for_url(f"**/avvik/{reference}")
+    expect(page.locator("#skjema-tatt-vare-paa")).to_be_visible()
+    expect(composer.locator("textarea[name=body]")).to_have_value(MESSAGE)
+    expect(composer.locator("textarea[name=body]")).to_be_in_viewport()
