@@ -58,7 +58,7 @@ def test_a_form_sent_after_the_session_ended_by_time_comes_back_after_the_login(
     number = identity_number()
     # Phase 1, Norwegian: the warning, and "Fortsett" keeping the session alive. Long enough
     # that axe can look at the dialog before the end.
-    live_app.config.update(SESSION_IDLE_SECONDS=12, SESSION_WARNING_SECONDS=8)
+    live_app.config.update(SESSION_IDLE_SECONDS=16, SESSION_WARNING_SECONDS=12)
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, NURSE)
     page.goto("/avvik/nytt")
@@ -79,7 +79,7 @@ def test_a_form_sent_after_the_session_ended_by_time_comes_back_after_the_login(
     assert page.evaluate("() => localStorage.length + sessionStorage.length") == 0
 
     # Phase 2, English: typing keeps it alive; then nothing, and the session ends by time.
-    live_app.config.update(SESSION_IDLE_SECONDS=6, SESSION_WARNING_SECONDS=4)
+    live_app.config.update(SESSION_IDLE_SECONDS=8, SESSION_WARNING_SECONDS=4)
     page.get_by_role("button", name="English").click()
     page.wait_for_url("**/avvik/nytt")
     page.select_option("#counterpart_org", org_id)
@@ -91,7 +91,7 @@ def test_a_form_sent_after_the_session_ended_by_time_comes_back_after_the_login(
     expect(dialog).to_be_visible(timeout=10_000)
     expect(dialog.get_by_role("heading")).to_have_text("You will soon be logged out")
     expect(dialog.get_by_role("heading")).to_have_text("You are logged out", timeout=15_000)
-    assert utcnow() - _last_seen(live_app) >= timedelta(seconds=6)
+    assert utcnow() - _last_seen(live_app) >= timedelta(seconds=8)
     _both_widths_accessible(page, "utlogget-en")
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
