@@ -213,7 +213,7 @@ def test_nothing_is_kept_without_a_known_owner_or_typed_text(app, client):
 
 
 def test_the_keep_alive_notes_the_visit_and_tells_the_time_left(app, client):
-    app.config["SESSION_IDLE_MINUTES"] = 30
+    app.config.update(SESSION_IDLE_MINUTES=30, SESSION_MAX_HOURS=12)
     assert client.post("/okt/fortsett").status_code == 401
     login(client, NURSE)
     page = client.get("/avvik/nytt").get_data(as_text=True)
@@ -223,6 +223,9 @@ def test_the_keep_alive_notes_the_visit_and_tells_the_time_left(app, client):
     _age_sessions(app, last_seen_at=utcnow() - timedelta(minutes=20))
     answer = client.post("/okt/fortsett")
     assert answer.status_code == 200 and answer.json["seconds_left"] >= 29 * 60
+    # The absolute end, which no visit moves, so the warning can say so.
+    assert 11 * 3600 < answer.json["max_seconds_left"] <= 12 * 3600
+    assert 'data-max-seconds-left="' in page
     with app.app_context():
         seen = db.session.scalar(sa.select(LoginSession.last_seen_at))
         assert utcnow() - seen < timedelta(minutes=1)

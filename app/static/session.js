@@ -80,6 +80,7 @@
     const text = document.getElementById("okt-varsel-tekst");
     const button = document.getElementById("okt-fortsett");
     let deadline = Date.now() + Number(dialog.dataset.secondsLeft) * 1000;
+    let maxDeadline = Date.now() + Number(dialog.dataset.maxSecondsLeft) * 1000;
     let warnedFor = null;
     let ended = false;
     let lastPing = Date.now(); // the page's own request was a visit
@@ -101,7 +102,10 @@
 
     function showWarning() {
       warnedFor = deadline;
-      text.textContent = text.dataset.text.replace("{tid}", clock(deadline));
+      // At the absolute end "Fortsett" moves nothing: the words say so.
+      const atMax = Math.abs(maxDeadline - deadline) < 2000;
+      const words = atMax ? text.dataset.textMax : text.dataset.text;
+      text.textContent = words.replace("{tid}", clock(deadline));
       open();
     }
 
@@ -132,7 +136,9 @@
           return response.ok ? response.json() : null;
         })
         .then(function (answer) {
-          if (answer) deadline = Date.now() + answer.seconds_left * 1000;
+          if (!answer) return;
+          deadline = Date.now() + answer.seconds_left * 1000;
+          if (answer.max_seconds_left) maxDeadline = Date.now() + answer.max_seconds_left * 1000;
         })
         .catch(function () {
           // Offline for a moment: the page goes by what it knew.

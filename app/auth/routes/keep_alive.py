@@ -7,23 +7,22 @@ says how long the session has left, so the page's warning counts from the server
 
 from __future__ import annotations
 
-import math
-
-from flask import g, jsonify
+from flask import jsonify
 from flask_login import current_user
 
 from app.auth.routes.blueprint import bp
+from app.auth.services.sign_in import session_seconds_left
 from app.common.database import defer_write_lock
-from app.models import utcnow
 
 
 def _time_left():
     if not current_user.is_authenticated:
         return jsonify(seconds_left=0), 401
-    ends_at = g.get("login_session_ends_at")
-    # Rounded up, as on the page: the page never tells of an end the server has not reached.
-    left = max(0, math.ceil((ends_at - utcnow()).total_seconds())) if ends_at else 0
-    return jsonify(seconds_left=left)
+    return jsonify(
+        seconds_left=session_seconds_left() or 0,
+        # The absolute end (SESSION_MAX_HOURS): the warning says that no "Fortsett" moves it.
+        max_seconds_left=session_seconds_left("login_session_max_at") or 0,
+    )
 
 
 @bp.post("/okt/fortsett")

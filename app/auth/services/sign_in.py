@@ -47,6 +47,7 @@ def load_user(session_id: str) -> User | None:
         last_seen = now
     # The page's warning before the session ends (templates/_session.html) counts from this.
     g.login_session_ends_at = sessions.ends_at(found.session, last_seen)
+    g.login_session_max_at = found.session.created_at + sessions.absolute_limit()
     return sessions.session_user(found.session, session_id)
 
 
@@ -182,10 +183,12 @@ def load_user_first() -> None:
             g.pop(_NOTE_VISIT, None)
 
 
-def session_seconds_left() -> int | None:
+def session_seconds_left(which: str = "login_session_ends_at") -> int | None:
     """Seconds until the signed-in session ends unless used again (the page's warning counts
-    down from it); None without a session."""
-    ends_at = g.get("login_session_ends_at")
+    down from it), or with ``which="login_session_max_at"`` until its absolute end, which no
+    activity moves; None without a session. Rounded up: the page never tells of an end the
+    server has not reached."""
+    ends_at = g.get(which)
     if ends_at is None or not current_user.is_authenticated:
         return None
     return max(0, math.ceil((ends_at - utcnow()).total_seconds()))
