@@ -188,7 +188,13 @@
     decide();
   }
 
-  restoreKeptForm();
+  // After every page script has run, so that their listeners (the units of the chosen
+  // organisation, a serious harm's guidance …) hear the fields being filled in.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", restoreKeptForm);
+  } else {
+    restoreKeptForm();
+  }
   const dialog = document.getElementById("okt-varsel");
   if (dialog && typeof dialog.showModal === "function") warnBeforeTheEnd(dialog);
 })();
