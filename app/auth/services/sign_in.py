@@ -106,8 +106,10 @@ def restore_kept_form() -> None:
     """before_request, after load_user_first: on the page a kept form came from, once its
     owner has logged in again, the form is given back (g.kept_form, drawn by
     templates/_session.html and filled in by static/session.js) and deleted."""
+    if request.method != "GET" or request.endpoint == "static":
+        return
     raw = session.get(KEPT_FORM)
-    if not raw or request.method != "GET" or not current_user.is_authenticated:
+    if not raw or not current_user.is_authenticated:
         return
     with writing():
         taken = kept_forms.take(raw, current_user.id, request.path)
