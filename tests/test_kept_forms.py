@@ -352,3 +352,19 @@ def test_key_rotation_takes_kept_forms_along(app, client, runner):
     login(client, NURSE)
     kept = _kept_on_page(client.get("/avvik/nytt").get_data(as_text=True))
     assert dict(kept["fields"])["patient_id"] == number
+
+
+def test_secrets_are_never_kept(ctx):
+    from app.auth.services import kept_forms
+
+    user = find_user(NURSE)
+    raw = kept_forms.keep(
+        user.id,
+        "/admin/api-klienter",
+        "/admin/api-klienter/ny",
+        [("name", "Fagsystem"), ("secret", "s3cret"), ("new_password", "x"), ("csrf_token", "t")],
+    )
+    taken = kept_forms.take(raw, user.id, "/admin/api-klienter")
+    assert taken.form.fields == [("name", "Fagsystem")]
+    # Nothing but secrets: nothing kept.
+    assert kept_forms.keep(user.id, "/konto", "/konto", [("password", "hemmelig")]) is None

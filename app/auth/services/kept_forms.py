@@ -35,6 +35,15 @@ KEEP = timedelta(hours=1)
 NOT_TYPED = frozenset({"csrf_token", "version", "move"})
 
 
+# Never kept, whatever the form: a secret typed again costs nothing, and kept it would be one
+# more copy (the CSRF token among them).
+SECRET_PARTS = ("password", "passord", "secret", "token")
+
+
+def _secret(name: str) -> bool:
+    return any(part in name.lower() for part in SECRET_PARTS)
+
+
 def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -51,9 +60,9 @@ def keep(
     now: datetime | None = None,
 ) -> str | None:
     """Keep a posted form for ``user_id``; returns the id for the browser's cookie, or None
-    when the form held nothing typed. The CSRF token is never kept."""
+    when the form held nothing typed. Secrets (passwords, tokens) are never kept."""
     now = now or utcnow()
-    fields = [(name, value) for name, value in fields if name != "csrf_token"]
+    fields = [(name, value) for name, value in fields if not _secret(name)]
     delete_expired(now)
     if not worth_keeping(fields):
         return None
