@@ -368,3 +368,19 @@ def test_secrets_are_never_kept(ctx):
     assert taken.form.fields == [("name", "Fagsystem")]
     # Nothing but secrets: nothing kept.
     assert kept_forms.keep(user.id, "/konto", "/konto", [("password", "hemmelig")]) is None
+
+
+def test_without_javascript_the_text_is_offered_to_copy(app, client):
+    """The form is filled in by session.js; the page also carries the typed text (never the
+    patient identity) in a <noscript> to copy, and the same for session.js to show where the
+    form is no longer on the page."""
+    number = identity_number()
+    _post_expired_filing(app, client, number)
+    login(client, NURSE)
+    page = client.get("/avvik/nytt").get_data(as_text=True)
+    noscript = re.search(r"<noscript>(.*?)</noscript>", page, re.DOTALL).group(1)
+    assert "Teksten din er ikke lagret" in noscript
+    text = re.search(r"<textarea[^>]*readonly>(.*?)</textarea>", noscript, re.DOTALL).group(1)
+    assert TITLE in text and "Pasienten kom hjem uten epikrise" in text
+    assert number not in text and "lav" not in text.split()  # the identity, a choice's code
+    assert re.search(r'id="skjema-tatt-vare-paa" hidden', page)  # until session.js fills it

@@ -64,8 +64,14 @@
         bestScore = score;
       }
     }
-    if (!best) return;
+    if (!best) {
+      // The form is not on the page now (the case has moved on): the text to copy instead.
+      const copy = document.getElementById("tatt-vare-paa-kopi");
+      if (copy) data.before(copy.content.cloneNode(true));
+      return;
+    }
     fill(best, kept.fields);
+    document.getElementById("skjema-tatt-vare-paa").hidden = false;
     // A form further down the page (a case's composer at the end of its thread) is brought
     // into view; the notice above says what happened.
     if (best.getBoundingClientRect().top > window.innerHeight) {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,8 +49,27 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+# Shown only in its own field, never in the text offered to copy.
+PROTECTED = frozenset({"patient_id"})
+
+
 def worth_keeping(fields: list[tuple[str, str]]) -> bool:
     return any(name not in NOT_TYPED and value.strip() for name, value in fields)
+
+
+def copyable_text(fields: list[tuple[str, str]]) -> str:
+    """What was typed, for the page to offer to copy where the form cannot be filled in (no
+    JavaScript, or the form is gone): the typed values, the patient identity left out."""
+    return "\n\n".join(
+        value.strip()
+        for name, value in fields
+        if name not in NOT_TYPED and name not in PROTECTED and not _chosen(value.strip())
+    )
+
+
+def _chosen(value: str) -> bool:
+    """A value picked rather than typed: empty, an id or a date, a choice's code ("lav")."""
+    return not value or bool(re.fullmatch(r"[\d\-.:]+|[a-z_]{1,20}", value))
 
 
 def keep(

@@ -116,7 +116,11 @@ def restore_kept_form() -> None:
     if taken.spent:
         session.pop(KEPT_FORM, None)
     if taken.form is not None:
-        g.kept_form = {"action": taken.form.action, "fields": taken.form.fields}
+        g.kept_form = {
+            "action": taken.form.action,
+            "fields": taken.form.fields,
+            "text": kept_forms.copyable_text(taken.form.fields),
+        }
 
 
 def _unauthorized():
