@@ -52,12 +52,17 @@
     for (const form of Array.from(document.forms)) {
       if ((form.getAttribute("method") || "").toLowerCase() !== "post") continue;
       if (new URL(form.action, location.href).pathname !== kept.action) continue;
-      // Forms posting to one address (a case's moves) differ by their hidden fields.
+      // Forms posting to one address (a case's moves) differ by their hidden fields: one that
+      // differs is another form. Not by the case's version, which the page has moved on to
+      // (the person reads the case as it is now before sending again).
       let score = 0;
       for (const el of form.querySelectorAll("input[type=hidden][name]")) {
-        if (el.name === "csrf_token" || !posted.has(el.name)) continue;
-        if (posted.get(el.name) === el.value) score += 1;
-        else score -= 1;
+        if (["csrf_token", "version"].includes(el.name) || !posted.has(el.name)) continue;
+        if (posted.get(el.name) !== el.value) {
+          score = -1;
+          break;
+        }
+        score += 1;
       }
       if (score > bestScore) {
         best = form;

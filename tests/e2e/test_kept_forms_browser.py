@@ -10,6 +10,7 @@ tests/test_kept_forms.py.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
@@ -157,3 +158,56 @@ def test_a_form_sent_after_the_session_ended_by_time_comes_back_after_the_login(
     expect(page.locator("#skjema-tatt-vare-paa")).to_be_visible()
     expect(composer.locator("textarea[name=body]")).to_have_value(MESSAGE)
     expect(composer.locator("textarea[name=body]")).to_be_in_viewport()
+
+
+SCRIPT = Path(__file__).resolve().parents[2] / "app" / "static" / "session.js"
+
+MOVES_PAGE = """<!doctype html><html lang="nb"><head><base href="http://avvik.test/"></head><body><main>
+<div id="skjema-tatt-vare-paa" role="status" hidden>Fylt inn igjen.</div>
+<template id="tatt-vare-paa-kopi"><section id="kopi">Teksten din er ikke lagret</section></template>
+<script type="application/json" id="tatt-vare-paa">%s</script>
+<form method="post" action="/avvik/AV-1/behandling"><input type="hidden" name="version" value="3">
+  <input type="hidden" name="move" value="avvis"><textarea name="text"></textarea></form>
+<details><summary>Besvar</summary>
+<form method="post" action="/avvik/AV-1/behandling"><input type="hidden" name="version" value="3">
+  <input type="hidden" name="move" value="besvar"><textarea name="text"></textarea></form>
+</details>
+</main></body></html>"""
+
+
+def _kept_page(browser, kept: dict) -> object:
+    """session.js on a page of its own (no server): which form a kept form goes into."""
+    import json
+
+    page = browser.new_page()
+    page.set_content(MOVES_PAGE % json.dumps(kept))
+    page.add_script_tag(content=SCRIPT.read_text())
+    return page
+
+
+def test_the_kept_form_goes_into_the_form_it_came_from_or_is_offered_to_copy(browser):
+    answer = {
+        "action": "/avvik/AV-1/behandling",
+        "fields": [["version", "2"], ["move", "besvar"], ["text", "Rutinen er rettet."]],
+    }
+    page = _kept_page(browser, answer)
+    try:
+        # The answer's form, not the rejection's at the same address; the case's newer
+        # version does not make it another form; its <details> is opened.
+        texts = page.locator("textarea[name=text]")
+        expect(texts.nth(1)).to_have_value("Rutinen er rettet.")
+        expect(texts.nth(0)).to_have_value("")
+        assert page.locator("details").evaluate("(d) => d.open")
+        expect(page.locator("#skjema-tatt-vare-paa")).to_be_visible()
+    finally:
+        page.close()
+    # A move no longer offered: nothing filled in the wrong form; the text to copy instead.
+    gone = {**answer, "fields": [["move", "gjenapne"], ["text", "Rutinen er rettet."]]}
+    page = _kept_page(browser, gone)
+    try:
+        expect(page.locator("#kopi")).to_be_visible()
+        expect(page.locator("textarea[name=text]").nth(0)).to_have_value("")
+        expect(page.locator("textarea[name=text]").nth(1)).to_have_value("")
+        expect(page.locator("#skjema-tatt-vare-paa")).to_be_hidden()
+    finally:
+        page.close()
