@@ -74,6 +74,25 @@ def log_out(page) -> None:
     page.context.clear_cookies()
 
 
+def switch_language(page, name: str) -> None:
+    """Press "English" or "Norsk": in the header for a visitor, in the account menu (opened
+    first, and the menu button before it at a phone's width) for someone logged in."""
+    button = page.get_by_role("button", name=name, exact=True)
+    if not button.is_visible():
+        toggler = page.locator(".navbar-toggler")
+        if (
+            toggler.count()
+            and toggler.is_visible()
+            and toggler.get_attribute("aria-expanded") != "true"
+        ):
+            toggler.click()
+        page.locator("#kontomeny").click()
+    button.click()
+    page.wait_for_load_state()
+    expect_lang = "nb" if name == "Norsk" else "en"
+    page.wait_for_function(f"document.documentElement.lang === '{expect_lang}'")
+
+
 @cache
 def _axe_source() -> str:
     return "() => {\n" + AXE.read_text() + "\n}"

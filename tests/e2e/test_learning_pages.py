@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Deviation, GoodStory, Lesson, LessonStatus
 from reports import Tertial
 from tests import factories
-from tests.e2e.browser import assert_accessible, log_in, log_out, screenshot
+from tests.e2e.browser import assert_accessible, log_in, log_out, screenshot, switch_language
 from tests.factories import identity_number
 
 
@@ -56,7 +56,7 @@ def _as(page, email: str, language: str) -> None:
 
 
 def _english(page) -> None:
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
 

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from app.auth.services import single_sign_on as sso
 from app.models import utcnow
-from tests.e2e.browser import assert_accessible, log_in, screenshot
+from tests.e2e.browser import assert_accessible, log_in, screenshot, switch_language
 from tests.oidc import OidcProvider, running_provider
 
 pytestmark = pytest.mark.e2e
@@ -147,7 +147,7 @@ def test_min_konto_and_the_security_log_in_both_languages(page, live_server):
     assert_accessible(page, "security log")
     screenshot(page, "sign-in-security-log")
 
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")
     expect(page.get_by_role("heading", name="Security log")).to_be_visible()
     assert_accessible(page, "security log (en)")
     page.goto("/konto")
@@ -155,6 +155,6 @@ def test_min_konto_and_the_security_log_in_both_languages(page, live_server):
     assert_accessible(page, "Min konto (en)")
     page.context.clear_cookies()
     page.goto("/logg-inn")
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert_accessible(page, "login (en)")
