@@ -101,10 +101,13 @@ demo: db
 # The mail sender runs beside the server (mails land in instance/outbox/ without MAIL_SERVER)
 # and stops with it.
 # The server is app/devserver.py: Werkzeug's development server without its banner, so the
-# address it prints is the last line on the screen.
+# address it prints is the last line on the screen. The mail waiting goes out first, so the
+# looping sender's count does not print below the address either.
 run: demo
 	@echo "==> Daglig vedlikehold (flask maintenance)"
 	@$(BIN)/flask maintenance
+	@echo "==> Sender e-post som venter (til instance/outbox/ uten MAIL_SERVER)"
+	@$(BIN)/flask send-mail
 	@echo "==> Starter e-postutsendingen og serveren"
 	@$(BIN)/flask send-mail --loop & sender=$$!; \
 	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app.data.demo import DEMO_PASSWORD
@@ -89,8 +90,7 @@ def switch_language(page, name: str) -> None:
         page.locator("#kontomeny").click()
     button.click()
     page.wait_for_load_state()
-    expect_lang = "nb" if name == "Norsk" else "en"
-    page.wait_for_function(f"document.documentElement.lang === '{expect_lang}'")
+    expect(page.locator("html")).to_have_attribute("lang", "nb" if name == "Norsk" else "en")
 
 
 @cache
