@@ -4,8 +4,6 @@ the case."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
 

@@ -75,6 +75,22 @@ def log_out(page) -> None:
     page.context.clear_cookies()
 
 
+def open_from_menu(page, name: str) -> None:
+    """Follow the main menu's entry ``name``: the menu button first at a phone's width, and
+    the group it is in ("Forbedring", "Mer") when it is one."""
+    link = page.locator("#hovedmeny").get_by_role(
+        "link", name=name, exact=True, include_hidden=True
+    )
+    if not link.is_visible():
+        toggler = page.locator(".navbar-toggler")
+        if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+            toggler.click()
+        group = link.locator("xpath=ancestor::li[contains(@class, 'dropdown')]/button")
+        if group.count():
+            group.click()
+    link.click()
+
+
 def switch_language(page, name: str) -> None:
     """Press "English" or "Norsk": in the header for a visitor, in the account menu (opened
     first, and the menu button before it at a phone's width) for someone logged in."""

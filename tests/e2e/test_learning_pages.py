@@ -101,7 +101,7 @@ def test_pages_are_accessible_and_fit_a_phone(page, live_app, demo, language):
 
 def test_telling_a_story_with_a_mistake_then_right(page, live_app, demo):
     log_in(page, "melder@stolav.demo")
-    page.get_by_role("link", name="God historie").first.click()
+    page.get_by_role("link", name="Fortell en god historie").first.click()  # the front page
     page.locator("#counterpart_org").select_option(label="Trondheim")
     page.locator("#title").fill("Takk til legevakten")
     page.locator("#description").fill(f"De ringte om {identity_number('010190')}.")
