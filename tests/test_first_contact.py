@@ -57,7 +57,7 @@ def test_the_front_page_logs_in_and_then_is_the_users_own(client):
 def test_the_login_page_says_what_the_service_is_and_where_an_account_comes_from(client):
     page = client.get("/logg-inn").get_data(as_text=True)
     assert "helsefellesskapets tjeneste for å melde og følge opp avvik" in page
-    assert "Spør den lokale administratoren" in page and 'href="/"' in page
+    assert "Spør den lokale administratoren" in page and '<a href="/">Om tjenesten</a>' in page
 
 
 def _key_on_page(page: str) -> list[str]:

@@ -97,7 +97,21 @@ def test_second_factor_set_up_at_login_then_used(page, live_app, live_server):
     expect(page.locator(".qr-code svg")).to_be_visible()
     assert_accessible(page, "second factor set-up")
     screenshot(page, "sign-in-enrol")
-    secret = page.locator(".totp-secret").inner_text().replace(" ", "")
+    # On the phone: the key in groups of four, none broken across lines; the link that opens
+    # the authenticator app with that key; the copy button puts it on the clipboard.
+    groups = page.locator("#totp-nokkel span")
+    secret = "".join(groups.all_inner_texts())
+    assert len(secret) == 32 and all(len(g) == 4 for g in groups.all_inner_texts())
+    heights = {round(groups.nth(i).bounding_box()["height"]) for i in range(groups.count())}
+    assert len(heights) == 1, f"a group of the key broken across lines: {heights}"
+    app_link = page.get_by_role("link", name="Åpne i autentiseringsappen")
+    expect(app_link).to_be_visible()
+    assert app_link.get_attribute("href").startswith("otpauth://totp/")
+    assert f"secret={secret}" in app_link.get_attribute("href")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Kopier nøkkelen").click()
+    expect(page.get_by_role("status")).to_have_text("Nøkkelen er kopiert.")
+    assert page.evaluate("navigator.clipboard.readText()") == secret
     page.get_by_label("Kode fra appen").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Slå på totrinnsinnlogging").click()
     expect(page.get_by_role("heading", name="Gjenopprettingskoder")).to_be_visible()
