@@ -1,5 +1,5 @@
 """The header and the keyboard for every role (issue 22), in Chromium, at 1280, 992 and 360 px in
-Norwegian and English, on each role's start page loaded once per width: at most five top-level
+Norwegian and English, on each role's start page loaded once per language: at most five top-level
 menu entries; the header one line (< 80 px) wherever the menu is spread out; nothing scrolls
 sideways; Tab first reaches the skip link, shown on screen and uncovered, then the header in
 the order it is drawn (brand, menu, account menu; a visitor's language button last), then the
@@ -31,6 +31,7 @@ ROLES = {
     "visitor": None,
 }
 WIDTHS = (1280, 992, 360)  # 992: the narrowest width at which the menu is spread out
+TAB_WIDTHS = (1280, 360)  # at 992 the header is laid out as at 1280: its height is enough
 MAX_TABS = 40
 SHOWN = re.compile(r"\bshow\b")
 
@@ -52,10 +53,17 @@ def follows(before: dict, after: dict) -> bool:
     return after["left"] > before["left"] if same_line else after["top"] > before["top"]
 
 
-def tab_through_header(page, width: int) -> list[dict]:
-    """Tab from the top of a fresh page until the focus leaves the header; the menu button is
-    pressed on the way (at 360 px), as a keyboard user opens the menu. Returns every stop."""
+def tab_through_header(page, width: int, fresh: bool) -> list[dict]:
+    """Tab from the top of the page until the focus leaves the header; the menu button is
+    pressed on the way (at 360 px), as a keyboard user opens the menu. Returns every stop.
+    On a page already looked at (not ``fresh``) the walk starts at the skip link, focused from
+    a script: that is where Tab from the top first goes (checked on the fresh load)."""
     stops = []
+    if not fresh:
+        page.evaluate(
+            "window.scrollTo(0, 0); document.querySelector('a[href=\"#innhold\"]').focus()"
+        )
+        stops.append(page.evaluate(FOCUSED))
     for _ in range(MAX_TABS):
         page.keyboard.press("Tab")
         stop = page.evaluate(FOCUSED)
@@ -68,10 +76,12 @@ def tab_through_header(page, width: int) -> list[dict]:
     raise AssertionError(f"the focus never left the header at {width} px: {stops}")
 
 
-def check_start_page(page, role: str, language: str, width: int) -> list[str]:
+def check_start_page(page, role: str, language: str, width: int, fresh: bool) -> list[str]:
+    """The start page at ``width``: loaded there when ``fresh``, else resized to it."""
     label = f"the start page of {role} ({language})"
     page.set_viewport_size({"width": width, "height": 900})
-    page.goto("/")
+    if fresh:
+        page.goto("/")
     problems = []
     height = page.locator("header").bounding_box()["height"]
     spread = (
@@ -84,9 +94,11 @@ def check_start_page(page, role: str, language: str, width: int) -> list[str]:
     if entries > 5:
         problems.append(f"{label}: {entries} top-level menu entries")
 
-    # The keyboard first, from the top of the fresh page (the layout check below focuses the
-    # skip link from a script, which moves where Tab starts from).
-    stops = tab_through_header(page, width)
+    if width not in TAB_WIDTHS:
+        return problems + layout_problems(page, width, label)
+    # The keyboard first, from the top of the page (the layout check below focuses the skip
+    # link from a script, which moves where Tab starts from).
+    stops = tab_through_header(page, width, fresh)
     problems += layout_problems(page, width, label)
     if not stops[0]["skip"]:
         problems.append(
@@ -107,12 +119,12 @@ def check_start_page(page, role: str, language: str, width: int) -> list[str]:
     return problems
 
 
-def check_menus_with_keyboard(page, role: str, language: str) -> list[str]:
+def check_menus_with_keyboard(page, role: str, language: str, axe_at: int) -> list[str]:
     """At desktop width: the account menu (and a group's menu) open with Enter, the arrows move
-    in them, Escape closes and gives the focus back; axe-core with the account menu open."""
+    in them, Escape closes and gives the focus back. At 360 px the whole menu open. axe-core
+    with the account menu open at the width ``axe_at`` (1280 or 360)."""
     problems = []
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto("/")
     toggles = page.locator("header [data-bs-toggle=dropdown]")
     for i in range(toggles.count()):
         toggle = toggles.nth(i)
@@ -123,7 +135,7 @@ def check_menus_with_keyboard(page, role: str, language: str) -> list[str]:
         inside = page.evaluate("document.activeElement.closest('.dropdown-menu') !== null")
         if not inside:
             problems.append(f"{role} ({language}): ArrowDown does not enter {toggle.inner_text()}")
-        if i == toggles.count() - 1:  # the account menu, open: its colours and names
+        if axe_at == 1280 and i == toggles.count() - 1:  # the account menu, open
             assert_accessible(page, f"the account menu of {role} open ({language})")
         page.keyboard.press("Escape")
         expect(toggle).to_have_attribute("aria-expanded", "false")
@@ -133,11 +145,13 @@ def check_menus_with_keyboard(page, role: str, language: str) -> list[str]:
             )
     # At 360 px the whole menu, opened by its button, and axe-core on it.
     page.set_viewport_size({"width": 360, "height": 800})
-    page.locator(".navbar-toggler").click()
+    if page.locator(".navbar-toggler").get_attribute("aria-expanded") != "true":
+        page.locator(".navbar-toggler").click()
     expect(page.locator("#hovedmeny")).to_have_class(SHOWN)
     page.locator("#kontomeny").click()
     expect(page.locator("#kontomeny")).to_have_attribute("aria-expanded", "true")
-    assert_accessible(page, f"the open menu of {role} at 360 px ({language})")
+    if axe_at == 360:
+        assert_accessible(page, f"the open menu of {role} at 360 px ({language})")
     return problems
 
 
@@ -154,10 +168,12 @@ def test_the_header_fits_and_the_keyboard_follows_the_screen_for_every_role(
             if language == "en":
                 page.goto("/")
                 switch_language(page, "English")
+            # One load per language: the first width loads the page, the others resize it.
             for width in WIDTHS:
-                problems += check_start_page(page, role, language, width)
+                problems += check_start_page(page, role, language, width, width == WIDTHS[0])
             if email:
-                problems += check_menus_with_keyboard(page, role, language)
+                axe_at = 1280 if language == "nb" else 360
+                problems += check_menus_with_keyboard(page, role, language, axe_at)
             else:
                 page.set_viewport_size({"width": 360, "height": 800})
                 page.goto("/")
