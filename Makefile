@@ -99,10 +99,9 @@ demo: db
 	fi
 
 # The mail sender runs beside the server (mails land in instance/outbox/ without MAIL_SERVER)
-# and stops with it.
-# The server is app/devserver.py: Werkzeug's development server without its banner, so the
-# address it prints is the last line on the screen. The mail waiting goes out first, so the
-# looping sender's count does not print below the address either.
+# and stops with it; the mail already waiting goes out first, so its count is not printed below
+# the address. The server is app/devserver.py: Werkzeug's development server without its
+# banner, so the address it prints is the last line on the screen.
 run: demo
 	@echo "==> Daglig vedlikehold (flask maintenance)"
 	@$(BIN)/flask maintenance
