@@ -178,4 +178,26 @@ def test_the_header_fits_and_the_keyboard_follows_the_screen_for_every_role(
                 page.set_viewport_size({"width": 360, "height": 800})
                 page.goto("/")
                 assert_accessible(page, f"the visitor's front page at 360 px ({language})")
+        if role == "admin":
+            problems += check_scroll_regions(page)
     assert not problems, "\n".join(problems)
+
+
+def check_scroll_regions(page) -> list[str]:
+    """scroll-regions.js: a table wider than a phone (the API's parameters) scrolls in its own
+    region, which Tab reaches and which has the table's caption as its name; at desktop width,
+    where nothing overflows, the region leaves the tab order again."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/api/v1/")
+    regions = page.locator("[data-scroll-region]")
+    problems = []
+    if not regions.count():
+        return ["/api/v1/ at 360 px: no table scrolls in a region of its own"]
+    first = regions.first
+    if first.get_attribute("tabindex") != "0" or not first.get_attribute("aria-labelledby"):
+        problems.append("/api/v1/ at 360 px: a scroll region Tab cannot reach or without a name")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(page.locator("[data-scroll-region]")).to_have_count(0)
+    if page.locator(".table-responsive[tabindex]").count():
+        problems.append("/api/v1/ at 1280 px: a region that does not scroll is still a tab stop")
+    return problems
