@@ -4,7 +4,8 @@ menu entries; the header one line (< 80 px) wherever the menu is spread out; not
 sideways; Tab first reaches the skip link, shown on screen and uncovered, then the header in
 the order it is drawn (brand, menu, account menu; a visitor's language button last), then the
 page; the account and group menus open, move and close with the keyboard; axe-core is clean
-with the menus open. Every other page kind gets the layout checks in test_browser_policy.py.
+with the menus open; a table wider than a phone scrolls in a region Tab reaches (the API
+docs, as the admin). Every other page kind gets the layout checks in test_browser_policy.py.
 """
 
 from __future__ import annotations
