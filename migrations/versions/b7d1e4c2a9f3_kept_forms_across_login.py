@@ -1,7 +1,7 @@
 """kept_form: a form posted after the session ended, kept (encrypted) until the login.
 
 Revision ID: b7d1e4c2a9f3
-Revises: a4d3365a7280
+Revises: b7f3c2d1e8a4
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import app.models.base
 
 revision = "b7d1e4c2a9f3"
-down_revision = "a4d3365a7280"
+down_revision = "b7f3c2d1e8a4"
 branch_labels = None
 depends_on = None
 
