@@ -52,6 +52,8 @@ EVENTS = {
     "sak_anonymisert": N_("Saken anonymisert etter oppbevaringstiden"),
     "pasient_rettet": N_("Pasientens nummer rettet"),
     "tekst_fjernet": N_("Tekst fjernet"),
+    "tilsyn_varslet": N_("Varslet Helsetilsynet"),
+    "ikke_pliktig": N_("Ikke varslingspliktig"),
 }
 
 # -- the incident analysis (app.models.analysis) --

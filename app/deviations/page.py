@@ -14,9 +14,9 @@ from app.common import permissions
 from app.common.dates import today_local
 from app.deviations import services
 from app.deviations.forms import MessageForm
+from app.handling import serious, workflow
 from app.handling import services as handling
-from app.handling import workflow
-from app.handling.forms import MoveForm, move_form
+from app.handling.forms import MoveForm, SeriousNoticeForm, move_form
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
 from app.learning.services.lessons import lessons_of_source
@@ -46,6 +46,7 @@ def render_deviation(
     failed: tuple[Move, MoveForm] | None = None,
     message_form: MessageForm | None = None,
     rectify_forms: dict | None = None,
+    serious_form: SeriousNoticeForm | None = None,
     status: int = 200,
 ):
     moves = workflow.allowed_moves(deviation, current_user)
@@ -90,10 +91,23 @@ def render_deviation(
             ],
             can_write_lesson=permissions.can(current_user, "write_lesson", deviation),
             rectify=_rectify_forms(deviation, rectify_forms),
+            serious=_serious_panel(deviation, serious_form),
             today=today_local(),
         ),
         status,
     )
+
+
+def _serious_panel(deviation: Deviation, given: SeriousNoticeForm | None) -> dict | None:
+    """A serious event's notice to Statens helsetilsyn: what was recorded, or who must still
+    record it, and the form for those who may."""
+    if not deviation.is_serious:
+        return None
+    notice = serious.notice_of(deviation)
+    form = None
+    if notice is None and permissions.can(current_user, "record_serious_notice", deviation):
+        form = given or SeriousNoticeForm(formdata=None, notified_by=current_user.name)
+    return {"notice": notice, "form": form, "notice_url": serious.NOTICE_FORM_URL}
 
 
 def _rectify_forms(deviation: Deviation, given: dict | None) -> dict | None:

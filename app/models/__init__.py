@@ -44,6 +44,7 @@ from app.models.deviation import (
     EventKind,
     Harm,
     ReferenceCounter,
+    SeriousNotice,
     Status,
 )
 from app.models.learning import GoodStory, Lesson, LessonStatus
@@ -108,6 +109,7 @@ __all__ = [
     "RootCause",
     "SecurityEvent",
     "SecurityLogEntry",
+    "SeriousNotice",
     "SsoIdentity",
     "Status",
     "TimelineEntry",

@@ -15,6 +15,7 @@ from app.deviations import services
 from app.deviations.forms import DeviationForm
 from app.deviations.page import get_visible
 from app.deviations.routes.blueprint import bp
+from app.handling import serious
 from app.models import Harm
 
 
@@ -66,15 +67,17 @@ def new():
         if done:
             return redirect(url_for("deviations.sent", reference=done.value))
     lists = _offer_choices(form)
-    return render_template("deviations/new.html", form=form, choices=lists), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "deviations/new.html", form=form, choices=lists, **serious.guidance_context()
+    ), (422 if form.errors else 200)
 
 
 @bp.get("/<reference>/sendt")
 @login_required
 def sent(reference: str):
-    return render_template("deviations/sent.html", deviation=get_visible(reference))
+    return render_template(
+        "deviations/sent.html", deviation=get_visible(reference), **serious.guidance_context()
+    )
 
 
 @bp.get("/mine")
