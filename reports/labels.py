@@ -34,6 +34,8 @@ HARMS = {
     "alvorlig": N_("Alvorlig"),
     "dod": N_("Død"),
 }
+# The harms that may make a case an "alvorlig hendelse" (app.models.deviation.SERIOUS_HARMS).
+SERIOUS_HARMS = ("alvorlig", "dod")
 
 DIRECTIONS = {
     "kommune_sykehus": N_("Kommune til sykehus"),
