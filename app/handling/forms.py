@@ -74,8 +74,8 @@ class SeriousNoticeForm(AvvikForm):
     outcome = RadioField(
         _l("Varsling til Statens helsetilsyn"),
         choices=[
-            (NOTIFIED, _l("Varslet Helsetilsynet")),
-            (NOT_NOTIFIABLE, _l("Ikke varslingspliktig")),
+            SelectChoice(NOTIFIED, _l("Varslet Helsetilsynet")),
+            SelectChoice(NOT_NOTIFIABLE, _l("Ikke varslingspliktig")),
         ],
         validators=[DataRequired(_l("Velg om hendelsen er varslet eller ikke varslingspliktig."))],
     )
