@@ -123,4 +123,3 @@ def test_a_serious_event_from_filing_to_notified_and_into_the_tertial(page, live
         "Alvorlige hendelser (alvorlig eller død)"
     )
     expect(page.locator("#alvorlige-varslet")).to_have_text("1")
-    both_widths(page, "tertial in Norwegian")
