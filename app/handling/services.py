@@ -14,6 +14,7 @@ from app.common import permissions
 from app.common.errors import ServiceError
 from app.common.identity import find_in_text
 from app.common.ids import parse_id
+from app.common.sql import unindexed
 from app.extensions import db
 from app.handling import notify
 from app.models import (
@@ -222,7 +223,23 @@ def _inbox_rows(found: list[sa.Row]) -> list[InboxRow]:
 
 def open_serious_first(user: User, limit: int = SERIOUS_FIRST_LIMIT) -> InboxPage:
     """The open serious events sent to the user's organisation, nearest deadline first: the
-    inbox shows them above its first page. Two short ranges of ix_deviation_inbox_harm."""
+    inbox shows them above its first page.
+
+    The page's ids come from ix_deviation_inbox_harm alone (it holds the deadline and the id:
+    only the open serious cases' entries are read and sorted, no table row), then the rows of
+    those few ids are read. Ordered by the column itself, SQLite's planner (no ANALYZE) walked
+    all of the organisation's cases by deadline instead: 50 ms at 300,000 rows.
+    """
+    first = (
+        sa.select(Deviation.id)
+        .where(
+            Deviation.counterpart_org_id == user.organisation_id,
+            Deviation.harm.in_(sorted(h.value for h in SERIOUS_HARMS)),
+            Deviation.status.in_(_open_values()),
+        )
+        .order_by(unindexed(Deviation.response_deadline), Deviation.id)
+        .limit(limit + 1)
+    )
     query = (
         sa.select(
             Deviation.id,
@@ -239,13 +256,8 @@ def open_serious_first(user: User, limit: int = SERIOUS_FIRST_LIMIT) -> InboxPag
             Deviation.harm,
         )
         .join(Category, Category.id == Deviation.category_id)
-        .where(
-            Deviation.counterpart_org_id == user.organisation_id,
-            Deviation.harm.in_(sorted(h.value for h in SERIOUS_HARMS)),
-            Deviation.status.in_(_open_values()),
-        )
+        .where(Deviation.id.in_(list(db.session.scalars(first))))
         .order_by(Deviation.response_deadline, Deviation.id)
-        .limit(limit + 1)
     )
     rows = _inbox_rows(db.session.execute(query).all())
     # No cursor: the inbox links to its harm filter for the rest.

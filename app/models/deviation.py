@@ -165,8 +165,15 @@ class Deviation(HasDeadline, Base):
         # The inbox's "open" and "over the deadline" counts, from the index alone.
         sa.Index("ix_deviation_open_deadline", "counterpart_org_id", "status", "response_deadline"),
         sa.Index("ix_deviation_reporter", "reporter_id", "registered_at"),
-        # The inbox's serious events first, and its filter by harm: one organisation's range.
-        sa.Index("ix_deviation_inbox_harm", "counterpart_org_id", "harm", "registered_at", "id"),
+        # The inbox's open serious events first: only their entries are read, then sorted.
+        sa.Index(
+            "ix_deviation_inbox_harm",
+            "counterpart_org_id",
+            "harm",
+            "status",
+            "response_deadline",
+            "id",
+        ),
         sa.Index("ix_deviation_reporter_org", "reporter_org_id", "registered_at"),
         sa.Index("ix_deviation_registered_at", "registered_at"),
         # Inbox sorted by deadline within one organisation, and the daily reminder scan.

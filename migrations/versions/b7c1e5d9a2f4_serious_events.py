@@ -76,7 +76,7 @@ def upgrade():
     op.create_index(
         "ix_deviation_inbox_harm",
         "deviation",
-        ["counterpart_org_id", "harm", "registered_at", "id"],
+        ["counterpart_org_id", "harm", "status", "response_deadline", "id"],
     )
     _replace_kind_check(dialect, NEW_KINDS)
 
