@@ -423,3 +423,43 @@ def test_the_admin_sets_the_mottak_telephone_and_a_bad_one_is_refused(app, login
     client.post(f"/admin/organisasjoner/{org_id}", data={**form, "mottak_phone": ""})
     with app.app_context():
         assert organisation_by_name("Malvik").mottak_phone is None
+
+
+# --- Rectification and retention reach the notice's texts -------------------------------------
+
+
+def test_rectification_and_retention_reach_the_notices_texts(ctx):
+    from app.deviations.retention import ANONYMISED_TITLE, anonymise_old_cases
+    from app.models import Status
+    from app.privacy.rectification import redact_passage
+
+    handler = factories.user("mottak@stolav.demo")
+    quiet = factories.deviation(harm=Harm.DOD)
+    serious.record_notice(
+        handler, quiet, serious.NoticeInput(False, reason="Kari Nordmann døde som ventet.")
+    )
+    # The reason stands in the notice and in its history row: both lose the passage.
+    assert redact_passage(handler, quiet, "Kari Nordmann") == 2
+    db.session.flush()
+    db.session.expire_all()
+    notice = serious.notice_of(quiet)
+    assert "Kari" not in notice.reason and notice.reason.startswith("[fjernet av Siri Mottak")
+    assert "Kari" not in quiet.events[-2].text
+
+    notified = factories.deviation(harm=Harm.ALVORLIG)
+    serious.record_notice(
+        handler, notified, serious.NoticeInput(True, today_local(), "Klinikksjef Hansen", "99/1")
+    )
+    long_ago = utcnow() - timedelta(days=11 * 366)
+    db.session.execute(
+        sa.update(Deviation)
+        .where(Deviation.id == notified.id)
+        .values(status=Status.BESVART, closed_at=long_ago)
+        .execution_options(synchronize_session="fetch")
+    )
+    assert anonymise_old_cases(10) == 1
+    db.session.expire_all()
+    kept = serious.notice_of(notified)
+    assert kept.notifiable and kept.notified_on == today_local()
+    assert (kept.notified_by, kept.reference, kept.recorded_by_id) == (ANONYMISED_TITLE, "", None)
+    db.session.rollback()
