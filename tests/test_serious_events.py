@@ -234,14 +234,16 @@ def test_the_receiving_handler_records_the_notice_and_the_case_shows_it(app, log
     client = login_as("mottak@stolav.demo")
     page = text_of(client.get(f"/avvik/{reference}"))
     assert 'id="varslingsskjema"' in page
-    assert 'value="Siri Mottak"' in page or 'id="notified_by"' in page
+    assert 'value="Siri Mottak"' in page
     response = client.post(f"/avvik/{reference}/varsling", data=notice)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/avvik/{reference}#varsling")
     page = text_of(client.get(f"/avvik/{reference}"))
     assert "Varslet Helsetilsynet" in page and "Klinikksjef Hansen" in page
     assert "Referanse: 2026/1234." in page
-    assert 'id="varslingsskjema"' not in page
+    # The form to change it waits folded, with the record's own values.
+    assert "<summary>Endre registreringen</summary>" in page
+    assert 'value="2026/1234"' in page
     with app.app_context():
         dev = get(reference)
         recorded = serious.notice_of(dev)
@@ -249,12 +251,20 @@ def test_the_receiving_handler_records_the_notice_and_the_case_shows_it(app, log
         assert recorded.recorded_by.email == "mottak@stolav.demo"
         kinds = [e.kind for e in dev.events]
         assert kinds[-1] is EventKind.SERIOUS_NOTIFIED and dev.events[-1].text == "2026/1234"
-    # A second record (a stale page, a double click) is refused with a message.
-    again = client.post(f"/avvik/{reference}/varsling", data={**notice, "reference": "annen"})
-    assert again.status_code == 422
-    assert "Varslingen er allerede registrert i denne saken." in text_of(again)
+    # Changed: first judged not notifiable, then notified after all. One record, two history
+    # rows.
+    changed = {"outcome": "ikke_pliktig", "reason": "Utfallet var ventet."}
+    assert client.post(f"/avvik/{reference}/varsling", data=changed).status_code == 302
+    assert client.post(f"/avvik/{reference}/varsling", data=notice).status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SeriousNotice)) == 1
+        dev = get(reference)
+        assert [e.kind for e in dev.events][-3:] == [
+            EventKind.SERIOUS_NOTIFIED,
+            EventKind.SERIOUS_NOT_NOTIFIABLE,
+            EventKind.SERIOUS_NOTIFIED,
+        ]
+        assert serious.notice_of(dev).reason == ""
     # The reporter sees it too.
     page = text_of(login_as("melder@trondheim.demo").get(f"/avvik/{reference}"))
     assert "Varslet Helsetilsynet" in page and "Ikke registrert ennå." not in page

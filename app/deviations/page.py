@@ -16,7 +16,13 @@ from app.deviations import services
 from app.deviations.forms import MessageForm
 from app.handling import serious, workflow
 from app.handling import services as handling
-from app.handling.forms import MoveForm, SeriousNoticeForm, move_form
+from app.handling.forms import (
+    NOT_NOTIFIABLE,
+    NOTIFIED,
+    MoveForm,
+    SeriousNoticeForm,
+    move_form,
+)
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
 from app.learning.services.lessons import lessons_of_source
@@ -105,8 +111,23 @@ def _serious_panel(deviation: Deviation, given: SeriousNoticeForm | None) -> dic
         return None
     notice = serious.notice_of(deviation)
     form = None
-    if notice is None and permissions.can(current_user, "record_serious_notice", deviation):
-        form = given or SeriousNoticeForm(formdata=None, notified_by=current_user.name)
+    if given is not None:
+        form = given
+    elif permissions.can(current_user, "record_serious_notice", deviation):
+        # A recorded notice is changed from its own values; a new one starts with the
+        # handler's name as the one who notified.
+        form = (
+            SeriousNoticeForm(formdata=None, notified_by=current_user.name)
+            if notice is None
+            else SeriousNoticeForm(
+                formdata=None,
+                outcome=NOTIFIED if notice.notifiable else NOT_NOTIFIABLE,
+                notified_on=notice.notified_on,
+                notified_by=notice.notified_by,
+                reference=notice.reference,
+                reason=notice.reason,
+            )
+        )
     return {"notice": notice, "form": form, "notice_url": serious.NOTICE_FORM_URL}
 
 

@@ -133,28 +133,40 @@ def _check(data: NoticeInput, today: date) -> NoticeInput:
 def record_notice(
     actor: User, deviation: Deviation, data: NoticeInput, now: datetime | None = None
 ) -> SeriousNotice:
-    """Record the notice (or that none was due) once, with its history row. Flushes; the
-    caller commits. Raises NotAllowed for anyone but the receiving handler of a serious event,
-    ServiceError for bad input or a second record."""
+    """Record the notice (or that none was due), with its history row. A second record
+    replaces the first (an event first judged not notifiable may be notified after all); the
+    history keeps both. Flushes; the caller commits. Raises NotAllowed for anyone but the
+    receiving handler of a serious event, ServiceError for bad input."""
     if not permissions.can(actor, "record_serious_notice", deviation):
         raise NotAllowed()
     now = now or utcnow()
     clean = _check(data, local(now).date())
-    if notice_of(deviation) is not None:
-        raise ServiceError(
-            _("Varslingen er allerede registrert i denne saken."), None, "already_recorded"
-        )
-    notice = SeriousNotice(
-        deviation_id=deviation.id,
-        notifiable=clean.notifiable,
-        notified_on=clean.notified_on,
-        notified_by=clean.notified_by,
-        reference=clean.reference,
-        reason=clean.reason,
-        recorded_at=now,
-        recorded_by_id=actor.id,
-    )
-    db.session.add(notice)
+    notice = notice_of(deviation)
+    fields = {
+        "notifiable": clean.notifiable,
+        "notified_on": clean.notified_on,
+        "notified_by": clean.notified_by,
+        "reference": clean.reference,
+        "reason": clean.reason,
+        "recorded_at": now,
+        "recorded_by_id": actor.id,
+    }
+    if notice is None:
+        notice = SeriousNotice(deviation_id=deviation.id, **fields)
+        try:
+            # Two handlers recording at once: the second meets the unique case id (PostgreSQL;
+            # SQLite's write lock orders them), told so instead of a server error.
+            with db.session.begin_nested():
+                db.session.add(notice)
+        except sa.exc.IntegrityError:
+            raise ServiceError(
+                _("En annen registrerte varslingen samtidig. Se hva som står i saken nå."),
+                None,
+                "recorded_meanwhile",
+            ) from None
+    else:
+        for name, value in fields.items():
+            setattr(notice, name, value)
     if clean.notifiable:
         kind, text = EventKind.SERIOUS_NOTIFIED, clean.reference
     else:
