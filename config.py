@@ -59,6 +59,14 @@ def _int(name: str, default: int | None) -> int | None:
     return number
 
 
+def _days(name: str, default: int) -> int:
+    """A number of days that must be at least one: zero would make a deadline of today."""
+    number = _int(name, default)
+    if number is None or number < 1:
+        raise ConfigError(f"{name} must be at least 1, not {_raw(name)!r}")
+    return number
+
+
 def _float(name: str, default: float) -> float:
     value = _raw(name)
     if value is None:
@@ -153,6 +161,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     INBOX_PAGE_SIZE = 25
+    # A serious event (harm Alvorlig or Død) is due this many days after filing, or by the
+    # organisation's own deadline when that is shorter.
+    SERIOUS_RESPONSE_DAYS = _days("SERIOUS_RESPONSE_DAYS", 3)
     # The inbox counts open and overdue cases up to this and then shows "999+": counting tens of
     # thousands of open cases cost more than the rest of the page, and past a few hundred the
     # exact number tells a handler nothing more (the statistics page has it).

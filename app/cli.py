@@ -202,16 +202,21 @@ def send_mail_command(loop: bool, interval: float) -> None:
 def send_reminders_command() -> None:
     """Queue deadline reminders (before and after the deadline); safe to run more than once a day.
 
-    Deviations' response deadlines, and the incident analyses' actions and due dates."""
+    Deviations' response deadlines, the incident analyses' actions and due dates, and serious
+    events with no notice to Statens helsetilsyn recorded a day after filing (run it hourly for
+    that reminder to come close to the day)."""
     from app.analysis.services import queue_analysis_reminders
     from app.common.dates import today_local
+    from app.handling.serious import queue_notice_reminders
     from app.handling.services import send_reminders
 
     with writing():
         queued = send_reminders(today_local())
         analysis_queued = queue_analysis_reminders()
+        serious_queued = queue_notice_reminders()
     click.echo(f"{queued} påminnelser lagt i utboksen.")
     click.echo(f"{analysis_queued} påminnelser om hendelsesanalyser lagt i utboksen.")
+    click.echo(f"{serious_queued} påminnelser om varsling av alvorlige hendelser lagt i utboksen.")
 
 
 @click.command("send-analysis-reminders")

@@ -45,6 +45,7 @@ def operations() -> dict[str, Callable[[], object]]:
     from app.deviations.retention import erase_expired_patient_ids
     from app.extensions import db
     from app.handling import services as handling
+    from app.handling.serious import queue_notice_reminders
     from app.models import Agreement, Category, Deviation, Harm, Status
     from app.statistics import services as statistics
     from reports import Tertial
@@ -88,6 +89,10 @@ def operations() -> dict[str, Callable[[], object]]:
             handler, handling.InboxFilter(sort=handling.SORT_DEADLINE)
         ),
         "inbox: counts": lambda: handling.inbox_counts(handler.organisation_id, today, 1000),
+        "inbox: open serious events first": lambda: handling.open_serious_first(handler),
+        "inbox: harm filter (serious)": lambda: handling.inbox_page(
+            handler, handling.InboxFilter(harm=handling.HARM_SERIOUS)
+        ),
         # A small organisation: a plan that filters St. Olavs' half of the table row by row
         # would read most of the table to fill Malvik's page.
         "inbox (small org): newest": lambda: handling.inbox_page(malvik, newest),
@@ -118,6 +123,7 @@ def operations() -> dict[str, Callable[[], object]]:
         ),
         "deadline reminders": lambda: handling.send_reminders(today),
         "analysis reminders": queue_analysis_reminders,
+        "serious-event notice reminders": queue_notice_reminders,
         "analysis list and menu": lambda: (
             visible_analyses(handler),
             permissions.may_see_any_analysis(malvik),

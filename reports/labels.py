@@ -34,6 +34,8 @@ HARMS = {
     "alvorlig": N_("Alvorlig"),
     "dod": N_("Død"),
 }
+# The harms that may make a case an "alvorlig hendelse" (app.models.deviation.SERIOUS_HARMS).
+SERIOUS_HARMS = ("alvorlig", "dod")
 
 DIRECTIONS = {
     "kommune_sykehus": N_("Kommune til sykehus"),
@@ -52,6 +54,8 @@ EVENTS = {
     "sak_anonymisert": N_("Saken anonymisert etter oppbevaringstiden"),
     "pasient_rettet": N_("Pasientens nummer rettet"),
     "tekst_fjernet": N_("Tekst fjernet"),
+    "tilsyn_varslet": N_("Varslet Helsetilsynet"),
+    "ikke_pliktig": N_("Ikke varslingspliktig"),
 }
 
 # -- the incident analysis (app.models.analysis) --

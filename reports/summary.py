@@ -115,6 +115,10 @@ class TertialInput:
     answered_within_deadline: int
     open_at_end: int
     overdue_at_end: int
+    # Serious events (harm alvorlig or dod) of the tertial whose notice to Statens helsetilsyn
+    # was recorded: notified, or recorded as not notifiable.
+    serious_notified: int = 0
+    serious_not_notifiable: int = 0
     analyses: Sequence[AnalysisRecord] = ()
     # Totals for tertials outside the trend window (the same tertial last year is always inside).
     extra_totals: Mapping[Tertial, int] = field(default_factory=dict)
@@ -170,6 +174,15 @@ class TertialSummary:
     trend: Trend
     analyses: AnalysisSummary
     learning: LearningSummary
+    # Serious events registered in the tertial (harm alvorlig or dod), and of them how many
+    # were notified to Statens helsetilsyn, recorded as not notifiable, or not recorded at all.
+    serious_events: int = 0
+    serious_notified: int = 0
+    serious_not_notifiable: int = 0
+
+    @property
+    def serious_unrecorded(self) -> int:
+        return self.serious_events - self.serious_notified - self.serious_not_notifiable
 
     @property
     def open_in_tertial_at_end(self) -> int:
@@ -312,6 +325,9 @@ def summarise(data: TertialInput, language: Language = NORWEGIAN) -> TertialSumm
         trend=Trend(window, categories, trend_counts, [totals.get(w, 0) for w in window]),
         analyses=_analyses(data.analyses, t, _),
         learning=_learning(data.learning, language),
+        serious_events=sum(data.by_harm.get(h, 0) for h in labels.SERIOUS_HARMS),
+        serious_notified=data.serious_notified,
+        serious_not_notifiable=data.serious_not_notifiable,
     )
 
 

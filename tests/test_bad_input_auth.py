@@ -38,6 +38,7 @@ KINDS = Kinds(
         ],
         "status": ["sendt", "mottatt", "besvart", "ukjent"],
         "sort": ["frist", "nyeste", "x"],
+        "harm": ["alvorlige", "dod", "lav", "DOD", "alvorlig "],
         "cursor": ["2026-01-01T00:00:00+00:00|5", "abc", "|", "2026-13-45T99:99|x"],
         "tertial": ["2026-T1", "2025-T3", "2026-T4", "1999-T1", "T1", "9999-T3"],
     }
@@ -74,8 +75,10 @@ def test_set_password_link(app):
 def test_filters_in_the_query_string(app, login_as):
     handler = login_as("mottak@stolav.demo")
     inbox = Form("inbox filters", "/mottak",
-                 {"status": "status", "category": "number", "sorter": "sort", "etter": "cursor"},
-                 (), {"status": "sendt", "category": "", "sorter": "frist"}, method="GET")  # fmt: skip
+                 {"status": "status", "category": "number", "sorter": "sort", "etter": "cursor",
+                  "harm": "harm"},
+                 (), {"status": "sendt", "category": "", "sorter": "frist", "harm": "alvorlige"},
+                 method="GET")  # fmt: skip
     drive(app, handler, inbox, KINDS, per_field=5, everything=6)
     statistics = Form("statistics filter", "/statistikk/", {"tertial": "tertial"}, (),
                       {"tertial": "2026-T1"}, method="GET")  # fmt: skip

@@ -46,6 +46,7 @@ def choices(app) -> Kinds:
                     "besvar ",
                 ],
                 "flag": ["y", "on", "true", "1", "0", "false"],
+                "outcome": ["varslet", "ikke_pliktig", "VARSLET", "varslet "],
             }
         )
 
@@ -131,3 +132,34 @@ def test_moves_and_messages_on_a_deviation(app, login_as):
     drive(app, handler, messages, kinds, per_field=10, everything=10)
     drive(app, login_as("melder@trondheim.demo"), messages, kinds, per_field=5, everything=5)
     assert trondheim  # the reporter's organisation: re-routing there is refused
+
+
+def test_the_notice_of_a_serious_event(app, login_as):
+    from app.models import Harm
+
+    kinds = choices(app)
+    with app.app_context():
+        reference = deviation(harm=Harm.DOD).reference
+        db.session.commit()
+    fields = {
+        "outcome": "outcome",
+        "notified_on": "date",
+        "notified_by": "text",
+        "reference": "text",
+        "reason": "text",
+    }
+    valid = {
+        "outcome": "varslet",
+        "notified_on": today_local().isoformat(),
+        "notified_by": "Klinikksjef Hansen",
+        "reference": "2026/12",
+        "reason": "",
+    }
+    form = Form(
+        "serious notice",
+        f"/avvik/{reference}/varsling",
+        fields,
+        ("notified_by", "reference", "reason"),
+        valid,
+    )
+    drive(app, login_as("mottak@stolav.demo"), form, kinds, per_field=5, everything=6)

@@ -64,6 +64,8 @@ def test_numbers_are_numbers():
     assert read["MAIL_PORT"] == 587
     assert read["TRUSTED_PROXIES"] == 1
     assert read["FORGOT_PASSWORD_MIN_SECONDS"] == 0.25
+    assert settings()["SERIOUS_RESPONSE_DAYS"] == 3
+    assert settings(SERIOUS_RESPONSE_DAYS="2")["SERIOUS_RESPONSE_DAYS"] == 2
 
 
 @pytest.mark.parametrize(
@@ -76,6 +78,8 @@ def test_numbers_are_numbers():
         ("FORGOT_PASSWORD_MIN_SECONDS", "nan"),
         ("MAIL_USE_TLS", "ja"),
         ("REQUIRE_TOTP", "enabled"),
+        ("SERIOUS_RESPONSE_DAYS", "0"),
+        ("SERIOUS_RESPONSE_DAYS", "tre"),
     ],
 )
 def test_a_value_that_cannot_be_read_stops_the_app_naming_the_variable(name, value):

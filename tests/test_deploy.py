@@ -15,7 +15,7 @@ NOT_IN_PRODUCTION = {"AVVIK_BENCH", "MAIL_OUTBOX_DIR", "PATIENT_DATA_KEY"}
 def test_the_environment_example_names_every_setting():
     config = (ROOT / "config.py").read_text()
     read = set(re.findall(r'os\.environ(?:\.get\(|\[)"([A-Z_]+)"', config))
-    read |= set(re.findall(r'_(?:flag|list|int|float|str)\("([A-Z_]+)"', config))
+    read |= set(re.findall(r'_(?:flag|list|int|days|float|str)\("([A-Z_]+)"', config))
     example = (ROOT / "deploy" / "avvik.env.example").read_text()
     named = set(re.findall(r"^([A-Z_]+)=", example, re.MULTILINE))
     assert read - NOT_IN_PRODUCTION - named == set()

@@ -29,6 +29,7 @@ from app.models import (
     Deviation,
     DeviationMessage,
     GoodStory,
+    Harm,
     Lesson,
     Organisation,
     Role,
@@ -113,9 +114,13 @@ def world(who: dict[str, User]) -> dict[str, object]:
         who["sb_recv"], lesson_input("Bekreft mottak"), analysis=analysis
     )
     lesson_services.review(published, who["forbedr"], publish=True)
+    serious = factories.deviation(
+        reporter="melder@trondheim.demo", counterpart=HOSPITAL, title="Død", harm=Harm.DOD
+    )
     db.session.flush()
     return {
         "open_case": open_case,
+        "serious_case": serious,
         "answered_case": answered,
         "story": tell(who["melder"], HOSPITAL),
         "public_message": public,
@@ -154,6 +159,9 @@ open_case.hear_moved_on             .      x       x       .        .      .    
 open_case.start_analysis            .      .       x       .        .      .       .     .     .
 open_case.write_lesson              .      .       .       .        .      .       .     .     .
 open_case.rectify                   .      .       x       .        .      .       .     .     .
+open_case.record_serious_notice     .      .       .       .        .      .       .     .     .
+serious_case.view                   x      x       x       .        .      .       .     .     .
+serious_case.record_serious_notice  .      .       x       .        .      .       .     .     .
 answered_case.view                  x      x       x       .        .      .       .     .     .
 answered_case.start_analysis        .      .       .       .        .      .       .     .     .
 answered_case.write_lesson          .      .       x       .        .      .       .     .     .
@@ -209,6 +217,7 @@ def test_the_matrix_names_every_action_of_every_table():
     walked: dict[str, set[str]] = {}
     objects = {
         "open_case": Deviation,
+        "serious_case": Deviation,
         "answered_case": Deviation,
         "story": GoodStory,
         "public_message": DeviationMessage,

@@ -63,6 +63,12 @@ class OrganisationCreateForm(AvvikForm):
 class OrganisationForm(AvvikForm):
     name = _name_field(_l("Navn"))
     response_days = _days_field()
+    # Checked by the service (clean_phone); the length here only stops a pasted essay.
+    mottak_phone = StringField(
+        _l("Mottakets telefon"),
+        validators=[Length(max=40, message=_l("Telefonnummeret er for langt."))],
+        render_kw={"inputmode": "tel", "autocomplete": "off"},
+    )
     submit = SubmitField(_l("Lagre"))
 
 

@@ -43,6 +43,7 @@ FIELD = {
     "kind": _l("Type"),
     "active": _l("Aktiv"),
     "response_days": _l("Svarfrist (dager)"),
+    "mottak_phone": _l("Mottakets telefon"),
     "merged_into_id": _l("Slått sammen med (id)"),
     "merged_into": _l("Slått sammen med"),
     "merged_from": _l("Slått inn"),

@@ -54,8 +54,17 @@ DEMO_DEVIATIONS = [
 ]  # fmt: skip
 
 
+# The demo mottaks' telephones, for the serious-event guidance (made up; an admin sets the
+# real ones on the organisation's page). Malvik has none, to show the form without one.
+DEMO_MOTTAK_PHONES = {HOSPITAL: "73 00 00 01", "Trondheim": "72 00 00 02"}
+
+
 def create_demo_accounts() -> list[tuple[DemoAccount, bool]]:
     """Returns each account and whether it was created now."""
+    for name, phone in DEMO_MOTTAK_PHONES.items():
+        org = organisation_by_name(name)
+        if org.mottak_phone is None:
+            org.mottak_phone = phone
     result = []
     for account in DEMO_ACCOUNTS:
         if find_user(account.email) is not None:

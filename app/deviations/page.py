@@ -14,9 +14,15 @@ from app.common import permissions
 from app.common.dates import today_local
 from app.deviations import services
 from app.deviations.forms import MessageForm
+from app.handling import serious, workflow
 from app.handling import services as handling
-from app.handling import workflow
-from app.handling.forms import MoveForm, move_form
+from app.handling.forms import (
+    NOT_NOTIFIABLE,
+    NOTIFIED,
+    MoveForm,
+    SeriousNoticeForm,
+    move_form,
+)
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
 from app.learning.services.lessons import lessons_of_source
@@ -46,6 +52,7 @@ def render_deviation(
     failed: tuple[Move, MoveForm] | None = None,
     message_form: MessageForm | None = None,
     rectify_forms: dict | None = None,
+    serious_form: SeriousNoticeForm | None = None,
     status: int = 200,
 ):
     moves = workflow.allowed_moves(deviation, current_user)
@@ -90,10 +97,38 @@ def render_deviation(
             ],
             can_write_lesson=permissions.can(current_user, "write_lesson", deviation),
             rectify=_rectify_forms(deviation, rectify_forms),
+            serious=_serious_panel(deviation, serious_form),
             today=today_local(),
         ),
         status,
     )
+
+
+def _serious_panel(deviation: Deviation, given: SeriousNoticeForm | None) -> dict | None:
+    """A serious event's notice to Statens helsetilsyn: what was recorded, or who must still
+    record it, and the form for those who may."""
+    if not deviation.is_serious:
+        return None
+    notice = serious.notice_of(deviation)
+    form = None
+    if given is not None:
+        form = given
+    elif permissions.can(current_user, "record_serious_notice", deviation):
+        # A recorded notice is changed from its own values; a new one starts with the
+        # handler's name as the one who notified.
+        form = (
+            SeriousNoticeForm(formdata=None, notified_by=current_user.name)
+            if notice is None
+            else SeriousNoticeForm(
+                formdata=None,
+                outcome=NOTIFIED if notice.notifiable else NOT_NOTIFIABLE,
+                notified_on=notice.notified_on,
+                notified_by=notice.notified_by,
+                reference=notice.reference,
+                reason=notice.reason,
+            )
+        )
+    return {"notice": notice, "form": form, "notice_url": serious.NOTICE_FORM_URL}
 
 
 def _rectify_forms(deviation: Deviation, given: dict | None) -> dict | None:

@@ -30,6 +30,7 @@ from app.models import (
     Organisation,
     OrgKind,
     RecoveryCode,
+    SeriousNotice,
     Unit,
     User,
     utcnow,
@@ -155,6 +156,19 @@ def _anonymise(expired: list[Deviation], clinic: dict[int, int | None], now: dat
         deviation.anonymised_at = now
     db.session.flush()
     ids = [deviation.id for deviation in expired]
+    # A serious event's notice keeps whether it was notified and when (what the statistics
+    # count); the names and texts go like the case's own.
+    db.session.execute(
+        sa.update(SeriousNotice)
+        .where(SeriousNotice.deviation_id.in_(ids))
+        .values(
+            notified_by=sa.case((SeriousNotice.notifiable, ANONYMISED_TITLE), else_=""),
+            reference="",
+            reason=sa.case((SeriousNotice.notifiable, ""), else_=ANONYMISED_TITLE),
+            recorded_by_id=None,
+        ),
+        execution_options={"synchronize_session": False},
+    )
     permitted = {"history_permit": PermitPurpose.RETENTION.value, "synchronize_session": False}
     with history_permit(db.session, ids, PermitPurpose.RETENTION):
         db.session.execute(

@@ -17,6 +17,7 @@ from app.common.identity import is_valid as is_valid_identity
 from app.common.identity import normalise as normalise_identity
 from app.extensions import db
 from app.handling import fallback, notify
+from app.handling.serious import serious_days
 from app.models import (
     OPEN_STATUSES,
     AccessAction,
@@ -166,7 +167,7 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         immediate_action=data.immediate_action.strip(),
         suggestion=data.suggestion.strip(),
         status=Status.SENDT,
-        response_deadline=response_deadline(counterpart, today),
+        response_deadline=response_deadline(counterpart, today, serious_days(data.harm)),
         patient_id_token=token,
         patient_id_hash=identity_hash,
     )

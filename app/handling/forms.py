@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, SelectField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
+from wtforms.validators import DataRequired, Optional
 
 from app.common.forms import AvvikForm, MaxLength, NoIdentityNumber, optional_int
 from app.common.ids import parse_id
@@ -15,7 +23,7 @@ from app.common.picklists import active_organisations, active_units_by_org
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
 from app.models import Deviation
-from app.models.deviation import TEXT_MAX
+from app.models.deviation import NOTICE_NAME_MAX, NOTICE_REFERENCE_MAX, TEXT_MAX
 
 
 class MoveForm(AvvikForm):
@@ -52,3 +60,35 @@ def move_form(deviation: Deviation, move: Move, formdata: object = None) -> Move
             if o.id not in (deviation.counterpart_org_id, deviation.reporter_org_id)
         ]
     return form
+
+
+# The two outcomes a receiving handler records about a serious event.
+NOTIFIED = "varslet"
+NOT_NOTIFIABLE = "ikke_pliktig"
+
+
+class SeriousNoticeForm(AvvikForm):
+    """Varslet Helsetilsynet (date, by whom, the notice's reference), or not notifiable and
+    why. Which fields an outcome needs is the service's rule (app/handling/serious.py)."""
+
+    outcome = RadioField(
+        _l("Varsling til Statens helsetilsyn"),
+        choices=[
+            SelectChoice(NOTIFIED, _l("Varslet Helsetilsynet")),
+            SelectChoice(NOT_NOTIFIABLE, _l("Ikke varslingspliktig")),
+        ],
+        validators=[DataRequired(_l("Velg om hendelsen er varslet eller ikke varslingspliktig."))],
+    )
+    notified_on = DateField(_l("Dato varselet ble sendt"), validators=[Optional()])
+    notified_by = StringField(
+        _l("Varslet av"), validators=[MaxLength(NOTICE_NAME_MAX), NoIdentityNumber()]
+    )
+    reference = StringField(
+        _l("Helsetilsynets referanse (valgfritt)"),
+        validators=[MaxLength(NOTICE_REFERENCE_MAX), NoIdentityNumber()],
+    )
+    reason = TextAreaField(
+        _l("Hvorfor er hendelsen ikke varslingspliktig?"),
+        validators=[MaxLength(TEXT_MAX), NoIdentityNumber()],
+    )
+    submit = SubmitField(_l("Registrer varslingen"))

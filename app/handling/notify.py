@@ -34,6 +34,7 @@ class Notice(StrEnum):
     REPORTER_REOPENED = "gjenapnet_av_melder"
     DEADLINE_SOON = "frist_snart"
     DEADLINE_PASSED = "frist_passert"
+    SERIOUS_NOT_RECORDED = "alvorlig_ikke_registrert"
 
 
 # (what happened, in the subject; one sentence for the body). No case content, no names.
@@ -85,14 +86,27 @@ _TEXTS = {
         _l("svarfristen er passert"),
         _l("Svarfristen for avviket er passert, og det er ikke besvart."),
     ),
+    Notice.SERIOUS_NOT_RECORDED: (
+        _l("varsling til Helsetilsynet ikke registrert"),
+        _l(
+            "Avviket er meldt som en alvorlig hendelse for over et døgn siden, og saken viser "
+            "ennå ikke om Statens helsetilsyn er varslet. Registrer varslingen i saken, eller "
+            "at hendelsen ikke er varslingspliktig."
+        ),
+    ),
 }
 
 
-def compose(notice: Notice, reference: str, link: str, language: str = "nb") -> tuple[str, str]:
-    """Subject and body in the recipient's language."""
+def compose(
+    notice: Notice, reference: str, link: str, language: str = "nb", *, serious: bool = False
+) -> tuple[str, str]:
+    """Subject and body in the recipient's language. ``serious``: the case is a serious event
+    (harm Alvorlig or Død), marked at the start of the subject, the only content a mail has."""
     what, sentence = _TEXTS[notice]
     with force_locale(language or "nb"):
         subject = _("Avvik %(reference)s: %(what)s", reference=reference, what=str(what))
+        if serious:
+            subject = _("ALVORLIG HENDELSE – %(subject)s", subject=subject)
         body = "\n\n".join(
             [
                 _("Avvik %(reference)s: %(what)s.", reference=reference, what=str(what)),
@@ -112,6 +126,8 @@ def queue(
     reference: str,
     users: Iterable[User | sa.Row],
     key: str | None = None,
+    *,
+    serious: bool = False,
 ) -> int:
     """Queue the notice for each active user once; returns how many mails were queued."""
     link = absolute_url("deviations.show", reference=reference)
@@ -119,7 +135,7 @@ def queue(
     # An API client's user has an .invalid address (app/api): nothing to send to.
     deliverable = (u for u in users if u.active and not u.email.endswith(".invalid"))
     for user in {u.id: u for u in deliverable}.values():
-        subject, body = compose(notice, reference, link, user.language)
+        subject, body = compose(notice, reference, link, user.language, serious=serious)
         dedupe_key = f"{key}:{user.id}" if key else None
         if queue_mail(user.email, subject, body, dedupe_key=dedupe_key) is not None:
             queued += 1
@@ -159,18 +175,26 @@ def case_handlers(deviation: Deviation) -> list[User] | list[sa.Row]:
     return everyone
 
 
-def to_mottak(notice: Notice, deviation: Deviation) -> int:
-    return queue(notice, deviation.reference, mottak_handlers(deviation.counterpart_org_id))
+def to_mottak(notice: Notice, deviation: Deviation, key: str | None = None) -> int:
+    return queue(
+        notice,
+        deviation.reference,
+        mottak_handlers(deviation.counterpart_org_id),
+        key,
+        serious=deviation.is_serious,
+    )
 
 
 def to_case_handlers(notice: Notice, deviation: Deviation, key: str | None = None) -> int:
-    return queue(notice, deviation.reference, case_handlers(deviation), key)
+    return queue(
+        notice, deviation.reference, case_handlers(deviation), key, serious=deviation.is_serious
+    )
 
 
 def to_reporter(notice: Notice, deviation: Deviation) -> int:
     if deviation.reporter is None:  # imported cases have no reporter account
         return 0
-    return queue(notice, deviation.reference, [deviation.reporter])
+    return queue(notice, deviation.reference, [deviation.reporter], serious=deviation.is_serious)
 
 
 def reminder_key(notice: Notice, deviation: Deviation, deadline: date) -> str:

@@ -14,6 +14,7 @@ from app.common import permissions
 from app.common.errors import ServiceError
 from app.common.identity import find_in_text
 from app.common.ids import parse_id
+from app.common.sql import unindexed
 from app.extensions import db
 from app.handling import notify
 from app.models import (
@@ -21,18 +22,23 @@ from app.models import (
     Category,
     Deviation,
     DeviationMessage,
+    Harm,
     Status,
     Unit,
     User,
     utcnow,
 )
-from app.models.deviation import MESSAGE_MAX, HasDeadline
+from app.models.deviation import MESSAGE_MAX, SERIOUS_HARMS, HasDeadline
 from app.models.organisation import unit_paths
 
 # Sort orders of the inbox: newest first (default) or the nearest deadline first, so the
 # overdue cases come on top and closed ones last.
 SORT_NEWEST = "nyeste"
 SORT_DEADLINE = "frist"
+# The harm filter's value for both serious harms (Alvorlig and Død) at once.
+HARM_SERIOUS = "alvorlige"
+# The open serious events above the inbox's first page; more are one link away (the filter).
+SERIOUS_FIRST_LIMIT = 25
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,16 @@ class InboxFilter:
     status: Status | None = None
     category_id: int | None = None
     sort: str = SORT_NEWEST
+    harm: str | None = None  # a Harm value, or HARM_SERIOUS
+
+    def harm_values(self) -> list[str] | None:
+        if self.harm == HARM_SERIOUS:
+            return sorted(h.value for h in SERIOUS_HARMS)
+        return [self.harm] if self.harm else None
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.status or self.category_id or self.harm)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +73,7 @@ class InboxRow(HasDeadline):
     forwarded_unit: str | None
     response_deadline: date
     counterpart_org_name: str = ""  # for the sent side (the API's box=sent)
+    harm: Harm | None = None  # for the serious-event mark
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,7 @@ def inbox_page(
             Deviation.forwarded_unit_id,
             Deviation.response_deadline,
             Deviation.counterpart_org_name,
+            Deviation.harm,
         )
         .join(Category, Category.id == Deviation.category_id)
         .where(mine == user.organisation_id)
@@ -140,6 +158,9 @@ def inbox_page(
         query = query.where(Deviation.status == filters.status)
     if filters.category_id is not None:
         query = query.where(Deviation.category_id == filters.category_id)
+    harms = filters.harm_values()
+    if harms is not None:
+        query = query.where(Deviation.harm.in_(harms))
     if filters.sort == SORT_DEADLINE:
         closed = sa.case((Deviation.status.in_(_closed_values()), 1), else_=0)
         query = query.order_by(closed, Deviation.response_deadline, Deviation.id)
@@ -172,8 +193,16 @@ def inbox_page(
                 < sa.tuple_(sa.literal(at, Deviation.registered_at.type), sa.literal(ident))
             )
     found = db.session.execute(query).all()
+    rows = _inbox_rows(found)
+    next_cursor = (
+        encode_cursor(rows[page_size - 1], filters.sort) if len(rows) > page_size else None
+    )
+    return InboxPage(rows[:page_size], next_cursor)
+
+
+def _inbox_rows(found: list[sa.Row]) -> list[InboxRow]:
     unit_path = _unit_paths_of(found).get
-    rows = [
+    return [
         InboxRow(
             id=row.id,
             reference=row.reference,
@@ -186,13 +215,53 @@ def inbox_page(
             forwarded_unit=unit_path(row.forwarded_unit_id) if row.forwarded_unit_id else None,
             response_deadline=row.response_deadline,
             counterpart_org_name=row.counterpart_org_name,
+            harm=row.harm,
         )
         for row in found
     ]
-    next_cursor = (
-        encode_cursor(rows[page_size - 1], filters.sort) if len(rows) > page_size else None
+
+
+def open_serious_first(user: User, limit: int = SERIOUS_FIRST_LIMIT) -> InboxPage:
+    """The open serious events sent to the user's organisation, nearest deadline first: the
+    inbox shows them above its first page.
+
+    The page's ids come from ix_deviation_inbox_harm alone (it holds the deadline and the id:
+    only the open serious cases' entries are read and sorted, no table row), then the rows of
+    those few ids are read. Ordered by the column itself, SQLite's planner (no ANALYZE) walked
+    all of the organisation's cases by deadline instead: 50 ms at 300,000 rows.
+    """
+    first = (
+        sa.select(Deviation.id)
+        .where(
+            Deviation.counterpart_org_id == user.organisation_id,
+            Deviation.harm.in_(sorted(h.value for h in SERIOUS_HARMS)),
+            Deviation.status.in_(_open_values()),
+        )
+        .order_by(unindexed(Deviation.response_deadline), Deviation.id)
+        .limit(limit + 1)
     )
-    return InboxPage(rows[:page_size], next_cursor)
+    query = (
+        sa.select(
+            Deviation.id,
+            Deviation.reference,
+            Deviation.registered_at,
+            Deviation.title,
+            Deviation.reporter_org_name,
+            Deviation.reporter_unit_id,
+            Category.name.label("category"),
+            Deviation.status,
+            Deviation.forwarded_unit_id,
+            Deviation.response_deadline,
+            Deviation.counterpart_org_name,
+            Deviation.harm,
+        )
+        .join(Category, Category.id == Deviation.category_id)
+        .where(Deviation.id.in_(list(db.session.scalars(first))))
+        .order_by(Deviation.response_deadline, Deviation.id)
+    )
+    rows = _inbox_rows(db.session.execute(query).all())
+    # No cursor: the inbox links to its harm filter for the rest.
+    return InboxPage(rows[:limit], HARM_SERIOUS if len(rows) > limit else None)
 
 
 def _unit_paths_of(rows: list[sa.Row]) -> dict[int, str]:

@@ -25,6 +25,7 @@ from app.extensions import db
 from app.handling import notify
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
+from app.handling.serious import serious_days
 from app.models import (
     CLOSED_STATUSES,
     Deviation,
@@ -407,4 +408,6 @@ def _reroute(deviation: Deviation, org: Organisation, now: datetime) -> None:
     deviation.forwarded_unit_id = None
     deviation.handler_id = None
     deviation.direction = direction_between(deviation.reporter_org, org)
-    deviation.response_deadline = response_deadline(org, local(now).date())
+    deviation.response_deadline = response_deadline(
+        org, local(now).date(), serious_days(deviation.harm)
+    )

@@ -44,6 +44,7 @@ from app.models.deviation import (
     EventKind,
     Harm,
     ReferenceCounter,
+    SeriousNotice,
     Status,
 )
 from app.models.kept_form import KeptForm
@@ -110,6 +111,7 @@ __all__ = [
     "RootCause",
     "SecurityEvent",
     "SecurityLogEntry",
+    "SeriousNotice",
     "SsoIdentity",
     "Status",
     "TimelineEntry",

@@ -42,6 +42,11 @@ class Harm(StrEnum):
     DOD = "dod"
 
 
+# Harm that may make the case an "alvorlig hendelse" the organisation must notify to Statens
+# helsetilsyn at once: the form guides, the deadline is shorter, every list marks it.
+SERIOUS_HARMS = frozenset({Harm.ALVORLIG, Harm.DOD})
+
+
 class Direction(StrEnum):
     KOMMUNE_SYKEHUS = "kommune_sykehus"
     SYKEHUS_KOMMUNE = "sykehus_kommune"
@@ -90,9 +95,16 @@ def parties(reporter: User, counterpart: Organisation, counterpart_unit_id: int 
     }
 
 
-def response_deadline(organisation: Organisation, registered_on: date) -> date:
-    """The receiving organisation's deadline for a case registered (or re-routed) that day."""
-    return registered_on + timedelta(days=organisation.response_days)
+def response_deadline(
+    organisation: Organisation, registered_on: date, serious_days: int | None = None
+) -> date:
+    """The receiving organisation's deadline for a case registered (or re-routed) that day.
+    ``serious_days``: the deadline of a serious event (SERIOUS_RESPONSE_DAYS), which never
+    lengthens an organisation's own shorter one."""
+    days = organisation.response_days
+    if serious_days is not None:
+        days = min(days, serious_days)
+    return registered_on + timedelta(days=days)
 
 
 class EventKind(StrEnum):
@@ -108,6 +120,10 @@ class EventKind(StrEnum):
     # Rectification by the receiving handler (app/privacy/rectification.py); no text kept.
     PATIENT_ID_CORRECTED = "pasient_rettet"
     TEXT_REDACTED = "tekst_fjernet"
+    # A serious event's notice to Statens helsetilsyn recorded (text: the notice's reference),
+    # or recorded as not due (text: why). app/handling/serious.py.
+    SERIOUS_NOTIFIED = "tilsyn_varslet"
+    SERIOUS_NOT_NOTIFIABLE = "ikke_pliktig"
 
 
 class Category(Base):
@@ -149,6 +165,15 @@ class Deviation(HasDeadline, Base):
         # The inbox's "open" and "over the deadline" counts, from the index alone.
         sa.Index("ix_deviation_open_deadline", "counterpart_org_id", "status", "response_deadline"),
         sa.Index("ix_deviation_reporter", "reporter_id", "registered_at"),
+        # The inbox's open serious events first: only their entries are read, then sorted.
+        sa.Index(
+            "ix_deviation_inbox_harm",
+            "counterpart_org_id",
+            "harm",
+            "status",
+            "response_deadline",
+            "id",
+        ),
         sa.Index("ix_deviation_reporter_org", "reporter_org_id", "registered_at"),
         sa.Index("ix_deviation_registered_at", "registered_at"),
         # Inbox sorted by deadline within one organisation, and the daily reminder scan.
@@ -293,6 +318,10 @@ class Deviation(HasDeadline, Base):
     def has_patient_id(self) -> bool:
         return self.patient_id_token is not None
 
+    @property
+    def is_serious(self) -> bool:
+        return self.harm in SERIOUS_HARMS
+
     def __repr__(self) -> str:
         return f"<Deviation {self.reference}>"
 
@@ -364,3 +393,41 @@ class HistoryPermit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     deviation_id: Mapped[int] = mapped_column(sa.ForeignKey("deviation.id"), index=True)
     purpose: Mapped[PermitPurpose] = mapped_column(enum_column(PermitPurpose, "permit_purpose"))
+
+
+NOTICE_REFERENCE_MAX = 60
+NOTICE_NAME_MAX = 120
+
+
+class SeriousNotice(Base):
+    """What the receiving organisation recorded about notifying Statens helsetilsyn of a
+    serious event: notified (when, by whom, the notice's reference) or not due (why). One per
+    case, written once; the history row beside it says who recorded it and when."""
+
+    __tablename__ = "serious_notice"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(notifiable AND notified_on IS NOT NULL AND notified_by <> '' AND reason = '')"
+            " OR (NOT notifiable AND notified_on IS NULL AND reason <> '')",
+            name="notified_or_reason",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deviation_id: Mapped[int] = mapped_column(sa.ForeignKey("deviation.id"), unique=True)
+    notifiable: Mapped[bool]
+    notified_on: Mapped[date | None]
+    # Who sent the notice: often not the handler who records it (a clinic's head, the
+    # quality adviser), so a name as written rather than an account.
+    notified_by: Mapped[str] = mapped_column(
+        sa.String(NOTICE_NAME_MAX), default="", server_default=""
+    )
+    reference: Mapped[str] = mapped_column(
+        sa.String(NOTICE_REFERENCE_MAX), default="", server_default=""
+    )
+    reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    deviation: Mapped[Deviation] = relationship()
+    recorded_by: Mapped[User | None] = relationship()

@@ -12,6 +12,7 @@ from app.models.base import Base, enum_column
 
 # Days an organisation has to answer, until an admin sets its own.
 DEFAULT_RESPONSE_DAYS = 14
+MOTTAK_PHONE_MAX = 20
 
 
 class OrgKind(StrEnum):
@@ -49,6 +50,8 @@ class Organisation(Base):
     # Its mottak receives, at once, the cases filed to an organisation whose mottak nobody
     # staffs (app/handling/fallback.py). Chosen by an admin; at most one (the index above).
     fallback_mottak: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The mottak's telephone: the filing form tells a reporter of a serious event to call it.
+    mottak_phone: Mapped[str | None] = mapped_column(sa.String(MOTTAK_PHONE_MAX))
 
     units: Mapped[list[Unit]] = relationship(
         back_populates="organisation", order_by="Unit.name", cascade="all, delete-orphan"

@@ -21,8 +21,22 @@ from app.common.dates import today_local
 from app.common.errors import ServiceError
 from app.common.identity import is_valid, normalise
 from app.extensions import db
-from app.models import Deviation, DeviationEvent, DeviationMessage, EventKind, User, utcnow
-from app.models.deviation import REDACTION_MARK_START, TITLE_MAX, PermitPurpose
+from app.models import (
+    Deviation,
+    DeviationEvent,
+    DeviationMessage,
+    EventKind,
+    SeriousNotice,
+    User,
+    utcnow,
+)
+from app.models.deviation import (
+    NOTICE_NAME_MAX,
+    NOTICE_REFERENCE_MAX,
+    REDACTION_MARK_START,
+    TITLE_MAX,
+    PermitPurpose,
+)
 from app.models.guards import history_permit
 from app.search.index import reindex
 
@@ -65,6 +79,28 @@ def correct_patient_id(
     db.session.flush()
 
 
+# A serious event's notice to Statens helsetilsyn (app/handling/serious.py): its free texts.
+NOTICE_TEXTS = {"notified_by": NOTICE_NAME_MAX, "reference": NOTICE_REFERENCE_MAX, "reason": None}
+
+
+def _redact_notice(deviation: Deviation, passage: str, mark: str) -> int:
+    notice = db.session.scalar(
+        sa.select(SeriousNotice).where(SeriousNotice.deviation_id == deviation.id)
+    )
+    if notice is None:
+        return 0
+    changed = 0
+    for column, limit in NOTICE_TEXTS.items():
+        value = getattr(notice, column)
+        if value and passage in value:
+            new = value.replace(passage, mark)
+            # A short field would not hold the mark: the passage goes without one there (the
+            # history row of the removal still says who removed text, and when).
+            setattr(notice, column, new if limit is None or len(new) <= limit else "—")
+            changed += value.count(passage)
+    return changed
+
+
 def redact_passage(
     actor: User, deviation: Deviation, passage: str, now: datetime | None = None
 ) -> int:
@@ -94,6 +130,7 @@ def redact_passage(
                 )
             setattr(deviation, column, new)
             changed += value.count(passage)
+    changed += _redact_notice(deviation, passage, mark)
     messages = [
         m
         for m in db.session.scalars(

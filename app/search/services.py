@@ -33,6 +33,7 @@ from app.models import (
     Category,
     Deviation,
     DeviationSearch,
+    Harm,
     Status,
     User,
 )
@@ -67,6 +68,7 @@ class SearchRow(HasDeadline):
     category: str
     status: Status
     response_deadline: date
+    harm: Harm | None = None  # for the serious-event mark
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ def _columns():
         Category.name.label("category"),
         Deviation.status,
         Deviation.response_deadline,
+        Deviation.harm,
     )
 
 
@@ -214,7 +217,7 @@ def _postgresql_query(
 
 
 def _row(row: sa.Row) -> SearchRow:
-    return SearchRow(*row[:9])
+    return SearchRow(*row[:10])
 
 
 def search(

@@ -132,7 +132,11 @@ def organisation(org_id: int):
     if form.validate_on_submit():
         with writing(form=form, success=_("Endringene er lagret.")) as saved:
             services.update_organisation(
-                current_user, org, name=form.name.data, response_days=form.response_days.data
+                current_user,
+                org,
+                name=form.name.data,
+                response_days=form.response_days.data,
+                mottak_phone=form.mottak_phone.data or "",
             )
         if saved:
             return redirect(url_for("admin.organisation", org_id=org.id))

@@ -17,6 +17,7 @@ from app.common import permissions
 from app.common.errors import ServiceError
 from app.extensions import db
 from app.models import OPEN_STATUSES, Deviation, Organisation, OrgKind, Role, Unit, User, utcnow
+from app.models.organisation import MOTTAK_PHONE_MAX
 
 RESPONSE_DAYS_MAX = 365
 
@@ -31,6 +32,7 @@ def _org_state(org: Organisation) -> dict[str, Any]:
         "org_number": org.org_number,
         "sso_only": org.sso_only,
         "fallback_mottak": org.fallback_mottak,
+        "mottak_phone": org.mottak_phone,
     }
 
 
@@ -56,6 +58,24 @@ def clean_org_number(value: str | None) -> str | None:
             "org_number_check",
         )
     return digits
+
+
+def clean_phone(value: str | None) -> str | None:
+    """The mottak's telephone as staff write it ("73 86 80 00", "+47 738 68 000"): digits and
+    spaces, perhaps a leading +, at least three digits; None for empty."""
+    text = " ".join((value or "").split())
+    if not text:
+        return None
+    digits = text.removeprefix("+").replace(" ", "")
+    if not (digits.isascii() and digits.isdigit()) or not 3 <= len(digits) <= 15:
+        raise ServiceError(
+            _l("Skriv telefonnummeret med sifre, for eksempel 73 86 80 00."),
+            "mottak_phone",
+            "phone_format",
+        )
+    if len(text) > MOTTAK_PHONE_MAX:
+        raise ServiceError(_l("Telefonnummeret er for langt."), "mottak_phone", "phone_length")
+    return text
 
 
 def _has_provider(org: Organisation) -> bool:
@@ -139,7 +159,12 @@ def create_organisation(actor: User, name: str, kind: OrgKind, response_days: in
 
 
 def update_organisation(
-    actor: User, org: Organisation, *, name: str | None = None, response_days: int | None = None
+    actor: User,
+    org: Organisation,
+    *,
+    name: str | None = None,
+    response_days: int | None = None,
+    mottak_phone: str | None = None,
 ) -> Organisation:
     """Rename (central admin) and/or set the response deadline (admin or its lokal_admin).
 
@@ -158,6 +183,8 @@ def update_organisation(
             org.name = name
     if response_days is not None:
         org.response_days = _check_response_days(response_days)
+    if mottak_phone is not None:  # "" empties it
+        org.mottak_phone = clean_phone(mottak_phone)
     after = _org_state(org)
     if after != before:
         db.session.flush()

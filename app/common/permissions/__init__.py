@@ -38,6 +38,8 @@ Deviation and good story (one resource: both have the columns of ``parties()``)
     write_lesson         receiving handler; guard: the deviation is answered (besvart)
     rectify              receiving handler; guard: the deviation is not anonymised (correct
                          the patient number, remove a passage of text)
+    record_serious_notice  receiving handler; guard: a serious event (harm alvorlig or død),
+                         not anonymised (Varslet Helsetilsynet, or not notifiable and why)
 
 Deviation message (the caller has checked "view" on the deviation)
     relations  thread reader                   anyone, when the message is not internal

@@ -87,6 +87,7 @@ CASE = {
     "start_analysis": (RECEIVING_HANDLER,),
     "write_lesson": (RECEIVING_HANDLER,),
     "rectify": (RECEIVING_HANDLER,),
+    "record_serious_notice": (RECEIVING_HANDLER,),
 }
 
 
@@ -104,6 +105,9 @@ CASE_GUARDS: dict[str, Guard] = {
     "start_analysis": lambda actor, obj: _deviation(obj) and not obj.is_closed,
     "write_lesson": lambda actor, obj: _deviation(obj) and obj.status is Status.BESVART,
     "rectify": lambda actor, obj: _deviation(obj) and obj.anonymised_at is None,
+    "record_serious_notice": lambda actor, obj: (
+        _deviation(obj) and obj.is_serious and obj.anonymised_at is None
+    ),
 }
 
 

@@ -15,7 +15,7 @@ from app.deviations import services
 from app.deviations.forms import DeviationForm
 from app.deviations.page import get_visible
 from app.deviations.routes.blueprint import bp
-from app.handling import fallback
+from app.handling import fallback, serious
 from app.models import Harm
 
 
@@ -68,9 +68,13 @@ def new():
             return redirect(url_for("deviations.sent", reference=done.value))
     lists = _offer_choices(form)
     unstaffed = fallback.unstaffed_routes(current_user.organisation_id, lists.organisations)
-    return render_template("deviations/new.html", form=form, choices=lists, unstaffed=unstaffed), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "deviations/new.html",
+        form=form,
+        choices=lists,
+        unstaffed=unstaffed,
+        **serious.guidance_context(),
+    ), (422 if form.errors else 200)
 
 
 @bp.get("/<reference>/sendt")
@@ -78,7 +82,10 @@ def new():
 def sent(reference: str):
     deviation = get_visible(reference)
     return render_template(
-        "deviations/sent.html", deviation=deviation, route=fallback.receipt(deviation)
+        "deviations/sent.html",
+        deviation=deviation,
+        route=fallback.receipt(deviation),
+        **serious.guidance_context(),
     )
 
 

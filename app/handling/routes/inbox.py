@@ -12,7 +12,7 @@ from app.common.ids import parse_id
 from app.common.picklists import active_categories
 from app.handling import services
 from app.handling.routes.blueprint import bp
-from app.models import Status
+from app.models import Harm, Status
 from app.privacy.access_log import log_listing
 from app.search import services as search
 from app.search.forms import filters_from_request as search_filters_from_request
@@ -25,10 +25,12 @@ def inbox():
     status = request.args.get("status") or None
     category = request.args.get("category") or None
     sort = request.args.get("sorter")
+    harm = request.args.get("harm") or None
     filters = services.InboxFilter(
         status=Status(status) if status in {s.value for s in Status} else None,
         category_id=parse_id(category),
         sort=services.SORT_DEADLINE if sort == services.SORT_DEADLINE else services.SORT_NEWEST,
+        harm=harm if harm in {services.HARM_SERIOUS, *(h.value for h in Harm)} else None,
     )
     today = today_local()
     found = None
@@ -51,7 +53,15 @@ def inbox():
             page_size=int(current_app.config["INBOX_PAGE_SIZE"]),
         )
     )
+    # The open serious events come first, above the first page of an unfiltered inbox.
+    serious_first = (
+        services.open_serious_first(current_user)
+        if found is None and not filters.narrowed and "etter" not in request.args
+        else None
+    )
     shown = found.items if found is not None else page.items
+    if serious_first is not None:
+        shown = [*serious_first.items, *shown]
     log_listing(current_user, (row.id for row in shown))
     return render_template(
         "handling/inbox.html",
@@ -66,4 +76,6 @@ def inbox():
         today=today,
         first_page="etter" not in request.args,
         sort_deadline=services.SORT_DEADLINE,
+        serious_first=serious_first,
+        harm_serious=services.HARM_SERIOUS,
     )

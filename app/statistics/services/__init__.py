@@ -20,7 +20,12 @@ from app.extensions import db
 from app.models import CLOSED_STATUSES, Deviation, Direction
 from app.statistics.services.exports import EXPORT_COLUMNS, export_rows
 from app.statistics.services.learning import learning_input
-from app.statistics.services.queries import build_queries, load_categories, load_clinics
+from app.statistics.services.queries import (
+    build_queries,
+    load_categories,
+    load_clinics,
+    serious_notices,
+)
 from app.statistics.services.scope import (
     ALL,
     Scope,
@@ -111,6 +116,7 @@ def load_input(
 
     listed, within = db.session.execute(queries.handling).one()
     handling = handling_days(listed)
+    notices = dict(db.session.execute(serious_notices(tertial, scope)).all())
 
     # Every configured category shows, even with no case; inactive ones only when they have cases.
     shown = active_categories + [
@@ -132,6 +138,8 @@ def load_input(
         answered_within_deadline=within or 0,
         open_at_end=open_at_end,
         overdue_at_end=overdue_at_end,
+        serious_notified=notices.get(True, 0),
+        serious_not_notifiable=notices.get(False, 0),
         analyses=list(analyses),
         learning=learning or LearningInput(),
     )

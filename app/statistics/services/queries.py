@@ -25,9 +25,11 @@ from app.models import (
     Harm,
     Organisation,
     OrgKind,
+    SeriousNotice,
     Status,
     Unit,
 )
+from app.models.deviation import SERIOUS_HARMS
 from app.statistics.services.scope import Scope
 from reports import Tertial
 from reports.summary import DEADLINE_DAY_END, TREND_LENGTH
@@ -142,6 +144,21 @@ class Queries:
     unclosed: sa.Select
     closed_later: sa.Select  # ... or closed after the end
     handling: sa.Select
+
+
+def serious_notices(tertial: Tertial, scope: Scope) -> sa.Select:
+    """(notifiable, count) of the serious events registered in the tertial whose notice to
+    Statens helsetilsyn is recorded. Driven from serious_notice, a table of few rows; the
+    serious events themselves are the harm figure's Alvorlig and Død."""
+    return (
+        sa.select(SeriousNotice.notifiable, sa.func.count())
+        .join(Deviation, Deviation.id == SeriousNotice.deviation_id)
+        .where(_registered_in(tertial), scope.clause(), Deviation.harm.in_(_SERIOUS))
+        .group_by(SeriousNotice.notifiable)
+    )
+
+
+_SERIOUS = sorted(h.value for h in SERIOUS_HARMS)
 
 
 def _names(column: sa.orm.InstrumentedAttribute[str], tertial: Tertial, scope: Scope) -> sa.Select:
