@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from app.common.dates import today_local
 from reports import Tertial
-from tests.e2e.browser import assert_accessible, log_in, log_out, screenshot
+from tests.e2e.browser import assert_accessible, log_in, log_out, screenshot, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -112,7 +112,7 @@ def test_a_serious_event_from_filing_to_notified_and_into_the_tertial(page, live
     both_widths(page, "case page notified", axe_at=(360,))
 
     # In English: the same record, then the tertial's figures in both languages.
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")
     expect(page.locator("#varsling-status")).to_contain_text("Board of Health notified")
     expect(page.locator("main .serious-mark").first).to_have_text("Serious event")
     both_widths(page, "case page notified in English")
@@ -122,7 +122,7 @@ def test_a_serious_event_from_filing_to_notified_and_into_the_tertial(page, live
     expect(page.locator("#alvorlige-tall td")).to_have_text("1")
     expect(page.locator("#alvorlige-varslet")).to_have_text("1")
     both_widths(page, "tertial in English", axe_at=(1280,))
-    page.get_by_role("button", name="Norsk").click()
+    switch_language(page, "Norsk")
     expect(page.locator("#alvorlige-tall")).to_contain_text(
         "Alvorlige hendelser (alvorlig eller død)"
     )
