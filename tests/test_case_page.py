@@ -200,3 +200,34 @@ def test_the_question_is_only_for_those_who_may_edit(app, login_as):
     url = f"/analyser/{reference}/laering/{point_id}/slett"
     assert login_as("mottak@trondheim.demo").get(url).status_code == 403
     assert login_as("mottak@malvik.demo").get(url).status_code == 404
+
+
+def test_similar_cases_read_a_bounded_window_below_the_case(ctx, monkeypatch):
+    """Lignende avvik looks at the newest SIMILAR_SCAN earlier matches below the case, so a
+    case from the middle of the history costs what a new one does; nothing later shows."""
+    from app.search import services as search
+
+    def filed(title: str, days_ago: int):
+        return factories.deviation(
+            reporter="melder@stolav.demo",
+            counterpart="Trondheim",
+            title=title,
+            category="Hjelpemidler/utstyr",
+            days_ago=days_ago,
+        )
+
+    oldest = filed("Sykehusseng ikke levert", 30)
+    older = filed("Sykehusseng ikke levert hjem", 20)
+    old = filed("Sykehusseng ble ikke levert i tide", 10)
+    current = filed("Sykehussengen ble ikke levert", 5)
+    filed("Sykehusseng ikke levert igjen", 1)  # after the case: never offered
+    handler = factories.user("mottak@trondheim.demo")
+    refs = [r.reference for r in search.similar(handler, current)]
+    assert refs == [old.reference, older.reference, oldest.reference]
+    if db.session.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL bounds its walk by the rare/common split (search._postgresql_query)
+    monkeypatch.setattr(search, "SIMILAR_SCAN", 2)
+    assert [r.reference for r in search.similar(handler, current)] == [
+        old.reference,
+        older.reference,
+    ]

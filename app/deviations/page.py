@@ -21,7 +21,7 @@ from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
 from app.learning.services.lessons import lessons_of_source
 from app.models import AccessAction, Deviation
-from app.privacy.access_log import entries_for_deviation, group_readings, log_reading
+from app.privacy.access_log import group_readings, log_reading, readings_for_case
 from app.search import services as search
 
 
@@ -62,7 +62,7 @@ def render_deviation(
     if message_form is None and can_post:
         message_form = MessageForm(formdata=None)
     access_log = (
-        entries_for_deviation(deviation.id)
+        readings_for_case(deviation.id)
         if permissions.can(current_user, "view_access_log", deviation)
         else None
     )
