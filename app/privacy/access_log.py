@@ -182,9 +182,11 @@ class ReadingGroup:
 
     @property
     def until(self) -> str:
-        """The span's end as the page prints it, the time alone ("01:52–01:53"): a run never
-        crosses midnight, so the date is the start's."""
-        return format_time(self.last.at)
+        """The span's end as the page prints it, the time alone ("01:52–01:53": a run never
+        crosses midnight, so the date is the start's); empty when it ended the minute it
+        began."""
+        end = format_time(self.last.at)
+        return "" if end == format_time(self.first.at) else end
 
 
 def _run_key(row: sa.Row) -> tuple:
