@@ -202,10 +202,13 @@ def test_the_whole_path_with_thread_notes_and_mails(app, login_as):
     )
     handler = login_as("mottak@stolav.demo")
     page = text_of(handler.get(f"/avvik/{reference}"))
+    # Oldest first, as a conversation reads (issue 20; it was newest first), the composers after.
     assert (
-        page.index("Fredag 6. mars.")
+        page.index("Hvilken dag var det?")
         < page.index("Sjekk med post 3.")
-        < page.index("Hvilken dag var det?")
+        < page.index("Fredag 6. mars.")
+        < page.index('id="skriv-melder"')
+        < page.index('id="skriv-notat"')
     )
     assert (
         handler.post(

@@ -14,7 +14,7 @@ import flask_babel
 from reports.formatting import DATE_PATTERN, datetime_pattern
 from reports.timezone import OSLO
 
-__all__ = ["OSLO", "format_date", "format_datetime", "local", "today_local"]
+__all__ = ["OSLO", "format_date", "format_datetime", "format_time", "local", "today_local"]
 
 
 def today_local() -> date:
@@ -36,3 +36,10 @@ def format_datetime(value: datetime | None, at: str = "kl.") -> str:
     if value is None:
         return ""
     return flask_babel.format_datetime(value, datetime_pattern(str(at)))
+
+
+def format_time(value: datetime | None) -> str:
+    """hh:mm in Norwegian time, for the end of a span that began the same day."""
+    if value is None:
+        return ""
+    return flask_babel.format_time(value, "HH:mm")

@@ -27,7 +27,7 @@ from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
 from app.learning.services.lessons import lessons_of_source
 from app.models import AccessAction, Deviation
-from app.privacy.access_log import entries_for_deviation, log_reading
+from app.privacy.access_log import group_readings, log_reading, readings_for_case
 from app.search import services as search
 
 
@@ -68,6 +68,11 @@ def render_deviation(
     can_post = permissions.can(current_user, "post_message", deviation)
     if message_form is None and can_post:
         message_form = MessageForm(formdata=None)
+    access_log = (
+        readings_for_case(deviation.id)
+        if permissions.can(current_user, "view_access_log", deviation)
+        else None
+    )
     return (
         render_template(
             "deviations/show.html",
@@ -86,9 +91,8 @@ def render_deviation(
             can_note=permissions.can(current_user, "write_internal_note", deviation),
             can_see_patient_id=permissions.can(current_user, "see_patient_id", deviation),
             panel=analysis.deviation_panel(current_user, deviation),
-            access_log=entries_for_deviation(deviation.id)
-            if permissions.can(current_user, "view_access_log", deviation)
-            else None,
+            access_log=access_log,
+            access_log_groups=group_readings(access_log or []),
             similar=search.similar(current_user, deviation),
             lessons=[
                 x

@@ -379,12 +379,13 @@ def post_message(
 
 
 def thread(deviation: Deviation, viewer: User) -> list[DeviationMessage]:
-    """What this viewer may read of the thread, newest first."""
+    """What this viewer may read of the thread, oldest first: it reads as a conversation, and
+    the composer follows the last message."""
     messages = db.session.scalars(
         sa.select(DeviationMessage)
         .where(DeviationMessage.deviation_id == deviation.id)
         .options(joinedload(DeviationMessage.author))
-        .order_by(DeviationMessage.id.desc())
+        .order_by(DeviationMessage.id)
     )
     return [m for m in messages if permissions.can(viewer, "view", m)]
 

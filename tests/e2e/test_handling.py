@@ -43,15 +43,16 @@ def test_reporter_and_handler_talk_until_the_case_is_answered(page, live_server)
     expect(page.get_by_text("Lagret: Bekreft mottak.")).to_be_visible()
 
     # A question with an identity number is refused beside the field, text kept; then asked.
-    box = page.get_by_label("Melding", exact=True)
+    # (The handler's composer to the reporter is "Svar til melder" since issue 20.)
+    box = page.get_by_label("Melding til melderen", exact=True)
     typed = f"Gjelder det {identity_number('010190')}? Hvilken dag ble pasienten utskrevet?"
     box.fill(typed)
-    page.get_by_role("button", name="Send melding").click()
+    page.get_by_role("button", name="Send til melder").click()
     expect(page.locator("#body-feil")).to_contain_text("fødselsnummer eller D-nummer")
     expect(page.locator("#body")).to_have_value(typed)
-    box = page.get_by_label("Melding", exact=True)
+    box = page.get_by_label("Melding til melderen", exact=True)
     box.fill("Hvilken dag ble pasienten utskrevet?")
-    page.get_by_role("button", name="Send melding").click()
+    page.get_by_role("button", name="Send til melder").click()
     expect(page.get_by_text("Meldingen er sendt.")).to_be_visible()
     log_out(page)
 

@@ -50,7 +50,7 @@ def test_a_whole_flow_emits_everything_and_nothing_identifying(page, live_app, t
     expect(page.locator("#pasient-id")).to_have_text(f"{TYPED[:6]} {TYPED[6:]}")
     page.goto(f"/avvik/{reference}")
     page.locator("#body").fill("Hvilken dag kom pasienten hjem?")
-    page.get_by_role("button", name="Send melding").click()
+    page.get_by_role("button", name="Send til melder").click()
     expect(page.get_by_text("Meldingen er sendt.")).to_be_visible()
     # The analysis's PDF, and the tertial's files.
     assert page.request.get(f"/analyser/{site.analysis}/pdf").ok

@@ -3,7 +3,8 @@ add, change and delete the items of the page's sections."""
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, flash, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
@@ -135,13 +136,32 @@ def edit_item(reference: str, section: str, item_id: int):
     ), status
 
 
-@bp.post("/<reference>/<section>/<int:item_id>/slett")
+@bp.route("/<reference>/<section>/<int:item_id>/slett", methods=["GET", "POST"])
 @login_required
 def delete_item(reference: str, section: str, item_id: int):
+    """Deleting asks first: the page's Slett is a link to this question, which names the item
+    (and what goes with it), and only its POST deletes. A page rather than a script's dialog,
+    so it works without JavaScript and reads the same to a screen reader; a page rather than
+    undo, because a deleted problem takes its factors along and the history is append-only,
+    so an undo could not put back exactly what was there."""
     analysis = get_editable(reference)
     spec, item = _find_item(analysis, section, item_id)
-    if not forms.ConfirmForm().validate_on_submit():
+    what = spec.describe(analysis, item)
+    form = forms.ConfirmForm()
+    if request.method == "GET":
+        return render_template(
+            "analysis/confirm_delete.html",
+            analysis=analysis,
+            form=form,
+            what=what,
+            also=spec.also_deleted(item),
+            anchor=spec.anchor,
+            action=request.path,
+        )
+    if not form.validate_on_submit():
         abort(400)
-    with writing():
+    with writing() as done:
         spec.delete(current_user, analysis, item)
+    if done:
+        flash(_("Slettet: %(what)s", what=what), "success")
     return back(analysis, spec.anchor)
