@@ -95,3 +95,7 @@ def test_statistics_page_reads_on_a_phone_and_a_desk_for_the_group_and_a_handler
     page.locator("#tile-avvik a").click()
     page.wait_for_url("**/sok?**")
     expect(page.locator("#sokeresultat tbody tr")).to_have_count(6)
+    expect(page.locator("#utvalg")).to_contain_text("Trondheim")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page, "the cases behind a count, 360 px")
+    screenshot(page, "statistikk-utvalg-360")
