@@ -73,14 +73,37 @@ class OutlinedParagraph(Paragraph):
     user) can jump between the report's parts: reportlab writes no tagged PDF, and the outline
     is the navigation it can give."""
 
-    def __init__(self, text: str, style: ParagraphStyle, title: str, level: int) -> None:
-        super().__init__(text, style)
-        self.outline_title = " ".join(title.split())
-        self.outline_level = level
+    # reportlab makes the parts of a split paragraph through the class with its own arguments:
+    # so the outline's are keywords, and only the first part keeps the bookmark.
+    def __init__(
+        self,
+        text,
+        style=None,
+        *args,
+        outline_title: str | None = None,
+        outline_level: int = 0,
+        **kw,
+    ) -> None:
+        super().__init__(text, style, *args, **kw)
+        self.outline_title = " ".join(outline_title.split()) if outline_title else None
+        self.outline_level = outline_level
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        for number, part in enumerate(parts):
+            if isinstance(part, OutlinedParagraph):
+                part.outline_title = self.outline_title if number == 0 else None
+                part.outline_level = self.outline_level
+        return parts
 
     def draw(self) -> None:
+        if not self.outline_title:
+            super().draw()
+            return
         canvas = self.canv
-        key = f"outline-{id(self)}"
+        # Numbered per document, so the same report gives the same bytes.
+        canvas.outline_count = getattr(canvas, "outline_count", 0) + 1
+        key = f"outline-{canvas.outline_count}"
         _, top = canvas.absolutePosition(0, self.height)
         pending = getattr(canvas, "pending_bookmarks", None)
         if pending is None:
@@ -97,7 +120,9 @@ class OutlinedParagraph(Paragraph):
 
 def heading(text: str, style: ParagraphStyle, level: int, markup: str | None = None) -> Paragraph:
     """A heading with its bookmark; ``markup`` when the caller has escaped the text already."""
-    return OutlinedParagraph(markup if markup is not None else _esc(text), style, text, level)
+    return OutlinedParagraph(
+        markup if markup is not None else _esc(text), style, outline_title=text, outline_level=level
+    )
 
 
 def paragraph(text: str, style: str = "body") -> Paragraph:

@@ -132,3 +132,12 @@ def test_the_accessibility_statement_is_honest_about_the_pdfs(client, login_as):
     assert "<strong>Statistikk</strong>" in page and 'href="/statistikk/"' not in page
     page = login_as("forbedring@demo.demo").get("/tilgjengelighet").get_data(as_text=True)
     assert '<a href="/statistikk/">Statistikk</a>.' in page
+
+
+def test_a_heading_split_over_two_pages_keeps_one_bookmark():
+    from reports.pdf_layout import STYLES, heading
+
+    long = heading("Et langt avsnittsnavn " * 12, STYLES["h2"], 1)
+    long.wrap(200, 1000)
+    first, second = long.split(200, 30)
+    assert first.outline_title.startswith("Et langt avsnittsnavn") and second.outline_title is None
