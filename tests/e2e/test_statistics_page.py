@@ -79,6 +79,8 @@ def test_statistics_page_reads_on_a_phone_and_a_desk_for_the_group_and_a_handler
     _look(page, "forbedring-nb")
     _english(page)
     expect(page.get_by_role("heading", name="Deviation report for Tertial 2, 2023")).to_be_visible()
+    expect(page.locator("#tile-avvik")).to_contain_text("+5 (+166.7 %) from the previous tertial")
+    expect(page.locator("#tile-apne")).to_contain_text("of which overdue: 3")
     _look(page, "forbedring-en")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
