@@ -88,7 +88,10 @@ def test_handler_sees_only_their_own_organisation(client, login_as, filed):
     page = client.get(f"/statistikk/?tertial={filed.code}").get_data(as_text=True)
     assert '<p class="text-body-secondary mb-3">Malvik' in page
     # Only hospital → Malvik, linked to its case.
-    assert re.search(r'<span class="stat-tile-value"><a href="/sok\?[^"]*">1</a></span>', page)
+    assert re.search(
+        r'<span class="stat-tile-value"><a href="/sok\?[^"]*">1<span class="visually-hidden"> avvik: vis listen</span></a></span>',
+        page,
+    )
     rows = client.get(f"/statistikk/{filed.code}/avvik.csv").get_data(as_text=True).splitlines()
     assert len(rows) == 2 and ";Malvik;" in rows[1]
 

@@ -14,6 +14,9 @@ WIDTHS = (1280, 360)
 # Measured in the page: the smallest chart label as shown (font size times the SVG's scale),
 # how wide the document is, and any table cell whose text is cut or wraps a number.
 MEASURE = """() => {
+  // The links' words for screen readers are not what is laid out: set aside while measuring.
+  const spoken = [...document.querySelectorAll('.stat-table .visually-hidden')];
+  spoken.forEach(e => { e.hidden = true; });
   const labels = [...document.querySelectorAll('.chart svg text')].map(t => {
     const m = t.getScreenCTM();
     return parseFloat(t.getAttribute('font-size')) * Math.hypot(m.a, m.b);
@@ -32,6 +35,7 @@ MEASURE = """() => {
   // A table wider than its region: a cell cut at the edge until one scrolls.
   const overflowing = [...document.querySelectorAll('.table-responsive')]
     .filter(r => r.scrollWidth > r.clientWidth + 1).map(r => r.querySelector('table').id + ' ' + r.scrollWidth + '/' + r.clientWidth + ' ' + [...r.querySelectorAll('tr:first-child > *, tbody tr:nth-child(5) > *')].map(c => c.textContent.trim() + ':' + Math.round(c.getBoundingClientRect().width)).join(','));
+  spoken.forEach(e => { e.hidden = false; });
   return {
     overflowing,
     smallest: Math.min(...labels), labels: labels.length,
