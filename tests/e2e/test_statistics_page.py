@@ -65,8 +65,17 @@ def _look(page, label: str) -> None:
 
 
 def _english(page) -> None:
-    page.get_by_role("button", name="English").click()
+    """The header's language button; where it sits in an account menu (#kontomeny), that menu
+    is opened first (and the menu button before it on a phone)."""
+    button = page.get_by_role("button", name="English", exact=True)
+    if not button.is_visible():
+        toggler = page.locator(".navbar-toggler")
+        if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+            toggler.click()
+        page.locator("#kontomeny").click()
+    button.click()
     page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_statistics_page_reads_on_a_phone_and_a_desk_for_the_group_and_a_handler(page, live_app):
