@@ -147,7 +147,7 @@ def operations() -> dict[str, Callable[[], object]]:
         ),
         "admin: merge organisations": lambda: merge_organisation(
             find_user("admin@demo.demo"),
-            organisation_by_name("Leksvik"),
+            organisation_by_name("Indre Fosen"),
             organisation_by_name("Malvik"),
         ),
         "statistics: last year": lambda: statistics.tertial_summary(

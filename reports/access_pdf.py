@@ -31,7 +31,11 @@ def render_access_pdf(
     footer: str,
     made: str,
     page_of: str,
+    subject: str = "",
+    lang: str = "nb-NO",
 ) -> bytes:
+    """``lang`` is the language the words were handed in (BCP 47, e.g. en-GB), written into the
+    file for screen readers."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -42,6 +46,10 @@ def render_access_pdf(
         bottomMargin=22 * mm,
         title=title,
         author="Samhandlingsavvik",
+        subject=subject,
+        creator="Avvik",
+        lang=lang,
+        displayDocTitle=True,
     )
     story: list = [paragraph(title, "h1"), paragraph(intro)]
     if not sections:

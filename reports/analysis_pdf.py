@@ -35,8 +35,10 @@ from reports.pdf_layout import (
     INK,
     MARGIN,
     MUTED,
+    OUTLINE_LEVELS,
     RULE,
     ZEBRA,
+    heading,
     numbered_canvas,
 )
 
@@ -55,7 +57,10 @@ _STYLES = {
 
 def _p(text: str, style: str) -> Paragraph:
     # Free text keeps its line breaks; escape so "<" in a note cannot break the layout.
-    return Paragraph(escape(text).replace("\n", "<br/>"), _STYLES[style])
+    markup = escape(text).replace("\n", "<br/>")
+    if style in OUTLINE_LEVELS:  # the title and the parts are the PDF's bookmarks
+        return heading(text, _STYLES[style], OUTLINE_LEVELS[style], markup)
+    return Paragraph(markup, _STYLES[style])
 
 
 def _table(header: list[str], rows: list[list[str]], widths: list[float]) -> Table:
@@ -101,6 +106,7 @@ def render_analysis_pdf(report: AnalysisReport, language: Language = NORWEGIAN) 
         creator="Samhandlingsavvik",
         invariant=True,  # same data, same bytes: no clock or random id in the file
         lang=language.pdf_lang,
+        displayDocTitle=True,
     )
     width = doc.width
     story: list = [

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
@@ -65,30 +65,41 @@ def _nice_ceiling(value: float) -> float:
     return float(10 * magnitude)
 
 
-def trend_chart(summary: TertialSummary, width: float) -> Drawing:
+def trend_chart(summary: TertialSummary, width: float, font_size: float = 8.5) -> Drawing:
+    """The stacked columns of the last six tertials. Paper: the legend beside the columns. A
+    narrow screen (``font_size`` above the paper's): the legend under them, one category a line,
+    and each axis label on two lines, so nothing shrinks below a readable size."""
     trend = summary.trend
-    height = 250
+    series = [c for c in trend.categories]
+    narrow = font_size > 8.5
+    legend_line = font_size * 1.3
+    legend_h = legend_line * len(series) + 8 if narrow else 0
+    plot_h = 200
+    height = plot_h + 50 + legend_h + (font_size if narrow else 0)
     drawing = Drawing(width, height)
     chart = VerticalBarChart()
-    legend_w = 175
-    chart.x, chart.y = 40, 30
-    chart.width, chart.height = width - legend_w - 60, height - 50
+    legend_w = 0 if narrow else 175
+    left = font_size * 3 + 6 if narrow else 40
+    chart.x, chart.y = left, legend_h + 30 + (font_size if narrow else 0)
+    chart.width, chart.height = width - legend_w - left - (8 if narrow else 20), plot_h
     chart.categoryAxis.style = "stacked"
-    series = [c for c in trend.categories]
     chart.data = [trend.counts[c] for c in series] or [[0] * len(trend.tertials)]
-    chart.categoryAxis.categoryNames = [t.short_label for t in trend.tertials]
+    chart.categoryAxis.categoryNames = [
+        f"T{t.number}\n{t.year}" if narrow else t.short_label for t in trend.tertials
+    ]
     chart.categoryAxis.labels.fontName = FONT
-    chart.categoryAxis.labels.fontSize = 8.5
+    chart.categoryAxis.labels.fontSize = font_size
+    chart.categoryAxis.labels.leading = font_size * 1.15
     chart.categoryAxis.strokeColor = RULE
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontName = FONT
-    chart.valueAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fontSize = font_size if narrow else 8
     chart.valueAxis.labelTextFormat = lambda v: formatting.integer(int(v))
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#e3e8ed")
     chart.valueAxis.strokeColor = RULE
     chart.barWidth = 14
-    chart.groupSpacing = 12
+    chart.groupSpacing = 8 if narrow else 12
     for i, _ in enumerate(series):
         chart.bars[i].fillColor = colors.HexColor(PALETTE[i % len(PALETTE)])
         chart.bars[i].strokeColor = colors.white
@@ -107,21 +118,28 @@ def trend_chart(summary: TertialSummary, width: float) -> Drawing:
                 chart.y + chart.height * total / top + 3,
                 formatting.integer(total),
                 fontName=BOLD,
-                fontSize=8,
+                fontSize=font_size if narrow else 8,
                 textAnchor="middle",
                 fillColor=INK,
             )
         )
     legend = Legend()
-    legend.x, legend.y = width - legend_w + 4, height - 12
+    if narrow:
+        legend.x, legend.y = 4, legend_h
+        legend.fontSize = font_size
+        legend.deltay = legend_line
+        legend.dx = legend.dy = font_size * 0.8
+        legend.columnMaximum = max(len(series), 1)
+    else:
+        legend.x, legend.y = width - legend_w + 4, height - 12
+        legend.fontSize = 7.5
+        legend.deltay = 11
+        legend.dx = legend.dy = 7
+        legend.columnMaximum = 14
     legend.alignment = "right"
     legend.fontName = FONT
-    legend.fontSize = 7.5
     legend.boxAnchor = "nw"
-    legend.columnMaximum = 14
     legend.dxTextSpace = 4
-    legend.deltay = 11
-    legend.dx = legend.dy = 7
     # Top of the legend = top of the stack.
     legend.colorNamePairs = [
         (colors.HexColor(PALETTE[i % len(PALETTE)]), c)
@@ -131,8 +149,69 @@ def trend_chart(summary: TertialSummary, width: float) -> Drawing:
     return drawing
 
 
+# The page's charts: labels in SVG units, drawn about as wide as a phone's column (the page's
+# SCREEN_WIDTH), so that at 360 px they show at 11 px or more and on a wide screen larger.
+SCREEN_FONT = 11.5
+
+
+def _wrapped(text: str, width: float, font_size: float) -> list[str]:
+    """``text`` in lines no wider than ``width`` (by the font's own metrics)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    lines: list[str] = []
+    for word in text.split():
+        candidate = f"{lines[-1]} {word}" if lines else word
+        if lines and stringWidth(candidate, FONT, font_size) <= width:
+            lines[-1] = candidate
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def labelled_bars(rows: Sequence[Row], width: float, font_size: float = SCREEN_FONT) -> Drawing:
+    """The bar chart for a narrow screen: each label above its bar (wrapped when long), the
+    count after the bar, so a long name needs no column of its own beside the bars."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    line = font_size * 1.25
+    bar_h = font_size * 0.9
+    gap = font_size * 0.7
+    peak = max((r.count for r in rows), default=0)
+    count_w = stringWidth(formatting.integer(peak), FONT, font_size) + 6
+    span = width - count_w
+    labels = [_wrapped(r.label, width, font_size) for r in rows]
+    height = sum(len(ls) * line + bar_h + gap for ls in labels) + 2
+    drawing = Drawing(width, height)
+    y = height
+    for row, lines in zip(rows, labels, strict=True):
+        for text in lines:
+            y -= line
+            drawing.add(
+                String(
+                    0, y + font_size * 0.3, text, fontName=FONT, fontSize=font_size, fillColor=INK
+                )
+            )
+        y -= bar_h
+        bar = span * row.count / peak if peak else 0
+        drawing.add(Rect(0, y, bar, bar_h, fillColor=ACCENT, strokeColor=None))
+        drawing.add(
+            String(
+                bar + 4,
+                y + bar_h / 2 - font_size * 0.35,
+                formatting.integer(row.count),
+                fontName=FONT,
+                fontSize=font_size,
+                fillColor=INK,
+            )
+        )
+        y -= gap
+    return drawing
+
+
 def chart_svgs(summary: TertialSummary, width: float = CONTENT_W) -> dict[str, str]:
-    """The report's charts as SVG markup for the statistics page, one drawing code, two media.
+    """The report's charts as SVG markup for the statistics page, from the same figures and the
+    same drawing code as the PDF's; drawn for a screen's column (``width``; the bars with their
+    labels above them, the trend's legend below) where that is narrower than the paper.
 
     The page's Content-Security-Policy allows no inline style, so reportlab's ``style``
     attributes become SVG presentation attributes (``fill="…"``), and each chart's ids get its
@@ -141,11 +220,18 @@ def chart_svgs(summary: TertialSummary, width: float = CONTENT_W) -> dict[str, s
     """
     from reportlab.graphics import renderSVG
 
-    drawings = {
-        "trend": trend_chart(summary, width),
-        "category": bar_chart(summary.by_category, width),
-        "direction": bar_chart(summary.by_direction, width),
-    }
+    if width < CONTENT_W:
+        drawings = {
+            "trend": trend_chart(summary, width, SCREEN_FONT),
+            "category": labelled_bars(summary.by_category, width),
+            "direction": labelled_bars(summary.by_direction, width),
+        }
+    else:
+        drawings = {
+            "trend": trend_chart(summary, width),
+            "category": bar_chart(summary.by_category, width),
+            "direction": bar_chart(summary.by_direction, width),
+        }
     return {name: inline_svg(renderSVG.drawToString(d), name) for name, d in drawings.items()}
 
 

@@ -321,6 +321,7 @@ def render_pdf(
         creator="Avvik",
         invariant=True,
         lang=language.pdf_lang,
+        displayDocTitle=True,
     )
     story = (
         _cover(summary, made_at, language)

@@ -64,7 +64,70 @@ def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# The PDF's bookmarks (outline): headings of these styles are entries, at these levels.
+OUTLINE_LEVELS = {"cover_title": 0, "title": 0, "h1": 0, "h2": 1}
+
+
+class OutlinedParagraph(Paragraph):
+    """A heading that is also a bookmark in the PDF's outline, so a reader (and a screen reader
+    user) can jump between the report's parts: reportlab writes no tagged PDF, and the outline
+    is the navigation it can give."""
+
+    # reportlab makes the parts of a split paragraph through the class with its own arguments:
+    # so the outline's are keywords, and only the first part keeps the bookmark.
+    def __init__(
+        self,
+        text,
+        style=None,
+        *args,
+        outline_title: str | None = None,
+        outline_level: int = 0,
+        **kw,
+    ) -> None:
+        super().__init__(text, style, *args, **kw)
+        self.outline_title = " ".join(outline_title.split()) if outline_title else None
+        self.outline_level = outline_level
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        for number, part in enumerate(parts):
+            if isinstance(part, OutlinedParagraph):
+                part.outline_title = self.outline_title if number == 0 else None
+                part.outline_level = self.outline_level
+        return parts
+
+    def draw(self) -> None:
+        if not self.outline_title:
+            super().draw()
+            return
+        canvas = self.canv
+        # Numbered per document, so the same report gives the same bytes.
+        canvas.outline_count = getattr(canvas, "outline_count", 0) + 1
+        key = f"outline-{canvas.outline_count}"
+        _, top = canvas.absolutePosition(0, self.height)
+        pending = getattr(canvas, "pending_bookmarks", None)
+        if pending is None:
+            canvas.bookmarkPage(key, fit="XYZ", left=0, top=top)
+        else:  # numbered_canvas draws its pages at the end: the page is known only then
+            pending.append((key, top))
+        # An outline level may not skip one (a part heading before any title is level 0).
+        level = min(self.outline_level, getattr(canvas, "_outline_depth", -1) + 1)
+        canvas._outline_depth = level
+        canvas.addOutlineEntry(self.outline_title, key, level=level, closed=False)
+        canvas.showOutline()  # the reader opens with the bookmarks shown
+        super().draw()
+
+
+def heading(text: str, style: ParagraphStyle, level: int, markup: str | None = None) -> Paragraph:
+    """A heading with its bookmark; ``markup`` when the caller has escaped the text already."""
+    return OutlinedParagraph(
+        markup if markup is not None else _esc(text), style, outline_title=text, outline_level=level
+    )
+
+
 def paragraph(text: str, style: str = "body") -> Paragraph:
+    if style in OUTLINE_LEVELS:
+        return heading(text, STYLES[style], OUTLINE_LEVELS[style])
     return Paragraph(_esc(text), STYLES[style])
 
 
@@ -141,15 +204,19 @@ def numbered_canvas(
             if stamp is not None:
                 self._doc._timeStamp = stamp
             self._pages: list[dict] = []
+            self.pending_bookmarks: list[tuple[str, float]] = []
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
+            self.pending_bookmarks = []
             self._startPage()
 
         def save(self) -> None:
             count = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
+                for key, top in self.pending_bookmarks:
+                    self.bookmarkPage(key, fit="XYZ", left=0, top=top)
                 self._footer(number, count)
                 super().showPage()
             super().save()

@@ -48,7 +48,7 @@ TABLE = [
     (
         "POST",
         "/admin/organisasjoner",
-        {"name": "Indre Fosen", "kind": "kommune", "response_days": "14"},
+        {"name": "Steinkjer", "kind": "kommune", "response_days": "14"},
         [OK, NO, NO, NO, NO],
     ),
     (
@@ -60,8 +60,8 @@ TABLE = [
     ("POST", "/admin/organisasjoner/{trondheim}/aktiv", {"value": "0"}, [OK, NO, NO, NO, NO]),
     (
         "POST",
-        "/admin/organisasjoner/{roan}/sla-sammen",
-        {"target": "{trondheim}", "confirm": "Roan"},
+        "/admin/organisasjoner/{afjord}/sla-sammen",
+        {"target": "{trondheim}", "confirm": "Åfjord"},
         [OK, NO, NO, NO, NO],
     ),
     (
@@ -103,7 +103,7 @@ def ids(app) -> dict[str, int]:
         return {
             "trondheim": trondheim.id,
             "hospital": organisation_by_name(HOSPITAL).id,
-            "roan": organisation_by_name("Roan").id,
+            "afjord": organisation_by_name("Åfjord").id,
             "unit": db.session.scalar(
                 sa.select(Unit.id).where(
                     Unit.organisation_id == trondheim.id, Unit.name == "Legevakt"
@@ -206,8 +206,8 @@ def test_bad_input_gets_a_message_beside_the_field_and_keeps_what_was_typed(clie
     assert response.status_code == 422
     assert "Navnet er allerede i bruk." in page and 'value="10"' in page
     merge = client.post(
-        f"/admin/organisasjoner/{ids['roan']}/sla-sammen",
-        data={"target": str(ids["trondheim"]), "confirm": "roan?"},
+        f"/admin/organisasjoner/{ids['afjord']}/sla-sammen",
+        data={"target": str(ids["trondheim"]), "confirm": "åfjord?"},
     )
     assert merge.status_code == 422 and "Skriv navnet nøyaktig slik det står" in merge.get_data(
         as_text=True
@@ -236,15 +236,15 @@ def test_used_category_cannot_be_deleted_through_the_page(app, client, ids):
 def test_merge_through_the_page(app, client, ids):
     login(client, "admin@demo.demo")
     response = client.post(
-        f"/admin/organisasjoner/{ids['roan']}/sla-sammen",
-        data={"target": str(ids["trondheim"]), "confirm": "Roan"},
+        f"/admin/organisasjoner/{ids['afjord']}/sla-sammen",
+        data={"target": str(ids["trondheim"]), "confirm": "Åfjord"},
         follow_redirects=True,
     )
     assert response.status_code == 200
-    assert "Roan er slått sammen med Trondheim" in response.get_data(as_text=True)
+    assert "Åfjord er slått sammen med Trondheim" in response.get_data(as_text=True)
     with app.app_context():
-        roan = db.session.get(Organisation, ids["roan"])
-        assert not roan.active and roan.merged_into_id == ids["trondheim"]
+        afjord = db.session.get(Organisation, ids["afjord"])
+        assert not afjord.active and afjord.merged_into_id == ids["trondheim"]
 
 
 def test_log_page_shows_changes_in_both_languages(app, client, ids):

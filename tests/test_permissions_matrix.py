@@ -187,6 +187,8 @@ published_lesson.withdraw           .      .       x       .        .      x    
 published_lesson.mark_in_report     .      .       .       .        .      x       .     .     .
 STATISTICS.view                     .      x       x       x        .      x       x     .     .
 STATISTICS.view_all                 .      .       .       .        .      x       x     .     .
+STATISTICS.list_cases               .      x       x       x        .      .       .     .     .
+STATISTICS.start_page               .      .       .       .        .      x       .     .     .
 INBOX.open                          .      x       x       x        .      .       .     .     .
 PRIVACY.open                        .      .       .       .        .      .       .     .     x
 ADMIN_AREA.open                     .      .       .       .        .      .       x     x     .
@@ -285,7 +287,7 @@ class Merged:
 def merger(who: dict[str, User]) -> Merged:
     """Leksvik reports to the hospital, which analyses and answers; then Leksvik merges into
     Trondheim: the closed case (and so the analysis's link) stays with Leksvik."""
-    leksvik = organisation_by_name("Leksvik")
+    leksvik = factories.new_organisation("Leksvik")  # seeded before 2026; see the seed
     trondheim = organisation_by_name("Trondheim")
     create_user("sykepleier@leksvik.test", "Siv Leksvik", leksvik, "x" * 12)
     create_user("mottak@leksvik.test", "Mats Leksvik", leksvik, "x" * 12, {Role.SAKSBEHANDLER})

@@ -400,9 +400,10 @@ def test_the_tertial_counts_serious_events_and_their_notices_on_page_and_pdf(app
         assert (summary.serious_not_notifiable, summary.serious_unrecorded) == (1, 1)
     client = login_as("forbedring@demo.demo")
     page = text_of(client.get(f"/statistikk/?tertial={tertial.code}"))
-    row = page.split('id="alvorlige-tall"', 1)[1].split("</tr>", 1)[0]
-    assert ">3<" in row
-    assert re.search(r'id="alvorlige-varslet">1<', page)
+    tile = page.split('id="tile-alvorlige"', 1)[1].split("</li>", 1)[0]
+    assert re.search(r'class="stat-tile-value">3<', tile)
+    assert "varslet Helsetilsynet: 1" in tile
+    assert "ikke varslingspliktige: 1" in tile and "ikke registrert: 1" in tile
     pdf = "\n".join(pdf_text(client.get(f"/statistikk/{tertial.code}/rapport.pdf").get_data()))
     assert "Alvorlige hendelser (alvorlig eller død) 3" in pdf
     assert "– herav varslet Helsetilsynet 1" in pdf

@@ -19,7 +19,7 @@ YEARS = 3
 MUNICIPAL_WEIGHT = {
     "Trondheim": 214, "Orkland": 18.5, "Melhus": 17, "Malvik": 14.5, "Ørland": 10.5, "Skaun": 8.6,
     "Oppdal": 7.0, "Midtre Gauldal": 6.3, "Heim": 5.9, "Røros": 5.6, "Frøya": 5.3, "Hitra": 5.1,
-    "Selbu": 4.2, "Leksvik": 3.5, "Rennebu": 2.5, "Holtålen": 2.0, "Rindal": 2.0, "Roan": 1.0,
+    "Selbu": 4.2, "Indre Fosen": 3.5, "Rennebu": 2.5, "Holtålen": 2.0, "Rindal": 2.0, "Åfjord": 1.0,
     "Tydal": 0.8,
 }  # fmt: skip
 DIRECTION_SHARE = {"kommune_sykehus": 0.55, "sykehus_kommune": 0.36, "kommune_kommune": 0.09}

@@ -13,11 +13,19 @@ from app.models import Agreement, Category, Organisation, OrgKind, Unit
 
 HOSPITAL = "St. Olavs hospital HF"
 
+# The helsefellesskap as it is today: Leksvik became part of Indre Fosen in 2018, Roan of
+# Åfjord in 2020.
 MUNICIPALITIES = [
-    "Frøya", "Heim", "Hitra", "Holtålen", "Leksvik", "Malvik", "Melhus", "Midtre Gauldal",
-    "Oppdal", "Orkland", "Rennebu", "Rindal", "Roan", "Røros", "Selbu", "Skaun", "Trondheim",
-    "Tydal", "Ørland",
+    "Frøya", "Heim", "Hitra", "Holtålen", "Indre Fosen", "Malvik", "Melhus", "Midtre Gauldal",
+    "Oppdal", "Orkland", "Rennebu", "Rindal", "Røros", "Selbu", "Skaun", "Trondheim",
+    "Tydal", "Ørland", "Åfjord",
 ]  # fmt: skip
+
+# The names an earlier seed gave the same municipality's organisation. An installation that has
+# one of them keeps it (its cases, units and people are filed under it): the seed adds no
+# successor beside it. Its admin merges or renames it when they choose (Administrasjon ›
+# Organisasjoner), which keeps the old name in past cases and tertials.
+SUPERSEDED = {"Indre Fosen": ("Leksvik",), "Åfjord": ("Roan",)}
 
 CATEGORIES = [
     "Innleggelse",
@@ -99,7 +107,10 @@ def _ensure_listed(model: type[Category | Agreement], names: list[str]) -> None:
 def seed_defaults() -> None:
     hospital = _get_or_create_org(HOSPITAL, OrgKind.SYKEHUS)
     _ensure_units(hospital, HOSPITAL_UNITS)
+    existing = set(db.session.scalars(sa.select(Organisation.name)))
     for name in MUNICIPALITIES:
+        if name not in existing and existing.intersection(SUPERSEDED.get(name, ())):
+            continue
         _ensure_units(_get_or_create_org(name, OrgKind.KOMMUNE), MUNICIPAL_UNITS)
     _ensure_listed(Category, CATEGORIES)
     _ensure_listed(Agreement, AGREEMENTS)

@@ -20,7 +20,7 @@ import base64
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -33,7 +33,9 @@ from app.models import (
     Category,
     Deviation,
     DeviationSearch,
+    Direction,
     Harm,
+    Organisation,
     Status,
     User,
 )
@@ -41,6 +43,7 @@ from app.models.deviation import HasDeadline
 from app.models.search import FTS_TABLE
 from app.search.index import NORWEGIAN
 from app.search.text import query_stems, query_words, stems
+from reports.timezone import OSLO
 
 REFERENCE = re.compile(r"^\s*(AV-\d{4}-\d{1,6})\s*$", re.IGNORECASE)
 MAX_WORDS = 8
@@ -55,6 +58,31 @@ class SearchFilter:
     category_id: int | None = None
     # The inbox: only what was sent to the user's organisation.
     received_only: bool = False
+    # The list behind a count on the statistics page (issue 22): without words, every case the
+    # user may see that these pick out, newest first.
+    registered_from: date | None = None  # Norwegian days, both ends included
+    registered_to: date | None = None
+    direction: Direction | None = None
+    harm: Harm | None = None
+    organisation_id: int | None = None  # sent or received by (a handler's statistics scope)
+    reporter_org: str | None = None  # the organisation names as filed, as the statistics count
+    counterpart_org: str | None = None
+
+    @property
+    def picks(self) -> bool:
+        """Whether the filters alone pick out a list (the statistics' links), without words."""
+        return any(
+            v is not None
+            for v in (
+                self.registered_from,
+                self.registered_to,
+                self.direction,
+                self.harm,
+                self.organisation_id,
+                self.reporter_org,
+                self.counterpart_org,
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,10 +275,11 @@ def _row(row: sa.Row) -> SearchRow:
     return SearchRow(*row[:10])
 
 
-def search(
-    user: User, filters: SearchFilter, cursor: str | None = None, page_size: int = 25
-) -> SearchPage:
-    """A page of the deviations ``user`` may see that hold every word of the query."""
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), OSLO).astimezone(UTC)
+
+
+def _conditions(user: User, filters: SearchFilter, cursor: str | None) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if filters.received_only:
         conditions.append(Deviation.counterpart_org_id == user.organisation_id)
@@ -260,9 +289,62 @@ def search(
         conditions.append(Deviation.status == filters.status)
     if filters.category_id is not None:
         conditions.append(Deviation.category_id == filters.category_id)
+    if filters.registered_from is not None:
+        conditions.append(Deviation.registered_at >= _local_midnight(filters.registered_from))
+    if filters.registered_to is not None:
+        end = _local_midnight(filters.registered_to + timedelta(days=1))
+        conditions.append(Deviation.registered_at < end)
+    if filters.direction is not None:
+        conditions.append(Deviation.direction == filters.direction)
+    if filters.harm is not None:
+        conditions.append(Deviation.harm == filters.harm)
+    if filters.organisation_id is not None:
+        conditions.append(
+            sa.or_(
+                Deviation.reporter_org_id == filters.organisation_id,
+                Deviation.counterpart_org_id == filters.organisation_id,
+            )
+        )
+    if filters.reporter_org is not None:
+        conditions.append(Deviation.reporter_org_name == filters.reporter_org)
+    if filters.counterpart_org is not None:
+        conditions.append(Deviation.counterpart_org_name == filters.counterpart_org)
     after = decode_cursor(cursor)
     if after is not None:
         conditions.append(Deviation.id < after)
+    return conditions
+
+
+def organisation_name(organisation_id: int | None) -> str | None:
+    if organisation_id is None:
+        return None
+    return db.session.scalar(sa.select(Organisation.name).where(Organisation.id == organisation_id))
+
+
+def listing(
+    user: User, filters: SearchFilter, cursor: str | None = None, page_size: int = 25
+) -> SearchPage:
+    """A page of the deviations ``user`` may see that the filters pick out, newest first: the
+    cases behind a count on the statistics page. The same access condition as the search, so
+    the list never holds a case the user could not open."""
+    query = (
+        sa.select(*_columns())
+        .select_from(Deviation)
+        .join(Category, Category.id == Deviation.category_id)
+        .where(*_conditions(user, filters, cursor))
+        .order_by(Deviation.id.desc())
+        .limit(page_size + 1)
+    )
+    items = [_row(r) for r in db.session.execute(query)]
+    next_cursor = encode_cursor(items[page_size - 1].id) if len(items) > page_size else None
+    return SearchPage(items[:page_size], next_cursor)
+
+
+def search(
+    user: User, filters: SearchFilter, cursor: str | None = None, page_size: int = 25
+) -> SearchPage:
+    """A page of the deviations ``user`` may see that hold every word of the query."""
+    conditions = _conditions(user, filters, cursor)
     own_only = not filters.received_only and not permissions.can(user, "open", permissions.INBOX)
     rows = _search(user, filters.text, conditions, page_size + 1, own_only=own_only)
     if rows is None:

@@ -118,12 +118,11 @@ def test_a_serious_event_from_filing_to_notified_and_into_the_tertial(page, live
     both_widths(page, "case page notified in English")
     tertial = Tertial.of(today_local()).code
     page.goto(f"/statistikk/?tertial={tertial}")
-    expect(page.locator("#alvorlige-tall")).to_contain_text("Serious events (severe or death)")
-    expect(page.locator("#alvorlige-tall td")).to_have_text("1")
-    expect(page.locator("#alvorlige-varslet")).to_have_text("1")
+    tile = page.locator("#tile-alvorlige")
+    expect(tile).to_contain_text("Serious events (severe or death)")
+    expect(tile.locator(".stat-tile-value")).to_have_text("1")
+    expect(tile).to_contain_text("notified to the Board of Health: 1")
     both_widths(page, "tertial in English", axe_at=(1280,))
     switch_language(page, "Norsk")
-    expect(page.locator("#alvorlige-tall")).to_contain_text(
-        "Alvorlige hendelser (alvorlig eller død)"
-    )
-    expect(page.locator("#alvorlige-varslet")).to_have_text("1")
+    expect(tile).to_contain_text("Alvorlige hendelser (alvorlig eller død)")
+    expect(tile).to_contain_text("varslet Helsetilsynet: 1")

@@ -262,7 +262,7 @@ def merge_organisation(
     db.session.flush()
     for unit in source_units:
         if unit.parent_id is None:
-            unit.parent_id = wrapper.id
+            unit.parent = wrapper  # the relationship, so a loaded unit's path sees it too
     # Through the ORM, not a bulk UPDATE, so loaded objects (the actor too) see the move.
     for unit in source_units:
         unit.organisation = target

@@ -74,6 +74,9 @@ Statistics (STATISTICS)
     relations  improvement group, admin, handler (saksbehandler)
     view                 improvement group, admin, handler
     view_all             improvement group, admin  (the others: their own organisation)
+    list_cases           handler  (a count links to its cases, unless view_all: then some
+                         of them are not the user's to see)
+    start_page           improvement group  ("/" and the sign-in lead to the statistics)
 
 Mottak (INBOX)
     open                 handler

@@ -237,6 +237,12 @@ ADMIN_LOG = Sentinel("ADMIN_LOG")
 STATISTICS_ACCESS = {
     "view": (IMPROVEMENT_GROUP, ADMIN, HANDLER),
     "view_all": (IMPROVEMENT_GROUP, ADMIN),
+    # A count links to the list of its cases only where the list shows them all: a handler's
+    # statistics count their own organisation's cases, which they may see; the others' counts
+    # cover cases they may not open, so they stay plain numbers (the page checks view_all too).
+    "list_cases": (HANDLER,),
+    # Where "/" and the sign-in lead: the improvement group's work is the statistics.
+    "start_page": (IMPROVEMENT_GROUP,),
 }
 INBOX_ACCESS = {"open": (HANDLER,)}
 # The organisation's data protection officer: its access log, and which of its cases carry a

@@ -1,6 +1,6 @@
 """The start page and other pages that belong to no feature."""
 
-from flask import current_app, render_template
+from flask import current_app, redirect, render_template
 from flask_login import current_user
 
 from app.auth.forms import LoginForm
@@ -9,6 +9,7 @@ from app.common import permissions
 from app.common.dates import today_local
 from app.deviations.services import my_deviations
 from app.learning.services import community
+from app.main.landing import landing_url
 from app.main.routes.blueprint import bp
 
 
@@ -20,6 +21,9 @@ def index():
         return render_template(
             "main/visitor.html", form=LoginForm(), providers=single_sign_on.providers()
         )
+    landing = landing_url(current_user)
+    if landing is not None:
+        return redirect(landing)
     return render_template(
         "main/index.html",
         recent=my_deviations(current_user, limit=5),

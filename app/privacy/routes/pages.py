@@ -12,6 +12,7 @@ from app.common import labels
 from app.common.dates import format_date, format_datetime
 from app.common.identity import normalise
 from app.common.ids import parse_id
+from app.common.translations import report_language
 from app.common.writing import writing
 from app.models import utcnow
 from app.privacy import services
@@ -178,6 +179,8 @@ def access_pdf():
         footer=str(_l("Innsyn etter personvernforordningen artikkel 15")),
         made=_("Utarbeidet %(when)s", when=made),
         page_of=_("Side %(page)d av %(pages)d"),
+        subject=current_user.organisation.name,
+        lang=report_language().pdf_lang,
     )
     return _download(body, "application/pdf", "innsyn.pdf")
 

@@ -11,7 +11,7 @@ from app.common.picklists import active_categories
 from app.deviations.services import get_by_reference
 from app.privacy.access_log import log_listing
 from app.search import services
-from app.search.forms import filters_from_request
+from app.search.forms import filters_from_request, url_args
 from app.search.routes.blueprint import bp
 
 
@@ -33,9 +33,20 @@ def index():
             page_size=int(current_app.config["INBOX_PAGE_SIZE"]),
         )
         log_listing(current_user, (row.id for row in page.items))
+    elif filters.picks:
+        # The cases behind a count on the statistics page.
+        page = services.listing(
+            current_user,
+            filters,
+            cursor=request.args.get("etter"),
+            page_size=int(current_app.config["INBOX_PAGE_SIZE"]),
+        )
+        log_listing(current_user, (row.id for row in page.items))
     return render_template(
         "search/index.html",
         filters=filters,
+        args=url_args(filters),
+        picked_org=services.organisation_name(filters.organisation_id),
         page=page,
         categories=active_categories(),
         today=today_local(),

@@ -7,7 +7,7 @@ only ever serve the filing form and the inbox.
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -68,7 +68,7 @@ def index():
     language = report_language()
     summary = services.tertial_summary(tertial, scope, language)
     # Drawn here from our own figures and labels, escaped by the XML writer.
-    charts = {name: Markup(svg) for name, svg in chart_svgs(summary).items()}
+    charts = {name: Markup(svg) for name, svg in chart_svgs(summary, SCREEN_WIDTH).items()}
     return render_template(
         "statistics/index.html",
         summary=summary,
@@ -80,7 +80,43 @@ def index():
         title=report_title(summary, language),
         definitions=[_(d) for d in DEFINITIONS],
         tertial_label=lambda t: t.label_in(language.gettext),
+        cases=_case_links(scope, tertial),
     ), (422 if error else 200)
+
+
+# The charts' width on the page, in SVG units: about a phone's column, so the page scales them
+# up on a wide screen and hardly down on a narrow one (labels stay 11 px or more at 360 px).
+SCREEN_WIDTH = 330
+
+
+def _case_links(scope: services.Scope, tertial: Tertial):
+    """A function making the link from a count to the list of its cases, or None when counts
+    stay plain numbers: only where the list shows every case counted (a handler's statistics
+    are their organisation's cases, which they may open; the improvement group's and admins'
+    count cases they may not)."""
+    if scope.organisation_id is None or not permissions.can(
+        current_user, "list_cases", permissions.STATISTICS
+    ):
+        return None
+    category_ids = {name: ident for ident, name in services.load_categories()[1].items()}
+
+    def link(period: Tertial = tertial, **picks: str | None) -> str | None:
+        if "kategori" in picks:
+            category = category_ids.get(picks.pop("kategori") or "")
+            if category is None:
+                return None
+            picks["category"] = str(category)
+        if any(value is None for value in picks.values()):
+            return None
+        return url_for(
+            "search.index",
+            fra=period.start.isoformat(),
+            til=period.end.isoformat(),
+            org=scope.organisation_id,
+            **picks,
+        )
+
+    return link
 
 
 def _download(body: bytes, mimetype: str, filename: str, scope: services.Scope) -> Response:
