@@ -118,7 +118,7 @@ def test_the_main_menu_has_at_most_five_entries_for_every_role(app, client):
     ]
     for email in roles:
         login(client, email)
-        page = client.get("/").get_data(as_text=True)
+        page = client.get("/", follow_redirects=True).get_data(as_text=True)
         menu = page[
             page.index('id="hovedmeny"') : page.index('class="navbar-nav dropdown account-menu"')
         ]

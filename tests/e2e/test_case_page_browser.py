@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import AccessAction
 from app.privacy.access_log import record_access
 from tests import factories
-from tests.e2e.browser import assert_accessible, log_in, screenshot
+from tests.e2e.browser import assert_accessible, log_in, screenshot, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -97,7 +97,7 @@ def test_case_page_reads_in_order_with_two_composers_and_a_grouped_log(page, liv
     expect(thread.nth(3)).to_contain_text("Fjerde: ringt post 3")
     expect(thread.nth(3)).to_contain_text("Internt notat")
 
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     expect(page.locator("#skriv-melder").get_by_role("button")).to_have_text("Send to the reporter")
@@ -131,7 +131,7 @@ def test_deleting_in_an_analysis_asks_first_and_says_what_went(page, live_app):
     page.wait_for_url(f"**/analyser/{reference}#laeringspunkter")
     expect(points.get_by_text("Ring kommunen før pasienten drar.")).to_be_visible()
 
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")
     page.wait_for_load_state()
     page.locator("#problemer").get_by_role("link", name="Delete problem 1").click()
     page.wait_for_url("**/problem/*/slett")
