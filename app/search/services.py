@@ -370,8 +370,8 @@ def similar(user: User, deviation: Deviation, limit: int = 5) -> list[SearchRow]
 
     Candidates: among the newest ``SIMILAR_SCAN`` earlier cases that hold any word of the title
     (read from the search index downwards from the case registered just before this one, so a
-    case's age does not matter), the newest ``SIMILAR_CANDIDATES`` the user may see in the same
-    category. They are ranked by how many of the title's words their title and description
+    case's age does not matter, and again from the newest entry down, for history imported
+    later), the newest ``SIMILAR_CANDIDATES`` the user may see in the same category. They are ranked by how many of the title's words their title and description
     share, and at least half must be shared. Nothing is cached: each view asks with the
     viewer's access as it is now.
     """
@@ -396,20 +396,30 @@ def similar(user: User, deviation: Deviation, limit: int = 5) -> list[SearchRow]
         Deviation.id != deviation.id,
     ]
     own_only = not permissions.can(user, "open", permissions.INBOX)
-    rows = _search(
-        user,
-        deviation.title,
-        conditions,
-        SIMILAR_CANDIDATES,
-        any_word=True,
-        own_only=own_only,
-        extra_columns=(Deviation.description,),
-        before_id=start + 1,
-        scan=SIMILAR_SCAN,
-    )
+
+    def window(before_id: int | None) -> list[sa.Row]:
+        return (
+            _search(
+                user,
+                deviation.title,
+                conditions,
+                SIMILAR_CANDIDATES,
+                any_word=True,
+                own_only=own_only,
+                extra_columns=(Deviation.description,),
+                before_id=before_id,
+                scan=SIMILAR_SCAN,
+            )
+            or []
+        )
+
+    # Two bounded windows: below the case registered just before this one, and below the
+    # newest entry. Imported history is entered after the cases filed live but registered
+    # before them; the first window alone would never reach it.
+    rows = {row.id: row for row in [*window(start + 1), *window(None)]}.values()
     needed = math.ceil(len(title) / 2)
     scored = []
-    for row in rows or []:
+    for row in rows:
         shared = len(title & set(stems(row.title)) | title & set(stems(row.description)))
         if shared >= needed:
             scored.append((shared, row.id, row))

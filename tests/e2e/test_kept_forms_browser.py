@@ -142,7 +142,7 @@ def test_a_form_sent_after_the_session_ended_by_time_comes_back_after_the_login(
     # A message on the case page, among the page's other forms, comes back the same way. The
     # session's end by time was shown above; here its last visit is set back (a shortcut).
     page.goto(f"/avvik/{reference}")
-    composer = page.locator("form[action$='/meldinger']")
+    composer = page.locator("form[action*='/meldinger']")
     composer.locator("textarea[name=body]").fill(MESSAGE)
     with live_app.app_context():
         db.session.execute(
