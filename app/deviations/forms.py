@@ -59,13 +59,11 @@ class DeviationForm(AvvikForm):
             NoIdentityNumber(),
         ],
     )
+    # May be left empty when the title says it all: the case then keeps the title as its
+    # description (services.file_deviation), so one short sentence files a case.
     description = TextAreaField(
         _l("Hva skjedde?"),
-        validators=[
-            DataRequired(_l("Beskriv hva som skjedde.")),
-            MaxLength(DESCRIPTION_MAX),
-            NoIdentityNumber(),
-        ],
+        validators=[Optional(), MaxLength(DESCRIPTION_MAX), NoIdentityNumber()],
     )
     immediate_action = TextAreaField(
         _l("Hva ble gjort med en gang?"),

@@ -20,7 +20,7 @@ import base64
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -135,7 +135,7 @@ def _columns():
 
 
 def _search(
-    user: User,
+    user: User | None,
     text: str,
     conditions: list[ColumnElement[bool]],
     limit: int,
@@ -282,3 +282,46 @@ def similar(user: User, deviation: Deviation, limit: int = 5) -> list[SearchRow]
             scored.append((shared, row.id, row))
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [_row(row) for _, _, row in scored[:limit]]
+
+
+# --- A category for a new deviation --------------------------------------------------------------
+
+SUGGESTION_CANDIDATES = 60
+SUGGESTION_DAYS = 365
+
+
+def suggest_category(
+    organisation_id: int, title: str, counterpart_org_id: int | None, now: datetime
+) -> int | None:
+    """The category the organisation's own recent cases with words of ``title`` were filed
+    under most, or None when none share a word with it.
+
+    Candidates are the newest ``SUGGESTION_CANDIDATES`` cases of the last year reported from
+    the organisation that hold any word of the title (the search index, as ``similar``); each
+    votes for its category with the number of the title's words its title shares, and one more
+    when it went to the same counterpart. Only an active category's id leaves here: no case's
+    text or reference reaches the reporter, who may not see a colleague's case.
+    """
+    wanted = set(stems(title))
+    if not wanted:
+        return None
+    since = now - timedelta(days=SUGGESTION_DAYS)
+    rows = _search(
+        None,
+        title,
+        [Deviation.reporter_org_id == organisation_id, Deviation.registered_at >= since],
+        SUGGESTION_CANDIDATES,
+        any_word=True,
+        extra_columns=(Deviation.category_id, Deviation.counterpart_org_id, Category.active),
+    )
+    votes: dict[int, int] = {}
+    for row in rows or []:
+        shared = len(wanted & set(stems(row.title)))
+        if not shared or not row.active:
+            continue
+        bonus = 1 if counterpart_org_id and row.counterpart_org_id == counterpart_org_id else 0
+        votes[row.category_id] = votes.get(row.category_id, 0) + shared + bonus
+    if not votes:
+        return None
+    # Ties go to the lower id (the seed's order), so the answer is the same on both databases.
+    return max(votes, key=lambda category_id: (votes[category_id], -category_id))
