@@ -301,10 +301,11 @@ def similar_recent(
         .order_by(Deviation.registered_at.desc(), Deviation.id.desc())
         .limit(20)
     )
-    wanted = set(stems(title))
-    needed = max(1, (len(wanted) + 1) // 2)
-    return [
-        d
-        for d in recent
-        if d.category_id == category_id or (wanted and len(wanted & set(stems(d.title))) >= needed)
-    ]
+    found, others = [], []
+    for d in recent:
+        (found if d.category_id == category_id else others).append(d)
+    if others:  # stemmed only when needed: most filings have no recent case to compare
+        wanted = set(stems(title))
+        needed = max(1, (len(wanted) + 1) // 2)
+        found += [d for d in others if wanted and len(wanted & set(stems(d.title))) >= needed]
+    return sorted(found, key=lambda d: (d.registered_at, d.id), reverse=True)

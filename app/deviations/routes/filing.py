@@ -107,7 +107,10 @@ def new():
         "deviations/new.html",
         form=form,
         choices=lists,
-        starting_points=services.starting_points(current_user.organisation_id),
+        # Only on a new form: once something is typed, the form itself holds the choice.
+        starting_points=[]
+        if form.is_submitted()
+        else services.starting_points(current_user.organisation_id),
         duplicates=duplicates,
         send_anyway=SEND_ANYWAY,
         optional_open=_optional_open(form),
