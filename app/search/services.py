@@ -135,7 +135,7 @@ def _columns():
 
 
 def _search(
-    user: User | None,
+    user: User,
     text: str,
     conditions: list[ColumnElement[bool]],
     limit: int,
@@ -286,7 +286,7 @@ def similar(user: User, deviation: Deviation, limit: int = 5) -> list[SearchRow]
 
 # --- A category for a new deviation --------------------------------------------------------------
 
-SUGGESTION_CANDIDATES = 60
+SUGGESTION_SAMPLE = 500
 SUGGESTION_DAYS = 365
 
 
@@ -294,30 +294,54 @@ def suggest_category(
     organisation_id: int, title: str, counterpart_org_id: int | None, now: datetime
 ) -> int | None:
     """The category the organisation's own recent cases with words of ``title`` were filed
-    under most, or None when none share a word with it.
+    under most, or None when none shares a word with it.
 
-    Candidates are the newest ``SUGGESTION_CANDIDATES`` cases of the last year reported from
-    the organisation that hold any word of the title (the search index, as ``similar``); each
-    votes for its category with the number of the title's words its title shares, and one more
-    when it went to the same counterpart. Only an active category's id leaves here: no case's
-    text or reference reaches the reporter, who may not see a colleague's case.
+    The candidates are the organisation's newest ``SUGGESTION_SAMPLE`` cases of the last year
+    (its reporter index, newest first), of which the search index keeps those holding any word
+    of the title: a bounded amount of work per keystroke pause for the smallest organisation and
+    the busiest alike (a search across everyone's cases would walk a year of other
+    organisations' to find a small one's). Each votes for its category with the number of the
+    title's words its own title shares, and one more when it went to the same counterpart. Only
+    an active category's id leaves here: no case's text or reference reaches the reporter, who
+    may not see a colleague's case.
     """
     wanted = set(stems(title))
-    if not wanted:
+    matching = _matching(title, any_word=True)
+    if not wanted or matching is None:
         return None
-    since = now - timedelta(days=SUGGESTION_DAYS)
-    rows = _search(
-        None,
-        title,
-        [Deviation.reporter_org_id == organisation_id, Deviation.registered_at >= since],
-        SUGGESTION_CANDIDATES,
-        any_word=True,
-        extra_columns=(Deviation.category_id, Deviation.counterpart_org_id, Category.active),
+    condition, fts = matching
+    recent = (
+        sa.select(Deviation.id)
+        .where(
+            Deviation.reporter_org_id == organisation_id,
+            Deviation.registered_at >= now - timedelta(days=SUGGESTION_DAYS),
+        )
+        .order_by(Deviation.registered_at.desc())
+        .limit(SUGGESTION_SAMPLE)
+        .subquery()
+    )
+    if fts:
+        probe = (
+            sa.select(sa.literal(1))
+            .select_from(_fts)
+            .where(condition, _fts.c.rowid == Deviation.id)
+        )
+        matches = sa.exists(probe)
+    else:
+        probe = sa.select(sa.literal(1)).where(
+            DeviationSearch.deviation_id == Deviation.id, condition
+        )
+        matches = sa.exists(probe)
+    rows = db.session.execute(
+        sa.select(Deviation.title, Deviation.category_id, Deviation.counterpart_org_id)
+        .join(recent, recent.c.id == Deviation.id)
+        .join(Category, Category.id == Deviation.category_id)
+        .where(Category.active.is_(True), matches)
     )
     votes: dict[int, int] = {}
-    for row in rows or []:
+    for row in rows:
         shared = len(wanted & set(stems(row.title)))
-        if not shared or not row.active:
+        if not shared:
             continue
         bonus = 1 if counterpart_org_id and row.counterpart_org_id == counterpart_org_id else 0
         votes[row.category_id] = votes.get(row.category_id, 0) + shared + bonus
