@@ -166,9 +166,12 @@ def test_faster_filing(page, live_app, capsys):
     page.goto("/avvik/nytt")
     page.get_by_role("button", name="Norsk").click()
     page.wait_for_url(re.compile(r"/avvik/nytt$"))
-    tap_start = page.locator("a.filing-start").first
-    tap_start.click()
+    # Typed without a starting point: the category is suggested, and says so.
     page.locator("#title").fill("Feil legemiddelliste")
+    expect(page.locator("#kategori-foreslatt")).to_have_text("Foreslått")
+    expect(page.locator("#kategori-foreslatt")).to_be_visible()
+    assert _selected(page, "#category") == "Legemidler/legemiddelliste"
+    page.locator("#counterpart_org").select_option(label=factories.HOSPITAL)
     page.get_by_text("Legg til flere opplysninger (valgfritt)").click()
     page.locator("#patient_id").fill("12345678901")
     page.get_by_label("Ingen skade", exact=True).check()
