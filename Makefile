@@ -13,11 +13,16 @@ export FLASK_APP := app
 LOCK  := requirements.lock
 TOOLS := .tools
 
+# A line per step (`make run` on a fresh clone installs for a minute or two: it says so rather
+# than sitting silent).
 $(BIN)/.installed: pyproject.toml $(LOCK)
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
-	touch $@
+	@echo "==> Lager Python-miljøet i $(VENV)/"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "==> Installerer pakkene fra $(LOCK) (første gang: et par minutter) …"
+	@$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	@echo "==> Installerer Avvik selv"
+	@$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
 
 # pip-tools and pip-audit live in a venv of their own: their dependencies never mix with the app's.
 $(TOOLS)/.installed:
@@ -43,7 +48,8 @@ PO_FILES     := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES     := $(PO_FILES:.po=.mo)
 
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(BIN)/.installed
-	$(BIN)/pybabel -q compile --statistics -d $(TRANSLATIONS) -l $*
+	@echo "==> Bygger oversettelsen ($*)"
+	@$(BIN)/pybabel -q compile -d $(TRANSLATIONS) -l $*
 
 install: $(BIN)/.installed $(MO_FILES)
 
@@ -76,25 +82,35 @@ run: export AVVIK_CONFIG = development
 run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 
 db: install
-	$(BIN)/flask db upgrade
+	@echo "==> Oppdaterer databasen (flask db upgrade)"
+	@$(BIN)/flask db upgrade
 
 # Three years of synthetic history once, so the statistics page and the tertial PDF have
 # something to show on a first run (the marker keeps a second run from adding more).
 DEMO_HISTORY ?= 4000
+# One `flask demo` either way, so the demo accounts are printed once.
 demo: db
-	$(BIN)/flask demo
 	@if [ -z "$$DATABASE_URL" ] && [ ! -f instance/.demo-history ]; then \
-	  $(BIN)/flask demo --deviations $(DEMO_HISTORY) && touch instance/.demo-history; fi
+	  echo "==> Demokontoer, demoavvik og tre års syntetisk historikk ($(DEMO_HISTORY) avvik, første gang)"; \
+	  $(BIN)/flask demo --deviations $(DEMO_HISTORY) && touch instance/.demo-history; \
+	else \
+	  echo "==> Demokontoer og demoavvik"; \
+	  $(BIN)/flask demo; \
+	fi
 
 # The mail sender runs beside the server (mails land in instance/outbox/ without MAIL_SERVER)
-# and stops with it.
+# and stops with it; the mail already waiting goes out first, so its count is not printed below
+# the address. The server is app/devserver.py: Werkzeug's development server without its
+# banner, so the address it prints is the last line on the screen.
 run: demo
-	$(BIN)/flask maintenance
-	@echo "Avvik kjører på http://127.0.0.1:$(PORT)  (demopassord: demo-avvik)"
-	@echo "Helse: http://127.0.0.1:$(PORT)/helse"
+	@echo "==> Daglig vedlikehold (flask maintenance)"
+	@$(BIN)/flask maintenance
+	@echo "==> Sender e-post som venter (til instance/outbox/ uten MAIL_SERVER)"
+	@$(BIN)/flask send-mail
+	@echo "==> Starter e-postutsendingen og serveren"
 	@$(BIN)/flask send-mail --loop & sender=$$!; \
 	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/python -m app.devserver --host 127.0.0.1 --port $(PORT)
 
 # Two workers for two cores; each builds its databases once (see tests/conftest.py).
 test: install browser

@@ -195,6 +195,12 @@ class Config:
     # A session ends after this long without a request, and this long after login whatever.
     SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
     SESSION_MAX_HOURS = _int("SESSION_MAX_HOURS", 12)
+    # The idle limit in seconds, in place of SESSION_IDLE_MINUTES when set: for the browser
+    # test that lets a session really run out by time (tests/e2e/test_kept_forms.py) without
+    # waiting minutes. The server ends the session by it exactly as by the minutes.
+    SESSION_IDLE_SECONDS = _int("SESSION_IDLE_SECONDS", None)
+    # The page warns this long before the session would end (app/static/session.js).
+    SESSION_WARNING_SECONDS = _int("SESSION_WARNING_SECONDS", 120)
     # Every password account enrols a second factor at its next login (SSO accounts rely on
     # their provider's). Off in development, so the demo accounts log in with a password alone.
     REQUIRE_TOTP = _flag("REQUIRE_TOTP", False)

@@ -116,7 +116,12 @@ def demo_command(bulk: int) -> None:
 
     With --deviations N, also N synthetic deviations (added on every run).
     """
-    from app.data.demo import DEMO_PASSWORD, create_demo_accounts, create_demo_deviations
+    from app.data.demo import (
+        DEMO_PASSWORD,
+        create_demo_accounts,
+        create_demo_deviations,
+        name_demo_fallback,
+    )
     from app.data.demo_learning import create_demo_learning
     from app.data.seed import seed_defaults
 
@@ -125,6 +130,7 @@ def demo_command(bulk: int) -> None:
     with writing():
         seed_defaults()
         accounts = create_demo_accounts()
+        fallback = name_demo_fallback()
         created = create_demo_deviations()
         learning = create_demo_learning()
     click.echo(f"Demokontoer (passord: {DEMO_PASSWORD}):")
@@ -132,6 +138,8 @@ def demo_command(bulk: int) -> None:
         roles = ", ".join(sorted(r.value for r in account.roles)) or "melder"
         mark = "ny" if new else "fantes"
         click.echo(f"  {account.email:<26} {roles:<18} {account.organisation}  [{mark}]")
+    if fallback:
+        click.echo(f"Reservemottak: {fallback} (Frøyas mottak har ingen saksbehandler).")
     if created:
         click.echo(f"{created} demoavvik opprettet.")
     if learning:

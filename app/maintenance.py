@@ -93,6 +93,12 @@ def delete_expired_sessions(now: datetime) -> int:
     return delete_expired(now, idle_limit(), absolute_limit())
 
 
+def delete_expired_kept_forms(now: datetime) -> int:
+    from app.auth.services.kept_forms import delete_expired
+
+    return delete_expired(now)
+
+
 def delete_old_security_log(now: datetime) -> int:
     from app.auth.services.security_log import delete_older_than
 
@@ -124,6 +130,10 @@ STEPS = [
     Step("Brukte eller utløpte lenker slettet", delete_spent_tokens),
     Step("Innhold i sendte e-poster eldre enn MAIL_BODY_KEEP_DAYS slettet", empty_sent_mail_bodies),
     Step("Utløpte innlogginger slettet", delete_expired_sessions),
+    Step(
+        "Skjemaer tatt vare på over innloggingen, eldre enn en time, slettet",
+        delete_expired_kept_forms,
+    ),
     Step("Rader i sikkerhetsloggen eldre enn SECURITY_LOG_DAYS slettet", delete_old_security_log),
     Step("Gamle idempotensnøkler og webhook-leveranser slettet", delete_old_api_rows),
 ]

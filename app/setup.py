@@ -210,6 +210,8 @@ def register_request_hooks(app: Flask) -> None:
          marked @defer_write_lock).
       4. sign_in.load_user_first: Flask-Login's loader finds the user's session as the first
          statement, and notes the visit (a write of its own, at most once a minute).
+      4b. sign_in.restore_kept_form: on the page a form posted after the session ended came
+          from, once its owner has logged in again, the kept form is taken (and deleted).
     After the view:
       5. Flask-Limiter's rate headers, then Flask-Login's remember cookie.
       6. The security headers.
@@ -237,6 +239,7 @@ def register_request_hooks(app: Flask) -> None:
     limiter.init_app(app)
     app.before_request(database.begin_request_write)
     app.before_request(sign_in.load_user_first)
+    app.before_request(sign_in.restore_kept_form)
 
 
 def register_blueprints(app: Flask) -> None:

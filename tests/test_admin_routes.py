@@ -43,6 +43,8 @@ TABLE = [
     ("GET", "/admin/avtaler", {}, [OK, NO, NO, NO, NO]),
     ("GET", "/admin/kategorier/{category}", {}, [OK, NO, NO, NO, NO]),
     ("GET", "/admin/logg", {}, [OK, OK, OK, NO, NO]),
+    ("GET", "/admin/reservemottak", {}, [OK, NO, NO, NO, NO]),
+    ("POST", "/admin/reservemottak", {"organisation": "{hospital}"}, [OK, NO, NO, NO, NO]),
     (
         "POST",
         "/admin/organisasjoner",

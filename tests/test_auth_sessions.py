@@ -158,7 +158,7 @@ def test_mine_innlogginger_lists_and_ends_sessions(app):
     login(other, "mottak@malvik.demo")
     malvik_row = _sessions(app, "mottak@malvik.demo")[0]
     desk.post(f"/konto/innlogginger/{malvik_row.id}/avslutt")
-    assert other.get("/").status_code == 200
+    assert other.get("/avvik/mine").status_code == 200
     # Ending one's own current session logs out.
     own = _sessions(app)[0]
     out = desk.post(f"/konto/innlogginger/{own.id}/avslutt")

@@ -77,6 +77,8 @@ def test_admin_forms(app, login_as):
              {"value": "0"}),
         Form("admin category move", f"/admin/kategorier/{category}/flytt", {"value": "value"}, (),
              {"value": "ned"}),
+        Form("admin fallback mottak", "/admin/reservemottak", {"organisation": "org"}, (),
+             {"organisation": str(h_id)}),
     ]  # fmt: skip
     admin = login_as("admin@demo.demo")
     for form in forms:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Deviation, Role, User
+from app.models import Deviation, Organisation, Role, User
 from config import _database_url
 
 
@@ -28,12 +28,19 @@ def test_demo_is_idempotent_and_prints_accounts(app, runner):
     ):
         assert email in first.output
     assert "demo-avvik" in first.output
+    # The demo names St. Olavs' mottak the fallback, so Frøya's unstaffed mottak shows it working.
+    assert "Reservemottak: St. Olavs hospital HF" in first.output
     with app.app_context():
+        fallback = db.session.scalars(
+            sa.select(Organisation.name).where(Organisation.fallback_mottak)
+        ).all()
+        assert fallback == ["St. Olavs hospital HF"]
         users = db.session.scalar(sa.select(sa.func.count()).select_from(User))
         deviations = db.session.scalar(sa.select(sa.func.count()).select_from(Deviation))
     assert deviations > 0
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
+    assert "Reservemottak" not in second.output  # an admin's later choice would stay
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == users
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Deviation)) == deviations

@@ -76,6 +76,12 @@ class SignInForm(AvvikForm):
     submit = SubmitField(_l("Lagre"))
 
 
+class FallbackForm(AvvikForm):
+    # Empty: no fallback mottak.
+    organisation = SelectField(_l("Reservemottak"), coerce=optional_int)
+    submit = SubmitField(_l("Lagre reservemottak"))
+
+
 class MergeForm(AvvikForm):
     target = SelectField(
         _l("Slå sammen med (blir stående)"),

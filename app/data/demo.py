@@ -12,7 +12,7 @@ from app.common.dates import local
 from app.data.seed import HOSPITAL, organisation_by_name, unit_by_path
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
-from app.models import Category, Deviation, Harm, Role, User, utcnow
+from app.models import Category, Deviation, Harm, Organisation, Role, User, utcnow
 
 DEMO_PASSWORD = "demo-avvik"
 
@@ -90,3 +90,20 @@ def create_demo_deviations() -> int:
             now=when,
         )
     return len(DEMO_DEVIATIONS)
+
+
+# The demo's fallback mottak: St. Olavs' mottak. The seed has no secretariat of its own, and in
+# Trondheimsregionen the helsefellesskap's secretariat sits with the hospital's samhandling staff;
+# it is also the demo's mottak that already takes cases from every municipality. Frøya, whose
+# mottak nobody staffs in the demo, is the example: a case from Trondheim to Frøya lands here.
+DEMO_FALLBACK = HOSPITAL
+
+
+def name_demo_fallback() -> str | None:
+    """Name the demo's fallback mottak unless one is named already (an admin's choice stays);
+    returns the name when it named one now."""
+    if db.session.scalar(sa.select(Organisation.id).where(Organisation.fallback_mottak)):
+        return None
+    organisation_by_name(DEMO_FALLBACK).fallback_mottak = True
+    db.session.flush()
+    return DEMO_FALLBACK

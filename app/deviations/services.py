@@ -16,13 +16,15 @@ from app.common.identity import find_in_text
 from app.common.identity import is_valid as is_valid_identity
 from app.common.identity import normalise as normalise_identity
 from app.extensions import db
-from app.handling import notify
+from app.handling import fallback, notify
 from app.models import (
+    OPEN_STATUSES,
     AccessAction,
     Agreement,
     Category,
     Deviation,
     DeviationEvent,
+    DeviationMessage,
     EventKind,
     Harm,
     Organisation,
@@ -131,8 +133,9 @@ def _check_choices(reporter: User, data: DeviationInput, today: date) -> Organis
 
 
 def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = None) -> Deviation:
-    """Route a new deviation to the counterpart's mottak, in the session's transaction, and
-    queue the mail to its handlers. Flushes; the caller commits. Raises ServiceError and adds
+    """Route a new deviation to the counterpart's mottak (or, when nobody staffs it, to the
+    fallback mottak: app/handling/fallback.py), in the session's transaction, and queue the
+    mail to its handlers. Flushes; the caller commits. Raises ServiceError and adds
     nothing when the input breaks a rule."""
     now = now or utcnow()
     today = local(now).date()
@@ -180,7 +183,8 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         )
     )
     db.session.flush()
-    notify.to_mottak(notify.Notice.NEW, deviation)
+    if fallback.route_new_case(deviation, now).staffed:
+        notify.to_mottak(notify.Notice.NEW, deviation)
     return deviation
 
 
@@ -217,6 +221,37 @@ def my_deviations(user: User, limit: int = 200) -> list[Deviation]:
             .limit(limit)
         )
     )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    deviation: Deviation
+    asked_at: datetime
+
+
+def waiting_for_reporter(user: User, limit: int = 50) -> list[Waiting]:
+    """The reporter's open cases where the last message they can read is someone else's (the
+    receiving handler's): a question they have not answered since. Newest question first."""
+    last = (
+        sa.select(DeviationMessage.deviation_id, sa.func.max(DeviationMessage.id).label("last_id"))
+        .join(Deviation, Deviation.id == DeviationMessage.deviation_id)
+        .where(
+            Deviation.reporter_id == user.id,
+            Deviation.status.in_(OPEN_STATUSES),
+            sa.not_(DeviationMessage.internal),
+        )
+        .group_by(DeviationMessage.deviation_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Deviation, DeviationMessage.at)
+        .join(last, last.c.deviation_id == Deviation.id)
+        .join(DeviationMessage, DeviationMessage.id == last.c.last_id)
+        .where(DeviationMessage.author_id != user.id)
+        .order_by(DeviationMessage.at.desc(), Deviation.id.desc())
+        .limit(limit)
+    )
+    return [Waiting(deviation, asked_at) for deviation, asked_at in rows]
 
 
 # --- Help while filing ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from app.models import Deviation, User
 class Notice(StrEnum):
     NEW = "nytt"
     REROUTED = "omdirigert"
+    FALLBACK = "reservemottak"
     ANSWERED = "besvart"
     REJECTED = "avvist"
     QUESTION = "melding_fra_mottaker"
@@ -44,6 +45,13 @@ _TEXTS = {
     Notice.REROUTED: (
         _l("avvik videresendt til dere"),
         _l("Et avvik er videresendt til mottaket i organisasjonen din fra en annen organisasjon."),
+    ),
+    Notice.FALLBACK: (
+        _l("nytt avvik til reservemottaket"),
+        _l(
+            "Et nytt avvik er sendt til en organisasjon der ingen tar imot i mottaket, og derfor "
+            "til mottaket i organisasjonen din, som er helsefellesskapets reservemottak."
+        ),
     ),
     Notice.ANSWERED: (
         _l("svar mottatt"),

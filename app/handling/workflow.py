@@ -363,6 +363,37 @@ def _join(head: str, tail: str | None) -> str:
     return f"{head}: {tail}" if tail else head
 
 
+def reroute_unstaffed(
+    deviation: Deviation, fallback: Organisation, now: datetime
+) -> DeviationEvent:
+    """Send a case just filed to an organisation whose mottak nobody staffs on to the
+    fallback mottak (app/handling/fallback.py decides when). The same re-routing as a
+    handler's REROUTE, with its deadline; the status stays SENDT, since nobody has received it
+    yet. The history row has no actor: the rule moved it, not a person. Flushes."""
+    if deviation.status is not Status.SENDT:
+        raise ValueError("only a case just filed goes to the fallback mottak")
+    old = deviation.counterpart_org_name
+    with db.session.no_autoflush:
+        _reroute(deviation, fallback, now)
+        event = DeviationEvent(
+            deviation=deviation,
+            at=now,
+            actor_id=None,
+            kind=EventKind.TRANSITION,
+            from_status=Status.SENDT,
+            to_status=Status.SENDT,
+            text=_(
+                "Sendt fra %(old)s til reservemottaket hos %(new)s: mottaket hos %(old)s har "
+                "ingen saksbehandler.",
+                old=old,
+                new=fallback.name,
+            ),
+        )
+        db.session.add(event)
+    db.session.flush()
+    return event
+
+
 def _reroute(deviation: Deviation, org: Organisation, now: datetime) -> None:
     """Hand the case to another organisation's mottak, with that organisation's deadline.
 

@@ -46,6 +46,7 @@ from app.models.deviation import (
     ReferenceCounter,
     Status,
 )
+from app.models.kept_form import KeptForm
 from app.models.learning import GoodStory, Lesson, LessonStatus
 from app.models.login_session import LoginSession, PendingLogin
 from app.models.mail import MailStatus, OutboxMail
@@ -93,6 +94,7 @@ __all__ = [
     "GoodStory",
     "Harm",
     "IdempotencyKey",
+    "KeptForm",
     "LearningPoint",
     "Lesson",
     "LessonStatus",

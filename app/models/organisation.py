@@ -22,7 +22,17 @@ class OrgKind(StrEnum):
 
 class Organisation(Base):
     __tablename__ = "organisation"
-    __table_args__ = (sa.CheckConstraint("response_days > 0", name="response_days_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("response_days > 0", name="response_days_positive"),
+        # The helsefellesskap names at most one fallback mottak: the database holds it to one.
+        sa.Index(
+            "uq_organisation_fallback_mottak",
+            "fallback_mottak",
+            unique=True,
+            sqlite_where=sa.text("fallback_mottak"),
+            postgresql_where=sa.text("fallback_mottak"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
@@ -36,6 +46,9 @@ class Organisation(Base):
     org_number: Mapped[str | None] = mapped_column(sa.String(9), unique=True)
     # Its users sign in only through an OpenID provider, never with a password.
     sso_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Its mottak receives, at once, the cases filed to an organisation whose mottak nobody
+    # staffs (app/handling/fallback.py). Chosen by an admin; at most one (the index above).
+    fallback_mottak: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     units: Mapped[list[Unit]] = relationship(
         back_populates="organisation", order_by="Unit.name", cascade="all, delete-orphan"

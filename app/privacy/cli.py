@@ -15,6 +15,7 @@ from app.common.writing import writing
 def rotate_patient_key_command(batch_size: int) -> None:
     """Re-encrypt every stored patient identity with the newest key in PATIENT_DATA_KEYS, and
     fill in or renew its keyed hash. Safe to run again after an interruption."""
+    from app.auth.services import kept_forms
     from app.privacy.rotation import RotationCounts, rotate_batch
 
     totals = RotationCounts()
@@ -30,6 +31,9 @@ def rotate_patient_key_command(batch_size: int) -> None:
     click.echo(f"Kryptert på nytt med nyeste nøkkel: {totals.reencrypted}")
     click.echo(f"Allerede med nyeste nøkkel: {totals.already_current}")
     click.echo(f"Nøkkelhash lagt inn eller fornyet: {totals.hashed}")
+    with writing() as done:
+        done.value = kept_forms.reencrypt()
+    click.echo(f"Skjemaer tatt vare på over innloggingen, kryptert på nytt: {done.value}")
     if totals.unreadable:
         click.echo(
             f"Kunne ikke åpnes med noen nøkkel: {len(totals.unreadable)} "

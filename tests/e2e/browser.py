@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app.data.demo import DEMO_PASSWORD
@@ -72,6 +73,40 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
 
 def log_out(page) -> None:
     page.context.clear_cookies()
+
+
+def open_from_menu(page, name: str) -> None:
+    """Follow the main menu's entry ``name``: the menu button first at a phone's width, and
+    the group it is in ("Forbedring", "Mer") when it is one."""
+    link = page.locator("#hovedmeny").get_by_role(
+        "link", name=name, exact=True, include_hidden=True
+    )
+    if not link.is_visible():
+        toggler = page.locator(".navbar-toggler")
+        if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+            toggler.click()
+        group = link.locator("xpath=ancestor::li[contains(@class, 'dropdown')]/button")
+        if group.count():
+            group.click()
+    link.click()
+
+
+def switch_language(page, name: str) -> None:
+    """Press "English" or "Norsk": in the header for a visitor, in the account menu (opened
+    first, and the menu button before it at a phone's width) for someone logged in."""
+    button = page.get_by_role("button", name=name, exact=True)
+    if not button.is_visible():
+        toggler = page.locator(".navbar-toggler")
+        if (
+            toggler.count()
+            and toggler.is_visible()
+            and toggler.get_attribute("aria-expanded") != "true"
+        ):
+            toggler.click()
+        page.locator("#kontomeny").click()
+    button.click()
+    page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("lang", "nb" if name == "Norsk" else "en")
 
 
 @cache

@@ -11,7 +11,7 @@ from app.auth.services import find_user, issue_token
 from app.data.seed import organisation_by_name
 from app.extensions import db
 from app.models import Category, TokenPurpose
-from tests.e2e.browser import assert_accessible, log_in
+from tests.e2e.browser import assert_accessible, log_in, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +49,7 @@ ADMIN_PAGES = [
     "/admin/brukere/ny",
     "/admin/brukere/{user}",
     "/admin/logg",
+    "/admin/reservemottak",
     "/tilgjengelighet",
 ]
 PUBLIC_PAGES = [
@@ -62,7 +63,7 @@ PUBLIC_PAGES = [
 
 def _choose_language(page, language: str) -> None:
     if language == "en":
-        page.get_by_role("button", name="English").click()
+        switch_language(page, "English")
         page.wait_for_load_state()
         assert page.locator("html").get_attribute("lang") == "en"
 
@@ -121,7 +122,7 @@ def test_lokal_admin_sees_only_their_own_organisation(page, live_app):
 
 def test_language_choice_before_login_follows_to_the_account_pages(page, live_app):
     page.goto("/logg-inn")
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     page.locator("#email").fill("melder@trondheim.demo")
     page.locator("#password").fill("demo-avvik")

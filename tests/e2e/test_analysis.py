@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from app.common.dates import today_local
 from app.extensions import db
 from tests import factories
-from tests.e2e.browser import SCREENSHOTS, assert_accessible, log_in, screenshot
+from tests.e2e.browser import SCREENSHOTS, assert_accessible, log_in, open_from_menu, screenshot
 
 
 def _open_all_details(page) -> None:
@@ -122,7 +122,7 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
     assert_accessible(page, "deviation answered through the analysis")
     page.go_back()
 
-    page.get_by_role("link", name="Hendelsesanalyser").first.click()
+    open_from_menu(page, "Hendelsesanalyser")
     page.wait_for_url("**/analyser")
     assert_accessible(page, "list of analyses")
     _shoot(page, "index")

@@ -1,6 +1,7 @@
 """Every page of every role in Chromium, under the Content-Security-Policy: no violation is
 reported, and axe-core finds no WCAG 2.1 A/AA violation at desktop width and at 360 px, in
-Norwegian and in English.
+Norwegian and in English; on the same load nothing scrolls sideways, the header stays under
+80 px at 1280 px and the focused skip link is on screen, uncovered (tests/e2e/layout.py).
 
 Each role starts at its front page and follows the links of its menus and lists (every page
 kind once per role); the pages only a form reaches (the patient identity shown, a search with
@@ -25,6 +26,7 @@ from tests.e2e.browser import (
     log_in,
     log_out,
 )
+from tests.e2e.layout import layout_problems
 from tests.e2e.site_data import PATIENT, PRIVACY_OFFICER, populate
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +39,7 @@ ROLES = [
     "lokaladmin@trondheim.demo",
     PRIVACY_OFFICER,
 ]
-PUBLIC = ["/logg-inn", "/glemt-passord", "/tilgjengelighet"]
+PUBLIC = ["/logg-inn", "/", "/glemt-passord", "/tilgjengelighet"]
 NOT_PAGES = re.compile(r"(\.pdf|\.csv|\.xlsx|\.json|/pdf)$|logg-ut|/static/")
 PAGES_PER_ROLE = 40
 WIDTHS = (1280, 360)
@@ -78,6 +80,8 @@ class Visitor:
         self.base = base
         self.language = language
         self.violations: list[str] = []
+        # No sideways scroll, the header under 80 px at 1280 px, the skip link seen when focused.
+        self.layout: list[str] = []
         self.checked: set[str] = set()  # page kinds axe has seen, in this language
         self.width = WIDTHS[0]
         self._links: list[str] = []
@@ -117,6 +121,7 @@ class Visitor:
             self.violations += [f"{self.page.url}: {found}" for found in seen["csp"]]
             if run_axe:
                 assert_no_violations(seen["violations"], f"{label} at {width} px ({self.language})")
+            self.layout += layout_problems(self.page, width, f"{label} ({self.language})")
         self._links = seen["links"]
         self.checked.add(kind)
 
@@ -203,6 +208,7 @@ def test_every_page_of_every_role_keeps_the_policy_and_is_accessible(
     assert all(count >= 3 for count in visited.values()), visited
     assert sum(visited.values()) >= 40, visited
     assert not visitor.violations, "\n".join(visitor.violations)
+    assert not visitor.layout, "\n".join(visitor.layout)
 
 
 def _log_in_english(page, email: str) -> None:

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.statistics.services.importer import import_file
-from tests.e2e.browser import ARTIFACTS, assert_accessible, log_in
+from tests.e2e.browser import ARTIFACTS, assert_accessible, log_in, open_from_menu, switch_language
 from tests.test_change_over_time import RUN_TEXT, _rows
 from tests.test_import import HEADER, write_csv
 
@@ -35,9 +35,9 @@ def test_change_page_reads_on_a_phone_and_a_desk_in_both_languages(
     signal, heading, download, show = WORDS[language]
     log_in(page, "forbedring@demo.demo")
     if language == "en":
-        page.get_by_role("button", name="English").click()
+        switch_language(page, "English")
         page.wait_for_load_state()
-    page.get_by_role("link", name="Statistikk" if language == "nb" else "Statistics").first.click()
+    open_from_menu(page, "Statistikk" if language == "nb" else "Statistics")
     page.locator("a[href='/statistikk/endring']").click()
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     page.locator("#fra").fill("2022-01")

@@ -63,6 +63,9 @@ def log_in_with_keyboard(page, email: str) -> None:
 
 
 def log_out_with_keyboard(page) -> None:
+    # Logg ut is in the account menu: its button, Enter to open it, then Tab into it.
+    tab_to(page, "#kontomeny")
+    page.keyboard.press("Enter")
     tab_to(page, "button:has-text('Logg ut')")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/logg-inn"))

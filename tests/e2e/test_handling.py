@@ -58,7 +58,10 @@ def test_reporter_and_handler_talk_until_the_case_is_answered(page, live_server)
     # The reporter sees the question and answers it.
     log_in(page, "melder@trondheim.demo")
     page.goto("/avvik/mine")
-    page.get_by_role("link", name=reference).click()
+    # The question tops Mine avvik, under "Venter på svar fra deg", and leads to the thread.
+    waiting = page.locator("section.waiting-for-you")
+    expect(waiting.get_by_role("heading", name="Venter på svar fra deg")).to_be_visible()
+    waiting.get_by_role("link", name=reference).click()
     thread = page.locator("#samtale-seksjon")
     expect(thread.get_by_text("Hvilken dag ble pasienten utskrevet?")).to_be_visible()
     expect(page.get_by_role("button", name="Besvar og lukk")).to_have_count(0)

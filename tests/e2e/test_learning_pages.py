@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Deviation, GoodStory, Lesson, LessonStatus
 from reports import Tertial
 from tests import factories
-from tests.e2e.browser import assert_accessible, log_in, log_out, screenshot
+from tests.e2e.browser import assert_accessible, log_in, log_out, screenshot, switch_language
 from tests.factories import identity_number
 
 
@@ -56,7 +56,7 @@ def _as(page, email: str, language: str) -> None:
 
 
 def _english(page) -> None:
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
 
@@ -101,7 +101,7 @@ def test_pages_are_accessible_and_fit_a_phone(page, live_app, demo, language):
 
 def test_telling_a_story_with_a_mistake_then_right(page, live_app, demo):
     log_in(page, "melder@stolav.demo")
-    page.get_by_role("link", name="God historie").first.click()
+    page.get_by_role("link", name="Fortell en god historie").first.click()  # the front page
     page.locator("#counterpart_org").select_option(label="Trondheim")
     page.locator("#title").fill("Takk til legevakten")
     page.locator("#description").fill(f"De ringte om {identity_number('010190')}.")

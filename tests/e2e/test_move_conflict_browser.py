@@ -10,7 +10,7 @@ from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.models import Role
 from tests import factories
-from tests.e2e.browser import assert_accessible, log_in, screenshot
+from tests.e2e.browser import assert_accessible, log_in, screenshot, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +49,7 @@ def test_the_second_handler_is_told_and_keeps_the_text(browser, live_app, live_s
 
     # The same in English, the other way round: a reopening decided on the answered case
     # after a colleague has already reopened it.
-    other.get_by_role("button", name="English").click()
+    switch_language(other, "English")
     other.locator("summary", has_text="Reopen").click()
     other.get_by_label("Why is the deviation being reopened?").fill("The reporter called again.")
     page.locator("summary", has_text="Gjenåpne").click()

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e.browser import assert_accessible, log_in, log_out
+from tests.e2e.browser import assert_accessible, log_in, log_out, switch_language
 from tests.factories import identity_number as make_identity_number
 from tests.support import pdf_text
 
@@ -55,7 +55,7 @@ def _populate(app) -> str:
 
 def _english(page, language: str) -> None:
     if language == "en":
-        page.get_by_role("button", name="English").click()
+        switch_language(page, "English")
         page.wait_for_load_state()
 
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e.browser import assert_accessible, log_in
+from tests.e2e.browser import assert_accessible, log_in, switch_language
 from tests.factories import identity_number as make_identity_number
 
 pytestmark = pytest.mark.e2e
@@ -74,7 +74,7 @@ def test_the_handler_removes_a_name_and_corrects_the_number(page, live_app, lang
     reference = _file_case(live_app)
     log_in(page, "mottak@stolav.demo")
     if language == "en":
-        page.get_by_role("button", name="English").click()
+        switch_language(page, "English")
         page.wait_for_load_state()
     page.goto(f"/avvik/{reference}")
     expect(page.get_by_text(f"{NAME} kom hjem")).to_be_visible()

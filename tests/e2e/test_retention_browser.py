@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.e2e.browser import assert_accessible, log_in
+from tests.e2e.browser import assert_accessible, log_in, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +62,7 @@ def test_an_anonymised_case_shows_only_what_the_statistics_count(page, live_app,
     assert "Saker anonymisert etter CASE_RETENTION_YEARS: 1" in result.output, result.output
     log_in(page, "mottak@stolav.demo")
     if language == "en":
-        page.get_by_role("button", name="English").click()
+        switch_language(page, "English")
         page.wait_for_load_state()
     page.goto(f"/avvik/{reference}")
     expect(page.get_by_role("status").filter(has_text=notice)).to_be_visible()

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from app.auth.services import single_sign_on as sso
 from app.models import utcnow
-from tests.e2e.browser import assert_accessible, log_in, screenshot
+from tests.e2e.browser import assert_accessible, log_in, screenshot, switch_language
 from tests.oidc import OidcProvider, running_provider
 
 pytestmark = pytest.mark.e2e
@@ -66,6 +66,7 @@ def test_single_sign_on_in_the_browser_and_out_again(page, with_provider):
     assert_accessible(page, "Min konto (SSO)")
 
     page.get_by_role("button", name="Vis meny").click()
+    page.locator("#kontomeny").click()  # Logg ut is in the account menu
     page.get_by_role("button", name="Logg ut", exact=True).first.click()
     page.get_by_role("button", name="Ja, logg ut").click()  # the provider's own logout page
     page.wait_for_url(re.compile(r"/logg-inn"))
@@ -96,7 +97,21 @@ def test_second_factor_set_up_at_login_then_used(page, live_app, live_server):
     expect(page.locator(".qr-code svg")).to_be_visible()
     assert_accessible(page, "second factor set-up")
     screenshot(page, "sign-in-enrol")
-    secret = page.locator(".totp-secret").inner_text().replace(" ", "")
+    # On the phone: the key in groups of four, none broken across lines; the link that opens
+    # the authenticator app with that key; the copy button puts it on the clipboard.
+    groups = page.locator("#totp-nokkel span")
+    secret = "".join(groups.all_inner_texts())
+    assert len(secret) == 32 and all(len(g) == 4 for g in groups.all_inner_texts())
+    heights = {round(groups.nth(i).bounding_box()["height"]) for i in range(groups.count())}
+    assert len(heights) == 1, f"a group of the key broken across lines: {heights}"
+    app_link = page.get_by_role("link", name="Åpne i autentiseringsappen")
+    expect(app_link).to_be_visible()
+    assert app_link.get_attribute("href").startswith("otpauth://totp/")
+    assert f"secret={secret}" in app_link.get_attribute("href")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Kopier nøkkelen").click()
+    expect(page.get_by_role("status")).to_have_text("Nøkkelen er kopiert.")
+    assert page.evaluate("navigator.clipboard.readText()") == secret
     page.get_by_label("Kode fra appen").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Slå på totrinnsinnlogging").click()
     expect(page.get_by_role("heading", name="Gjenopprettingskoder")).to_be_visible()
@@ -147,7 +162,7 @@ def test_min_konto_and_the_security_log_in_both_languages(page, live_server):
     assert_accessible(page, "security log")
     screenshot(page, "sign-in-security-log")
 
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")
     expect(page.get_by_role("heading", name="Security log")).to_be_visible()
     assert_accessible(page, "security log (en)")
     page.goto("/konto")
@@ -155,6 +170,6 @@ def test_min_konto_and_the_security_log_in_both_languages(page, live_server):
     assert_accessible(page, "Min konto (en)")
     page.context.clear_cookies()
     page.goto("/logg-inn")
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     assert_accessible(page, "login (en)")

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from tests import statistics_data
-from tests.e2e.browser import assert_accessible, log_in, screenshot
+from tests.e2e.browser import assert_accessible, log_in, open_from_menu, screenshot
 
 
 def test_statistics_page_is_accessible_and_downloads_the_pdf(page, live_app):
@@ -12,7 +12,7 @@ def test_statistics_page_is_accessible_and_downloads_the_pdf(page, live_app):
         statistics_data.insert_cases()
         db.session.commit()
     log_in(page, "forbedring@demo.demo")
-    page.get_by_role("link", name="Statistikk").click()
+    open_from_menu(page, "Statistikk")
     page.locator("#tertial").select_option("2023-T2") if page.locator(
         "#tertial option[value='2023-T2']"
     ).count() else page.goto("/statistikk/?tertial=2023-T2")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.admin import services
 from app.admin.forms import (
     ActionForm,
+    FallbackForm,
     MergeForm,
     MottakAddForm,
     OrganisationCreateForm,
@@ -21,6 +23,7 @@ from app.admin.routes.blueprint import bp, organisation_or_404, require, user_or
 from app.common import labels, permissions
 from app.common.writing import writing
 from app.extensions import db
+from app.handling import fallback
 from app.models import Organisation, OrgKind
 from app.models.organisation import DEFAULT_RESPONSE_DAYS
 
@@ -45,7 +48,47 @@ def organisations():
         "admin/organisations.html",
         organisations=services.list_organisations(current_user),
         form=form,
+        handler_counts=fallback.handler_counts(),
+        fallback_org=fallback.fallback_organisation(),
     ), (422 if form.errors else 200)
+
+
+@bp.route("/reservemottak", methods=["GET", "POST"])
+def fallback_mottak():
+    """The helsefellesskap's fallback mottak: which organisation's mottak takes the cases
+    filed to a mottak nobody staffs."""
+    permissions.require(current_user, "manage", Organisation)
+    counts = fallback.handler_counts()
+    organisations = [o for o in services.list_organisations(current_user) if o.active]
+    current = fallback.fallback_organisation()
+    form = FallbackForm()
+    form.organisation.choices = [SelectChoice("", _("Ingen reservemottak"))] + [
+        SelectChoice(
+            o.id,
+            _("%(name)s (%(count)s)", name=o.name, count=_handlers_text(counts.get(o.id, 0))),
+        )
+        for o in organisations
+    ]
+    if not form.is_submitted():
+        form.organisation.data = current.id if current else None
+    if form.validate_on_submit():
+        chosen = (
+            db.session.get(Organisation, form.organisation.data) if form.organisation.data else None
+        )
+        with writing(form=form, success=_("Reservemottaket er lagret.")) as saved:
+            services.set_fallback_mottak(current_user, chosen)
+        if saved:
+            return redirect(url_for("admin.fallback_mottak"))
+    unstaffed = [o for o in organisations if not counts.get(o.id)]
+    return render_template(
+        "admin/fallback.html", form=form, current=current, unstaffed=unstaffed
+    ), (422 if form.errors else 200)
+
+
+def _handlers_text(count: int) -> str:
+    if not count:
+        return _("ingen saksbehandlere")
+    return ngettext("%(num)d saksbehandler", "%(num)d saksbehandlere", count)
 
 
 def _render_organisation(org: Organisation, status: int = 200, **forms: object):

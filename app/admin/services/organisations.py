@@ -30,6 +30,7 @@ def _org_state(org: Organisation) -> dict[str, Any]:
         "merged_into_id": org.merged_into_id,
         "org_number": org.org_number,
         "sso_only": org.sso_only,
+        "fallback_mottak": org.fallback_mottak,
     }
 
 
@@ -288,6 +289,46 @@ def merge_organisation(
     log(actor, "organisation.merge_in", target, target.id, None,
         {"merged_from": source.name, **details}, now=now)  # fmt: skip
     return result
+
+
+# --- The fallback mottak ----------------------------------------------------------------------
+
+
+def set_fallback_mottak(actor: User, org: Organisation | None) -> Organisation | None:
+    """Name the helsefellesskap's fallback mottak (None: none). Central admin only. A mottak
+    nobody staffs cannot be it: the cases it would take would be as unread as before."""
+    from app.handling import fallback
+
+    if not permissions.can(actor, "manage", Organisation):
+        raise ServiceError(_l("Du har ikke lov til å gjøre denne endringen."), None, "forbidden")
+    if org is not None:
+        if not org.active:
+            raise ServiceError(_l("Velg en aktiv organisasjon."), "organisation", "inactive")
+        if not fallback.is_staffed(org.id):
+            raise ServiceError(
+                _l(
+                    "Ingen er saksbehandler i mottaket hos %(name)s. Velg et mottak som har "
+                    "saksbehandlere, eller sett noen til å ta imot der først.",
+                    name=org.name,
+                ),
+                "organisation",
+                "unstaffed",
+            )
+    current = db.session.scalar(sa.select(Organisation).where(Organisation.fallback_mottak))
+    if current is org:
+        return org
+    # Clear before set: the unique index allows one flagged row at every statement.
+    if current is not None:
+        before = _org_state(current)
+        current.fallback_mottak = False
+        db.session.flush()
+        log(actor, "organisation.fallback_mottak", current, current.id, before, _org_state(current))
+    if org is not None:
+        before = _org_state(org)
+        org.fallback_mottak = True
+        db.session.flush()
+        log(actor, "organisation.fallback_mottak", org, org.id, before, _org_state(org))
+    return org
 
 
 # --- The mottak --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, redirect, session, url_for
 from flask_login import login_user
 
 from app.auth import services
-from app.auth.services.sign_in import client
+from app.auth.services.sign_in import KEPT_FORM, client
 from app.common.writing import writing
 from app.extensions import limiter
 from app.models import User
@@ -114,9 +114,15 @@ def write_login(
 
 def start_browser_session(user: User, next_url: str | None) -> str:
     """After the login is committed: the browser's cookie session starts afresh on it.
-    Returns where to go next."""
+    Returns where to go next.
+
+    Only the id of a form kept across the login carries over: it names a row that gives the
+    form back to the account it was kept for and to no other (kept_forms.take)."""
+    kept = session.get(KEPT_FORM)
     session.clear()
     login_user(user)
+    if kept:
+        session[KEPT_FORM] = kept
     return safe_next(next_url)
 
 

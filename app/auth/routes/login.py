@@ -207,6 +207,10 @@ def setup_view(user: User, secret: str) -> dict[str, object]:
     return {
         "qr": Markup(totp.qr_svg(uri, _("QR-kode for appen"))),
         "secret": totp.grouped(secret),
+        # On a phone the QR code is on the very screen that should scan it: the same URI as a
+        # link opens the authenticator app directly.
+        "otpauth_uri": uri,
+        "secret_raw": secret,
     }
 
 

@@ -31,7 +31,16 @@ def _hash(raw: str) -> str:
 
 
 def idle_limit() -> timedelta:
+    seconds = current_app.config.get("SESSION_IDLE_SECONDS")
+    if seconds:
+        return timedelta(seconds=int(seconds))
     return timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+
+
+def touch_interval() -> timedelta:
+    """How often a session's visit is written: once a minute, or a quarter of the idle limit
+    when that is shorter, so a person who keeps working is never logged out."""
+    return min(timedelta(seconds=TOUCH_SECONDS), idle_limit() / 4)
 
 
 def absolute_limit() -> timedelta:
@@ -75,6 +84,8 @@ class Lookup:
     session: LoginSession | None
     ended: str | None = None  # "idle" or "max_age" when the row was there but has run out
     stale: bool = False  # last_seen_at is old enough to be written again
+    # Whose session ran out (with ``ended``): a form posted after it is kept for them alone.
+    ended_user_id: int | None = None
 
 
 def find_session(raw: str | None, now: datetime | None = None) -> Lookup:
@@ -85,10 +96,16 @@ def find_session(raw: str | None, now: datetime | None = None) -> Lookup:
     if row is None:
         return Lookup(None)
     if now - row.created_at >= absolute_limit():
-        return Lookup(None, "max_age")
+        return Lookup(None, "max_age", ended_user_id=row.user_id)
     if now - row.last_seen_at >= idle_limit():
-        return Lookup(None, "idle")
-    return Lookup(row, stale=now - row.last_seen_at >= timedelta(seconds=TOUCH_SECONDS))
+        return Lookup(None, "idle", ended_user_id=row.user_id)
+    return Lookup(row, stale=now - row.last_seen_at >= touch_interval())
+
+
+def ends_at(row: LoginSession, last_seen: datetime) -> datetime:
+    """When the session ends unless it is used again: the idle limit counted from ``last_seen``,
+    or the absolute limit, whichever comes first."""
+    return min(last_seen + idle_limit(), row.created_at + absolute_limit())
 
 
 def touch(session_id: int, now: datetime | None = None) -> None:

@@ -90,7 +90,8 @@ Administration
                    see_all          admin  (people, logs, sign-ins of every organisation)
     Organisation   administer       admin, organisation's local admin  (units, people, mottak,
                                     deadline)
-                   manage           admin  (create, rename, deactivate, merge: the class or one)
+                   manage           admin  (create, rename, deactivate, merge: the class or one;
+                                    name the fallback mottak)
     User           administer       admin, user's local admin
     LISTS          manage           admin  (categories and agreements are everyone's)
     ADMIN_LOG      read             admin, local admin
@@ -275,3 +276,9 @@ def team_candidates(organisation_ids: Iterable[int]) -> ColumnElement[bool]:
 def staffs_mottak() -> ColumnElement[bool]:
     """SQL on ``User``: the accounts that staff a mottak (hold the relation ``HANDLER``)."""
     return sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.SAKSBEHANDLER)
+
+
+def central_admins() -> ColumnElement[bool]:
+    """SQL on ``User``: the central administrators (relation ``ADMIN``), who are told when a
+    case reaches no mottak at all and only they can name one."""
+    return sa.exists().where(UserRole.user_id == User.id, UserRole.role == Role.ADMIN)

@@ -18,6 +18,7 @@ from app.deviations import services
 from app.deviations.forms import DeviationForm
 from app.deviations.page import get_visible
 from app.deviations.routes.blueprint import bp
+from app.handling import fallback
 from app.models import Harm, utcnow
 from app.search import services as search
 
@@ -107,6 +108,7 @@ def new():
         "deviations/new.html",
         form=form,
         choices=lists,
+        unstaffed=fallback.unstaffed_routes(current_user.organisation_id, lists.organisations),
         # Only on a new form: once something is typed, the form itself holds the choice.
         starting_points=[]
         if form.is_submitted()
@@ -135,7 +137,10 @@ def suggest_category():
 @bp.get("/<reference>/sendt")
 @login_required
 def sent(reference: str):
-    return render_template("deviations/sent.html", deviation=get_visible(reference))
+    deviation = get_visible(reference)
+    return render_template(
+        "deviations/sent.html", deviation=deviation, route=fallback.receipt(deviation)
+    )
 
 
 @bp.get("/mine")
@@ -144,5 +149,6 @@ def mine():
     return render_template(
         "deviations/mine.html",
         deviations=services.my_deviations(current_user),
+        waiting=services.waiting_for_reporter(current_user),
         today=today_local(),
     )

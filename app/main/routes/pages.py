@@ -1,8 +1,10 @@
 """The start page and other pages that belong to no feature."""
 
 from flask import current_app, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from app.auth.forms import LoginForm
+from app.auth.services import single_sign_on
 from app.common import permissions
 from app.common.dates import today_local
 from app.deviations.services import my_deviations
@@ -11,8 +13,13 @@ from app.main.routes.blueprint import bp
 
 
 @bp.get("/")
-@login_required
 def index():
+    if not current_user.is_authenticated:
+        # A visitor learns what the service is, who it is for and how to get an account, and
+        # can log in right here (the form posts to the login page).
+        return render_template(
+            "main/visitor.html", form=LoginForm(), providers=single_sign_on.providers()
+        )
     return render_template(
         "main/index.html",
         recent=my_deviations(current_user, limit=5),
