@@ -13,7 +13,7 @@ from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.models import Deviation, Organisation, OutboxMail
 from tests import factories
-from tests.e2e.browser import assert_accessible, log_in, screenshot
+from tests.e2e.browser import assert_accessible, log_in, screenshot, switch_language
 
 NURSE = "melder@trondheim.demo"
 LONG_TITLE = (
@@ -93,7 +93,7 @@ def test_unstaffed_froya_reaches_the_fallback_and_mine_avvik_stacks(page, live_a
     assert_accessible(page, "Mine avvik (nb, 1280 px)")
 
     # English: the same pages say the same.
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")  # in the account menu since the header change
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     expect(waiting.get_by_role("heading", name="Waiting for your answer")).to_be_visible()

@@ -16,7 +16,7 @@ from app.common.dates import today_local
 from app.extensions import db
 from app.models import Deviation
 from tests import factories
-from tests.e2e.browser import assert_accessible, log_in, screenshot
+from tests.e2e.browser import assert_accessible, log_in, screenshot, switch_language
 
 NURSE = "melder@trondheim.demo"
 COLLEAGUE = "lokaladmin@trondheim.demo"
@@ -118,7 +118,7 @@ def test_faster_filing(page, live_app, capsys):
     # --- in English at 1280 px: the suggested category, then the duplicate warning ----------
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/avvik/nytt")
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")
     page.wait_for_url(re.compile(r"/avvik/nytt$"))
     expect(page.get_by_role("heading", level=1)).not_to_contain_text("Meld")
     expect(page.locator("a.filing-start").first).to_contain_text("to St. Olavs hospital HF")
@@ -164,7 +164,7 @@ def test_faster_filing(page, live_app, capsys):
 
     # --- back in Norwegian: an error among the optional questions opens them -----------------
     page.goto("/avvik/nytt")
-    page.get_by_role("button", name="Norsk").click()
+    switch_language(page, "Norsk")
     page.wait_for_url(re.compile(r"/avvik/nytt$"))
     # Typed without a starting point: the category is suggested, and says so.
     page.locator("#title").fill("Feil legemiddelliste")

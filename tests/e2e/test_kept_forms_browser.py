@@ -21,7 +21,7 @@ from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.maintenance import delete_expired_sessions
 from app.models import Category, Deviation, LoginSession, Organisation, utcnow
-from tests.e2e.browser import assert_accessible, log_in, screenshot
+from tests.e2e.browser import assert_accessible, log_in, screenshot, switch_language
 from tests.factories import identity_number
 
 NURSE = "melder@trondheim.demo"
@@ -81,7 +81,7 @@ def test_a_form_sent_after_the_session_ended_by_time_comes_back_after_the_login(
 
     # Phase 2, English: typing keeps it alive; then nothing, and the session ends by time.
     live_app.config.update(SESSION_IDLE_SECONDS=8, SESSION_WARNING_SECONDS=4)
-    page.get_by_role("button", name="English").click()
+    switch_language(page, "English")  # in the account menu since the header change
     page.wait_for_url("**/avvik/nytt")
     page.select_option("#counterpart_org", org_id)
     page.select_option("#category", category_id)
