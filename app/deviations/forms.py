@@ -25,31 +25,18 @@ from app.models.deviation import DESCRIPTION_MAX, MESSAGE_MAX, TEXT_MAX, TITLE_M
 
 
 class DeviationForm(AvvikForm):
-    # The pick lists are checked by the filing service, which reads each chosen row anyway: the
-    # lists themselves are loaded only to show the form.
+    # Declared in the order the form shows them, which is the order the error summary lists
+    # them in. The pick lists are checked by the filing service, which reads each chosen row
+    # anyway: the lists themselves are loaded only to show the form.
     counterpart_org = SelectField(
         _l("Hvem gjelder avviket?"),
         coerce=optional_int,
         validate_choice=False,
         validators=[DataRequired(_l("Velg organisasjonen avviket gjelder."))],
     )
-    counterpart_unit = SelectField(
-        _l("Enhet/avdeling (hvis kjent)"), coerce=optional_int, validate_choice=False
-    )
     event_date = DateField(
         _l("Når skjedde det?"),
         validators=[DataRequired(_l("Skriv inn datoen da hendelsen skjedde (dd.mm.åååå)."))],
-    )
-    category = SelectField(
-        _l("Kategori"),
-        coerce=optional_int,
-        validate_choice=False,
-        validators=[DataRequired(_l("Velg en kategori."))],
-    )
-    harm = RadioField(
-        _l("Konsekvens for pasienten"),
-        choices=[SelectChoice(h.value, labels.HARM[h]) for h in Harm],
-        validators=[DataRequired(_l("Velg konsekvens for pasienten."))],
     )
     title = StringField(
         _l("Kort tittel"),
@@ -59,13 +46,25 @@ class DeviationForm(AvvikForm):
             NoIdentityNumber(),
         ],
     )
+    # May be left empty when the title says it all: the case then keeps the title as its
+    # description (services.file_deviation), so one short sentence files a case.
+    category = SelectField(
+        _l("Kategori"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[DataRequired(_l("Velg en kategori."))],
+    )
     description = TextAreaField(
         _l("Hva skjedde?"),
-        validators=[
-            DataRequired(_l("Beskriv hva som skjedde.")),
-            MaxLength(DESCRIPTION_MAX),
-            NoIdentityNumber(),
-        ],
+        validators=[Optional(), MaxLength(DESCRIPTION_MAX), NoIdentityNumber()],
+    )
+    harm = RadioField(
+        _l("Konsekvens for pasienten"),
+        choices=[SelectChoice(h.value, labels.HARM[h]) for h in Harm],
+        validators=[DataRequired(_l("Velg konsekvens for pasienten."))],
+    )
+    counterpart_unit = SelectField(
+        _l("Enhet/avdeling (hvis kjent)"), coerce=optional_int, validate_choice=False
     )
     immediate_action = TextAreaField(
         _l("Hva ble gjort med en gang?"),

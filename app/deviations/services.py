@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -37,6 +37,7 @@ from app.models import (
 )
 from app.models.deviation import direction_between, parties, response_deadline
 from app.privacy.access_log import record_access
+from app.search.text import stems
 
 __all__ = ["direction_between", "response_deadline"]  # filed here, re-routed in the workflow
 
@@ -163,7 +164,7 @@ def file_deviation(reporter: User, data: DeviationInput, now: datetime | None = 
         agreement_id=data.agreement_id,
         harm=data.harm,
         title=data.title.strip(),
-        description=data.description.strip(),
+        description=data.description.strip() or data.title.strip(),
         immediate_action=data.immediate_action.strip(),
         suggestion=data.suggestion.strip(),
         status=Status.SENDT,
@@ -252,3 +253,95 @@ def waiting_for_reporter(user: User, limit: int = 50) -> list[Waiting]:
         .limit(limit)
     )
     return [Waiting(deviation, asked_at) for deviation, asked_at in rows]
+
+
+# --- Help while filing ---------------------------------------------------------------------------
+
+STARTING_POINTS = 5
+STARTING_POINT_DAYS = 365
+STARTING_POINT_SAMPLE = 2000
+DUPLICATE_HOURS = 24
+
+
+@dataclass(frozen=True)
+class StartingPoint:
+    """A kind of case the organisation often files: a category sent to a counterpart."""
+
+    category_id: int
+    category: str
+    counterpart_org_id: int
+    counterpart: str
+    count: int
+
+
+def starting_points(organisation_id: int, now: datetime | None = None) -> list[StartingPoint]:
+    """The organisation's most frequent kinds of case of the last twelve months, most frequent
+    first; only active categories and counterparts, so each one still files.
+
+    Counted over the organisation's newest ``STARTING_POINT_SAMPLE`` cases of the twelve months
+    (the reporter-organisation index, newest first): every small organisation's whole year,
+    and a few weeks of the busiest one at a million rows, so the form costs the same at any
+    size (a whole year there is ~100,000 rows to group on every load of the form)."""
+    now = now or utcnow()
+    recent = (
+        sa.select(Deviation.category_id, Deviation.counterpart_org_id)
+        .where(
+            Deviation.reporter_org_id == organisation_id,
+            Deviation.registered_at >= now - timedelta(days=STARTING_POINT_DAYS),
+        )
+        .order_by(Deviation.registered_at.desc())
+        .limit(STARTING_POINT_SAMPLE)
+        .subquery()
+    )
+    count = sa.func.count().label("count")
+    rows = db.session.execute(
+        sa.select(
+            recent.c.category_id,
+            Category.name,
+            recent.c.counterpart_org_id,
+            Organisation.name,
+            count,
+        )
+        .join(Category, Category.id == recent.c.category_id)
+        .join(Organisation, Organisation.id == recent.c.counterpart_org_id)
+        .where(Category.active.is_(True), Organisation.active.is_(True))
+        .group_by(
+            recent.c.category_id, Category.name, recent.c.counterpart_org_id, Organisation.name
+        )
+        # Ties by name, so the order is the same on both databases and between loads.
+        .order_by(count.desc(), Category.name, Organisation.name)
+        .limit(STARTING_POINTS)
+    )
+    return [StartingPoint(*row) for row in rows]
+
+
+def similar_recent(
+    reporter: User,
+    counterpart_org_id: int,
+    category_id: int,
+    title: str,
+    now: datetime | None = None,
+) -> list[Deviation]:
+    """The reporter's own cases of the last 24 hours to the same counterpart that look like this
+    one: the same category, or a title sharing at least half of this title's words (stemmed as
+    the search index stems them). A reporter files a handful a day at most, so the comparison
+    reads those few rows by the reporter index instead of asking the full-text index."""
+    now = now or utcnow()
+    recent = db.session.scalars(
+        sa.select(Deviation)
+        .where(
+            Deviation.reporter_id == reporter.id,
+            Deviation.registered_at >= now - timedelta(hours=DUPLICATE_HOURS),
+            Deviation.counterpart_org_id == counterpart_org_id,
+        )
+        .order_by(Deviation.registered_at.desc(), Deviation.id.desc())
+        .limit(20)
+    )
+    found, others = [], []
+    for d in recent:
+        (found if d.category_id == category_id else others).append(d)
+    if others:  # stemmed only when needed: most filings have no recent case to compare
+        wanted = set(stems(title))
+        needed = max(1, (len(wanted) + 1) // 2)
+        found += [d for d in others if wanted and len(wanted & set(stems(d.title))) >= needed]
+    return sorted(found, key=lambda d: (d.registered_at, d.id), reverse=True)

@@ -425,3 +425,56 @@ def similar(user: User, deviation: Deviation, limit: int = 5) -> list[SearchRow]
             scored.append((shared, row.id, row))
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [_row(row) for _, _, row in scored[:limit]]
+
+
+# --- A category for a new deviation --------------------------------------------------------------
+
+SUGGESTION_SAMPLE = 500
+SUGGESTION_DAYS = 365
+
+
+def suggest_category(
+    organisation_id: int, title: str, counterpart_org_id: int | None, now: datetime
+) -> int | None:
+    """The category the organisation's own recent cases with words of ``title`` were filed
+    under most, or None when none shares a word with it.
+
+    The candidates are the organisation's newest ``SUGGESTION_SAMPLE`` cases of the last year
+    (its reporter index, newest first), their titles stemmed as the index stems them. Each
+    votes for its category with the number of the title's words its own title shares, and one
+    more when it went to the same counterpart. The full-text index itself is not asked: probing
+    it for each of the 500 cost 0.1-0.7 s at 200,000 rows on SQLite (a common word's whole
+    list of cases, read per probe), and a search across everyone's cases would walk a year of
+    other organisations' to find a small one's; 500 titles cost a few milliseconds at any size.
+    Only an active category's id leaves here: no case's text or reference reaches the reporter,
+    who may not see a colleague's case.
+    """
+    wanted = set(stems(title))
+    if not wanted:
+        return None
+    recent = (
+        sa.select(Deviation.title, Deviation.category_id, Deviation.counterpart_org_id)
+        .where(
+            Deviation.reporter_org_id == organisation_id,
+            Deviation.registered_at >= now - timedelta(days=SUGGESTION_DAYS),
+        )
+        .order_by(Deviation.registered_at.desc())
+        .limit(SUGGESTION_SAMPLE)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(recent.c.title, recent.c.category_id, recent.c.counterpart_org_id)
+        .join(Category, Category.id == recent.c.category_id)
+        .where(Category.active.is_(True))
+    )
+    votes: dict[int, int] = {}
+    for row in rows:
+        shared = len(wanted & set(stems(row.title)))
+        if not shared:
+            continue
+        bonus = 1 if counterpart_org_id and row.counterpart_org_id == counterpart_org_id else 0
+        votes[row.category_id] = votes.get(row.category_id, 0) + shared + bonus
+    if not votes:
+        return None
+    # Ties go to the lower id (the seed's order), so the answer is the same on both databases.
+    return max(votes, key=lambda category_id: (votes[category_id], -category_id))

@@ -130,14 +130,9 @@ def test_file_with_keyboard_and_open_from_inbox(page, live_app):
     patient_id = identity_number("120345")
     event_day = today_local() - timedelta(days=2)
     select_by_typing(page, "#counterpart_org", "St", "St. Olavs hospital HF")
-    # Only St. Olavs' units are offered now; the first one is chosen with the arrow key.
-    tab_to(page, "#counterpart_unit")
-    page.keyboard.press("ArrowDown")
-    unit_label = selected_label(page, "#counterpart_unit")
-    assert unit_label.startswith("Klinikk for akutt- og mottaksmedisin"), unit_label
     type_date(page, "#event_date", event_day)
-    select_by_typing(page, "#category", "Utskr", "Utskrivning")
     type_into(page, "#title", "Utskrevet uten epikrise")
+    select_by_typing(page, "#category", "Utskr", "Utskrivning")
     type_into(
         page,
         "#description",
@@ -151,6 +146,14 @@ def test_file_with_keyboard_and_open_from_inbox(page, live_app):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     assert page.locator("input[name=harm]:checked").get_attribute("value") == "moderat"
+    # The optional questions open with Enter on their one line.
+    tab_to(page, "#flere-opplysninger > summary")
+    page.keyboard.press("Enter")
+    # Only St. Olavs' units are offered; the first one is chosen with the arrow key.
+    tab_to(page, "#counterpart_unit")
+    page.keyboard.press("ArrowDown")
+    unit_label = selected_label(page, "#counterpart_unit")
+    assert unit_label.startswith("Klinikk for akutt- og mottaksmedisin"), unit_label
     type_into(page, "#immediate_action", "Hjemmesykepleien hentet medisiner på legevakten.")
     type_into(page, "#suggestion", "Send epikrise samme dag som utskrivning.")
     select_by_typing(

@@ -37,6 +37,7 @@ def test_a_whole_flow_emits_everything_and_nothing_identifying(page, live_app, t
     page.locator("input[name=harm][value=moderat]").check()
     page.locator("#title").fill(TITLE)
     page.locator("#description").fill(DESCRIPTION)
+    page.get_by_text("Legg til flere opplysninger (valgfritt)").click()
     page.locator("#patient_id").fill(f"{TYPED[:2]}.{TYPED[2:4]}.{TYPED[4:6]}\u00a0{TYPED[6:]}")
     page.get_by_role("button", name="Send avvik").click()
     page.wait_for_url("**/sendt")
