@@ -88,6 +88,7 @@ def test_a_form_sent_after_the_session_ended_by_time_comes_back_after_the_login(
     page.fill("#title", TITLE)
     page.fill("#description", DESCRIPTION)
     page.check("input[name=harm][value=lav]")
+    page.get_by_text("Add more details (optional)").click()  # the optional questions
     page.fill("#patient_id", number)
     expect(dialog).to_be_visible(timeout=10_000)
     expect(dialog.get_by_role("heading")).to_have_text("You will soon be logged out")
