@@ -36,6 +36,10 @@ CHROMIUM_ARGS = [
     # Chromium shows dd.mm.åååå.
     "--lang=nb-NO",
 ]
+# Every test's browser context: Norwegian, and reduced motion, so Bootstrap skips its transitions
+# (its CSS honours prefers-reduced-motion). Playwright waits for an element to stop moving
+# before it clicks, and axe read a button's colour halfway through a hover transition once.
+CONTEXT = {"locale": "nb-NO", "reduced_motion": "reduce"}
 SCREENSHOTS = os.environ.get("SCREENSHOTS", "").lower() in {"1", "true", "yes"}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

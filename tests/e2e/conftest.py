@@ -16,7 +16,7 @@ import pytest
 from flask import Flask, request
 
 from app.extensions import db
-from tests.e2e.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, LiveServer, require
+from tests.e2e.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, CONTEXT, LiveServer, require
 from tests.support import fresh_sqlite_url, make_app
 
 
@@ -89,7 +89,7 @@ def live_server(live_app: Flask) -> Iterator[LiveServer]:
 
 @pytest.fixture
 def page(browser, live_server: LiveServer, request: pytest.FixtureRequest):
-    context = browser.new_context(base_url=live_server.url, locale="nb-NO")
+    context = browser.new_context(base_url=live_server.url, **CONTEXT)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

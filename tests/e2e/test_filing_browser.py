@@ -18,7 +18,7 @@ from app.common.dates import today_local
 from app.data.demo import create_demo_deviations
 from app.extensions import db
 from app.models import Deviation, DeviationEvent, EventKind, Status
-from tests.e2e.browser import assert_accessible, screenshot
+from tests.e2e.browser import CONTEXT, assert_accessible, screenshot
 from tests.factories import identity_number
 
 TRONDHEIM_NURSE = "melder@trondheim.demo"
@@ -267,7 +267,7 @@ def test_pages_fit_a_phone(browser, live_server, live_app):
         db.session.commit()
     for width in (360, 1280):
         context = browser.new_context(
-            base_url=live_server.url, locale="nb-NO", viewport={"width": width, "height": 800}
+            base_url=live_server.url, viewport={"width": width, "height": 800}, **CONTEXT
         )
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -307,7 +307,7 @@ def test_pages_fit_a_phone(browser, live_server, live_app):
         context.close()
 
         context = browser.new_context(
-            base_url=live_server.url, locale="nb-NO", viewport={"width": width, "height": 800}
+            base_url=live_server.url, viewport={"width": width, "height": 800}, **CONTEXT
         )
         page = context.new_page()
         log_in_with_keyboard(page, STOLAV_MOTTAK)

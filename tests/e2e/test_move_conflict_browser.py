@@ -10,7 +10,7 @@ from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.models import Role
 from tests import factories
-from tests.e2e.browser import assert_accessible, log_in, screenshot, switch_language
+from tests.e2e.browser import CONTEXT, assert_accessible, log_in, screenshot, switch_language
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ def test_the_second_handler_is_told_and_keeps_the_text(browser, live_app, live_s
         )
         reference = factories.deviation().reference
         db.session.commit()
-    other = browser.new_context(base_url=live_server.url, locale="nb-NO").new_page()
+    other = browser.new_context(base_url=live_server.url, **CONTEXT).new_page()
     other.set_viewport_size({"width": 360, "height": 740})
     log_in(page, "mottak@stolav.demo")
     log_in(other, "mottak2@stolav.demo")
