@@ -33,6 +33,7 @@ class Notice(StrEnum):
     REPORTER_REOPENED = "gjenapnet_av_melder"
     DEADLINE_SOON = "frist_snart"
     DEADLINE_PASSED = "frist_passert"
+    FORWARDED = "videresendt_internt"
 
 
 # (what happened, in the subject; one sentence for the body). No case content, no names.
@@ -68,6 +69,10 @@ _TEXTS = {
     Notice.REPORTER_REOPENED: (
         _l("gjenåpnet av melder"),
         _l("Den som meldte avviket har åpnet det igjen."),
+    ),
+    Notice.FORWARDED: (
+        _l("avvik sendt til deg"),
+        _l("En kollega har sendt et avvik til deg eller enheten din. Det ligger under «Mine»."),
     ),
     Notice.DEADLINE_SOON: (
         _l("svarfristen nærmer seg"),
@@ -155,8 +160,11 @@ def to_mottak(notice: Notice, deviation: Deviation) -> int:
     return queue(notice, deviation.reference, mottak_handlers(deviation.counterpart_org_id))
 
 
-def to_case_handlers(notice: Notice, deviation: Deviation, key: str | None = None) -> int:
-    return queue(notice, deviation.reference, case_handlers(deviation), key)
+def to_case_handlers(
+    notice: Notice, deviation: Deviation, key: str | None = None, leave_out: int | None = None
+) -> int:
+    people = [u for u in case_handlers(deviation) if u.id != leave_out]
+    return queue(notice, deviation.reference, people, key)
 
 
 def to_reporter(notice: Notice, deviation: Deviation) -> int:

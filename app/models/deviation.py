@@ -154,6 +154,19 @@ class Deviation(HasDeadline, Base):
         # Inbox sorted by deadline within one organisation, and the daily reminder scan.
         sa.Index("ix_deviation_inbox_deadline", "counterpart_org_id", "response_deadline", "id"),
         sa.Index("ix_deviation_response_deadline", "response_deadline"),
+        # A handler's queues (app/handling/queues.py): every column a queue filters on is in
+        # the index, so a capped count or a short list never reads the cases it passes over.
+        sa.Index(
+            "ix_deviation_queue",
+            "counterpart_org_id",
+            "status",
+            "response_deadline",
+            "harm",
+            "handler_id",
+            "forwarded_unit_id",
+        ),
+        sa.Index("ix_deviation_handler", "handler_id", "status", "response_deadline"),
+        sa.Index("ix_deviation_reporter_waiting", "counterpart_org_id", "reporter_waiting_since"),
         # Only the few cases that carry an identity are in it.
         sa.Index(
             "ix_deviation_patient_id_hash",
@@ -257,6 +270,9 @@ class Deviation(HasDeadline, Base):
     handler_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     response_deadline: Mapped[date]
     response: Mapped[str | None] = mapped_column(sa.Text)
+    # When the reporter wrote last in the thread with no answer from the receiving handlers
+    # since: the handler's queue "Svar fra melder". Kept by handling.services.post_message.
+    reporter_waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     imported: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Set by the retention run (app/deviations/retention.py): from then on the case holds only

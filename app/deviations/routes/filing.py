@@ -15,6 +15,7 @@ from app.deviations import services
 from app.deviations.forms import DeviationForm
 from app.deviations.page import get_visible
 from app.deviations.routes.blueprint import bp
+from app.handling.reading import unread_ids
 from app.models import Harm
 
 
@@ -82,6 +83,7 @@ def sent(reference: str):
 def mine():
     return render_template(
         "deviations/mine.html",
-        deviations=services.my_deviations(current_user),
+        deviations=(mine := services.my_deviations(current_user)),
+        unread=unread_ids(current_user, (d.id for d in mine)),
         today=today_local(),
     )

@@ -3,10 +3,12 @@
 - blueprint: the blueprint
 - inbox: Mottak, the receiving organisation's inbox (/mottak)
 - move: a handler's move on a deviation, sent from the deviation's page (/avvik/<ref>/behandling)
+- queues: one of a handler's queues at full length (/mottak/ko/<name>); the start page's are
+  drawn by main's "/"
 """
 
 # Importing the view modules registers their routes on bp.
-from app.handling.routes import inbox, move  # noqa: F401
+from app.handling.routes import inbox, move, queues  # noqa: F401
 from app.handling.routes.blueprint import bp
 
 __all__ = ["bp"]

@@ -10,7 +10,7 @@ from app.common import permissions
 from app.common.dates import today_local
 from app.common.ids import parse_id
 from app.common.picklists import active_categories
-from app.handling import services
+from app.handling import reading, services
 from app.handling.routes.blueprint import bp
 from app.models import Status
 from app.privacy.access_log import log_listing
@@ -53,6 +53,7 @@ def inbox():
     )
     shown = found.items if found is not None else page.items
     log_listing(current_user, (row.id for row in shown))
+    unread = reading.unread_ids(current_user, (row.id for row in shown))
     return render_template(
         "handling/inbox.html",
         page=page,
@@ -66,4 +67,5 @@ def inbox():
         today=today,
         first_page="etter" not in request.args,
         sort_deadline=services.SORT_DEADLINE,
+        unread=unread,
     )
