@@ -112,7 +112,7 @@ class QueueView:
 
     @property
     def more(self) -> bool:
-        return self.count > len(self.rows)
+        return self.count >= self.cap or self.count > len(self.rows)
 
 
 def _open_values() -> list[str]:
