@@ -21,7 +21,7 @@ from app.common import permissions
 from app.extensions import db
 from app.handling.reading import unread_ids
 from app.models import OPEN_STATUSES, Category, Deviation, Harm, Status, User
-from app.models.deviation import HasDeadline
+from app.models.deviation import OPEN_SQL, HasDeadline
 
 SERIOUS = (Harm.ALVORLIG, Harm.DOD)
 
@@ -155,74 +155,175 @@ def _mine(user: User) -> sa.ColumnElement[bool]:
     )
 
 
-def _scope(user: User) -> list[sa.ColumnElement[bool]]:
+def is_open() -> sa.ColumnElement[bool]:
+    """Open, spelled as the partial index ix_deviation_open_queue's condition: SQLite uses a
+    partial index only for a query that repeats its condition literally (bound parameters do
+    not count), PostgreSQL for one that implies it. Literal SQL also spares every statement
+    the expansion of an IN parameter."""
+    return sa.text(OPEN_SQL)
+
+
+def _serious() -> sa.ColumnElement[bool]:
+    return sa.or_(*(Deviation.harm == harm for harm in SERIOUS))
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One index range of a queue: the conditions on it (those of an index's leading columns,
+    and an index that covers every column they read), and whether the range is long and read
+    in deadline order, so that a list stops after its first rows, or short and sorted."""
+
+    where: tuple[sa.ColumnElement[bool], ...]
+    in_order: bool = False
+
+
+def _sources(queue: Queue, user: User, today: date, seen: sa.ColumnElement[bool]) -> list[_Source]:
+    """The queue as index ranges whose union it is (disjoint, so their counts add up).
+    ``seen``: permissions.visible(user, Deviation), built once for the page."""
+    org = Deviation.counterpart_org_id == user.organisation_id
+    if queue is Queue.MINE:
+        # ix_deviation_handler, and ix_deviation_forwarded for the user's unit.
+        found = [_Source((Deviation.handler_id == user.id, is_open(), org, seen))]
+        if user.unit_id is not None:
+            found.append(
+                _Source(
+                    (
+                        Deviation.forwarded_unit_id == user.unit_id,
+                        is_open(),
+                        Deviation.handler_id.is_(None),
+                        org,
+                        seen,
+                    )
+                )
+            )
+        return found
+    if queue is Queue.NEW:
+        # ix_deviation_queue: new cases are few (opening one takes it out).
+        return [_Source((org, condition(queue, user, today), seen))]
+    # ix_deviation_reporter_waiting for "Svar fra melder"; the open cases' own index (or
+    # ix_deviation_queue) for the deadlines; the two long ones read in deadline order.
+    long_range = queue in (Queue.OVERDUE, Queue.NOT_TAKEN)
+    return [_Source((org, is_open(), condition(queue, user, today), seen), in_order=long_range)]
+
+
+def _capped(source: _Source, cap: int) -> sa.ScalarSelect:
+    matching = sa.select(sa.literal(1)).select_from(Deviation).where(*source.where).limit(cap)
+    return sa.select(sa.func.count()).select_from(matching.subquery()).scalar_subquery()
+
+
+def counts(sources: dict[Queue, list[_Source]], cap: int) -> dict[Queue, int]:
+    """Every queue's count in one statement, each range stopping after ``cap`` index entries:
+    exact below ``cap``, and ``cap`` means "at least cap"."""
+    parts = [(q, _capped(source, cap)) for q, found in sources.items() for source in found]
+    values = db.session.execute(sa.select(*(c for _, c in parts))).one()
+    total = dict.fromkeys(sources, 0)
+    for (queue, _), value in zip(parts, values, strict=True):
+        total[queue] += value
+    return {queue: min(value, cap) for queue, value in total.items()}
+
+
+def _arms(position: int, source: _Source, limit: int) -> list[sa.Select]:
+    """The reads of one range for a list, each at most ``limit`` rows of (queue, rank, deadline,
+    id), rank 0 for a serious event: a long range read twice in index order (serious, then the
+    rest), a short one once and sorted."""
+    columns = (sa.literal(position).label("queue"),)
+    if not source.in_order:
+        rank = sa.case((_serious(), 0), else_=1)
+        return [
+            sa.select(*columns, rank.label("rank"), Deviation.response_deadline, Deviation.id)
+            .where(*source.where)
+            .order_by(rank, Deviation.response_deadline, Deviation.id)
+            .limit(limit)
+        ]
     return [
-        Deviation.counterpart_org_id == user.organisation_id,
-        Deviation.status.in_(_open_values()),
-        permissions.visible(user, Deviation),
+        sa.select(
+            *columns, sa.literal(rank).label("rank"), Deviation.response_deadline, Deviation.id
+        )
+        .where(*source.where, harm)
+        .order_by(Deviation.response_deadline, Deviation.id)
+        .limit(limit)
+        for rank, harm in ((0, _serious()), (1, sa.not_(_serious())))
     ]
+
+
+def ordered_ids(sources: dict[Queue, list[_Source]], limit: int) -> dict[Queue, list[int]]:
+    """Each queue's first ``limit`` cases: serious events first, then the nearest deadline (the
+    longest overdue first), then the oldest. One statement for every queue: the union of the
+    ranges' reads, each stopping after ``limit`` rows; sorted and cut here."""
+    order = list(sources)
+    arms = [
+        arm
+        for position, queue in enumerate(order)
+        for source in sources[queue]
+        for arm in _arms(position, source, limit)
+    ]
+    union = sa.union_all(*(sa.select(arm.subquery()) for arm in arms))
+    found: dict[Queue, list[tuple[int, date, int]]] = {queue: [] for queue in order}
+    for row in db.session.execute(union):
+        found[order[row[0]]].append((row[1], row[2], row[3]))
+    return {queue: [ident for *_, ident in sorted(rows)[:limit]] for queue, rows in found.items()}
 
 
 def count(queue: Queue, user: User, today: date, cap: int) -> int:
-    """Exact below ``cap``; ``cap`` means "at least cap": the count stops reading there."""
-    matching = (
-        sa.select(sa.literal(1))
-        .select_from(Deviation)
-        .where(*_scope(user), condition(queue, user, today))
-        .limit(cap)
-    )
-    return db.session.scalar(sa.select(sa.func.count()).select_from(matching.subquery())) or 0
+    seen = permissions.visible(user, Deviation)
+    return counts({queue: _sources(queue, user, today, seen)}, cap)[queue]
 
 
 def rows(queue: Queue, user: User, today: date, limit: int) -> list[QueueRow]:
-    """The first ``limit`` cases of the queue: serious events first, then the nearest deadline
-    (the longest overdue first), then the oldest. Two reads, so that each is an index range
-    that stops after ``limit`` rows instead of one sort of every case in the queue."""
-    where = [*_scope(user), condition(queue, user, today)]
-    serious = Deviation.harm.in_([h.value for h in SERIOUS])
-    found = _select(where + [serious], limit)
-    if len(found) < limit:
-        found += _select(where + [sa.not_(serious)], limit - len(found))
-    unread = unread_ids(user, [row.id for row in found])
-    return [
-        QueueRow(
-            id=row.id,
-            reference=row.reference,
-            title=row.title,
-            reporter_org_name=row.reporter_org_name,
-            category=row.category,
-            harm=row.harm,
-            status=row.status,
-            response_deadline=row.response_deadline,
-            unread=row.id in unread,
-        )
-        for row in found
-    ]
+    seen = permissions.visible(user, Deviation)
+    ids = ordered_ids({queue: _sources(queue, user, today, seen)}, limit)
+    return _rows_of(ids, user)[queue]
 
 
-def _select(where: list[sa.ColumnElement[bool]], limit: int) -> list[sa.Row]:
-    return list(
-        db.session.execute(
-            sa.select(
-                Deviation.id,
-                Deviation.reference,
-                Deviation.title,
-                Deviation.reporter_org_name,
-                Category.name.label("category"),
-                Deviation.harm,
-                Deviation.status,
-                Deviation.response_deadline,
+def _rows_of(ids: dict[Queue, list[int]], user: User) -> dict[Queue, list[QueueRow]]:
+    """The rows of several queues' cases, read together: one query for the cases, one for
+    the unread marks."""
+    wanted = list(dict.fromkeys(i for found in ids.values() for i in found))
+    read = (
+        {
+            row.id: row
+            for row in db.session.execute(
+                sa.select(
+                    Deviation.id,
+                    Deviation.reference,
+                    Deviation.title,
+                    Deviation.reporter_org_name,
+                    Category.name.label("category"),
+                    Deviation.harm,
+                    Deviation.status,
+                    Deviation.response_deadline,
+                )
+                .join(Category, Category.id == Deviation.category_id)
+                .where(Deviation.id.in_(wanted))
             )
-            .join(Category, Category.id == Deviation.category_id)
-            .where(*where)
-            .order_by(Deviation.response_deadline, Deviation.id)
-            .limit(limit)
-        )
+        }
+        if wanted
+        else {}
     )
+    unread = unread_ids(user, wanted)
+    return {
+        queue: [
+            QueueRow(
+                id=row.id,
+                reference=row.reference,
+                title=row.title,
+                reporter_org_name=row.reporter_org_name,
+                category=row.category,
+                harm=row.harm,
+                status=row.status,
+                response_deadline=row.response_deadline,
+                unread=row.id in unread,
+            )
+            for row in (read[i] for i in found if i in read)
+        ]
+        for queue, found in ids.items()
+    }
 
 
 def start_page(user: User, today: date, cap: int, per_queue: int) -> list[QueueView]:
-    return [
-        QueueView(q, count(q, user, today, cap), rows(q, user, today, per_queue), cap)
-        for q in Queue
-    ]
+    """Four statements for the whole page: the counts, the lists' ids, their rows, the marks."""
+    seen = permissions.visible(user, Deviation)
+    sources = {q: _sources(q, user, today, seen) for q in Queue}
+    numbers = counts(sources, cap)
+    found = _rows_of(ordered_ids(sources, per_queue), user)
+    return [QueueView(q, numbers[q], found[q], cap) for q in Queue]
