@@ -1,7 +1,7 @@
 """A handler's start page: the receiving organisation's open cases in queues, each a count and
 a short list, serious events (harm alvorlig or død) first in each.
 
-Every queue is a condition on the columns of ix_deviation_queue (or ix_deviation_handler,
+Every queue is a condition on the columns of ix_deviation_open_queue (or ix_deviation_handler,
 ix_deviation_reporter_waiting), so a count stops at ``cap`` index entries and a list reads the
 few rows it shows: the page costs the same at a thousand cases and at a million. The queues
 overlap on purpose (a case overdue and nobody's is in both): each answers its own question.
@@ -198,10 +198,10 @@ def _sources(queue: Queue, user: User, today: date, seen: sa.ColumnElement[bool]
             )
         return found
     if queue is Queue.NEW:
-        # ix_deviation_queue: new cases are few (opening one takes it out).
+        # ix_deviation_open_deadline, by status: new cases are few (opening one takes it out).
         return [_Source((org, condition(queue, user, today), seen))]
-    # ix_deviation_reporter_waiting for "Svar fra melder"; the open cases' own index (or
-    # ix_deviation_queue) for the deadlines; the two long ones read in deadline order.
+    # ix_deviation_reporter_waiting for "Svar fra melder", ix_deviation_open_queue for the
+    # others; the two long ones read in deadline order.
     long_range = queue in (Queue.OVERDUE, Queue.NOT_TAKEN)
     return [_Source((org, is_open(), condition(queue, user, today), seen), in_order=long_range)]
 

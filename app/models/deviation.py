@@ -161,23 +161,10 @@ class Deviation(HasDeadline, Base):
         # Inbox sorted by deadline within one organisation, and the daily reminder scan.
         sa.Index("ix_deviation_inbox_deadline", "counterpart_org_id", "response_deadline", "id"),
         sa.Index("ix_deviation_response_deadline", "response_deadline"),
-        # A handler's queues (app/handling/queues.py): each status's open cases in deadline
-        # order, with every column a queue or visible() filters on, so a capped count or a
-        # short list reads the index alone and stops after its first rows.
-        sa.Index(
-            "ix_deviation_queue",
-            "counterpart_org_id",
-            "status",
-            "response_deadline",
-            "harm",
-            "handler_id",
-            "forwarded_unit_id",
-            "reporter_id",
-            "reporter_org_id",
-        ),
-        # The open cases alone (about one in twenty-five of a long history), each
-        # organisation's in deadline order: "Over fristen" and "Ikke tatt" read their first
-        # rows in this order, and every queue's count stops after the cap.
+        # A handler's queues (app/handling/queues.py): the open cases alone (about one in
+        # twenty-five of a long history), each organisation's in deadline order, with every
+        # column a queue or visible() filters on. A queue's list reads its first rows in this
+        # order and its count stops after the cap, without reading a case.
         sa.Index(
             "ix_deviation_open_queue",
             "counterpart_org_id",

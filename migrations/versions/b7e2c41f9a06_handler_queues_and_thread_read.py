@@ -22,7 +22,6 @@ branch_labels = None
 depends_on = None
 
 NEW_INDEXES = (
-    "ix_deviation_queue",
     "ix_deviation_open_queue",
     "ix_deviation_handler",
     "ix_deviation_forwarded",
@@ -52,20 +51,6 @@ def upgrade():
     )
     op.add_column(
         "deviation", sa.Column("reporter_waiting_since", app.models.base.UTCDateTime(), nullable=True)
-    )
-    op.create_index(
-        "ix_deviation_queue",
-        "deviation",
-        [
-            "counterpart_org_id",
-            "status",
-            "response_deadline",
-            "harm",
-            "handler_id",
-            "forwarded_unit_id",
-            "reporter_id",
-            "reporter_org_id",
-        ],
     )
     open_sql = "deviation.status IN ({})".format(", ".join(f"'{s}'" for s in sorted(OPEN)))
     op.create_index(
@@ -125,7 +110,6 @@ def downgrade():
     op.drop_index("ix_deviation_forwarded", table_name="deviation")
     op.drop_index("ix_deviation_open_queue", table_name="deviation")
     op.drop_index("ix_deviation_handler", table_name="deviation")
-    op.drop_index("ix_deviation_queue", table_name="deviation")
     # A plain DROP COLUMN (SQLite 3.35+), not batch mode: rebuilding deviation would break the
     # history tables' triggers, which name it.
     op.execute("ALTER TABLE deviation DROP COLUMN reporter_waiting_since")
