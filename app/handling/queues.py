@@ -198,8 +198,20 @@ def _sources(queue: Queue, user: User, today: date, seen: sa.ColumnElement[bool]
             )
         return found
     if queue is Queue.NEW:
-        # ix_deviation_open_deadline, by status: new cases are few (opening one takes it out).
-        return [_Source((org, condition(queue, user, today), seen))]
+        # ix_deviation_open_deadline, one status at a time, in deadline order: where nobody
+        # opens the cases, the new ones are thousands.
+        return [
+            _Source((org, Deviation.status == Status.SENDT, seen), in_order=True),
+            _Source(
+                (
+                    org,
+                    Deviation.status == Status.VIDERESENDT,
+                    Deviation.forwarded_unit_id.is_(None),
+                    seen,
+                ),
+                in_order=True,
+            ),
+        ]
     # ix_deviation_reporter_waiting for "Svar fra melder", ix_deviation_open_queue for the
     # others; the two long ones read in deadline order.
     long_range = queue in (Queue.OVERDUE, Queue.NOT_TAKEN)
