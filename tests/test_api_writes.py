@@ -202,3 +202,40 @@ def test_two_concurrent_identical_calls_file_once(app):
     with app.app_context():
         assert _count(Deviation) == 1 and _count(IdempotencyKey) == 1
         db.session.remove()
+
+
+def test_a_client_forwards_to_a_named_colleague(app, client):
+    """Issue 20: videresend with user_id, as the page does; the status stays, the colleague
+    gets the case and a mail; someone outside the mottak is refused on the field user_id."""
+    from app.models import OutboxMail, Role
+    from tests import factories
+
+    cases = cases_between(app)
+    reference = cases["trondheim->hospital"]
+    with app.app_context():
+        colleague = factories.new_user(
+            "kari@stolav.demo", name="Kari Kollega", org=HOSPITAL, roles=[Role.SAKSBEHANDLER]
+        )
+        stranger = factories.user("melder@stolav.demo").id
+        db.session.commit()
+        colleague_id = colleague.id
+        before = _count(OutboxMail)
+    token = issue_token(app, HOSPITAL, {DEVIATIONS_READ, DEVIATIONS_WRITE})
+    moves = f"/api/v1/deviations/{reference}/moves"
+    refused = client.post(
+        moves, json={"move": "videresend", "user_id": stranger}, headers=bearer(token, **_key())
+    )
+    assert refused.status_code == 422
+    assert "user_id" in refused.get_data(as_text=True)
+    moved = client.post(
+        moves,
+        json={"move": "videresend", "user_id": colleague_id},
+        headers=bearer(token, **_key()),
+    )
+    assert moved.status_code == 200, moved.get_data(as_text=True)
+    assert moved.get_json()["status"] == moved.get_json()["from_status"]
+    with app.app_context():
+        deviation = db.session.scalar(sa.select(Deviation).where(Deviation.reference == reference))
+        assert deviation.handler_id == colleague_id
+        mails = db.session.scalars(sa.select(OutboxMail).order_by(OutboxMail.id).offset(before))
+        assert [m.to_address for m in mails] == ["kari@stolav.demo"]

@@ -63,7 +63,7 @@ def org_id(app, name: str) -> int:
         (
             "videresend",
             {"videresend-target_unit": ""},
-            "Velg enheten avviket skal videresendes til.",
+            "Velg enheten eller kollegaen avviket skal videresendes til.",
         ),
         ("omdiriger", {"omdiriger-target_org": ""}, "Velg organisasjonen avviket skal sendes til."),
         ("besvar", {"besvar-text": "x" * 2001}, "Teksten er for lang: høyst 2000 tegn."),

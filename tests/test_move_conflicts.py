@@ -54,11 +54,13 @@ def test_the_second_answer_is_refused_and_keeps_its_text(app, login_as):
     page = text_of(lost)
     assert CONFLICT in page
     assert "Rutinen er endret." in page  # the case as it is now: answered
-    assert state(app, reference) == (Status.BESVART, 2, 0)
+    # Created, acknowledged by the first handler to open it, answered.
+    assert state(app, reference) == (Status.BESVART, 3, 0)
 
 
 def test_two_forwards_do_not_both_win(app, login_as):
-    """Without the page's version both would pass: forwarding is allowed from videresendt."""
+    """Without the page's version both would pass: forwarding is allowed again after a forward.
+    The first page view acknowledged the case; a forward keeps its status (mottatt)."""
     reference = file_one(app, login_as)
     first, second = two_handlers(app)
     versions = [seen_version(c, reference, "videresend") for c in (first, second)]
@@ -78,7 +80,7 @@ def test_two_forwards_do_not_both_win(app, login_as):
     assert [a.status_code for a in answers] == [302, 409]
     lost = text_of(answers[1])
     assert CONFLICT in lost and f"Til enhet {units[1]}" in lost  # the loser's comment kept
-    assert state(app, reference) == (Status.VIDERESENDT, 2, 0)
+    assert state(app, reference) == (Status.MOTTATT, 3, 0)
     # Knowing what happened, the loser may forward it again: the page's version is current.
     again = seen_version(second, reference, "videresend")
     retry = second.post(
@@ -90,7 +92,7 @@ def test_two_forwards_do_not_both_win(app, login_as):
         },
     )
     assert retry.status_code == 302
-    assert state(app, reference) == (Status.VIDERESENDT, 3, 0)
+    assert state(app, reference) == (Status.MOTTATT, 4, 0)
 
 
 def test_a_case_sent_elsewhere_meanwhile_says_so_and_strangers_still_get_404(app, login_as):
@@ -120,7 +122,8 @@ def test_a_case_sent_elsewhere_meanwhile_says_so_and_strangers_still_get_404(app
     assert (
         stranger.post(f"/avvik/{reference}/behandling", data={"move": "besvar"}).status_code == 404
     )
-    assert state(app, reference) == (Status.VIDERESENDT, 2, 0)
+    # Created, acknowledged by the first view of the case, sent to Malvik.
+    assert state(app, reference) == (Status.VIDERESENDT, 3, 0)
 
 
 def test_every_move_is_one_update_so_the_version_counts_moves(ctx):

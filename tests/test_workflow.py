@@ -42,12 +42,13 @@ NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 # The workflow as the issue and the design describe it, written out independently of the
 # module's table: state -> move -> (new state for the receiving handler, for the reporter).
-# None: refused. A reporter's reopening needs a reason and a case closed ≤ 30 days ago.
+# None: refused. A reporter's reopening needs a reason and a case closed ≤ 30 days ago. An
+# internal forward (to a unit or a colleague) keeps the status the reporter sees (issue 20).
 EXPECTED: dict[Status, dict[Move, tuple[Status | None, Status | None]]] = {
     Status.SENDT: {
         Move.ACKNOWLEDGE: (Status.MOTTATT, None),
         Move.START: (Status.UNDER_BEHANDLING, None),
-        Move.FORWARD: (Status.VIDERESENDT, None),
+        Move.FORWARD: (Status.SENDT, None),
         Move.REROUTE: (Status.VIDERESENDT, None),
         Move.ANALYSE: (Status.TIL_ANALYSE, None),
         Move.ANSWER: (Status.BESVART, None),
@@ -55,14 +56,15 @@ EXPECTED: dict[Status, dict[Move, tuple[Status | None, Status | None]]] = {
     },
     Status.MOTTATT: {
         Move.START: (Status.UNDER_BEHANDLING, None),
-        Move.FORWARD: (Status.VIDERESENDT, None),
+        Move.FORWARD: (Status.MOTTATT, None),
         Move.REROUTE: (Status.VIDERESENDT, None),
         Move.ANALYSE: (Status.TIL_ANALYSE, None),
         Move.ANSWER: (Status.BESVART, None),
         Move.REJECT: (Status.AVVIST, None),
     },
     Status.UNDER_BEHANDLING: {
-        Move.FORWARD: (Status.VIDERESENDT, None),
+        Move.START: (Status.UNDER_BEHANDLING, None),  # "Ta saken" after a forward
+        Move.FORWARD: (Status.UNDER_BEHANDLING, None),
         Move.REROUTE: (Status.VIDERESENDT, None),
         Move.ANALYSE: (Status.TIL_ANALYSE, None),
         Move.ANSWER: (Status.BESVART, None),
@@ -261,7 +263,7 @@ def test_start_assigns_the_handler_and_forward_keeps_the_deadline(mctx):
     event = transition(
         deviation, Move.FORWARD, handler, target_unit=unit.id, now=NOW + timedelta(days=5)
     )
-    assert deviation.status is Status.VIDERESENDT
+    assert deviation.status is Status.UNDER_BEHANDLING  # an internal forward keeps the status
     assert deviation.forwarded_unit_id == unit.id
     assert deviation.counterpart_unit_id is None  # what the reporter addressed is not rewritten
     assert deviation.response_deadline == deadline

@@ -335,6 +335,12 @@ class MoveSchema(Schema):
     )
     unit_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
     organisation_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    user_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=ID,
+        metadata={"description": "videresend: a colleague in the mottak, with or without a unit."},
+    )
     version = fields.Integer(
         load_default=None,
         allow_none=True,

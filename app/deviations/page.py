@@ -56,7 +56,7 @@ def render_deviation(
     status: int = 200,
 ):
     moves = workflow.allowed_moves(deviation, current_user)
-    forms = {move: move_form(deviation, move) for move in moves}
+    forms = {move: move_form(deviation, move, actor_id=current_user.id) for move in moves}
     if failed is not None and failed[0] in forms:
         forms[failed[0]] = failed[1]
     for form in forms.values():

@@ -3,6 +3,7 @@ and the messages beside each field; the rules live in workflow.py."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -20,9 +21,11 @@ from wtforms.validators import DataRequired, Optional
 from app.common.forms import AvvikForm, MaxLength, NoIdentityNumber, optional_int
 from app.common.ids import parse_id
 from app.common.picklists import active_organisations, active_units_by_org
+from app.extensions import db
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
-from app.models import Deviation
+from app.handling.notify import mottak_handlers
+from app.models import Deviation, User
 from app.models.deviation import NOTICE_NAME_MAX, NOTICE_REFERENCE_MAX, TEXT_MAX
 
 
@@ -33,6 +36,7 @@ class MoveForm(AvvikForm):
     text = TextAreaField(validators=[Optional(), MaxLength(TEXT_MAX), NoIdentityNumber()])
     target_unit = SelectField(_l("Enhet"), coerce=optional_int, validate_choice=False)
     target_org = SelectField(_l("Organisasjon"), coerce=optional_int, validate_choice=False)
+    target_user = SelectField(_l("Eller en kollega"), coerce=optional_int, validate_choice=False)
     # The deviation's version the page showed: a move decided on an older page is refused.
     version = HiddenField()
     submit = SubmitField()
@@ -42,16 +46,23 @@ class MoveForm(AvvikForm):
         return parse_id(value)
 
 
-def move_form(deviation: Deviation, move: Move, formdata: object = None) -> MoveForm:
+def move_form(
+    deviation: Deviation, move: Move, formdata: object = None, *, actor_id: int | None = None
+) -> MoveForm:
     """The move's form with its words and, for a forwarding or rerouting, the places it can go."""
     form = MoveForm(formdata=formdata, prefix=move.value)
     labels = MOVE_LABELS[move]
-    form.submit.label.text = str(labels.button)
+    form.submit.label.text = str(labels.submit or labels.button)
     form.text.label.text = str(labels.field) if labels.field is not None else ""
     if move is Move.FORWARD:
         units = active_units_by_org().get(deviation.counterpart_org_id, [])
         form.target_unit.choices = [SelectChoice("", _("Velg enhet …"))] + [
             SelectChoice(u.id, u.path) for u in units if u.id != deviation.forwarded_unit_id
+        ]
+        form.target_user.choices = [SelectChoice("", _("Ingen bestemt kollega"))] + [
+            SelectChoice(person.id, person.name)
+            for person in colleagues(deviation.counterpart_org_id)
+            if person.id != actor_id
         ]
     if move is Move.REROUTE:
         form.target_org.choices = [SelectChoice("", _("Velg organisasjon …"))] + [
@@ -92,3 +103,13 @@ class SeriousNoticeForm(AvvikForm):
         validators=[MaxLength(TEXT_MAX), NoIdentityNumber()],
     )
     submit = SubmitField(_l("Registrer varslingen"))
+
+
+def colleagues(organisation_id: int) -> list[User]:
+    """The handlers of the organisation's mottak, by name: whom a case can be sent to."""
+    ids = [row.id for row in mottak_handlers(organisation_id)]
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.name, User.id))
+    )

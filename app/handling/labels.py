@@ -16,14 +16,21 @@ class MoveLabel:
     button: LazyString  # the button on the deviation's page
     field: LazyString | None  # the label of the move's text field; None: the move has none
     verb: LazyString  # what the move does, in "Du har ikke tilgang til å %(move)s …"
+    # The button that sends the move's form, where the button that opens it would say the same
+    submit: LazyString | None = None
 
 
 _COMMENT = _l("Kommentar (valgfritt, vises i historikken)")
 
 MOVE_LABELS: dict[Move, MoveLabel] = {
     Move.ACKNOWLEDGE: MoveLabel(_l("Bekreft mottak"), None, _l("bekrefte mottak")),
-    Move.START: MoveLabel(_l("Start behandling – jeg tar saken"), None, _l("starte behandling")),
-    Move.FORWARD: MoveLabel(_l("Videresend til enhet"), _COMMENT, _l("videresende til en enhet")),
+    Move.START: MoveLabel(_l("Ta saken"), None, _l("ta saken")),
+    Move.FORWARD: MoveLabel(
+        _l("Videresend til enhet eller kollega"),
+        _COMMENT,
+        _l("videresende til en enhet eller en kollega"),
+        _l("Videresend"),
+    ),
     Move.REROUTE: MoveLabel(
         _l("Send til annen organisasjon"),
         _COMMENT,
@@ -32,7 +39,13 @@ MOVE_LABELS: dict[Move, MoveLabel] = {
     Move.ANALYSE: MoveLabel(
         _l("Send til hendelsesanalyse"), _COMMENT, _l("sende til hendelsesanalyse")
     ),
-    Move.ANSWER: MoveLabel(_l("Besvar og lukk"), _l("Svar til melder"), _l("besvare og lukke")),
+    Move.ANSWER: MoveLabel(
+        _l("Besvar og lukk"),
+        # Not "Svar til melder": that is the composer's name for a message that leaves it open.
+        _l("Endelig svar til melder"),
+        _l("besvare og lukke"),
+        _l("Send svaret og lukk"),
+    ),
     Move.REJECT: MoveLabel(
         _l("Avvis"),
         _l("Begrunnelse (melderen ser den, f.eks. «ikke et samhandlingsavvik»)"),

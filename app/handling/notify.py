@@ -35,6 +35,7 @@ class Notice(StrEnum):
     DEADLINE_SOON = "frist_snart"
     DEADLINE_PASSED = "frist_passert"
     SERIOUS_NOT_RECORDED = "alvorlig_ikke_registrert"
+    FORWARDED = "videresendt_internt"
 
 
 # (what happened, in the subject; one sentence for the body). No case content, no names.
@@ -77,6 +78,10 @@ _TEXTS = {
     Notice.REPORTER_REOPENED: (
         _l("gjenåpnet av melder"),
         _l("Den som meldte avviket har åpnet det igjen."),
+    ),
+    Notice.FORWARDED: (
+        _l("avvik sendt til deg"),
+        _l("En kollega har sendt et avvik til deg eller enheten din. Det ligger under «Mine»."),
     ),
     Notice.DEADLINE_SOON: (
         _l("svarfristen nærmer seg"),
@@ -185,10 +190,11 @@ def to_mottak(notice: Notice, deviation: Deviation, key: str | None = None) -> i
     )
 
 
-def to_case_handlers(notice: Notice, deviation: Deviation, key: str | None = None) -> int:
-    return queue(
-        notice, deviation.reference, case_handlers(deviation), key, serious=deviation.is_serious
-    )
+def to_case_handlers(
+    notice: Notice, deviation: Deviation, key: str | None = None, leave_out: int | None = None
+) -> int:
+    people = [u for u in case_handlers(deviation) if u.id != leave_out]
+    return queue(notice, deviation.reference, people, key, serious=deviation.is_serious)
 
 
 def to_reporter(notice: Notice, deviation: Deviation) -> int:

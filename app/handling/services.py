@@ -16,7 +16,8 @@ from app.common.identity import find_in_text
 from app.common.ids import parse_id
 from app.common.sql import unindexed
 from app.extensions import db
-from app.handling import notify
+from app.handling import notify, reading, workflow
+from app.handling.moves import Move
 from app.models import (
     OPEN_STATUSES,
     Category,
@@ -371,6 +372,17 @@ def post_message(
     db.session.add(message)
     db.session.flush()
     if not internal:
+        # "Svar fra melder": the reporter wrote last. A Core UPDATE, not the ORM's: a message is
+        # no move, and must not make a handler's open move form look out of date (the version).
+        waiting = None if permissions.can(author, "handle", deviation) else message.at
+        if waiting != deviation.reporter_waiting_since:
+            db.session.execute(
+                sa.update(Deviation)
+                .where(Deviation.id == deviation.id)
+                .values(reporter_waiting_since=waiting)
+                .execution_options(synchronize_session=False)
+            )
+            db.session.expire(deviation, ["reporter_waiting_since"])
         if permissions.can(author, "handle", deviation):
             notify.to_reporter(notify.Notice.QUESTION, deviation)
         else:
@@ -422,3 +434,40 @@ def send_reminders(today: date) -> int:
         key = notify.reminder_key(notice, deviation, deadline)
         queued += notify.to_case_handlers(notice, deviation, key=key)
     return queued
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What a visit to the case's page will write: the acknowledgement of a new case by the
+    first handler to open it, and how far the visitor has now read the thread."""
+
+    acknowledge: bool
+    read_to: int | None
+
+    def __bool__(self) -> bool:
+        return self.acknowledge or self.read_to is not None
+
+
+def opening(user: User, deviation: Deviation) -> Opening:
+    """Read only, so that a visit that changes nothing takes no write lock."""
+    acknowledge = Move.ACKNOWLEDGE in workflow.allowed_moves(deviation, user)
+    newest = reading.newest_readable(user, deviation)
+    read_to = None
+    if newest is not None:
+        seen = reading.last_read(user, deviation)
+        read_to = newest if seen is None or seen < newest else None
+    return Opening(acknowledge, read_to)
+
+
+def open_case(user: User, deviation: Deviation, due: Opening) -> bool:
+    """Write what ``opening`` found due. Acknowledging goes through the workflow (its history
+    row says it was done by opening the case); the caller's write block rolls everything back
+    if a colleague acknowledged it first. Returns whether this visit acknowledged it."""
+    if due.read_to is not None:
+        reading.mark_read(user, deviation, due.read_to)
+    if due.acknowledge and Move.ACKNOWLEDGE in workflow.allowed_moves(deviation, user):
+        workflow.transition(
+            deviation, Move.ACKNOWLEDGE, user, text=_("Bekreftet da saken ble åpnet første gang")
+        )
+        return True
+    return False

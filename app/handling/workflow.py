@@ -51,7 +51,7 @@ class Actor(StrEnum):
 
 class Need(StrEnum):
     TEXT = "text"  # a response, a reason: text the reporter will read
-    UNIT = "unit"  # a unit of the receiving organisation
+    UNIT = "unit"  # a unit of the receiving organisation, or a colleague there (or both)
     ORG = "org"  # another organisation
     REOPEN_WINDOW = "window"  # closed no more than REPORTER_REOPEN_DAYS ago
 
@@ -71,8 +71,11 @@ _CLOSABLE = (S.SENDT, S.MOTTATT, S.UNDER_BEHANDLING, S.VIDERESENDT, S.TIL_ANALYS
 # (state, move, actor) -> rule. Anything absent is refused.
 TRANSITIONS: dict[tuple[Status, Move, Actor], Rule] = {
     **{(s, Move.ACKNOWLEDGE, H): Rule(S.MOTTATT) for s in (S.SENDT, S.VIDERESENDT)},
-    **{(s, Move.START, H): Rule(S.UNDER_BEHANDLING) for s in (*_OPEN_BEFORE_HANDLING, S.TIL_ANALYSE)},
-    **{(s, Move.FORWARD, H): Rule(S.VIDERESENDT, frozenset({Need.UNIT})) for s in _HANDLING},
+    # "Ta saken": also a case being handled, once a colleague or a unit has sent it on.
+    **{(s, Move.START, H): Rule(S.UNDER_BEHANDLING) for s in (*_HANDLING, S.TIL_ANALYSE)},
+    # An internal forward (to a unit or a colleague) changes who has the case, not the status
+    # the reporter sees; "videresendt" is a case sent on to another organisation.
+    **{(s, Move.FORWARD, H): Rule(s, frozenset({Need.UNIT})) for s in _HANDLING},
     **{(s, Move.REROUTE, H): Rule(S.VIDERESENDT, frozenset({Need.ORG})) for s in _HANDLING},
     **{(s, Move.ANALYSE, H): Rule(S.TIL_ANALYSE) for s in _HANDLING},
     **{(s, Move.ANSWER, H): Rule(S.BESVART, frozenset({Need.TEXT})) for s in _CLOSABLE},
@@ -126,6 +129,8 @@ def allowed_moves(deviation: Deviation, user: User, now: datetime | None = None)
             continue
         if Need.REOPEN_WINDOW in rule.needs and not _within_reopen_window(deviation, now):
             continue
+        if move is Move.START and deviation.handler_id == user.id:
+            continue  # already theirs
         moves.append(move)
     return moves
 
@@ -198,11 +203,32 @@ _TEXT_NEEDED = {
 }
 
 
-def _resolve_unit(deviation: Deviation, target: Unit | int | None) -> Unit:
+def _resolve_colleague(deviation: Deviation, target: User | int | None, actor: User) -> User | None:
+    colleague = db.session.get(User, target) if isinstance(target, int) else target
+    if colleague is None:
+        return None
+    if colleague.id == actor.id:
+        raise _refused("self", _("Vil du ha saken selv, trykk «Ta saken»."), "target_user")
+    if not colleague.active or not permissions.can(colleague, "handle", deviation):
+        raise _refused(
+            "bad_user",
+            _("Kollegaen er ikke saksbehandler i mottaket her. Velg en i listen."),
+            "target_user",
+        )
+    return colleague
+
+
+def _resolve_unit(
+    deviation: Deviation, target: Unit | int | None, *, colleague: User | None = None
+) -> Unit | None:
     unit = db.session.get(Unit, target) if isinstance(target, int) else target
+    if unit is None and colleague is not None:
+        return None
     if unit is None:
         raise _refused(
-            "needs_unit", _("Velg enheten avviket skal videresendes til."), "target_unit"
+            "needs_unit",
+            _("Velg enheten eller kollegaen avviket skal videresendes til."),
+            "target_unit",
         )
     if unit.organisation_id != deviation.counterpart_org_id or not unit.active:
         raise _refused(
@@ -210,7 +236,7 @@ def _resolve_unit(deviation: Deviation, target: Unit | int | None) -> Unit:
             _("Enheten hører ikke til din organisasjon. Velg en enhet i listen."),
             "target_unit",
         )
-    if unit.id == deviation.forwarded_unit_id:
+    if unit.id == deviation.forwarded_unit_id and colleague is None:
         raise _refused("same_unit", _("Avviket ligger allerede hos denne enheten."), "target_unit")
     return unit
 
@@ -244,6 +270,7 @@ def transition(
     text: str | None = None,
     target_unit: Unit | int | None = None,
     target_org: Organisation | int | None = None,
+    target_user: User | int | None = None,
     now: datetime | None = None,
     seen_version: int | None = None,
 ) -> DeviationEvent:
@@ -281,7 +308,14 @@ def transition(
         clean_text = _check_text(text, _TEXT_NEEDED[move]())
     elif clean_text is not None:
         clean_text = _check_text(clean_text, "")
-    unit = _resolve_unit(deviation, target_unit) if Need.UNIT in rule.needs else None
+    colleague = (
+        _resolve_colleague(deviation, target_user, actor) if Need.UNIT in rule.needs else None
+    )
+    unit = (
+        _resolve_unit(deviation, target_unit, colleague=colleague)
+        if Need.UNIT in rule.needs
+        else None
+    )
     org = _resolve_org(deviation, target_org) if Need.ORG in rule.needs else None
 
     # One UPDATE per move, so the version counts moves: without this, a lazy load in the
@@ -294,10 +328,20 @@ def transition(
         if move is Move.START:
             deviation.handler_id = actor.id
         elif move is Move.FORWARD:
-            assert unit is not None
-            deviation.forwarded_unit_id = unit.id
-            deviation.handler_id = None  # the unit takes it; whoever starts there becomes handler
-            event_text = _join(_("Videresendt til %(unit)s", unit=unit.path), clean_text)
+            if unit is not None:
+                deviation.forwarded_unit_id = unit.id
+            # The colleague has it now (their "Mine"); else the unit, where whoever takes it
+            # becomes its handler.
+            deviation.handler_id = colleague.id if colleague is not None else None
+            where = ", ".join(
+                [
+                    x
+                    for x in (colleague.name if colleague else None, unit.path if unit else None)
+                    if x
+                ]
+            )
+            event_text = _join(_("Videresendt til %(unit)s", unit=where), clean_text)
+            notices.append(("case_handlers_but_actor", notify.Notice.FORWARDED))
         elif move is Move.REROUTE:
             assert org is not None
             event_text = _join(
@@ -332,14 +376,15 @@ def transition(
         elif move is Move.ANALYSE:
             deviation.handler_id = deviation.handler_id or actor.id
 
-        deviation.status = rule.to
+        to_status = rule.to
+        deviation.status = to_status
         event = DeviationEvent(
             deviation=deviation,
             at=now,
             actor_id=actor.id,
             kind=EventKind.TRANSITION,
             from_status=from_status,
-            to_status=rule.to,
+            to_status=to_status,
             text=event_text,
         )
         db.session.add(event)
@@ -355,6 +400,8 @@ def transition(
             notify.to_mottak(notice, deviation)
         elif audience == "reporter":
             notify.to_reporter(notice, deviation)
+        elif audience == "case_handlers_but_actor":
+            notify.to_case_handlers(notice, deviation, leave_out=actor.id)
         else:
             notify.to_case_handlers(notice, deviation)
     return event

@@ -52,6 +52,7 @@ from app.models.learning import GoodStory, Lesson, LessonStatus
 from app.models.login_session import LoginSession, PendingLogin
 from app.models.mail import MailStatus, OutboxMail
 from app.models.organisation import Organisation, OrgKind, Unit
+from app.models.reading import ThreadRead
 from app.models.search import DeviationSearch
 from app.models.second_factor import RecoveryCode
 from app.models.security_log import SecurityEvent, SecurityLogEntry
@@ -114,6 +115,7 @@ __all__ = [
     "SeriousNotice",
     "SsoIdentity",
     "Status",
+    "ThreadRead",
     "TimelineEntry",
     "TokenPurpose",
     "Unit",

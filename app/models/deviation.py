@@ -155,6 +155,13 @@ class ReferenceCounter(Base):
     last_number: Mapped[int] = mapped_column(default=0)
 
 
+# The open statuses as SQL, spelled as the partial index ix_deviation_open_queue's condition;
+# a query that is to use it repeats this text (app/handling/queues.py).
+OPEN_SQL = (
+    "deviation.status IN ('mottatt', 'sendt', 'til_analyse', 'under_behandling', 'videresendt')"
+)
+
+
 class Deviation(HasDeadline, Base):
     __tablename__ = "deviation"
     __table_args__ = (
@@ -179,6 +186,51 @@ class Deviation(HasDeadline, Base):
         # Inbox sorted by deadline within one organisation, and the daily reminder scan.
         sa.Index("ix_deviation_inbox_deadline", "counterpart_org_id", "response_deadline", "id"),
         sa.Index("ix_deviation_response_deadline", "response_deadline"),
+        # A handler's queues (app/handling/queues.py): the open cases alone (about one in
+        # twenty-five of a long history), each organisation's in deadline order, with every
+        # column a queue or visible() filters on. A queue's list reads its first rows in this
+        # order and its count stops after the cap, without reading a case.
+        sa.Index(
+            "ix_deviation_open_queue",
+            "counterpart_org_id",
+            "response_deadline",
+            "id",
+            "harm",
+            "status",
+            "handler_id",
+            "forwarded_unit_id",
+            "reporter_id",
+            "reporter_org_id",
+            sqlite_where=sa.text(OPEN_SQL),
+            postgresql_where=sa.text(OPEN_SQL),
+        ),
+        # "Mine": taken by the user, or sent to the user's unit.
+        # Partial: only the cases someone has, so the planner's statistics are about those.
+        sa.Index(
+            "ix_deviation_handler",
+            "handler_id",
+            "status",
+            "response_deadline",
+            "harm",
+            sqlite_where=sa.text("handler_id IS NOT NULL"),
+            postgresql_where=sa.text("handler_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_deviation_forwarded",
+            "forwarded_unit_id",
+            "status",
+            "response_deadline",
+            "harm",
+            sqlite_where=sa.text("forwarded_unit_id IS NOT NULL"),
+            postgresql_where=sa.text("forwarded_unit_id IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_deviation_reporter_waiting",
+            "counterpart_org_id",
+            "reporter_waiting_since",
+            sqlite_where=sa.text("reporter_waiting_since IS NOT NULL"),
+            postgresql_where=sa.text("reporter_waiting_since IS NOT NULL"),
+        ),
         # Only the few cases that carry an identity are in it.
         sa.Index(
             "ix_deviation_patient_id_hash",
@@ -282,6 +334,9 @@ class Deviation(HasDeadline, Base):
     handler_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     response_deadline: Mapped[date]
     response: Mapped[str | None] = mapped_column(sa.Text)
+    # When the reporter wrote last in the thread with no answer from the receiving handlers
+    # since: the handler's queue "Svar fra melder". Kept by handling.services.post_message.
+    reporter_waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     imported: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Set by the retention run (app/deviations/retention.py): from then on the case holds only

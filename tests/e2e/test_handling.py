@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.browser import assert_accessible, log_in, log_out
+from tests.e2e.browser import assert_accessible, log_in, log_out, screenshot
 from tests.factories import identity_number
 
 pytestmark = pytest.mark.e2e
@@ -37,10 +37,15 @@ def test_reporter_and_handler_talk_until_the_case_is_answered(page, live_server)
     assert_accessible(page, "inbox")
     page.get_by_role("link", name=reference).click()
     page.wait_for_url(f"**/avvik/{reference}")
+    # Opening the new case acknowledged it; one button takes it.
+    expect(page.get_by_text("Mottaket er bekreftet.")).to_be_visible()
+    expect(page.get_by_role("button", name="Bekreft mottak")).to_have_count(0)
     assert_accessible(page, "deviation page, handler, new case")
-    page.get_by_role("button", name="Bekreft mottak").click()
+    screenshot(page, "handling-actions-new-case")
+    page.get_by_role("button", name="Ta saken").click()
     page.wait_for_url(f"**/avvik/{reference}")
-    expect(page.get_by_text("Lagret: Bekreft mottak.")).to_be_visible()
+    expect(page.get_by_text("Lagret: Ta saken.")).to_be_visible()
+    expect(page.get_by_text("Du har saken.")).to_be_visible()
 
     # A question with an identity number is refused beside the field, text kept; then asked.
     # (The handler's composer to the reporter is "Svar til melder" since issue 20.)
@@ -78,14 +83,15 @@ def test_reporter_and_handler_talk_until_the_case_is_answered(page, live_server)
     expect(
         page.locator("#samtale-seksjon").get_by_text("Fredag 6. mars, sent på kvelden.")
     ).to_be_visible()
-    page.get_by_text("Besvar og lukk", exact=True).first.click()  # opens the form
+    # The handler has taken the case: the answer is the next step, its form already open.
+    expect(page.locator("#besvar-text")).to_be_visible()
     page.locator("#besvar-text").fill("")
-    page.locator("form:has(#besvar-text)").get_by_role("button", name="Besvar og lukk").click()
+    page.locator("form:has(#besvar-text)").get_by_role("button", name="Send svaret og lukk").click()
     error = page.locator("#besvar-text-feil")
     expect(error).to_have_text("Skriv svaret til den som meldte avviket.")
     assert_accessible(page, "deviation page with a refused move")
     page.locator("#besvar-text").fill("Vi har innført sjekkliste for epikrise ved utskrivning.")
-    page.locator("form:has(#besvar-text)").get_by_role("button", name="Besvar og lukk").click()
+    page.locator("form:has(#besvar-text)").get_by_role("button", name="Send svaret og lukk").click()
     page.wait_for_url(f"**/avvik/{reference}")
     expect(page.get_by_text("Lagret: Besvar og lukk.")).to_be_visible()
     log_out(page)

@@ -34,8 +34,8 @@ def test_the_second_handler_is_told_and_keeps_the_text(browser, live_app, live_s
     other.get_by_label("Begrunnelse").fill(typed)
 
     page.locator("summary", has_text="Besvar og lukk").click()
-    page.get_by_label("Svar til melder").fill("Vi har endret rutinen for utskrivning.")
-    page.get_by_role("button", name="Besvar og lukk").click()
+    page.get_by_label("Endelig svar til melder").fill("Vi har endret rutinen for utskrivning.")
+    page.get_by_role("button", name="Send svaret og lukk").click()
     expect(page.get_by_text("Lagret: Besvar og lukk.")).to_be_visible()
 
     other.get_by_role("button", name="Avvis").click()

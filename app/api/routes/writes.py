@@ -42,6 +42,7 @@ _FIELDS = {
     "agreement": "agreement_id",
     "target_unit": "unit_id",
     "target_org": "organisation_id",
+    "target_user": "user_id",
 }
 
 
@@ -160,7 +161,7 @@ def move(data, reference: str, idempotency_key: str):
     """Make a move of the workflow on a deviation the organisation received
 
     The moves the workflow's table allows a handler of the receiving organisation:
-    bekreft, start, videresend (unit_id), omdiriger (organisation_id), analyse,
+    bekreft, start, videresend (unit_id and/or user_id), omdiriger (organisation_id), analyse,
     besvar (text), avvis (text), gjenapne. Pass the version last read to be told (409) when
     the case changed meanwhile.
     """

@@ -52,6 +52,7 @@ def move(actor: ApiActor, deviation: Deviation, data: dict[str, Any]) -> dict[st
         text=data["text"],
         target_unit=data["unit_id"],
         target_org=data["organisation_id"],
+        target_user=data.get("user_id"),
         seen_version=data["version"],
     )
     return {

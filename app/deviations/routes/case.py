@@ -23,6 +23,15 @@ from app.privacy.access_log import log_reading
 def show(reference: str):
     deviation = get_visible(reference)
     log_reading(current_user, AccessAction.DEVIATION_VIEWED, deviation=deviation)
+    due = handling.opening(current_user, deviation)
+    if due:
+        # A GET that writes: read first without the lock, then one write block (it ends the
+        # read transaction and takes the lock), as the access log's own write does. A colleague
+        # who acknowledged the case a moment earlier makes this one change nothing.
+        with writing(show=False) as done:
+            done.value = handling.open_case(current_user, deviation, due)
+        if done and done.value:
+            flash(_("Mottaket er bekreftet. Melderen ser at avviket er mottatt."), "success")
     return render_deviation(deviation)
 
 

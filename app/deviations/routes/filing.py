@@ -19,6 +19,7 @@ from app.deviations.forms import DeviationForm
 from app.deviations.page import get_visible
 from app.deviations.routes.blueprint import bp
 from app.handling import fallback, serious
+from app.handling.reading import unread_ids
 from app.models import Harm, utcnow
 from app.search import services as search
 
@@ -152,7 +153,8 @@ def sent(reference: str):
 def mine():
     return render_template(
         "deviations/mine.html",
-        deviations=services.my_deviations(current_user),
+        deviations=(mine := services.my_deviations(current_user)),
+        unread=unread_ids(current_user, (d.id for d in mine)),
         waiting=services.waiting_for_reporter(current_user),
         today=today_local(),
     )

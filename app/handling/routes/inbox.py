@@ -10,7 +10,7 @@ from app.common import permissions
 from app.common.dates import today_local
 from app.common.ids import parse_id
 from app.common.picklists import active_categories
-from app.handling import services
+from app.handling import reading, services
 from app.handling.routes.blueprint import bp
 from app.models import Harm, Status
 from app.privacy.access_log import log_listing
@@ -63,6 +63,7 @@ def inbox():
     if serious_first is not None:
         shown = [*serious_first.items, *shown]
     log_listing(current_user, (row.id for row in shown))
+    unread = reading.unread_ids(current_user, (row.id for row in shown))
     return render_template(
         "handling/inbox.html",
         page=page,
@@ -78,4 +79,5 @@ def inbox():
         sort_deadline=services.SORT_DEADLINE,
         serious_first=serious_first,
         harm_serious=services.HARM_SERIOUS,
+        unread=unread,
     )

@@ -45,7 +45,7 @@ def move(reference: str):
         return redirect(
             url_for("deviations.show", reference=deviation.reference, _anchor="hendelsesanalyse")
         )
-    form = move_form(deviation, chosen, formdata=request.form)
+    form = move_form(deviation, chosen, formdata=request.form, actor_id=current_user.id)
     if not form.validate():
         return redraw_refused(deviation, failed=(chosen, form), status=422)
     saved = _("Lagret: %(move)s.", move=MOVE_LABELS[chosen].button)
@@ -57,6 +57,7 @@ def move(reference: str):
             text=form.text.data,
             target_unit=form.target_unit.data,
             target_org=form.target_org.data,
+            target_user=form.target_user.data,
             seen_version=form.seen_version(),
         )
     if not done and done.error.field is not None:

@@ -8,9 +8,14 @@ from app.auth.services import single_sign_on
 from app.common import permissions
 from app.common.dates import today_local
 from app.deviations.services import my_deviations
+from app.handling import queues
 from app.learning.services import community
 from app.main.landing import landing_url
 from app.main.routes.blueprint import bp
+from app.privacy.access_log import log_listing
+
+# Cases shown in each queue on a handler's start page; the rest behind "Vis alle".
+QUEUE_ROWS = 5
 
 
 @bp.get("/")
@@ -21,6 +26,14 @@ def index():
         return render_template(
             "main/visitor.html", form=LoginForm(), providers=single_sign_on.providers()
         )
+    if permissions.can(current_user, "open", permissions.INBOX):
+        # A handler's work is the mottak's: the start page is the queues (issue 20).
+        today = today_local()
+        views = queues.start_page(
+            current_user, today, int(current_app.config["INBOX_COUNT_CAP"]), QUEUE_ROWS
+        )
+        log_listing(current_user, (row.id for view in views for row in view.rows))
+        return render_template("handling/start.html", queues=views, today=today)
     landing = landing_url(current_user)
     if landing is not None:
         return redirect(landing)
