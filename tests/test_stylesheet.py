@@ -1,0 +1,47 @@
+"""The one stylesheet `make install` builds from app/static/scss/ (Bootstrap from its Sass
+variables, then the app's rules): that it is there, says what the look decided, and is what
+every page links, through the content-hashed URL."""
+
+import gzip
+import hashlib
+import re
+from pathlib import Path
+
+import flask_bootstrap
+
+STATIC = Path(__file__).resolve().parents[1] / "app" / "static"
+BUILT = STATIC / "build" / "avvik.css"
+SOURCES = sorted((STATIC / "scss").glob("*.scss"))
+BRAND = "#0b3d91"
+
+
+def test_the_built_stylesheet_has_the_brand_colour_and_18px_text():
+    assert BUILT.exists(), "run `make install`: it compiles app/static/scss/ with dart-sass"
+    css = BUILT.read_text()
+    assert f"--bs-primary: {BRAND}" in css or f"--bs-primary:{BRAND}" in css
+    assert re.search(r"--bs-body-font-size: ?1\.125rem", css), "18 px body text"
+    assert ".navbar{" in css and ".badge{" in css and ".form-check{" in css
+    # The Content-Security-Policy has no data: images; Bootstrap's icons are files.
+    assert "data:" not in css
+    assert not (STATIC / "avvik.css").exists(), "one stylesheet, not Bootstrap's plus ours"
+
+
+def test_no_rule_of_ours_is_forced():
+    assert SOURCES and any(p.name == "avvik.scss" for p in SOURCES)
+    for source in SOURCES:
+        assert "!important" not in source.read_text(), source.name
+
+
+def test_a_phone_downloads_less_css_than_stock_bootstrap():
+    stock = Path(flask_bootstrap.__file__).parent / "static/bootstrap5/css/bootstrap.min.css"
+    ours = len(gzip.compress(BUILT.read_bytes(), 6))
+    assert ours < len(gzip.compress(stock.read_bytes(), 6)), ours
+
+
+def test_every_page_links_the_built_file_by_its_content_hash(client):
+    page = client.get("/logg-inn").get_data(as_text=True)
+    digest = hashlib.sha256(BUILT.read_bytes()).hexdigest()[:12]
+    assert f'<link rel="stylesheet" href="/static/build/avvik.css?v={digest}">' in page
+    assert "bootstrap.min.css" not in page
+    with client.get(f"/static/build/avvik.css?v={digest}") as served:
+        assert served.status_code == 200 and served.mimetype == "text/css"
