@@ -9,6 +9,9 @@ from pathlib import Path
 
 import flask_bootstrap
 
+from app.extensions import db
+from tests import factories
+
 STATIC = Path(__file__).resolve().parents[1] / "app" / "static"
 BUILT = STATIC / "build" / "avvik.css"
 SOURCES = sorted((STATIC / "scss").glob("*.scss"))
@@ -21,6 +24,7 @@ def test_the_built_stylesheet_has_the_brand_colour_and_18px_text():
     assert f"--bs-primary: {BRAND}" in css or f"--bs-primary:{BRAND}" in css
     assert re.search(r"--bs-body-font-size: ?1\.125rem", css), "18 px body text"
     assert ".navbar{" in css and ".badge{" in css and ".form-check{" in css
+    assert ".choice-card" in css, "the app's own rules are in the same file"
     # The Content-Security-Policy has no data: images; Bootstrap's icons are files.
     assert "data:" not in css
     assert not (STATIC / "avvik.css").exists(), "one stylesheet, not Bootstrap's plus ours"
@@ -45,3 +49,29 @@ def test_every_page_links_the_built_file_by_its_content_hash(client):
     assert "bootstrap.min.css" not in page
     with client.get(f"/static/build/avvik.css?v={digest}") as served:
         assert served.status_code == 200 and served.mimetype == "text/css"
+
+
+def test_harm_is_chosen_on_cards_each_with_its_definition(login_as):
+    page = login_as("melder@trondheim.demo").get("/avvik/nytt").get_data(as_text=True)
+    cards = re.findall(
+        r'<div class="form-check choice-card">\s*<input([^>]*)>\s*<label[^>]*>([^<]*)</label>\s*'
+        r'<div id="([^"]+)" class="form-text">([^<]+)</div>',
+        page,
+    )
+    assert len(cards) == 6, cards
+    for attributes, label, help_id, help_text in cards:
+        assert 'name="harm"' in attributes and f'aria-describedby="{help_id}"' in attributes
+        assert label.strip() and len(help_text.strip()) > 20
+    assert "fanget opp før den nådde pasienten" in cards[0][3]
+
+
+def test_a_page_with_a_parent_says_tilbake_to_it(app, login_as):
+    with app.app_context():
+        reference = factories.deviation().reference
+        db.session.commit()
+    handler = login_as("mottak@stolav.demo").get(f"/avvik/{reference}").get_data(as_text=True)
+    assert '<a class="back-link" href="/mottak">Tilbake til mottaket</a>' in handler
+    reporter = login_as("melder@trondheim.demo").get(f"/avvik/{reference}").get_data(as_text=True)
+    assert '<a class="back-link" href="/avvik/mine">Tilbake til mine avvik</a>' in reporter
+    admin = login_as("admin@demo.demo").get("/admin/brukere/ny").get_data(as_text=True)
+    assert '<a class="back-link" href="/admin/brukere">Tilbake til brukerne</a>' in admin

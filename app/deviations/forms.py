@@ -46,6 +46,8 @@ class DeviationForm(AvvikForm):
         validate_choice=False,
         validators=[DataRequired(_l("Velg en kategori."))],
     )
+    # The line under each harm's choice card (deviations/new.html).
+    harm_help = labels.HARM_HELP
     harm = RadioField(
         _l("Konsekvens for pasienten"),
         choices=[SelectChoice(h.value, labels.HARM[h]) for h in Harm],
