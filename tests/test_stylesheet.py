@@ -75,3 +75,25 @@ def test_a_page_with_a_parent_says_tilbake_to_it(app, login_as):
     assert '<a class="back-link" href="/avvik/mine">Tilbake til mine avvik</a>' in reporter
     admin = login_as("admin@demo.demo").get("/admin/brukere/ny").get_data(as_text=True)
     assert '<a class="back-link" href="/admin/brukere">Tilbake til brukerne</a>' in admin
+
+
+def test_every_bootstrap_class_the_app_names_is_built():
+    """avvik.scss builds only the Bootstrap parts in use: a template, script or module that
+    starts to use another one (`position-absolute`, `.mt-md-3`) fails here, not silently on a
+    phone. Named classes are the words of app/ and reports/ that stock Bootstrap defines."""
+    stock_css = (
+        Path(flask_bootstrap.__file__).parent / "static/bootstrap5/css/bootstrap.min.css"
+    ).read_text()
+    stock = set(re.findall(r"\.([a-z][\w-]*)", stock_css))
+    built = set(re.findall(r"\.([a-z][\w-]*)", BUILT.read_text()))
+    root = STATIC.parents[1]
+    files = [*root.glob("app/**/*.html"), *root.glob("app/**/*.py"), *STATIC.glob("*.js")]
+    files += root.glob("reports/**/*.py")
+    named = set()
+    for file in files:
+        named |= set(re.findall(r"[a-z][a-z0-9-]*", file.read_text())) & stock
+    # Words that are Bootstrap class names by accident (a Python name, an attribute, a URL), and
+    # `collapsed`, which Bootstrap's script sets and only the accordion (not used) styles.
+    named -= {"collapsed", "css", "figure", "map", "min", "org", "placeholder", "progress"}
+    named -= {"showing", "w3"}
+    assert named - built == set()
