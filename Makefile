@@ -46,16 +46,28 @@ TRANSLATIONS := app/translations
 POT          := $(TRANSLATIONS)/messages.pot
 PO_FILES     := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
 MO_FILES     := $(PO_FILES:.po=.mo)
+CSS          := app/static/build/avvik.css
+SCSS         := $(wildcard app/static/scss/*.scss)
 
 $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(BIN)/.installed
 	@echo "==> Bygger oversettelsen ($*)"
 	@$(BIN)/pybabel -q compile -d $(TRANSLATIONS) -l $*
 
-install: $(BIN)/.installed $(MO_FILES)
+install: $(BIN)/.installed $(MO_FILES) $(CSS)
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --silent
-	touch $@
+	@echo "==> Installerer npm-pakkene fra package-lock.json"
+	@npm ci --no-audit --no-fund --silent
+	@touch $@
+
+# The one stylesheet: Bootstrap from its Sass variables, only the parts the app uses, and the
+# app's own rules (app/static/scss/), compiled by dart-sass from package-lock.json. Built again
+# when a .scss file or the lock changes; git ignores the result.
+$(CSS): $(SCSS) node_modules/.installed
+	@echo "==> Bygger stilarket $(CSS)"
+	@node_modules/.bin/sass --style=compressed --no-source-map --load-path=node_modules \
+	  --quiet-deps --silence-deprecation=import --silence-deprecation=global-builtin \
+	  app/static/scss/avvik.scss $@
 
 # Debian's Chromium drives the browser tests; never a downloaded browser.
 browser: node_modules/.installed
@@ -155,4 +167,4 @@ bench: install
 	$(BIN)/python bench/search.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) node_modules instance/*.db instance/*.db-* .pytest_cache
+	rm -rf $(VENV) $(TOOLS) node_modules app/static/build instance/*.db instance/*.db-* .pytest_cache

@@ -34,6 +34,16 @@ HARMS = {
     "alvorlig": N_("Alvorlig"),
     "dod": N_("Død"),
 }
+# One line under each harm on the filing form, so the reporter picks by meaning, not by
+# adjective (issue 22; the glossary may reword them).
+HARM_HELP = {
+    "ikke_berort": N_("Hendelsen ble fanget opp før den nådde pasienten."),
+    "ingen": N_("Hendelsen nådde pasienten, men ga ingen skade."),
+    "lav": N_("Liten, forbigående skade som trengte lite eller ingen ekstra behandling."),
+    "moderat": N_("Skade som trengte ekstra behandling eller oppfølging, uten varige følger."),
+    "alvorlig": N_("Betydelig eller varig skade, eller fare for pasientens liv."),
+    "dod": N_("Hendelsen kan ha bidratt til at pasienten døde."),
+}
 # The harms that may make a case an "alvorlig hendelse" (app.models.deviation.SERIOUS_HARMS).
 SERIOUS_HARMS = ("alvorlig", "dod")
 

@@ -164,7 +164,7 @@ def test_a_clients_request_id_is_kept_only_in_the_strict_format(client, given, k
         assert returned != given and re.fullmatch(r"[0-9a-f]{32}", returned)
 
 
-@pytest.mark.parametrize("path", ["/logg-inn", "/helse", "/ingen-side", "/static/avvik.css"])
+@pytest.mark.parametrize("path", ["/logg-inn", "/helse", "/ingen-side", "/static/build/avvik.css"])
 def test_every_answer_denies_browser_features_and_opener_access(client, path):
     response = client.get(path)
     response.close()  # the static file's handle

@@ -46,11 +46,11 @@ def test_an_anonymous_answer_says_only_its_total(client, capsys):
 
 def test_static_urls_carry_the_files_content_hash(app, client):
     page = client.get("/logg-inn").get_data(as_text=True)
-    css = Path(app.static_folder, "avvik.css").read_bytes()
+    css = Path(app.static_folder, "build", "avvik.css").read_bytes()  # built by `make install`
     digest = hashlib.sha256(css).hexdigest()[:12]
-    assert f'href="/static/avvik.css?v={digest}"' in page
-    bootstrap = re.search(r'href="(/bootstrap/static/[^"?]+)\?v=([0-9a-f]{12})"', page)
-    assert bootstrap, "Bootstrap-Flask's stylesheet has its hash too"
+    assert f'href="/static/build/avvik.css?v={digest}"' in page
+    bootstrap = re.search(r'src="(/bootstrap/static/[^"?]+)\?v=([0-9a-f]{12})"', page)
+    assert bootstrap, "Bootstrap-Flask's script has its hash too"
     with client.get(f"{bootstrap.group(1)}?v={bootstrap.group(2)}") as served:
         assert hashlib.sha256(served.get_data()).hexdigest()[:12] == bootstrap.group(2)
     with app.test_request_context():

@@ -54,6 +54,7 @@ class Labels(Mapping[str, LazyString]):
 
 STATUS = Labels(spelled.STATUSES)
 HARM = Labels(spelled.HARMS)
+HARM_HELP = Labels(spelled.HARM_HELP)
 DIRECTION = Labels(spelled.DIRECTIONS)
 EVENT = Labels(spelled.EVENTS)
 ANALYSIS_STATUS = Labels(spelled.ANALYSIS_STATUSES)

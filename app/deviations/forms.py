@@ -58,6 +58,8 @@ class DeviationForm(AvvikForm):
         _l("Hva skjedde?"),
         validators=[Optional(), MaxLength(DESCRIPTION_MAX), NoIdentityNumber()],
     )
+    # The line under each harm's choice card (deviations/new.html).
+    harm_help = labels.HARM_HELP
     harm = RadioField(
         _l("Konsekvens for pasienten"),
         choices=[SelectChoice(h.value, labels.HARM[h]) for h in Harm],

@@ -1,5 +1,6 @@
-"""A content hash on every static file's URL: ``url_for('static', filename='avvik.css')`` gives
-``/static/avvik.css?v=<12 hex of its SHA-256>``, and Bootstrap-Flask's files the same.
+"""A content hash on every static file's URL: ``url_for('static', filename='build/avvik.css')``
+gives ``/static/build/avvik.css?v=<12 hex of its SHA-256>`` (the stylesheet `make install`
+builds, hashed as built), and Bootstrap-Flask's scripts the same.
 
 The reverse proxy (deploy/nginx/avvik.conf) serves such URLs from disk with a year's cache and
 ``immutable``: a release that changes a file changes its URL, so no browser keeps an old copy,

@@ -253,7 +253,7 @@ def _header_checks(proxy: Proxy, ca, figures: Figures) -> dict[str, object]:
         )
         figures.require("max-age=31536000" in headers.get("strict-transport-security", ""),
                         f"HSTS on {asset}")  # fmt: skip
-    unhashed = _raw(port, tls, "/static/avvik.css", gz)[1]
+    unhashed = _raw(port, tls, "/static/build/avvik.css", gz)[1]
     figures.require(
         unhashed.get("cache-control") == "public, max-age=3600", "an hour without the hash"
     )
