@@ -413,10 +413,16 @@ def similar(user: User, deviation: Deviation, limit: int = 5) -> list[SearchRow]
             or []
         )
 
-    # Two bounded windows: below the case registered just before this one, and below the
-    # newest entry. Imported history is entered after the cases filed live but registered
-    # before them; the first window alone would never reach it.
-    rows = {row.id: row for row in [*window(start + 1), *window(None)]}.values()
+    # Two bounded windows: below the case registered just before this one, and, when anything
+    # but this case was entered after that one, below the newest entry. Imported history is
+    # entered after the cases filed live but registered before them; the first window alone
+    # would never reach it. A new case filed live needs only the first.
+    rows = window(start + 1)
+    entered_later = db.session.scalar(
+        sa.select(sa.exists().where(Deviation.id > start, Deviation.id != deviation.id))
+    )
+    if entered_later:
+        rows = list({row.id: row for row in [*rows, *window(None)]}.values())
     needed = math.ceil(len(title) / 2)
     scored = []
     for row in rows:

@@ -246,9 +246,11 @@ def test_file_with_keyboard_and_open_from_inbox(page, live_app):
         page.keyboard.press("Enter")
     assert page.locator("#pasient-id").inner_text().replace(" ", "") == patient_id
     history = page.locator("#historikk + ol li")
-    expect(history).to_have_count(2)
-    expect(history.nth(1)).to_contain_text("Pasientens identitet vist")
-    expect(history.nth(1)).to_contain_text("Siri Mottak")
+    # Registered; acknowledged as the handler opened it (issue 20); the identity shown.
+    expect(history).to_have_count(3)
+    expect(history.nth(1)).to_contain_text("Bekreftet da saken ble åpnet første gang")
+    expect(history.nth(2)).to_contain_text("Pasientens identitet vist")
+    expect(history.nth(2)).to_contain_text("Siri Mottak")
     assert_accessible(page, "deviation page with the identity shown")
 
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from app.extensions import db
 from app.models import Harm
 from tests import factories
-from tests.e2e.browser import assert_accessible, log_in, screenshot
+from tests.e2e.browser import assert_accessible, log_in, screenshot, switch_language
 from tests.test_handler_queues import QUEUES, expected_counts
 
 pytestmark = pytest.mark.e2e
@@ -53,8 +53,7 @@ def test_handler_lands_on_the_queues_whole_at_360_and_1280_in_both_languages(pag
     )
     for language, heading in (("nb", "Over fristen"), ("en", "Overdue")):
         if language == "en":
-            page.get_by_role("button", name="English").click()
-            page.wait_for_load_state()
+            switch_language(page, "English")
         expect(page.locator("#ko-over-fristen-tittel")).to_contain_text(heading)
         for queue in QUEUES:
             expect(page.locator(f"#antall-{queue}")).to_have_text(expected[queue])
