@@ -78,9 +78,11 @@
     fill(best, kept.fields);
     document.getElementById("skjema-tatt-vare-paa").hidden = false;
     // A form further down the page (a case's composer at the end of its thread) is brought
-    // into view; the notice above says what happened.
-    if (best.getBoundingClientRect().top > window.innerHeight) {
-      best.scrollIntoView({ block: "center" });
+    // into view, its first text box whole; the notice above says what happened.
+    const box = best.querySelector("textarea, input[type=text]") || best;
+    const rect = box.getBoundingClientRect();
+    if (rect.top < 0 || rect.bottom > window.innerHeight) {
+      box.scrollIntoView({ block: "center" });
     }
   }
 
