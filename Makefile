@@ -5,7 +5,7 @@ PYTHON   ?= python3
 PORT     ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test reliability install browser proxy db demo mail lock audit babel-extract babel-update babel-compile bench clean
+.PHONY: run test reliability install browser proxy db demo mail lock audit babel-extract babel-update babel-compile bench screenshots clean
 
 # Installed from the lock file only, every file checked against its hash; then the project
 # itself, without dependencies, built by the setuptools the lock pins. The venv's own pip is the
@@ -129,6 +129,11 @@ test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 --dist worksteal
+
+# The pictures in docs/screenshots.md, taken anew by the browser tests that reach those pages.
+screenshots: install browser
+	SCREENSHOTS=docs $(BIN)/pytest -q -n 0 tests/e2e/test_filing_browser.py \
+	  tests/e2e/test_case_page_browser.py tests/e2e/test_handler_start.py tests/e2e/test_statistics_page.py
 
 # Every _()/_l()/N_() msgid in app/**.py, reports/**.py and app/templates/**.html, Norwegian as written.
 babel-extract: $(BIN)/.installed

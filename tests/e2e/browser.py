@@ -40,7 +40,7 @@ CHROMIUM_ARGS = [
 # (its CSS honours prefers-reduced-motion). Playwright waits for an element to stop moving
 # before it clicks, and axe read a button's colour halfway through a hover transition once.
 CONTEXT = {"locale": "nb-NO", "reduced_motion": "reduce"}
-SCREENSHOTS = os.environ.get("SCREENSHOTS", "").lower() in {"1", "true", "yes"}
+SCREENSHOTS = os.environ.get("SCREENSHOTS", "").lower() in {"1", "true", "yes", "docs"}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -156,11 +156,32 @@ def assert_accessible(page, label: str) -> None:
     assert_no_violations(found, label)
 
 
+# The pictures docs/screenshots.md shows, taken by the browser tests that reach these pages
+# (`make screenshots`, SCREENSHOTS=docs), so they show the pages as they are.
+DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
+DOCS_SHOTS = {
+    f"{page}-{width}"
+    for page in (
+        "filing-form",
+        "case-page-handler-nb",
+        "arbeidsliste-nb",
+        "statistikk-forbedring-nb",
+    )
+    for width in (360, 1280)
+}
+
+
 def screenshot(page, name: str) -> None:
     """A full-page picture in test-artifacts/ for a human to look at, when SCREENSHOTS=1 (the
     PNG encoding of a long page costs the browser more than the checks around it). A failed
-    test's page is always kept (the `page` fixture)."""
+    test's page is always kept (the `page` fixture). With SCREENSHOTS=docs the pages in
+    DOCS_SHOTS also go to docs/img/, in 64 colours (a fifth of the size in the repository)."""
     if not SCREENSHOTS:
         return
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    if os.environ.get("SCREENSHOTS", "").lower() == "docs" and name in DOCS_SHOTS:
+        from PIL import Image  # Pillow, which reportlab brings
+
+        picture = Image.open(ARTIFACTS / f"{name}.png").quantize(colors=64)
+        picture.save(DOCS_IMAGES / f"{name}.png", optimize=True)
