@@ -83,6 +83,23 @@ class InboxPage:
     next_cursor: str | None
 
 
+# The columns an inbox list shows, not whole cases: a page reads 26 rows of a wide table.
+_LIST_COLUMNS = (
+    Deviation.id,
+    Deviation.reference,
+    Deviation.registered_at,
+    Deviation.title,
+    Deviation.reporter_org_name,
+    Deviation.reporter_unit_id,
+    Category.name.label("category"),
+    Deviation.status,
+    Deviation.forwarded_unit_id,
+    Deviation.response_deadline,
+    Deviation.counterpart_org_name,
+    Deviation.harm,
+)
+
+
 def encode_cursor(deviation: Deviation | InboxRow, sort: str = SORT_NEWEST) -> str:
     if sort == SORT_DEADLINE:
         raw = (
@@ -135,22 +152,8 @@ def inbox_page(
     both), newest first over ix_deviation_reporter_org.
     """
     mine = Deviation.reporter_org_id if sent else Deviation.counterpart_org_id
-    # The columns the list shows, not whole cases: a page reads 26 rows of a wide table.
     query = (
-        sa.select(
-            Deviation.id,
-            Deviation.reference,
-            Deviation.registered_at,
-            Deviation.title,
-            Deviation.reporter_org_name,
-            Deviation.reporter_unit_id,
-            Category.name.label("category"),
-            Deviation.status,
-            Deviation.forwarded_unit_id,
-            Deviation.response_deadline,
-            Deviation.counterpart_org_name,
-            Deviation.harm,
-        )
+        sa.select(*_LIST_COLUMNS)
         .join(Category, Category.id == Deviation.category_id)
         .where(mine == user.organisation_id)
         .limit(page_size + 1)
@@ -242,20 +245,7 @@ def open_serious_first(user: User, limit: int = SERIOUS_FIRST_LIMIT) -> InboxPag
         .limit(limit + 1)
     )
     query = (
-        sa.select(
-            Deviation.id,
-            Deviation.reference,
-            Deviation.registered_at,
-            Deviation.title,
-            Deviation.reporter_org_name,
-            Deviation.reporter_unit_id,
-            Category.name.label("category"),
-            Deviation.status,
-            Deviation.forwarded_unit_id,
-            Deviation.response_deadline,
-            Deviation.counterpart_org_name,
-            Deviation.harm,
-        )
+        sa.select(*_LIST_COLUMNS)
         .join(Category, Category.id == Deviation.category_id)
         .where(Deviation.id.in_(list(db.session.scalars(first))))
         .order_by(Deviation.response_deadline, Deviation.id)
