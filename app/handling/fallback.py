@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from app.common import permissions
 from app.extensions import db
 from app.handling import notify
-from app.handling.workflow import reroute_unstaffed
+from app.handling.workflow import note_unread, reroute_unstaffed
 from app.mail.services import absolute_url, queue_mail
 from app.models import Deviation, DeviationEvent, EventKind, Organisation, Status, User
 
@@ -109,22 +109,7 @@ def route_new_case(deviation: Deviation, now: datetime) -> Route:
         reroute_unstaffed(deviation, route.fallback, now)
         notify.to_mottak(notify.Notice.FALLBACK, deviation)
     else:
-        db.session.add(
-            DeviationEvent(
-                deviation=deviation,
-                at=now,
-                actor_id=None,
-                kind=EventKind.TRANSITION,
-                from_status=Status.SENDT,
-                to_status=Status.SENDT,
-                text=_(
-                    "Mottaket hos %(org)s har ingen saksbehandler, og det er ikke valgt noe "
-                    "reservemottak som kan ta saken. Administratorene har fått e-post.",
-                    org=deviation.counterpart_org_name,
-                ),
-            )
-        )
-        db.session.flush()
+        note_unread(deviation, now)
         _tell_admins(deviation)
     return route
 

@@ -442,6 +442,28 @@ def reroute_unstaffed(
     return event
 
 
+def note_unread(deviation: Deviation, now: datetime) -> DeviationEvent:
+    """The history row of a case just filed to an unstaffed mottak that no fallback can take:
+    it stays where it was filed, and the row says why (app/handling/fallback.py mails the
+    admins). No actor: the rule wrote it, not a person. Flushes."""
+    event = DeviationEvent(
+        deviation=deviation,
+        at=now,
+        actor_id=None,
+        kind=EventKind.TRANSITION,
+        from_status=Status.SENDT,
+        to_status=Status.SENDT,
+        text=_(
+            "Mottaket hos %(org)s har ingen saksbehandler, og det er ikke valgt noe "
+            "reservemottak som kan ta saken. Administratorene har fått e-post.",
+            org=deviation.counterpart_org_name,
+        ),
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
 def _reroute(deviation: Deviation, org: Organisation, now: datetime) -> None:
     """Hand the case to another organisation's mottak, with that organisation's deadline.
 
