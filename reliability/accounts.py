@@ -20,8 +20,8 @@ def _slug(org: str) -> str:
     return {"St. Olavs hospital HF": "stolav"}.get(org, org.lower())
 
 
-# Reporters in six organisations; the counterparts' mottak below (Orkland has none: its
-# deviations must queue no mail at all).
+# Reporters in six organisations; the counterparts' mottak below (Orkland has none, and the
+# suite names no fallback mottak: its deviations mail the central admins only).
 REPORTING_ORGS = (HOSPITAL, "Trondheim", "Malvik", "Melhus", "Orkland", "Skaun")
 REPORTERS = [
     Account(f"melder{n}.{_slug(org)}@reliability.test", f"Melder {n} {org}", org)

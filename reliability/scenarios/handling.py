@@ -30,10 +30,21 @@ SUCCESS = "Lagret:"
 TO_STATUS = {
     "besvar": "besvart",
     "avvis": "avvist",
-    "videresend": "videresendt",
+    "videresend": None,  # an internal forward keeps the status the reporter sees
     "omdiriger": "videresendt",
     "gjenapne": "under_behandling",
 }
+# The first handler to open a new case acknowledges it (a history row of its own, no move).
+_ACKNOWLEDGED = ("sendt", "mottatt")
+
+
+def _move_of(from_status: str, to_status: str) -> str:
+    """Which of the raced moves a history row records."""
+    if from_status == to_status:
+        return "videresend"
+    return next(move for move, to in TO_STATUS.items() if to == to_status)
+
+
 _MOVE = re.compile(r'name="move" value="(\w+)"')
 
 
@@ -180,7 +191,12 @@ def _consistent(db: Database, references: list[str], wins: dict) -> list[str]:
             (deviation_id,),
         )
         won = wins.get(reference, [])
-        if Counter((e[0], e[2]) for e in events) != Counter((m[0], TO_STATUS[m[1]]) for m in won):
+        acknowledged = [e for e in events if (e[1], e[2]) == _ACKNOWLEDGED]
+        moves = [e for e in events if (e[1], e[2]) != _ACKNOWLEDGED]
+        if len(acknowledged) != 1 or events[0] != acknowledged[0]:
+            problems.append(f"{reference}: acknowledged {len(acknowledged)} times: {events}")
+            continue
+        if Counter((e[0], _move_of(e[1], e[2])) for e in moves) != Counter(won):
             problems.append(f"{reference}: history {events} against won moves {won}")
             continue
         chain = ["sendt"] + [e[2] for e in events]
@@ -198,7 +214,8 @@ def _consistent(db: Database, references: list[str], wins: dict) -> list[str]:
 
 def _mails(db: Database, references: list[str], wins: dict, reporter: str) -> tuple[int, int]:
     """Per case: a mail to each of the hospital's handlers when filed, to Malvik's mottak on a
-    re-route, to the reporter on an answer, a rejection or a reopening; nothing else."""
+    re-route, to the reporter on an answer, a rejection or a reopening, to the rest of the
+    mottak on a forward; nothing else."""
     sent: dict[str, Counter] = defaultdict(Counter)
     for to_address, subject in db.rows("SELECT to_address, subject FROM outbox_mail"):
         found = re.search(r"AV-\d{4}-\d{5}", subject)
@@ -216,11 +233,14 @@ def _mails(db: Database, references: list[str], wins: dict, reporter: str) -> tu
     lost = doubled = 0
     for reference in references:
         expected = Counter(hospital)
-        for _email, move in wins.get(reference, []):
+        for email, move in wins.get(reference, []):
             if move in ("besvar", "avvis", "gjenapne"):
                 expected[reporter] += 1
             elif move == "omdiriger":
                 expected["mottak@malvik.demo"] += 1
+            elif move == "videresend":
+                # To a unit nobody of the race belongs to: the whole mottak but the forwarder.
+                expected.update(h for h in hospital if h != email)
         got = sent.get(reference, Counter())
         for email in set(expected) | set(got):
             lost += max(0, expected[email] - got[email])
