@@ -12,6 +12,9 @@ from reliability.environment import PATIENT_DATA_KEY
 from reliability.filing import Filing
 
 _REFERENCE = re.compile(r"AV-\d{4}-\d{5}")
+# The deadline reminders the mail host's timer may queue during a run: not the filing's mail.
+# A serious event's three-day deadline is "near" from the start, so it gets one at once.
+REMINDER_SUBJECTS = ("svarfristen nærmer seg", "svarfristen er passert")
 _FIELDS = (
     "title", "description", "immediate_action", "suggestion", "harm", "category_id",
     "counterpart_org_id", "event_date",
@@ -137,7 +140,7 @@ def mottak_mail(db: Database, references: set[str]) -> tuple[int, int]:
     sent: dict[str, Counter] = defaultdict(Counter)
     for to_address, subject in db.rows("SELECT to_address, subject FROM outbox_mail"):
         found = _REFERENCE.search(subject)
-        if found and found.group(0) in references:
+        if found and found.group(0) in references and not subject.endswith(REMINDER_SUBJECTS):
             sent[found.group(0)][to_address] += 1
     lost = doubled = 0
     for reference in references:

@@ -532,7 +532,7 @@ def _case_mail(db: Database, load: Load) -> tuple[int, int]:
     sent: Counter = Counter()
     for to_address, subject in db.rows("SELECT to_address, subject FROM outbox_mail"):
         found = re.search(r"AV-\d{4}-\d{5}", subject)
-        if found and found.group(0) in answered:
+        if found and found.group(0) in answered and not subject.endswith(checks.REMINDER_SUBJECTS):
             sent[found.group(0), to_address] += 1
     for reference in answered:
         org, reporter = case[reference]
