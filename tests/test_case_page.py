@@ -205,7 +205,7 @@ def test_the_question_is_only_for_those_who_may_edit(app, login_as):
 def test_similar_cases_read_a_bounded_window_below_the_case(ctx, monkeypatch):
     """Lignende avvik looks at the newest SIMILAR_SCAN earlier matches below the case, so a
     case from the middle of the history costs what a new one does; nothing later shows."""
-    from app.search import services as search
+    from app.search import similar as search
 
     def filed(title: str, days_ago: int):
         return factories.deviation(

@@ -34,8 +34,8 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.deviation import HistoryPermit, PermitPurpose
 from app.models.guards import history_permit
+from app.models.history_permit import HistoryPermit, PermitPurpose
 from app.statistics import services
 from reports import Tertial
 from tests import statistics_data as data

@@ -24,7 +24,7 @@ from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
 from app.models import Category, Harm, MailStatus, OutboxMail, Status
-from app.models.deviation import PermitPurpose
+from app.models.history_permit import PermitPurpose
 from reports import Tertial
 from reports import labels as spelled
 from reports.i18n import load

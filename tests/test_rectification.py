@@ -27,7 +27,7 @@ from app.models import (
     Status,
     utcnow,
 )
-from app.models.deviation import HistoryPermit, PermitPurpose
+from app.models.history_permit import HistoryPermit, PermitPurpose
 from app.privacy.rectification import correct_patient_id, redact_passage
 from tests.factories import identity_number as make_identity_number
 

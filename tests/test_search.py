@@ -12,7 +12,7 @@ from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.handling.services import post_message
 from app.models import DeviationSearch
-from app.search import services
+from app.search import services, similar
 from app.search.text import document, query_stems
 from tests import factories
 
@@ -167,9 +167,9 @@ def test_similar_cases_only_earlier_same_category_and_visible(ctx):
         title="Sykehusseng ikke levert igjen",
         category="Hjelpemidler/utstyr",
     )
-    trondheim = [s.reference for s in services.similar(find_user("mottak@trondheim.demo"), current)]
+    trondheim = [s.reference for s in similar.similar(find_user("mottak@trondheim.demo"), current)]
     assert trondheim == [older.reference]  # Malvik's case is not Trondheim's to see
-    reporter = [s.reference for s in services.similar(find_user("melder@stolav.demo"), current)]
+    reporter = [s.reference for s in similar.similar(find_user("melder@stolav.demo"), current)]
     assert reporter == [older.reference, older_elsewhere.reference]
     for ref in (other_category.reference, unrelated.reference, later.reference):
         assert ref not in reporter

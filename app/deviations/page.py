@@ -28,7 +28,7 @@ from app.handling.moves import Move
 from app.learning.services.lessons import lessons_of_source
 from app.models import AccessAction, Deviation
 from app.privacy.access_log import group_readings, log_reading, readings_for_case
-from app.search import services as search
+from app.search import similar as suggestions
 
 
 def get_visible(reference: str) -> Deviation:
@@ -93,7 +93,7 @@ def render_deviation(
             panel=analysis.deviation_panel(current_user, deviation),
             access_log=access_log,
             access_log_groups=group_readings(access_log or []),
-            similar=search.similar(current_user, deviation),
+            similar=suggestions.similar(current_user, deviation),
             lessons=[
                 x
                 for x in lessons_of_source(deviation=deviation)

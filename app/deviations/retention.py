@@ -35,8 +35,8 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.deviation import PermitPurpose
 from app.models.guards import history_permit
+from app.models.history_permit import PermitPurpose
 from app.search.index import reindex
 
 # What an anonymised case's title becomes; the page says why beside it.

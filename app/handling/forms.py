@@ -26,7 +26,8 @@ from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
 from app.handling.notify import mottak_handlers
 from app.models import Deviation, User
-from app.models.deviation import NOTICE_NAME_MAX, NOTICE_REFERENCE_MAX, TEXT_MAX
+from app.models.deviation import TEXT_MAX
+from app.models.serious_notice import NOTICE_NAME_MAX, NOTICE_REFERENCE_MAX
 
 
 class MoveForm(AvvikForm):

@@ -32,12 +32,8 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.deviation import (
-    NOTICE_NAME_MAX,
-    NOTICE_REFERENCE_MAX,
-    SERIOUS_HARMS,
-    TEXT_MAX,
-)
+from app.models.deviation import SERIOUS_HARMS, TEXT_MAX
+from app.models.serious_notice import NOTICE_NAME_MAX, NOTICE_REFERENCE_MAX
 
 # Statens helsetilsyn's section on notices of serious events, which leads to the organisations'
 # notice form (the notice reaches Ukom too): the address its own pages link to.

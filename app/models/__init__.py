@@ -32,11 +32,10 @@ from app.models.api import (
 )
 from app.models.auth_token import AuthToken, TokenPurpose
 from app.models.base import Base, utcnow
+from app.models.catalogue import Agreement, Category
 from app.models.deviation import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
-    Agreement,
-    Category,
     Deviation,
     DeviationEvent,
     DeviationMessage,
@@ -44,7 +43,6 @@ from app.models.deviation import (
     EventKind,
     Harm,
     ReferenceCounter,
-    SeriousNotice,
     Status,
 )
 from app.models.kept_form import KeptForm
@@ -56,6 +54,7 @@ from app.models.reading import ThreadRead
 from app.models.search import DeviationSearch
 from app.models.second_factor import RecoveryCode
 from app.models.security_log import SecurityEvent, SecurityLogEntry
+from app.models.serious_notice import SeriousNotice
 from app.models.user import Role, SsoIdentity, User, UserRole
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""The deviation aggregate: the case, its append-only history, and its reference lists."""
+"""The deviation aggregate: the case and its append-only history. Its reference lists are in
+catalogue.py, a serious event's notice in serious_notice.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
+from app.models.catalogue import Agreement, Category
 from app.models.organisation import Organisation, OrgKind, Unit
 from app.models.user import User
 
@@ -126,26 +128,6 @@ class EventKind(StrEnum):
     SERIOUS_NOT_NOTIFIABLE = "ikke_pliktig"
 
 
-class Category(Base):
-    __tablename__ = "category"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
-    position: Mapped[int] = mapped_column(default=0, server_default="0")
-    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-
-
-class Agreement(Base):
-    """A clause of the samarbeidsavtale or a tjenesteavtale that a deviation may cite."""
-
-    __tablename__ = "agreement"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
-    position: Mapped[int] = mapped_column(default=0, server_default="0")
-    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-
-
 class ReferenceCounter(Base):
     """Last reference number handed out per year; incremented atomically in SQL."""
 
@@ -160,6 +142,11 @@ class ReferenceCounter(Base):
 OPEN_SQL = (
     "deviation.status IN ('mottatt', 'sendt', 'til_analyse', 'under_behandling', 'videresendt')"
 )
+
+
+def _partial_index(name: str, *columns: str, where: str) -> sa.Index:
+    """An index of the rows that meet ``where`` only, on both databases."""
+    return sa.Index(name, *columns, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
 
 
 class Deviation(HasDeadline, Base):
@@ -190,7 +177,7 @@ class Deviation(HasDeadline, Base):
         # twenty-five of a long history), each organisation's in deadline order, with every
         # column a queue or visible() filters on. A queue's list reads its first rows in this
         # order and its count stops after the cap, without reading a case.
-        sa.Index(
+        _partial_index(
             "ix_deviation_open_queue",
             "counterpart_org_id",
             "response_deadline",
@@ -201,42 +188,37 @@ class Deviation(HasDeadline, Base):
             "forwarded_unit_id",
             "reporter_id",
             "reporter_org_id",
-            sqlite_where=sa.text(OPEN_SQL),
-            postgresql_where=sa.text(OPEN_SQL),
+            where=OPEN_SQL,
         ),
         # "Mine": taken by the user, or sent to the user's unit.
         # Partial: only the cases someone has, so the planner's statistics are about those.
-        sa.Index(
+        _partial_index(
             "ix_deviation_handler",
             "handler_id",
             "status",
             "response_deadline",
             "harm",
-            sqlite_where=sa.text("handler_id IS NOT NULL"),
-            postgresql_where=sa.text("handler_id IS NOT NULL"),
+            where="handler_id IS NOT NULL",
         ),
-        sa.Index(
+        _partial_index(
             "ix_deviation_forwarded",
             "forwarded_unit_id",
             "status",
             "response_deadline",
             "harm",
-            sqlite_where=sa.text("forwarded_unit_id IS NOT NULL"),
-            postgresql_where=sa.text("forwarded_unit_id IS NOT NULL"),
+            where="forwarded_unit_id IS NOT NULL",
         ),
-        sa.Index(
+        _partial_index(
             "ix_deviation_reporter_waiting",
             "counterpart_org_id",
             "reporter_waiting_since",
-            sqlite_where=sa.text("reporter_waiting_since IS NOT NULL"),
-            postgresql_where=sa.text("reporter_waiting_since IS NOT NULL"),
+            where="reporter_waiting_since IS NOT NULL",
         ),
         # Only the few cases that carry an identity are in it.
-        sa.Index(
+        _partial_index(
             "ix_deviation_patient_id_hash",
             "patient_id_hash",
-            sqlite_where=sa.text("patient_id_hash IS NOT NULL"),
-            postgresql_where=sa.text("patient_id_hash IS NOT NULL"),
+            where="patient_id_hash IS NOT NULL",
         ),
         # Tertial statistics (app/statistics/services.py): each figure counts index ranges that
         # start with its group's key and cover every column it reads; the two organisation ids
@@ -426,63 +408,3 @@ class DeviationMessage(Base):
     deviation: Mapped[Deviation] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship()
     author_org: Mapped[Organisation] = relationship()
-
-
-class PermitPurpose(StrEnum):
-    RETENTION = "oppbevaring"
-    RECTIFICATION = "rettelse"
-
-
-# What a redacted passage becomes; the history triggers let a rectified text through only when
-# it carries this mark (app/models/guards.py).
-REDACTION_MARK_START = "[fjernet av "
-
-
-class HistoryPermit(Base):
-    """Lets one named kind of change to a case's append-only history through the database
-    triggers (app/models/guards.py). Written right before the change and deleted right after,
-    in the same transaction, so no permit is ever seen committed."""
-
-    __tablename__ = "history_permit"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    deviation_id: Mapped[int] = mapped_column(sa.ForeignKey("deviation.id"), index=True)
-    purpose: Mapped[PermitPurpose] = mapped_column(enum_column(PermitPurpose, "permit_purpose"))
-
-
-NOTICE_REFERENCE_MAX = 60
-NOTICE_NAME_MAX = 120
-
-
-class SeriousNotice(Base):
-    """What the receiving organisation recorded about notifying Statens helsetilsyn of a
-    serious event: notified (when, by whom, the notice's reference) or not due (why). One per
-    case, written once; the history row beside it says who recorded it and when."""
-
-    __tablename__ = "serious_notice"
-    __table_args__ = (
-        sa.CheckConstraint(
-            "(notifiable AND notified_on IS NOT NULL AND notified_by <> '' AND reason = '')"
-            " OR (NOT notifiable AND notified_on IS NULL AND reason <> '')",
-            name="notified_or_reason",
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    deviation_id: Mapped[int] = mapped_column(sa.ForeignKey("deviation.id"), unique=True)
-    notifiable: Mapped[bool]
-    notified_on: Mapped[date | None]
-    # Who sent the notice: often not the handler who records it (a clinic's head, the
-    # quality adviser), so a name as written rather than an account.
-    notified_by: Mapped[str] = mapped_column(
-        sa.String(NOTICE_NAME_MAX), default="", server_default=""
-    )
-    reference: Mapped[str] = mapped_column(
-        sa.String(NOTICE_REFERENCE_MAX), default="", server_default=""
-    )
-    reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-
-    deviation: Mapped[Deviation] = relationship()
-    recorded_by: Mapped[User | None] = relationship()

@@ -28,13 +28,8 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from app.models.access_log import AccessLogEntry
 from app.models.admin_log import AdminLogEntry
 from app.models.analysis import AnalysisEvent
-from app.models.deviation import (
-    REDACTION_MARK_START,
-    DeviationEvent,
-    DeviationMessage,
-    HistoryPermit,
-    PermitPurpose,
-)
+from app.models.deviation import DeviationEvent, DeviationMessage
+from app.models.history_permit import REDACTION_MARK_START, HistoryPermit, PermitPurpose
 
 APPEND_ONLY_TABLES = ("deviation_event", "deviation_message", "analysis_event", "admin_log_entry")
 # Never changed, but deleted when their retention period ends (app.maintenance).

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.analysis import Analysis
 from app.models.base import Base, UTCDateTime, enum_column, utcnow
-from app.models.deviation import Category, Deviation, Direction
+from app.models.catalogue import Category
+from app.models.deviation import Deviation, Direction
 from app.models.organisation import Organisation, Unit
 from app.models.user import User
 

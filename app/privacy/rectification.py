@@ -30,14 +30,10 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.deviation import (
-    NOTICE_NAME_MAX,
-    NOTICE_REFERENCE_MAX,
-    REDACTION_MARK_START,
-    TITLE_MAX,
-    PermitPurpose,
-)
+from app.models.deviation import TITLE_MAX
 from app.models.guards import history_permit
+from app.models.history_permit import REDACTION_MARK_START, PermitPurpose
+from app.models.serious_notice import NOTICE_NAME_MAX, NOTICE_REFERENCE_MAX
 from app.search.index import reindex
 
 # The case's own free-text columns a passage is removed from.

@@ -21,7 +21,7 @@ from app.deviations.routes.blueprint import bp
 from app.handling import fallback, serious
 from app.handling.reading import unread_ids
 from app.models import Harm, utcnow
-from app.search import services as search
+from app.search import similar as suggestions
 
 
 def _offer_choices(form: DeviationForm) -> PickLists:
@@ -130,7 +130,7 @@ def suggest_category():
     form's script asks while the reporter types; the form works without it."""
     title = request.args.get("title", "")[:500]
     counterpart = parse_id(request.args.get("counterpart_org", ""))
-    category_id = search.suggest_category(
+    category_id = suggestions.suggest_category(
         current_user.organisation_id, title, counterpart, utcnow()
     )
     return jsonify({"category": category_id})
