@@ -207,8 +207,8 @@ def send_reminders_command() -> None:
     that reminder to come close to the day)."""
     from app.analysis.services import queue_analysis_reminders
     from app.common.dates import today_local
+    from app.handling.reminders import send_reminders
     from app.handling.serious import queue_notice_reminders
-    from app.handling.services import send_reminders
 
     with writing():
         queued = send_reminders(today_local())

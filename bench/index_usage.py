@@ -44,6 +44,7 @@ def operations() -> dict[str, Callable[[], object]]:
     from app.deviations import services as deviations
     from app.deviations.retention import erase_expired_patient_ids
     from app.extensions import db
+    from app.handling import reminders, thread
     from app.handling import services as handling
     from app.handling.serious import queue_notice_reminders
     from app.models import Agreement, Category, Deviation, Harm, Status
@@ -74,7 +75,7 @@ def operations() -> dict[str, Callable[[], object]]:
     def page() -> None:
         deviation = deviations.get_by_reference(some)
         list(deviation.events)
-        handling.thread(deviation, handler)
+        thread.thread(deviation, handler)
 
     return {
         "inbox: newest": lambda: handling.inbox_page(handler, newest),
@@ -121,7 +122,7 @@ def operations() -> dict[str, Callable[[], object]]:
                 description="Pasienten kom hjem uten epikrise.",
             ),
         ),
-        "deadline reminders": lambda: handling.send_reminders(today),
+        "deadline reminders": lambda: reminders.send_reminders(today),
         "analysis reminders": queue_analysis_reminders,
         "serious-event notice reminders": queue_notice_reminders,
         "analysis list and menu": lambda: (

@@ -10,7 +10,7 @@ from app.auth.services import find_user
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
-from app.handling.services import post_message
+from app.handling.thread import post_message
 from app.models import Deviation, Harm, utcnow
 from tests.factories import category_id
 

@@ -31,7 +31,7 @@ from app.data.demo import DEMO_PASSWORD
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
-from app.handling.services import post_message
+from app.handling.thread import post_message
 from app.handling.workflow import Move, transition
 from app.learning.services.lessons import LessonInput, review, write_lesson
 from app.learning.services.stories import StoryInput, tell_story

@@ -19,7 +19,7 @@ from app.auth.services import find_user
 from app.common.errors import ServiceError
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
-from app.handling.services import post_message
+from app.handling.thread import post_message
 from app.handling.workflow import Move, transition
 from app.models import DeliveryStatus, WebhookDelivery, utcnow
 from tests.api_helpers import file_case

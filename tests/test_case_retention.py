@@ -20,7 +20,7 @@ from app.deviations.retention import (
 )
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
-from app.handling.services import post_message
+from app.handling.thread import post_message
 from app.maintenance import run_maintenance
 from app.models import (
     Category,

@@ -23,7 +23,7 @@ from app.auth.services import find_user
 from app.common.dates import local
 from app.data.seed import organisation_by_name
 from app.extensions import db
-from app.handling import services as handling
+from app.handling import reminders, thread
 from app.handling.workflow import Move, transition
 from app.mail.sender import deliver_pending
 from app.mail.services import queue_mail
@@ -104,9 +104,9 @@ def test_every_event_reaches_the_right_people_with_no_case_content(mail_app, smt
         deviation = file(patient=patient)
         reference = deviation.reference
         transition(deviation, Move.START, handler)  # no mail: nothing the reporter must act on
-        handling.post_message(deviation, handler, "Hvilken dag skjedde det?")
-        handling.post_message(deviation, handler, "Internt: ring posten.", internal=True)
-        handling.post_message(deviation, reporter, "Fredag.")
+        thread.post_message(deviation, handler, "Hvilken dag skjedde det?")
+        thread.post_message(deviation, handler, "Internt: ring posten.", internal=True)
+        thread.post_message(deviation, reporter, "Fredag.")
         transition(deviation, Move.ANSWER, handler, text="Rutinen for utskrivning er endret.")
         transition(deviation, Move.REOPEN, handler)
         transition(deviation, Move.REJECT, handler, text="Ikke et samhandlingsavvik likevel.")
@@ -147,7 +147,7 @@ def test_each_recipient_gets_the_mail_in_their_own_language(mail_app, smtp):
         find_user("mottak@stolav.demo").language = "en"  # type: ignore[union-attr]
         deviation = file()
         reference = deviation.reference
-        handling.post_message(deviation, find_user("mottak@stolav.demo"), "Hvilken dag?")
+        thread.post_message(deviation, find_user("mottak@stolav.demo"), "Hvilken dag?")
         db.session.commit()
         assert deliver_pending() == 2
     by_rcpt = {rcpt[0]: message for rcpt, message in recorder.received}
@@ -367,7 +367,7 @@ def test_a_new_deadline_after_re_routing_gets_its_own_reminder(mail_app):
         deviation = file()
         db.session.execute(sa.update(Deviation).values(response_deadline=today - timedelta(days=1)))
         db.session.commit()
-        assert handling.send_reminders(today) == 1
+        assert reminders.send_reminders(today) == 1
         transition(
             deviation,
             Move.REROUTE,
@@ -376,8 +376,8 @@ def test_a_new_deadline_after_re_routing_gets_its_own_reminder(mail_app):
         )
         db.session.execute(sa.update(Deviation).values(response_deadline=today + timedelta(days=3)))
         db.session.commit()
-        assert handling.send_reminders(today) == 1
-        assert handling.send_reminders(today) == 0
+        assert reminders.send_reminders(today) == 1
+        assert reminders.send_reminders(today) == 0
         last = db.session.scalar(sa.select(OutboxMail).order_by(OutboxMail.id.desc()).limit(1))
         assert last.to_address == "mottak@malvik.demo"
 

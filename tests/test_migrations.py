@@ -16,7 +16,7 @@ from app.data.demo import create_demo_accounts
 from app.data.seed import HOSPITAL, organisation_by_name, seed_defaults
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
-from app.handling.services import post_message
+from app.handling.thread import post_message
 from app.models import Category, Deviation, Harm
 from app.models.guards import APPEND_ONLY_TABLES
 from tests.support import drop_everything, make_app

@@ -20,7 +20,7 @@ from app.common.dates import today_local
 from app.common.permissions import can, visible
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
-from app.handling.services import post_message
+from app.handling.thread import post_message
 from app.learning.services import lessons as lesson_services
 from app.learning.services import stories as story_services
 from app.models import (

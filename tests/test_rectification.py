@@ -16,7 +16,7 @@ from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.retention import anonymise_old_cases
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
-from app.handling.services import post_message
+from app.handling.thread import post_message
 from app.models import (
     Category,
     Deviation,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.auth.services import find_user
 from app.data.seed import HOSPITAL
 from app.extensions import db
-from app.handling.services import post_message
+from app.handling.thread import post_message
 from app.models import DeviationSearch
 from app.search import services, similar
 from app.search.text import document, query_stems

@@ -14,8 +14,7 @@ from app.common import permissions
 from app.common.dates import today_local
 from app.deviations import services
 from app.deviations.forms import MessageForm
-from app.handling import serious, workflow
-from app.handling import services as handling
+from app.handling import serious, thread, workflow
 from app.handling.forms import (
     NOT_NOTIFIABLE,
     NOTIFIED,
@@ -85,7 +84,7 @@ def render_deviation(
             open_move=failed[0] if failed else None,
             unsent_text=(unsent_text or "").strip() or None,
             actor=workflow.actor_of(current_user, deviation),
-            thread=handling.thread(deviation, current_user),
+            thread=thread.thread(deviation, current_user),
             message_form=message_form,
             can_post=can_post,
             can_note=permissions.can(current_user, "write_internal_note", deviation),

@@ -1,4 +1,5 @@
-"""The receiving organisation's inbox (mottak)."""
+"""The receiving organisation's inbox (mottak), and what opening a case writes. The thread is
+in thread.py, the deadline reminders in reminders.py."""
 
 from __future__ import annotations
 
@@ -8,28 +9,23 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 
-from app.common import permissions
-from app.common.errors import ServiceError
-from app.common.identity import find_in_text
 from app.common.ids import parse_id
 from app.common.sql import unindexed
 from app.extensions import db
-from app.handling import notify, reading, workflow
+from app.handling import reading, workflow
 from app.handling.moves import Move
 from app.models import (
     OPEN_STATUSES,
     Category,
     Deviation,
-    DeviationMessage,
     Harm,
     Status,
     Unit,
     User,
     utcnow,
 )
-from app.models.deviation import MESSAGE_MAX, SERIOUS_HARMS, HasDeadline
+from app.models.deviation import SERIOUS_HARMS, HasDeadline
 from app.models.organisation import unit_paths
 
 # Sort orders of the inbox: newest first (default) or the nearest deadline first, so the
@@ -239,7 +235,7 @@ def open_serious_first(user: User, limit: int = SERIOUS_FIRST_LIMIT) -> InboxPag
         .where(
             Deviation.counterpart_org_id == user.organisation_id,
             Deviation.harm.in_(sorted(h.value for h in SERIOUS_HARMS)),
-            Deviation.status.in_(_open_values()),
+            Deviation.status.in_(open_values()),
         )
         .order_by(unindexed(Deviation.response_deadline), Deviation.id)
         .limit(limit + 1)
@@ -267,7 +263,7 @@ def _closed_values() -> list[str]:
     return [s.value for s in Status if s not in OPEN_STATUSES]
 
 
-def _open_values() -> list[str]:
+def open_values() -> list[str]:
     return sorted(s.value for s in OPEN_STATUSES)
 
 
@@ -290,7 +286,7 @@ def inbox_counts(organisation_id: int, today: date, cap: int) -> InboxCounts:
     """
     mine_open = sa.and_(
         Deviation.counterpart_org_id == organisation_id,
-        Deviation.status.in_(_open_values()),
+        Deviation.status.in_(open_values()),
     )
     row = db.session.execute(
         sa.select(
@@ -304,126 +300,6 @@ def inbox_counts(organisation_id: int, today: date, cap: int) -> InboxCounts:
 def _capped_count(cap: int, *conditions: sa.ColumnElement[bool]) -> sa.ScalarSelect:
     matching = sa.select(sa.literal(1)).select_from(Deviation).where(*conditions).limit(cap)
     return sa.select(sa.func.count()).select_from(matching.subquery()).scalar_subquery()
-
-
-def post_message(
-    deviation: Deviation,
-    author: User,
-    body: str,
-    *,
-    internal: bool = False,
-    now: datetime | None = None,
-) -> DeviationMessage:
-    """Add to the thread (or, for handlers, an internal note) and tell the other side.
-
-    Flushes; the caller commits. Raises ServiceError and adds nothing on bad input.
-    """
-    if internal:
-        if not permissions.can(author, "write_internal_note", deviation):
-            raise ServiceError(
-                field="body",
-                code="forbidden",
-                message=_("Bare saksbehandlere hos mottakeren kan skrive interne notater."),
-            )
-    elif not permissions.can(author, "post_message", deviation):
-        raise ServiceError(
-            field="body",
-            code="forbidden",
-            message=_(
-                "Bare den som meldte avviket og saksbehandlerne hos mottakeren kan skrive her."
-            ),
-        )
-    text = (body or "").strip()
-    if not text:
-        raise ServiceError(field="body", code="empty", message=_("Skriv en melding før du sender."))
-    if len(text) > MESSAGE_MAX:
-        raise ServiceError(
-            field="body",
-            code="too_long",
-            message=_("Teksten er for lang: høyst %(max)d tegn.", max=MESSAGE_MAX),
-        )
-    if find_in_text(text):
-        raise ServiceError(
-            field="body",
-            code="identity",
-            message=_(
-                "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Fjern det: "
-                "pasientens identitet skal aldri stå i meldinger."
-            ),
-        )
-    message = DeviationMessage(
-        deviation_id=deviation.id,
-        at=now or utcnow(),
-        author_id=author.id,
-        author_org_id=author.organisation_id,
-        internal=internal,
-        body=text,
-    )
-    db.session.add(message)
-    db.session.flush()
-    if not internal:
-        # "Svar fra melder": the reporter wrote last. A Core UPDATE, not the ORM's: a message is
-        # no move, and must not make a handler's open move form look out of date (the version).
-        waiting = None if permissions.can(author, "handle", deviation) else message.at
-        if waiting != deviation.reporter_waiting_since:
-            db.session.execute(
-                sa.update(Deviation)
-                .where(Deviation.id == deviation.id)
-                .values(reporter_waiting_since=waiting)
-                .execution_options(synchronize_session=False)
-            )
-            db.session.expire(deviation, ["reporter_waiting_since"])
-        if permissions.can(author, "handle", deviation):
-            notify.to_reporter(notify.Notice.QUESTION, deviation)
-        else:
-            notify.to_case_handlers(notify.Notice.REPORTER_MESSAGE, deviation)
-    return message
-
-
-def thread(deviation: Deviation, viewer: User) -> list[DeviationMessage]:
-    """What this viewer may read of the thread, oldest first: it reads as a conversation, and
-    the composer follows the last message."""
-    messages = db.session.scalars(
-        sa.select(DeviationMessage)
-        .where(DeviationMessage.deviation_id == deviation.id)
-        .options(joinedload(DeviationMessage.author))
-        .order_by(DeviationMessage.id)
-    )
-    return [m for m in messages if permissions.can(viewer, "view", m)]
-
-
-# Reminders: a few days before the deadline, and once it has passed. The windows (rather than
-# one exact day) let a missed cron run catch up; the dedupe key makes a rerun send nothing new.
-REMIND_BEFORE_DAYS = 3
-REMIND_AFTER_WINDOW_DAYS = 3
-
-
-def send_reminders(today: date) -> int:
-    """Queue the deadline reminders due today. Flushes; the caller commits. Returns mails queued."""
-    soon_until = today + timedelta(days=REMIND_BEFORE_DAYS)
-    passed_from = today - timedelta(days=REMIND_AFTER_WINDOW_DAYS)
-    rows = db.session.scalars(
-        sa.select(Deviation)
-        .where(
-            Deviation.status.in_(_open_values()),
-            Deviation.response_deadline.between(passed_from, soon_until),
-            Deviation.response_deadline != today,
-        )
-        .options(joinedload(Deviation.handler))
-        .order_by(Deviation.response_deadline, Deviation.id)
-    )
-    queued = 0
-    for deviation in rows:
-        deadline = deviation.response_deadline
-        if today < deadline <= soon_until:
-            notice = notify.Notice.DEADLINE_SOON
-        elif deadline < today:
-            notice = notify.Notice.DEADLINE_PASSED
-        else:
-            continue
-        key = notify.reminder_key(notice, deviation, deadline)
-        queued += notify.to_case_handlers(notice, deviation, key=key)
-    return queued
 
 
 @dataclass(frozen=True)

@@ -317,7 +317,7 @@ class Deviation(HasDeadline, Base):
     response_deadline: Mapped[date]
     response: Mapped[str | None] = mapped_column(sa.Text)
     # When the reporter wrote last in the thread with no answer from the receiving handlers
-    # since: the handler's queue "Svar fra melder". Kept by handling.services.post_message.
+    # since: the handler's queue "Svar fra melder". Kept by handling.thread.post_message.
     reporter_waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     imported: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -26,7 +26,7 @@ def _old_closed_case(app) -> str:
     from app.data.seed import HOSPITAL, organisation_by_name
     from app.deviations.services import DeviationInput, file_deviation
     from app.extensions import db
-    from app.handling.services import post_message
+    from app.handling.thread import post_message
     from app.models import Category, Deviation, Harm, Status, Unit, utcnow
 
     with app.app_context():

@@ -8,8 +8,7 @@ from typing import Any
 from app.api.access import ApiActor
 from app.api.services.reading import deviation_url
 from app.deviations.services import DeviationInput, file_deviation
-from app.handling import services as handling
-from app.handling import workflow
+from app.handling import thread, workflow
 from app.models import Deviation
 
 
@@ -40,7 +39,7 @@ def file(actor: ApiActor, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def message(actor: ApiActor, deviation: Deviation, body: str) -> dict[str, Any]:
-    posted = handling.post_message(deviation, actor, body)  # type: ignore[arg-type]
+    posted = thread.post_message(deviation, actor, body)  # type: ignore[arg-type]
     return {"id": posted.id, "at": posted.at, "deviation": deviation.reference, "body": posted.body}
 
 

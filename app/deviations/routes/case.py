@@ -14,6 +14,7 @@ from app.deviations.forms import MessageForm
 from app.deviations.page import get_visible, redraw_refused, render_deviation
 from app.deviations.routes.blueprint import bp
 from app.handling import services as handling
+from app.handling import thread
 from app.models import AccessAction
 from app.privacy.access_log import log_reading
 
@@ -60,7 +61,7 @@ def post_message(reference: str):
         )
         success = _("Internt notat lagret.") if internal else _("Meldingen er sendt.")
         with writing(form=form, success=success) as done:
-            handling.post_message(deviation, current_user, form.body.data, internal=internal)
+            thread.post_message(deviation, current_user, form.body.data, internal=internal)
         if done:
             return redirect(url_for("deviations.show", reference=deviation.reference) + "#samtale")
     return redraw_refused(deviation, message_form=form, status=422)
