@@ -20,10 +20,17 @@ from app.common import permissions
 from app.common.database import is_write_conflict
 from app.common.dates import local
 from app.common.errors import ServiceError
-from app.common.identity import find_in_text
 from app.extensions import db
 from app.handling import notify
 from app.handling.labels import MOVE_LABELS
+from app.handling.move_input import (
+    TEXT_NEEDED,
+    check_text,
+    refused,
+    resolve_colleague,
+    resolve_org,
+    resolve_unit,
+)
 from app.handling.moves import Move
 from app.handling.serious import serious_days
 from app.models import (
@@ -37,7 +44,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.models.deviation import TEXT_MAX, direction_between, response_deadline
+from app.models.deviation import direction_between, response_deadline
 
 # A reporter may reopen their own closed deviation for this long after it was closed.
 REPORTER_REOPEN_DAYS = 30
@@ -88,11 +95,6 @@ TRANSITIONS: dict[tuple[Status, Move, Actor], Rule] = {
 }  # fmt: skip
 
 
-def _refused(code: str, message: str, field: str | None = None) -> ServiceError:
-    """A refused move: ``field`` is the input it concerns, None for the move as a whole."""
-    return ServiceError(message, field, code)
-
-
 def conflict_message() -> str:
     return _(
         "Noen andre endret avviket samtidig med deg. Siden er oppdatert: "
@@ -101,7 +103,7 @@ def conflict_message() -> str:
 
 
 def _conflict() -> ServiceError:
-    return _refused("conflict", conflict_message())
+    return refused("conflict", conflict_message())
 
 
 def actor_of(user: User, deviation: Deviation) -> Actor:
@@ -143,12 +145,12 @@ def _refuse_not_allowed(deviation: Deviation, move: Move, actor: Actor) -> Servi
     from app.common.labels import STATUS
 
     if actor is Actor.OTHER:
-        return _refused(
+        return refused(
             "forbidden",
             _("Du har ikke tilgang til å %(move)s dette avviket.", move=_move_label(move)),
         )
     if any(key[1:] == (move, actor) for key in TRANSITIONS):
-        return _refused(
+        return refused(
             "wrong_state",
             _(
                 "Avviket har status «%(status)s» og kan ikke %(move)s nå. "
@@ -157,7 +159,7 @@ def _refuse_not_allowed(deviation: Deviation, move: Move, actor: Actor) -> Servi
                 move=_move_label(move),
             ),
         )
-    return _refused(
+    return refused(
         "forbidden", _("Du har ikke tilgang til å %(move)s dette avviket.", move=_move_label(move))
     )
 
@@ -171,95 +173,6 @@ def _lock(deviation: Deviation) -> None:
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.refresh(deviation, with_for_update=True)
-
-
-def _check_text(text: str | None, what: str) -> str:
-    value = (text or "").strip()
-    if not value:
-        raise _refused("needs_text", what, "text")
-    if len(value) > TEXT_MAX:
-        raise _refused(
-            "too_long", _("Teksten er for lang: høyst %(max)d tegn.", max=TEXT_MAX), "text"
-        )
-    if find_in_text(value):
-        raise _refused(
-            "identity",
-            _(
-                "Teksten ser ut til å inneholde et fødselsnummer eller D-nummer. Fjern det: "
-                "pasientens identitet skal aldri stå i svar, begrunnelser eller meldinger."
-            ),
-            "text",
-        )
-    return value
-
-
-_TEXT_NEEDED = {
-    Move.ANSWER: lambda: _("Skriv svaret til den som meldte avviket."),
-    Move.REJECT: lambda: _(
-        "Skriv hvorfor avviket avvises. Melderen ser begrunnelsen, "
-        "for eksempel «ikke et samhandlingsavvik»."
-    ),
-    Move.REOPEN: lambda: _("Skriv hvorfor du åpner avviket igjen."),
-}
-
-
-def _resolve_colleague(deviation: Deviation, target: User | int | None, actor: User) -> User | None:
-    colleague = db.session.get(User, target) if isinstance(target, int) else target
-    if colleague is None:
-        return None
-    if colleague.id == actor.id:
-        raise _refused("self", _("Vil du ha saken selv, trykk «Ta saken»."), "target_user")
-    if not colleague.active or not permissions.can(colleague, "handle", deviation):
-        raise _refused(
-            "bad_user",
-            _("Kollegaen er ikke saksbehandler i mottaket her. Velg en i listen."),
-            "target_user",
-        )
-    return colleague
-
-
-def _resolve_unit(
-    deviation: Deviation, target: Unit | int | None, *, colleague: User | None = None
-) -> Unit | None:
-    unit = db.session.get(Unit, target) if isinstance(target, int) else target
-    if unit is None and colleague is not None:
-        return None
-    if unit is None:
-        raise _refused(
-            "needs_unit",
-            _("Velg enheten eller kollegaen avviket skal videresendes til."),
-            "target_unit",
-        )
-    if unit.organisation_id != deviation.counterpart_org_id or not unit.active:
-        raise _refused(
-            "bad_unit",
-            _("Enheten hører ikke til din organisasjon. Velg en enhet i listen."),
-            "target_unit",
-        )
-    if unit.id == deviation.forwarded_unit_id and colleague is None:
-        raise _refused("same_unit", _("Avviket ligger allerede hos denne enheten."), "target_unit")
-    return unit
-
-
-def _resolve_org(deviation: Deviation, target: Organisation | int | None) -> Organisation:
-    org = db.session.get(Organisation, target) if isinstance(target, int) else target
-    if org is None:
-        raise _refused("needs_org", _("Velg organisasjonen avviket skal sendes til."), "target_org")
-    if not org.active:
-        raise _refused("bad_org", _("Organisasjonen er ikke aktiv. Velg en annen."), "target_org")
-    if org.id == deviation.counterpart_org_id:
-        raise _refused(
-            "same_org",
-            _("Avviket er allerede hos denne organisasjonen. Bruk «Videresend til enhet» internt."),
-            "target_org",
-        )
-    if org.id == deviation.reporter_org_id:
-        raise _refused(
-            "reporter_org",
-            _("Avviket kan ikke sendes til organisasjonen som meldte det."),
-            "target_org",
-        )
-    return org
 
 
 def transition(
@@ -292,7 +205,7 @@ def transition(
     if rule is None:
         raise _refuse_not_allowed(deviation, move, role)
     if Need.REOPEN_WINDOW in rule.needs and not _within_reopen_window(deviation, now):
-        raise _refused(
+        raise refused(
             "window_closed",
             _(
                 "Avviket ble lukket for mer enn %(days)d dager siden og kan ikke åpnes igjen her. "
@@ -305,18 +218,18 @@ def transition(
     # Validate everything before touching the row: a refused move changes nothing.
     clean_text = (text or "").strip() or None
     if Need.TEXT in rule.needs:
-        clean_text = _check_text(text, _TEXT_NEEDED[move]())
+        clean_text = check_text(text, TEXT_NEEDED[move]())
     elif clean_text is not None:
-        clean_text = _check_text(clean_text, "")
+        clean_text = check_text(clean_text, "")
     colleague = (
-        _resolve_colleague(deviation, target_user, actor) if Need.UNIT in rule.needs else None
+        resolve_colleague(deviation, target_user, actor) if Need.UNIT in rule.needs else None
     )
     unit = (
-        _resolve_unit(deviation, target_unit, colleague=colleague)
+        resolve_unit(deviation, target_unit, colleague=colleague)
         if Need.UNIT in rule.needs
         else None
     )
-    org = _resolve_org(deviation, target_org) if Need.ORG in rule.needs else None
+    org = resolve_org(deviation, target_org) if Need.ORG in rule.needs else None
 
     # One UPDATE per move, so the version counts moves: without this, a lazy load in the
     # middle (a unit's path, the reporter's organisation) flushed half of it first.
@@ -423,29 +336,36 @@ def reroute_unstaffed(
     old = deviation.counterpart_org_name
     with db.session.no_autoflush:
         _reroute(deviation, fallback, now)
-        event = DeviationEvent(
-            deviation=deviation,
-            at=now,
-            actor_id=None,
-            kind=EventKind.TRANSITION,
-            from_status=Status.SENDT,
-            to_status=Status.SENDT,
-            text=_(
-                "Sendt fra %(old)s til reservemottaket hos %(new)s: mottaket hos %(old)s har "
-                "ingen saksbehandler.",
-                old=old,
-                new=fallback.name,
-            ),
-        )
-        db.session.add(event)
-    db.session.flush()
-    return event
+    return _rule_row(
+        deviation,
+        now,
+        _(
+            "Sendt fra %(old)s til reservemottaket hos %(new)s: mottaket hos %(old)s har "
+            "ingen saksbehandler.",
+            old=old,
+            new=fallback.name,
+        ),
+    )
 
 
 def note_unread(deviation: Deviation, now: datetime) -> DeviationEvent:
     """The history row of a case just filed to an unstaffed mottak that no fallback can take:
     it stays where it was filed, and the row says why (app/handling/fallback.py mails the
     admins). No actor: the rule wrote it, not a person. Flushes."""
+    return _rule_row(
+        deviation,
+        now,
+        _(
+            "Mottaket hos %(org)s har ingen saksbehandler, og det er ikke valgt noe "
+            "reservemottak som kan ta saken. Administratorene har fått e-post.",
+            org=deviation.counterpart_org_name,
+        ),
+    )
+
+
+def _rule_row(deviation: Deviation, now: datetime, text: str) -> DeviationEvent:
+    """A history row of a just-filed case that a rule wrote, not a person: no actor, and the
+    status stays SENDT. Flushes."""
     event = DeviationEvent(
         deviation=deviation,
         at=now,
@@ -453,11 +373,7 @@ def note_unread(deviation: Deviation, now: datetime) -> DeviationEvent:
         kind=EventKind.TRANSITION,
         from_status=Status.SENDT,
         to_status=Status.SENDT,
-        text=_(
-            "Mottaket hos %(org)s har ingen saksbehandler, og det er ikke valgt noe "
-            "reservemottak som kan ta saken. Administratorene har fått e-post.",
-            org=deviation.counterpart_org_name,
-        ),
+        text=text,
     )
     db.session.add(event)
     db.session.flush()
