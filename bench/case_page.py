@@ -16,8 +16,6 @@ The database is bench/filing_and_inbox.py's (under instance/bench/, built on the
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -101,19 +99,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rows", type=int, default=base.ROWS)
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is missing: run `make bench` (it installs Debian's wrk)")
-    load_before = os.getloadavg()[0]
-    url = base.ensure_sqlite(args.rows)
-    rows = base.count_deviations(url)
-    ok = report(f"sqlite ({rows:,} deviations)", measure(url, args.seconds))
-    base.log("")
-    base.log(
-        f"load average (1 min) before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f}"
-        f" on {os.cpu_count()} cores; target: a case page's CPU per view <= the inbox's first"
-        " page's"
+    return base.run_on_databases(
+        args.rows,
+        lambda name, url: report(name, measure(url, args.seconds)),
+        only="sqlite",
+        target="a case page's CPU per view <= the inbox's first page's",
     )
-    return 0 if ok else 1
 
 
 if __name__ == "__main__":

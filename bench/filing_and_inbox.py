@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -440,6 +441,30 @@ def deep_cursor(database_url: str, org_name: str, depth: int) -> str:
 
 def count_deviations(database_url: str) -> int:
     return _query(database_url, "SELECT max(id) FROM deviation", ())[0]
+
+
+def run_on_databases(
+    rows: int, check: Callable[[str, str], bool], only: str | None = None, target: str = ""
+) -> int:
+    """The frame of a bench that compares pages under wrk: each database (or ``only``) built
+    or reused, ``check(name, url)`` run on it (True when its target is met), then the load
+    average before and after, which says whether the figures are worth keeping. An exit code."""
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: run `make bench` (it installs Debian's wrk)")
+    databases = {"sqlite": ensure_sqlite, "postgresql": ensure_postgresql}
+    if only:
+        databases = {only: databases[only]}
+    load_before = os.getloadavg()[0]
+    ok = True
+    for name, ensure in databases.items():
+        url = ensure(rows)
+        ok = check(f"{name} ({count_deviations(url):,} deviations)", url) and ok
+    log("")
+    log(
+        f"load average (1 min) before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f}"
+        f" on {os.cpu_count()} cores" + (f"; target: {target}" if target else "")
+    )
+    return 0 if ok else 1
 
 
 def measure(database_url: str, rows: int, seconds: int, memory: bool) -> dict[str, dict]:

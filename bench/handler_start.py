@@ -17,8 +17,6 @@ are reused from there.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -97,23 +95,11 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=base.ROWS)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is missing: run `make bench` (it installs Debian's wrk)")
-    databases = {"sqlite": base.ensure_sqlite, "postgresql": base.ensure_postgresql}
-    if args.only:
-        databases = {args.only: databases[args.only]}
-    load_before = os.getloadavg()[0]
-    ok = True
-    for name, ensure in databases.items():
-        url = ensure(args.rows)
-        rows = base.count_deviations(url)
-        ok = report(f"{name} ({rows:,} deviations)", measure(url, args.seconds)) and ok
-    base.log("")
-    base.log(
-        f"load average (1 min) before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f}"
-        f" on {os.cpu_count()} cores"
+    return base.run_on_databases(
+        args.rows,
+        lambda name, url: report(name, measure(url, args.seconds)),
+        only=args.only,
     )
-    return 0 if ok else 1
 
 
 if __name__ == "__main__":
