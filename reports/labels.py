@@ -68,6 +68,22 @@ EVENTS = {
     "ikke_pliktig": N_("Ikke varslingspliktig"),
 }
 
+# What the system says in a case's history (app.models.deviation.HistoryLine): a sentence whose
+# placeholders are filled, in the reader's language, with the names the row stores by id.
+HISTORY_LINES = {
+    "apnet": N_("Bekreftet da saken ble åpnet første gang"),
+    "videresendt": N_("Videresendt til %(unit)s"),
+    "sendt_videre": N_("Sendt fra %(old)s til %(new)s"),
+    "reservemottak": N_(
+        "Sendt fra %(old)s til reservemottaket hos %(new)s: mottaket hos %(old)s har "
+        "ingen saksbehandler."
+    ),
+    "uten_saksbehandler": N_(
+        "Mottaket hos %(org)s har ingen saksbehandler, og det er ikke valgt noe "
+        "reservemottak som kan ta saken. Administratorene har fått e-post."
+    ),
+}
+
 # -- the incident analysis (app.models.analysis) --
 
 ANALYSIS_STATUSES = {

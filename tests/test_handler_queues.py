@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from app.common.dates import today_local
 from app.data.seed import HOSPITAL, organisation_by_name
+from app.deviations.history import history_line
 from app.extensions import db
 from app.handling.moves import Move
 from app.models import (
@@ -20,6 +21,7 @@ from app.models import (
     DeviationMessage,
     EventKind,
     Harm,
+    HistoryLine,
     OutboxMail,
     Role,
     Status,
@@ -180,7 +182,8 @@ def test_the_first_handler_to_open_a_new_case_acknowledges_it(app, login_as):
         event = db.session.scalars(
             sa.select(DeviationEvent).join(Deviation).where(Deviation.reference == reference)
         ).all()[-1]
-        assert event.text == "Bekreftet da saken ble åpnet første gang"
+        assert event.line is HistoryLine.OPENED and event.text == ""
+        assert history_line(event) == "Bekreftet da saken ble åpnet første gang"
     # Once only: a second view writes nothing more.
     client.get(f"/avvik/{reference}")
     assert len(events_of(app, reference)) == 2
@@ -238,7 +241,7 @@ def test_forward_to_a_colleague_mails_them_and_keeps_the_reporters_status(app, l
         deviation = db.session.get(Deviation, ident)
         assert deviation.status is Status.MOTTATT  # what the reporter sees is unchanged
         assert deviation.handler_id == colleague_id
-        assert deviation.events[-1].text == "Videresendt til Kari Kollega"
+        assert history_line(deviation.events[-1]) == "Videresendt til Kari Kollega"
     mails = mails_since(app, before)
     assert [m.to_address for m in mails] == ["kari@stolav.demo"]
     assert reference in mails[0].subject and "sendt til deg" in mails[0].subject

@@ -16,6 +16,7 @@ from app.common.dates import local
 from app.common.errors import ServiceError
 from app.data.demo import create_demo_accounts
 from app.data.seed import HOSPITAL, organisation_by_name, seed_defaults
+from app.deviations.history import history_line
 from app.extensions import db
 from app.handling.workflow import (
     TRANSITIONS,
@@ -29,6 +30,7 @@ from app.models import (
     DeviationEvent,
     Direction,
     EventKind,
+    HistoryLine,
     OutboxMail,
     Status,
     Unit,
@@ -268,7 +270,9 @@ def test_start_assigns_the_handler_and_forward_keeps_the_deadline(mctx):
     assert deviation.counterpart_unit_id is None  # what the reporter addressed is not rewritten
     assert deviation.response_deadline == deadline
     assert deviation.handler_id is None  # the unit takes it
-    assert "Slagenheten" in event.text
+    # The history row names the unit by id; the line is drawn in the reader's language.
+    assert event.line is HistoryLine.FORWARDED and event.unit_id == unit.id and event.text == ""
+    assert "Slagenheten" in history_line(event)
 
 
 def test_reroute_moves_the_case_with_a_new_deadline_and_keeps_the_old_name_in_history(mctx):
@@ -286,7 +290,9 @@ def test_reroute_moves_the_case_with_a_new_deadline_and_keeps_the_old_name_in_hi
     assert deviation.direction is Direction.KOMMUNE_KOMMUNE
     assert deviation.response_deadline == local(later).date() + timedelta(days=7)
     assert deviation.status is Status.VIDERESENDT
-    assert event.text.startswith("Sendt fra St. Olavs hospital HF til Malvik")
+    assert event.line is HistoryLine.REROUTED and event.org_id == malvik.id
+    assert event.text == "Gjelder Malvik."  # only what the handler typed
+    assert history_line(event) == "Sendt fra St. Olavs hospital HF til Malvik: Gjelder Malvik."
     # The new mottak is told; the old one can no longer handle it.
     mails = db.session.scalars(sa.select(OutboxMail).order_by(OutboxMail.id).offset(before)).all()
     assert [m.to_address for m in mails] == ["mottak@malvik.demo"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.models import Harm, OrgKind, Status
+from app.models import Harm, HistoryLine, OrgKind, Status
 from app.models.deviation import DESCRIPTION_MAX, MESSAGE_MAX, TEXT_MAX, TITLE_MAX, Direction
 
 PAGE_MAX = 100
@@ -134,6 +134,13 @@ class EventSchema(Schema):
     from_status = fields.Enum(Status, by_value=True, allow_none=True, required=True)
     to_status = fields.Enum(Status, by_value=True, allow_none=True, required=True)
     text = fields.String(required=True)
+    line = fields.Enum(
+        HistoryLine,
+        by_value=True,
+        allow_none=True,
+        required=True,
+        metadata={"description": "what the system says in the row, as a code; drawn in `text`"},
+    )
     actor = fields.String(allow_none=True, required=True)
 
 

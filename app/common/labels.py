@@ -26,6 +26,7 @@ from app.models import (
     EventKind,
     FactorGroup,
     Harm,
+    HistoryLine,
     LessonStatus,
     OrgKind,
     Role,
@@ -57,6 +58,8 @@ HARM = Labels(spelled.HARMS)
 HARM_HELP = Labels(spelled.HARM_HELP)
 DIRECTION = Labels(spelled.DIRECTIONS)
 EVENT = Labels(spelled.EVENTS)
+# Sentences with placeholders: app/deviations/history.py fills them.
+HISTORY_LINE = Labels(spelled.HISTORY_LINES)
 ANALYSIS_STATUS = Labels(spelled.ANALYSIS_STATUSES)
 ACTION_STATUS = Labels(spelled.ACTION_STATUSES)
 STRENGTH = Labels(spelled.ACTION_STRENGTHS)
@@ -76,6 +79,7 @@ TABLES: dict[type[StrEnum], Labels] = {
     Harm: HARM,
     Direction: DIRECTION,
     EventKind: EVENT,
+    HistoryLine: HISTORY_LINE,
     AnalysisStatus: ANALYSIS_STATUS,
     ActionStatus: ACTION_STATUS,
     ActionStrength: STRENGTH,

@@ -14,6 +14,7 @@ from app.common import permissions
 from app.common.dates import today_local
 from app.deviations import services
 from app.deviations.forms import MessageForm
+from app.deviations.history import history_line
 from app.handling import serious, thread, workflow
 from app.handling.forms import (
     NOT_NOTIFIABLE,
@@ -102,6 +103,7 @@ def render_deviation(
             rectify=_rectify_forms(deviation, rectify_forms),
             serious=_serious_panel(deviation, serious_form),
             today=today_local(),
+            history_line=history_line,
         ),
         status,
     )

@@ -174,7 +174,7 @@ def _anonymise(expired: list[Deviation], clinic: dict[int, int | None], now: dat
         db.session.execute(
             sa.update(DeviationEvent)
             .where(DeviationEvent.deviation_id.in_(ids))
-            .values(text="", actor_id=None),
+            .values(text="", actor_id=None, unit_id=None, colleague_id=None),
             execution_options=permitted,
         )
         db.session.execute(

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from app.common.ids import parse_id
 from app.common.sql import unindexed
@@ -20,6 +19,7 @@ from app.models import (
     Category,
     Deviation,
     Harm,
+    HistoryLine,
     Status,
     Unit,
     User,
@@ -332,8 +332,6 @@ def open_case(user: User, deviation: Deviation, due: Opening) -> bool:
     if due.read_to is not None:
         reading.mark_read(user, deviation, due.read_to)
     if due.acknowledge and Move.ACKNOWLEDGE in workflow.allowed_moves(deviation, user):
-        workflow.transition(
-            deviation, Move.ACKNOWLEDGE, user, text=_("Bekreftet da saken ble åpnet første gang")
-        )
+        workflow.transition(deviation, Move.ACKNOWLEDGE, user, line=HistoryLine.OPENED)
         return True
     return False

@@ -38,6 +38,7 @@ from app.models import (
     Deviation,
     DeviationEvent,
     EventKind,
+    HistoryLine,
     Organisation,
     Status,
     Unit,
@@ -186,6 +187,7 @@ def transition(
     target_user: User | int | None = None,
     now: datetime | None = None,
     seen_version: int | None = None,
+    line: HistoryLine | None = None,
 ) -> DeviationEvent:
     """Make one move, or raise ServiceError and change nothing. Flushes; the caller commits.
 
@@ -194,6 +196,9 @@ def transition(
     where the new state would allow it, since the user decided on what they saw. On a lost race
     the flush raises StaleDataError inside; it comes out as the same ServiceError and the
     caller rolls back.
+
+    ``line`` is what the history row says besides the move (HistoryLine.OPENED: done by opening
+    the case); a forward or a re-routing writes its own, naming where the case went.
     """
     now = now or utcnow()
     move = Move(move)
@@ -235,7 +240,17 @@ def transition(
     # middle (a unit's path, the reporter's organisation) flushed half of it first.
     with db.session.no_autoflush:
         from_status = deviation.status
-        event_text = clean_text or ""
+        # What the system says goes into codes, drawn in the reader's language
+        # (app/deviations/history.py); the text keeps only what the user typed.
+        event = DeviationEvent(
+            deviation=deviation,
+            at=now,
+            actor_id=actor.id,
+            kind=EventKind.TRANSITION,
+            from_status=from_status,
+            text=clean_text or "",
+            line=line,
+        )
         notices: list[tuple[str, notify.Notice]] = []
 
         if move is Move.START:
@@ -246,25 +261,15 @@ def transition(
             # The colleague has it now (their "Mine"); else the unit, where whoever takes it
             # becomes its handler.
             deviation.handler_id = colleague.id if colleague is not None else None
-            where = ", ".join(
-                [
-                    x
-                    for x in (colleague.name if colleague else None, unit.path if unit else None)
-                    if x
-                ]
-            )
-            event_text = _join(_("Videresendt til %(unit)s", unit=where), clean_text)
+            event.line = HistoryLine.FORWARDED
+            event.unit_id = unit.id if unit is not None else None
+            event.colleague_id = colleague.id if colleague is not None else None
             notices.append(("case_handlers_but_actor", notify.Notice.FORWARDED))
         elif move is Move.REROUTE:
             assert org is not None
-            event_text = _join(
-                _(
-                    "Sendt fra %(old)s til %(new)s",
-                    old=deviation.counterpart_org_name,
-                    new=org.name,
-                ),
-                clean_text,
-            )
+            event.line = HistoryLine.REROUTED
+            event.from_org_id = deviation.counterpart_org_id
+            event.org_id = org.id
             _reroute(deviation, org, now)
             notices.append(("mottak", notify.Notice.REROUTED))
         elif move in (Move.ANSWER, Move.REJECT):
@@ -289,17 +294,7 @@ def transition(
         elif move is Move.ANALYSE:
             deviation.handler_id = deviation.handler_id or actor.id
 
-        to_status = rule.to
-        deviation.status = to_status
-        event = DeviationEvent(
-            deviation=deviation,
-            at=now,
-            actor_id=actor.id,
-            kind=EventKind.TRANSITION,
-            from_status=from_status,
-            to_status=to_status,
-            text=event_text,
-        )
+        deviation.status = event.to_status = rule.to
         db.session.add(event)
     try:
         db.session.flush()
@@ -320,10 +315,6 @@ def transition(
     return event
 
 
-def _join(head: str, tail: str | None) -> str:
-    return f"{head}: {tail}" if tail else head
-
-
 def reroute_unstaffed(
     deviation: Deviation, fallback: Organisation, now: datetime
 ) -> DeviationEvent:
@@ -333,37 +324,27 @@ def reroute_unstaffed(
     yet. The history row has no actor: the rule moved it, not a person. Flushes."""
     if deviation.status is not Status.SENDT:
         raise ValueError("only a case just filed goes to the fallback mottak")
-    old = deviation.counterpart_org_name
+    old = deviation.counterpart_org_id
     with db.session.no_autoflush:
         _reroute(deviation, fallback, now)
-    return _rule_row(
-        deviation,
-        now,
-        _(
-            "Sendt fra %(old)s til reservemottaket hos %(new)s: mottaket hos %(old)s har "
-            "ingen saksbehandler.",
-            old=old,
-            new=fallback.name,
-        ),
-    )
+    return _rule_row(deviation, now, HistoryLine.FALLBACK, org_id=fallback.id, from_org_id=old)
 
 
 def note_unread(deviation: Deviation, now: datetime) -> DeviationEvent:
     """The history row of a case just filed to an unstaffed mottak that no fallback can take:
     it stays where it was filed, and the row says why (app/handling/fallback.py mails the
     admins). No actor: the rule wrote it, not a person. Flushes."""
-    return _rule_row(
-        deviation,
-        now,
-        _(
-            "Mottaket hos %(org)s har ingen saksbehandler, og det er ikke valgt noe "
-            "reservemottak som kan ta saken. Administratorene har fått e-post.",
-            org=deviation.counterpart_org_name,
-        ),
-    )
+    return _rule_row(deviation, now, HistoryLine.UNSTAFFED, org_id=deviation.counterpart_org_id)
 
 
-def _rule_row(deviation: Deviation, now: datetime, text: str) -> DeviationEvent:
+def _rule_row(
+    deviation: Deviation,
+    now: datetime,
+    line: HistoryLine,
+    *,
+    org_id: int,
+    from_org_id: int | None = None,
+) -> DeviationEvent:
     """A history row of a just-filed case that a rule wrote, not a person: no actor, and the
     status stays SENDT. Flushes."""
     event = DeviationEvent(
@@ -373,7 +354,9 @@ def _rule_row(deviation: Deviation, now: datetime, text: str) -> DeviationEvent:
         kind=EventKind.TRANSITION,
         from_status=Status.SENDT,
         to_status=Status.SENDT,
-        text=text,
+        line=line,
+        org_id=org_id,
+        from_org_id=from_org_id,
     )
     db.session.add(event)
     db.session.flush()

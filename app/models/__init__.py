@@ -42,6 +42,7 @@ from app.models.deviation import (
     Direction,
     EventKind,
     Harm,
+    HistoryLine,
     ReferenceCounter,
     Status,
 )
@@ -94,6 +95,7 @@ __all__ = [
     "FactorGroup",
     "GoodStory",
     "Harm",
+    "HistoryLine",
     "IdempotencyKey",
     "KeptForm",
     "LearningPoint",

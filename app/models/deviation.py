@@ -128,6 +128,18 @@ class EventKind(StrEnum):
     SERIOUS_NOT_NOTIFIABLE = "ikke_pliktig"
 
 
+class HistoryLine(StrEnum):
+    """What the system says in a history row, stored as a code with the ids it names and drawn
+    in the reader's language (app/handling/history.py). The row's ``text`` keeps only what a
+    person typed; rows written before the codes have the sentence in ``text`` as written."""
+
+    OPENED = "apnet"  # acknowledged by the first handler to open the case
+    FORWARDED = "videresendt"  # to a unit or a colleague of the receiving organisation
+    REROUTED = "sendt_videre"  # by a handler, to another organisation
+    FALLBACK = "reservemottak"  # by the rule, from an unstaffed mottak to the fallback mottak
+    UNSTAFFED = "uten_saksbehandler"  # the rule left it unread: no handler, no fallback
+
+
 class ReferenceCounter(Base):
     """Last reference number handed out per year; incremented atomically in SQL."""
 
@@ -381,9 +393,20 @@ class DeviationEvent(Base):
     from_status: Mapped[Status | None] = mapped_column(enum_column(Status, "from_status"))
     to_status: Mapped[Status | None] = mapped_column(enum_column(Status, "to_status"))
     text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # What the system says, as codes: the line and the organisations, unit and colleague it
+    # names. The retention run drops the unit and the colleague with the rest of the people.
+    line: Mapped[HistoryLine | None] = mapped_column(enum_column(HistoryLine, "history_line"))
+    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    from_org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
+    colleague_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     deviation: Mapped[Deviation] = relationship(back_populates="events")
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    org: Mapped[Organisation | None] = relationship(foreign_keys=[org_id])
+    from_org: Mapped[Organisation | None] = relationship(foreign_keys=[from_org_id])
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
+    colleague: Mapped[User | None] = relationship(foreign_keys=[colleague_id])
 
 
 MESSAGE_MAX = 4000

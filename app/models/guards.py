@@ -81,21 +81,46 @@ class Allowance:
     marked: tuple[str, ...] = ()  # changed, and must now carry the redaction mark
 
 
+# deviation_event's allowances before its history-line columns (migration c3f9a1d7e524): what
+# the migrations before it build, and what its downgrade puts back.
+EVENT_ALLOWANCES_BEFORE_LINES = (
+    Allowance(
+        "UPDATE",
+        PermitPurpose.RETENTION,
+        "d.anonymised_at IS NOT NULL",
+        unchanged=("id", "deviation_id", "at", "kind", "from_status", "to_status"),
+        emptied=("text",),
+        nulled=("actor_id",),
+    ),
+    Allowance(
+        "UPDATE",
+        PermitPurpose.RECTIFICATION,
+        "d.anonymised_at IS NULL",
+        unchanged=("id", "deviation_id", "at", "actor_id", "kind", "from_status", "to_status"),
+        marked=("text",),
+    ),
+)
+
+# A history row's columns that no allowance changes; the line's codes (HistoryLine) name no
+# patient, so rectification leaves them, and retention drops only the unit and the colleague.
+_KEPT = ("id", "deviation_id", "at", "kind", "from_status", "to_status")
+_LINE = ("line", "org_id", "from_org_id", "unit_id", "colleague_id")
+
 ALLOWANCES: dict[str, tuple[Allowance, ...]] = {
     "deviation_event": (
         Allowance(
             "UPDATE",
             PermitPurpose.RETENTION,
             "d.anonymised_at IS NOT NULL",
-            unchanged=("id", "deviation_id", "at", "kind", "from_status", "to_status"),
+            unchanged=(*_KEPT, "line", "org_id", "from_org_id"),
             emptied=("text",),
-            nulled=("actor_id",),
+            nulled=("actor_id", "unit_id", "colleague_id"),
         ),
         Allowance(
             "UPDATE",
             PermitPurpose.RECTIFICATION,
             "d.anonymised_at IS NULL",
-            unchanged=("id", "deviation_id", "at", "actor_id", "kind", "from_status", "to_status"),
+            unchanged=(*_KEPT, "actor_id", *_LINE),
             marked=("text",),
         ),
     ),
@@ -132,11 +157,16 @@ def _condition(allowance: Allowance, dialect: str) -> str:
     return " AND ".join(f"({part})" for part in parts)
 
 
-def guarded_sqlite_triggers(table: str) -> list[str]:
-    """The append-only triggers of ``table`` with its allowances (the current schema)."""
+def guarded_sqlite_triggers(
+    table: str, allowances: tuple[Allowance, ...] | None = None
+) -> list[str]:
+    """The append-only triggers of ``table`` with its allowances (the current schema's, unless
+    a migration names those of an older one)."""
+    if allowances is None:
+        allowances = ALLOWANCES.get(table, ())
     statements = []
     for verb in ("UPDATE", "DELETE"):
-        allowed = [a for a in ALLOWANCES.get(table, ()) if a.verb == verb]
+        allowed = [a for a in allowances if a.verb == verb]
         when = ""
         if allowed:
             when = "WHEN NOT (" + " OR ".join(_condition(a, "sqlite") for a in allowed) + ") "
@@ -147,13 +177,16 @@ def guarded_sqlite_triggers(table: str) -> list[str]:
     return statements
 
 
-def guarded_postgresql(table: str) -> list[str]:
-    """The function and trigger of ``table`` with its allowances (the current schema)."""
-    if table not in ALLOWANCES:
-        return [POSTGRESQL_FUNCTION, postgresql_trigger(table)]
+def guarded_postgresql(table: str, allowances: tuple[Allowance, ...] | None = None) -> list[str]:
+    """The function and trigger of ``table`` with its allowances (the current schema's, unless
+    a migration names those of an older one)."""
+    if allowances is None:
+        if table not in ALLOWANCES:
+            return [POSTGRESQL_FUNCTION, postgresql_trigger(table)]
+        allowances = ALLOWANCES[table]
     branches = []
     for verb, returned in (("UPDATE", "NEW"), ("DELETE", "OLD")):
-        allowed = [a for a in ALLOWANCES[table] if a.verb == verb]
+        allowed = [a for a in allowances if a.verb == verb]
         if allowed:
             condition = " OR ".join(_condition(a, "postgresql") for a in allowed)
             branches.append(

@@ -20,6 +20,7 @@ from alembic import op
 
 import app.models.base
 from app.models.guards import (
+    EVENT_ALLOWANCES_BEFORE_LINES,
     guarded_postgresql,
     guarded_sqlite_triggers,
     postgresql_trigger,
@@ -32,6 +33,8 @@ branch_labels = None
 depends_on = None
 
 GUARDED = ("deviation_event", "deviation_message")
+# The allowances as this revision built them: later columns are compared from c3f9a1d7e524 on.
+AS_BUILT = {"deviation_event": EVENT_ALLOWANCES_BEFORE_LINES}
 OLD_KINDS = ("opprettet", "importert", "statusendring", "pasient_vist", "pasient_slettet",
              "pasient_utlopt")  # fmt: skip
 NEW_KINDS = (*OLD_KINDS, "sak_anonymisert", "pasient_rettet", "tekst_fjernet")
@@ -109,10 +112,10 @@ def upgrade():
     _replace_kind_check(dialect, NEW_KINDS)
     for table in GUARDED:
         if dialect == "sqlite":
-            for statement in guarded_sqlite_triggers(table):
+            for statement in guarded_sqlite_triggers(table, AS_BUILT.get(table)):
                 op.execute(statement)
         else:
-            for statement in guarded_postgresql(table):
+            for statement in guarded_postgresql(table, AS_BUILT.get(table)):
                 op.execute(statement)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import access
 from app.api.access import ApiActor
+from app.deviations.history import history_line
 from app.extensions import db
 from app.handling import services as handling
 from app.handling import workflow
@@ -73,7 +74,13 @@ def visible_deviation(
         query = query.options(
             joinedload(Deviation.category),
             joinedload(Deviation.agreement),
-            selectinload(Deviation.events).joinedload(DeviationEvent.actor),
+            selectinload(Deviation.events).options(
+                joinedload(DeviationEvent.actor),
+                joinedload(DeviationEvent.org),
+                joinedload(DeviationEvent.from_org),
+                joinedload(DeviationEvent.unit),
+                joinedload(DeviationEvent.colleague),
+            ),
             selectinload(Deviation.messages).joinedload(DeviationMessage.author),
         )
     deviation = db.session.scalar(query)
@@ -129,7 +136,10 @@ def deviation_body(actor: ApiActor, deviation: Deviation) -> dict[str, Any]:
                 "kind": event.kind.value,
                 "from_status": event.from_status,
                 "to_status": event.to_status,
-                "text": event.text,
+                # A coded row's line in the client's language (Accept-Language), then what
+                # was typed; "line" is the code it is drawn from. Other rows: as stored.
+                "text": history_line(event) if event.line else event.text,
+                "line": event.line,
                 "actor": event.actor.name if event.actor is not None else None,
             }
             for event in deviation.events

@@ -1,0 +1,52 @@
+"""A case's history line in the reader's language.
+
+A row stores what the system said as a code (``DeviationEvent.line``) and the ids of what it
+names, so the case page, the reporter's view and the API draw the sentence in the language of
+whoever reads it, not of whoever acted. What a person typed stays in ``text`` as typed. Rows
+written before the codes carry their sentence in ``text`` as written then; they are shown so.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+
+from app.models import DeviationEvent, EventKind, HistoryLine
+from reports import labels as spelled
+
+
+def _names(event: DeviationEvent) -> dict[str, str] | None:
+    """The placeholders of the row's sentence, or None when what it named is gone (the
+    retention run drops the unit and the colleague with the case's people)."""
+    line = event.line
+    if line is HistoryLine.FORWARDED:
+        parts = [
+            name
+            for name in (
+                event.colleague.name if event.colleague else None,
+                event.unit.path if event.unit else None,
+            )
+            if name
+        ]
+        return {"unit": ", ".join(parts)} if parts else None
+    if line in (HistoryLine.REROUTED, HistoryLine.FALLBACK):
+        if event.org is None or event.from_org is None:
+            return None
+        return {"old": event.from_org.name, "new": event.org.name}
+    if line is HistoryLine.UNSTAFFED:
+        return {"org": event.org.name} if event.org is not None else None
+    return {}
+
+
+def history_line(event: DeviationEvent) -> str:
+    """What the row says besides its kind, status and actor: the system's sentence drawn from
+    its codes, then what the person typed; empty when it says nothing more."""
+    if event.line is None:
+        if event.kind is EventKind.CREATED and event.text:
+            # The organisation's name as filed to, a name and not a sentence.
+            return gettext("Sendt til %(org)s", org=event.text)
+        return event.text
+    names = _names(event)
+    if names is None:
+        return event.text
+    sentence = gettext(spelled.HISTORY_LINES[event.line.value], **names)
+    return f"{sentence}: {event.text}" if event.text else sentence
