@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.common.dates import local
 from app.data.seed import HOSPITAL
+from app.deviations.history import history_line
 from app.extensions import db
 from app.handling import fallback
 from app.models import (
@@ -17,6 +18,7 @@ from app.models import (
     Deviation,
     DeviationEvent,
     EventKind,
+    HistoryLine,
     Organisation,
     OutboxMail,
     Status,
@@ -104,7 +106,8 @@ def test_case_to_unstaffed_mottak_goes_to_the_fallback(app, login_as):
         assert [e.kind for e in events] == [EventKind.CREATED, EventKind.TRANSITION]
         assert events[0].text == "Frøya"
         assert events[1].actor_id is None
-        assert "reservemottaket hos St. Olavs hospital HF" in events[1].text
+        assert events[1].line is HistoryLine.FALLBACK and events[1].text == ""
+        assert "reservemottaket hos St. Olavs hospital HF" in history_line(events[1])
         mails = _mails_since(before)
         assert [m.to_address for m in mails] == ["mottak@stolav.demo"]
         assert reference in mails[0].subject and "reservemottaket" in mails[0].subject
