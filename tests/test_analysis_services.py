@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app.analysis import services
+from app.analysis.history import analysis_line
 from app.common.dates import today_local
 from app.common.errors import ServiceError
 from app.data.seed import organisation_by_name
@@ -137,8 +138,13 @@ def test_finishing_releases_the_deviation_and_records_history(ctx):
         AnalysisEventKind.STATUS_CHANGED,
         AnalysisEventKind.STATUS_CHANGED,
     ]
-    texts = [e.text for e in analysis.events if e.kind is AnalysisEventKind.STATUS_CHANGED]
-    assert texts == ["Planlagt → Pågår", "Pågår → Ferdig"]
+    # Stored as codes, drawn in the reader's language (here the default, Norwegian).
+    changes = [e for e in analysis.events if e.kind is AnalysisEventKind.STATUS_CHANGED]
+    assert [e.detail for e in changes] == [
+        {"from": "planlagt", "to": "pagar"},
+        {"from": "pagar", "to": "ferdig"},
+    ]
+    assert [analysis_line(e) for e in changes] == ["Planlagt → Pågår", "Pågår → Ferdig"]
     # A finished analysis is not reopened, and a new one may take the deviation.
     with pytest.raises(ServiceError):
         services.set_status(leader, analysis, AnalysisStatus.PAGAR)
@@ -208,7 +214,8 @@ def test_every_change_writes_one_history_row(ctx):
         AnalysisEventKind.MEMBER_REMOVED,
     ]
     action_event = next(e for e in analysis.events if e.kind is AnalysisEventKind.ACTION_CHANGED)
-    assert action_event.text == "Tiltak 1: status Planlagt → Pågår"
+    assert action_event.text == ""
+    assert analysis_line(action_event) == "Tiltak 1: status Planlagt → Pågår"
     assert analysis.leader.email == "mottak@trondheim.demo"
     # The new leader edits; the old one, no longer on the team, may not.
     with pytest.raises(PermissionError):

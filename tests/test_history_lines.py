@@ -236,3 +236,42 @@ def test_the_guards_keep_the_codes_and_retention_drops_the_unit_and_colleague(ct
     forward, reroute = deviation.events[1:]
     assert forward.line is HistoryLine.FORWARDED and history_line(forward) == ""
     assert reroute.org_id == organisation_by_name("Malvik").id
+
+
+def test_an_analysis_history_reads_in_each_readers_language(app):
+    from app.analysis import services as analyses
+    from app.models import ActionStatus, AnalysisStatus
+
+    member = "mottak@trondheim.demo"
+    # The actors work in English: before the codes, the rows were written so.
+    with app.test_request_context(), force_locale("en"):
+        leader = factories.user(factories.LEADER)
+        analysis = factories.analysis(members=(member,))
+        factories.fill_analysis(analysis)
+        analyses.set_status(leader, analysis, AnalysisStatus.PAGAR)
+        analyses.update_action(
+            leader,
+            analysis,
+            analysis.actions[0],
+            factories.action_input(analysis, status=ActionStatus.PAGAR),
+        )
+        reference = analysis.reference
+        db.session.commit()
+    _set_language(app, factories.LEADER, "nb")
+    _set_language(app, member, "en")
+    pages = {}
+    for email in (factories.LEADER, member):
+        client = app.test_client()
+        login(client, email)
+        page = html.unescape(client.get(f"/analyser/{reference}").get_data(as_text=True))
+        pages[email] = " ".join(
+            page.split('id="historikk"', 1)[1].split("</section>", 1)[0].split()
+        )
+    norwegian, english = pages[factories.LEADER], pages[member]
+    for line in ("Planlagt → Pågår", "Tiltak 1: status Planlagt → Pågår", "Problem 1: Team",
+                 "Læringspunkt 1", "Rotårsak 1", " kl. 21:05"):  # fmt: skip
+        assert line in norwegian, line
+    for line in ("Planned → Ongoing", "Action 1: status Planned → Ongoing",
+                 "Problem 1: Team", "Learning point 1", "Root cause 1", " at 21:05"):  # fmt: skip
+        assert line in english, line
+    assert "Pågår" not in english and "Tiltak" not in english

@@ -320,7 +320,12 @@ class AnalysisEvent(Base):
     kind: Mapped[AnalysisEventKind] = mapped_column(
         enum_column(AnalysisEventKind, "analysis_event_kind")
     )
+    # What a person wrote or named (a title, a reference, a member's name), as it was.
     text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # What the system says, as codes drawn in the reader's language (app/analysis/history.py):
+    # the item's number, a factor's group, a moment, a status, the fields an edit changed.
+    # Rows written before have their words in ``text`` as written.
+    detail: Mapped[dict | None] = mapped_column(sa.JSON)
 
     analysis: Mapped[Analysis] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

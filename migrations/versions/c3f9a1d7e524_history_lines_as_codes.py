@@ -1,5 +1,6 @@
 """History lines as codes: deviation_event.line (what the system says, app.models.HistoryLine)
-and the organisations, unit and colleague it names, drawn in the reader's language.
+and the organisations, unit and colleague it names, and analysis_event.detail (the same for an
+analysis's history, as JSON), drawn in the reader's language.
 
 Revision ID: c3f9a1d7e524
 Revises: b7e2c41f9a06
@@ -18,6 +19,7 @@ from app.models.guards import (
     EVENT_ALLOWANCES_BEFORE_LINES,
     guarded_postgresql,
     guarded_sqlite_triggers,
+    sqlite_triggers,
 )
 
 revision = "c3f9a1d7e524"
@@ -43,6 +45,8 @@ def _drop_sqlite_triggers() -> None:
 
 def upgrade():
     dialect = op.get_bind().dialect.name
+    # Nullable and unconstrained: added in place on both databases, the triggers untouched.
+    op.add_column("analysis_event", sa.Column("detail", sa.JSON(), nullable=True))
     if dialect == "sqlite":
         _drop_sqlite_triggers()
         with op.batch_alter_table("deviation_event", recreate="always") as batch_op:
@@ -79,6 +83,16 @@ def downgrade():
     # The older schema has no codes: a row's line is lost, its typed text stays. Dropping
     # columns is no UPDATE of a row, so the guards need not be set aside.
     dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        # The rebuild drops analysis_event's plain refusals: made again after.
+        op.execute("DROP TRIGGER IF EXISTS analysis_event_no_update")
+        op.execute("DROP TRIGGER IF EXISTS analysis_event_no_delete")
+        with op.batch_alter_table("analysis_event", recreate="always") as batch_op:
+            batch_op.drop_column("detail")
+        for statement in sqlite_triggers("analysis_event"):
+            op.execute(statement)
+    else:
+        op.drop_column("analysis_event", "detail")
     if dialect == "sqlite":
         _drop_sqlite_triggers()
         with op.batch_alter_table("deviation_event", recreate="always") as batch_op:

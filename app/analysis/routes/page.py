@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.analysis import forms, services
+from app.analysis.history import analysis_line
 from app.analysis.routes.blueprint import back, bp, get_editable, get_visible
 from app.analysis.routes.sections import SECTIONS, Section, section_form
 from app.common import permissions
@@ -48,6 +49,7 @@ def render_page(analysis: Analysis, code: int = 200, **overrides: FlaskForm):
             cause_numbers={c.id: i for i, c in enumerate(analysis.root_causes, start=1)},
             answerable=answerable,
             today=today_local(),
+            analysis_line=analysis_line,
         ),
         code,
     )
@@ -163,5 +165,5 @@ def delete_item(reference: str, section: str, item_id: int):
     with writing() as done:
         spec.delete(current_user, analysis, item)
     if done:
-        flash(_("Slettet: %(what)s", what=what), "success")
+        flash(_("%(what)s er slettet.", what=what), "success")
     return back(analysis, spec.anchor)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.analysis.history import day
 from app.analysis.services.editing import (
     check_no_identity,
     clean,
@@ -20,8 +20,6 @@ from app.analysis.services.editing import (
     require_editor,
 )
 from app.analysis.services.reading import find_active_user
-from app.common import labels
-from app.common.dates import format_date
 from app.common.errors import ServiceError
 from app.extensions import db
 from app.models import (
@@ -123,7 +121,7 @@ def add_action(
         completed_at=now if data.status is ActionStatus.GJENNOMFORT else None,
     )
     analysis.actions.append(action)
-    record_event(analysis, actor, AnalysisEventKind.ACTION_ADDED, _("Tiltak %(n)d", n=number), now)
+    record_event(analysis, actor, AnalysisEventKind.ACTION_ADDED, now=now, detail={"n": number})
     db.session.flush()
     return action
 
@@ -134,48 +132,33 @@ def _changes(
     cause: RootCause,
     org: Organisation,
     person: User | None,
-) -> list[str]:
-    """What an update changes, in words for the history row."""
-    changes = []
+) -> list[dict]:
+    """What an update changes, as codes for the history row (app/analysis/history.py draws
+    them in the reader's language): the field, and for some the value before and after."""
+    changes: list[dict] = []
     if clean(data.text) != action.text:
-        changes.append(_("tekst"))
+        changes.append({"field": "tekst"})
     if cause.id != action.root_cause_id:
-        changes.append(_("rotårsak"))
+        changes.append({"field": "rotarsak"})
     if org.id != action.responsible_org_id:
         changes.append(
-            _("organisasjon %(old)s → %(new)s", old=action.responsible_org.name, new=org.name)
+            {"field": "organisasjon", "old": action.responsible_org.name, "new": org.name}
         )
     if (person.id if person else None) != action.responsible_user_id:
-        old_name = action.responsible_user.name if action.responsible_user else "–"
+        old_name = action.responsible_user.name if action.responsible_user else None
         changes.append(
-            _("ansvarlig %(old)s → %(new)s", old=old_name, new=person.name if person else "–")
+            {"field": "ansvarlig", "old": old_name, "new": person.name if person else None}
         )
     if data.due_date != action.due_date:
-        changes.append(
-            _(
-                "frist %(old)s → %(new)s",
-                old=format_date(action.due_date) or "–",
-                new=format_date(data.due_date) or "–",
-            )
-        )
+        changes.append({"field": "frist", "old": day(action.due_date), "new": day(data.due_date)})
     if data.status is not action.status:
-        changes.append(
-            _(
-                "status %(old)s → %(new)s",
-                old=labels.ACTION_STATUS[action.status],
-                new=labels.ACTION_STATUS[data.status],
-            )
-        )
+        changes.append({"field": "status", "old": action.status.value, "new": data.status.value})
     if data.strength is not action.strength:
         changes.append(
-            _(
-                "styrke %(old)s → %(new)s",
-                old=labels.STRENGTH[action.strength],
-                new=labels.STRENGTH[data.strength],
-            )
+            {"field": "styrke", "old": action.strength.value, "new": data.strength.value}
         )
     if clean(data.effect_measure) != action.effect_measure:
-        changes.append(_("effektmåling"))
+        changes.append({"field": "effektmaling"})
     return changes
 
 
@@ -210,8 +193,8 @@ def update_action(
         analysis,
         actor,
         AnalysisEventKind.ACTION_CHANGED,
-        _("Tiltak %(n)d: %(changes)s", n=action.number, changes=", ".join(changes)),
-        now,
+        now=now,
+        detail={"n": action.number, "changes": changes},
     )
     db.session.flush()
 
@@ -230,6 +213,6 @@ def delete_action(
     require_content_open(analysis)
     analysis.actions.remove(action)
     record_event(
-        analysis, actor, AnalysisEventKind.ACTION_DELETED, _("Tiltak %(n)d", n=action.number), now
+        analysis, actor, AnalysisEventKind.ACTION_DELETED, now=now, detail={"n": action.number}
     )
     db.session.flush()

@@ -26,13 +26,17 @@ def record_event(
     kind: AnalysisEventKind,
     text: str = "",
     now: datetime | None = None,
+    detail: dict | None = None,
 ) -> AnalysisEvent:
+    """One history row: ``text`` for what a person wrote or named, ``detail`` for what the
+    system says, as codes (app/analysis/history.py draws them in the reader's language)."""
     event = AnalysisEvent(
         analysis_id=analysis.id,
         at=now or utcnow(),
         actor_id=actor.id if actor else None,
         kind=kind,
         text=text,
+        detail=detail,
     )
     db.session.add(event)
     return event

@@ -1,18 +1,16 @@
 """What the analysis finds: care problems and their contributory factors (the London Protocol's
 groups), root causes, and learning points. All are plain texts, changed while the analysis is
-open; each change writes a history row naming the item ("Problem 2", "Rotårsak 1", ...)."""
+open; each change writes a history row naming the item by its number (app/analysis/history.py
+draws "Problem 2", "Rotårsak 1", ... in the reader's language)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.analysis.services.editing import check_no_identity, clean, open_content, record_event
-from app.common import labels
 from app.common.errors import ServiceError
 from app.extensions import db
 from app.models import (
@@ -41,7 +39,6 @@ class _TextList:
 
     attr: str
     model: type[CareProblem | RootCause | LearningPoint]
-    label: Callable[[int], str]
     added: AnalysisEventKind
     changed: AnalysisEventKind
     deleted: AnalysisEventKind
@@ -49,14 +46,13 @@ class _TextList:
     def items(self, analysis: Analysis) -> list:
         return getattr(analysis, self.attr)
 
-    def label_of(self, analysis: Analysis, item: object) -> str:
-        return self.label(self.items(analysis).index(item) + 1)
+    def number_of(self, analysis: Analysis, item: object) -> int:
+        return self.items(analysis).index(item) + 1
 
 
 _PROBLEMS = _TextList(
     "problems",
     CareProblem,
-    lambda n: _("Problem %(n)d", n=n),
     AnalysisEventKind.PROBLEM_ADDED,
     AnalysisEventKind.PROBLEM_CHANGED,
     AnalysisEventKind.PROBLEM_DELETED,
@@ -64,7 +60,6 @@ _PROBLEMS = _TextList(
 _ROOT_CAUSES = _TextList(
     "root_causes",
     RootCause,
-    lambda n: _("Rotårsak %(n)d", n=n),
     AnalysisEventKind.ROOT_CAUSE_ADDED,
     AnalysisEventKind.ROOT_CAUSE_CHANGED,
     AnalysisEventKind.ROOT_CAUSE_DELETED,
@@ -72,7 +67,6 @@ _ROOT_CAUSES = _TextList(
 _LEARNING_POINTS = _TextList(
     "learning_points",
     LearningPoint,
-    lambda n: _("Læringspunkt %(n)d", n=n),
     AnalysisEventKind.LEARNING_ADDED,
     AnalysisEventKind.LEARNING_CHANGED,
     AnalysisEventKind.LEARNING_DELETED,
@@ -84,7 +78,7 @@ def _add_text(kind: _TextList, actor: User, analysis: Analysis, text: str, now: 
     item = kind.model(text=_simple_text(text))
     kind.items(analysis).append(item)
     db.session.flush()
-    record_event(analysis, actor, kind.added, kind.label(len(kind.items(analysis))), now)
+    record_event(analysis, actor, kind.added, now=now, detail={"n": len(kind.items(analysis))})
     db.session.flush()
     return item
 
@@ -94,14 +88,16 @@ def _update_text(
 ) -> None:
     open_content(actor, analysis)
     item.text = _simple_text(text)
-    record_event(analysis, actor, kind.changed, kind.label_of(analysis, item), now)
+    record_event(
+        analysis, actor, kind.changed, now=now, detail={"n": kind.number_of(analysis, item)}
+    )
     db.session.flush()
 
 
 def _delete_text(kind: _TextList, actor: User, analysis: Analysis, item, now: datetime | None):
-    label = kind.label_of(analysis, item)
+    number = kind.number_of(analysis, item)
     kind.items(analysis).remove(item)
-    record_event(analysis, actor, kind.deleted, label, now)
+    record_event(analysis, actor, kind.deleted, now=now, detail={"n": number})
     db.session.flush()
 
 
@@ -127,9 +123,9 @@ def delete_problem(
     _delete_text(_PROBLEMS, actor, analysis, problem, now)
 
 
-def _factor_label(analysis: Analysis, factor: ContributoryFactor) -> str:
-    problem = _PROBLEMS.label_of(analysis, factor.problem)
-    return f"{problem}: {labels.FACTOR_GROUP[factor.group]}"
+def _factor_detail(analysis: Analysis, factor: ContributoryFactor) -> dict:
+    """The factor as the history names it: its problem's number and its group, as codes."""
+    return {"n": _PROBLEMS.number_of(analysis, factor.problem), "group": factor.group.value}
 
 
 def add_factor(
@@ -145,7 +141,11 @@ def add_factor(
     problem.factors.append(factor)
     db.session.flush()
     record_event(
-        analysis, actor, AnalysisEventKind.FACTOR_ADDED, _factor_label(analysis, factor), now
+        analysis,
+        actor,
+        AnalysisEventKind.FACTOR_ADDED,
+        now=now,
+        detail=_factor_detail(analysis, factor),
     )
     db.session.flush()
     return factor
@@ -163,7 +163,11 @@ def update_factor(
     factor.text = _simple_text(text)
     factor.group = FactorGroup(group)
     record_event(
-        analysis, actor, AnalysisEventKind.FACTOR_CHANGED, _factor_label(analysis, factor), now
+        analysis,
+        actor,
+        AnalysisEventKind.FACTOR_CHANGED,
+        now=now,
+        detail=_factor_detail(analysis, factor),
     )
     db.session.flush()
 
@@ -172,9 +176,9 @@ def delete_factor(
     actor: User, analysis: Analysis, factor: ContributoryFactor, now: datetime | None = None
 ) -> None:
     open_content(actor, analysis)
-    label = _factor_label(analysis, factor)
+    detail = _factor_detail(analysis, factor)
     factor.problem.factors.remove(factor)
-    record_event(analysis, actor, AnalysisEventKind.FACTOR_DELETED, label, now)
+    record_event(analysis, actor, AnalysisEventKind.FACTOR_DELETED, now=now, detail=detail)
     db.session.flush()
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.analysis.history import day
 from app.analysis.services.editing import (
     check_no_identity,
     clean,
@@ -24,7 +25,7 @@ from app.analysis.services.editing import (
 )
 from app.analysis.services.reading import holding_analysis
 from app.common import permissions
-from app.common.dates import format_date, local
+from app.common.dates import local
 from app.common.errors import NotAllowed, ServiceError
 from app.extensions import db
 from app.handling import workflow
@@ -190,29 +191,20 @@ def update_details(
 ) -> None:
     open_content(actor, analysis)
     _check_details(data)
-    changes = []
+    # As codes for the history row, drawn in the reader's language (app/analysis/history.py).
+    changes: list[dict] = []
     if clean(data.title) != analysis.title:
-        changes.append(_("tittel"))
+        changes.append({"field": "tittel"})
     if clean(data.mandate) != analysis.mandate:
-        changes.append(_("mandat"))
+        changes.append({"field": "mandat"})
     if clean(data.scope) != analysis.scope:
-        changes.append(_("avgrensning"))
+        changes.append({"field": "avgrensning"})
     if data.start_date != analysis.start_date:
         changes.append(
-            _(
-                "start %(old)s → %(new)s",
-                old=format_date(analysis.start_date),
-                new=format_date(data.start_date),
-            )
+            {"field": "start", "old": day(analysis.start_date), "new": day(data.start_date)}
         )
     if data.due_date != analysis.due_date:
-        changes.append(
-            _(
-                "frist %(old)s → %(new)s",
-                old=format_date(analysis.due_date),
-                new=format_date(data.due_date),
-            )
-        )
+        changes.append({"field": "frist", "old": day(analysis.due_date), "new": day(data.due_date)})
     if not changes:
         return
     analysis.title = clean(data.title)
@@ -220,5 +212,7 @@ def update_details(
     analysis.scope = clean(data.scope)
     analysis.start_date = data.start_date
     analysis.due_date = data.due_date
-    record_event(analysis, actor, AnalysisEventKind.DETAILS_CHANGED, ", ".join(changes), now)
+    record_event(
+        analysis, actor, AnalysisEventKind.DETAILS_CHANGED, now=now, detail={"changes": changes}
+    )
     db.session.flush()

@@ -123,8 +123,8 @@ def set_status(
         analysis,
         actor,
         AnalysisEventKind.STATUS_CHANGED,
-        f"{labels.ANALYSIS_STATUS[old]} → {labels.ANALYSIS_STATUS[new]}",
-        now,
+        now=now,
+        detail={"from": AnalysisStatus(old).value, "to": AnalysisStatus(new).value},
     )
     db.session.flush()
 

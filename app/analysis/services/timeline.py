@@ -7,8 +7,9 @@ from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 
+from app.analysis.history import moment as at
 from app.analysis.services.editing import check_no_identity, clean, open_content, record_event
-from app.common.dates import OSLO, format_datetime
+from app.common.dates import OSLO
 from app.common.errors import ServiceError
 from app.extensions import db
 from app.models import Analysis, AnalysisEventKind, TimelineEntry, User, utcnow
@@ -40,7 +41,9 @@ def add_timeline_entry(
     moment = _timeline_moment(data, now)
     entry = TimelineEntry(occurred_at=moment, what=clean(data.what), source=clean(data.source))
     analysis.timeline.append(entry)
-    record_event(analysis, actor, AnalysisEventKind.TIMELINE_ADDED, format_datetime(moment), now)
+    record_event(
+        analysis, actor, AnalysisEventKind.TIMELINE_ADDED, now=now, detail={"at": at(moment)}
+    )
     db.session.flush()
     return entry
 
@@ -55,12 +58,17 @@ def update_timeline_entry(
     now = now or utcnow()
     open_content(actor, analysis)
     moment = _timeline_moment(data, now)
-    before = format_datetime(entry.occurred_at)
+    before = at(entry.occurred_at)
     entry.occurred_at = moment
     entry.what = clean(data.what)
     entry.source = clean(data.source)
-    text = before if before == format_datetime(moment) else f"{before} → {format_datetime(moment)}"
-    record_event(analysis, actor, AnalysisEventKind.TIMELINE_CHANGED, text, now)
+    record_event(
+        analysis,
+        actor,
+        AnalysisEventKind.TIMELINE_CHANGED,
+        now=now,
+        detail={"at": at(moment), "was": before},
+    )
     db.session.flush()
 
 
@@ -68,7 +76,7 @@ def delete_timeline_entry(
     actor: User, analysis: Analysis, entry: TimelineEntry, now: datetime | None = None
 ) -> None:
     open_content(actor, analysis)
-    text = format_datetime(entry.occurred_at)
+    detail = {"at": at(entry.occurred_at)}
     analysis.timeline.remove(entry)
-    record_event(analysis, actor, AnalysisEventKind.TIMELINE_DELETED, text, now)
+    record_event(analysis, actor, AnalysisEventKind.TIMELINE_DELETED, now=now, detail=detail)
     db.session.flush()
