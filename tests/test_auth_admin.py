@@ -101,7 +101,7 @@ def test_the_organisation_page_has_the_sign_in_settings(app, login_as):
         data={"org_number": "938772924"},
         follow_redirects=True,
     )
-    assert "Endringene er lagret." in saved.get_data(as_text=True)
+    assert "Innloggingen for Malvik er endret." in saved.get_data(as_text=True)
     with app.app_context():
         assert organisation_by_name("Malvik").org_number == "938772924"
     local = login_as("lokaladmin@trondheim.demo")

@@ -171,7 +171,7 @@ def test_deleting_in_an_analysis_asks_first_and_says_what_was_deleted(app, login
     response = client.post(url)
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]))
-    assert "Slettet: Læringspunkt 1: «Ring kommunen før pasienten drar.»" in page
+    assert "Læringspunkt 1: «Ring kommunen før pasienten drar.» er slettet." in page
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
 
@@ -187,7 +187,7 @@ def test_a_refused_delete_says_why_and_no_deleted_note(app, login_as):
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]))
     assert "kan ikke slettes fordi tiltak 1 svarer på den" in page
-    assert "Slettet:" not in page
+    assert "er slettet." not in page
 
 
 def test_the_question_is_only_for_those_who_may_edit(app, login_as):

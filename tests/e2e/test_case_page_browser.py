@@ -98,7 +98,7 @@ def test_case_page_reads_in_order_with_two_composers_and_a_grouped_log(page, liv
     # The note is written in its own composer and lands last in the thread, marked.
     note.get_by_label("Notat til saksbehandlerne").fill("Fjerde: ringt post 3")
     note.get_by_role("button", name="Lagre internt notat").click()
-    expect(page.get_by_text("Internt notat lagret.")).to_be_visible()
+    expect(page.get_by_text("Det interne notatet er lagret.")).to_be_visible()
     expect(thread).to_have_count(4)
     expect(thread.nth(3)).to_contain_text("Fjerde: ringt post 3")
     expect(thread.nth(3)).to_contain_text("Internt notat")

@@ -44,7 +44,7 @@ def test_reporter_and_handler_talk_until_the_case_is_answered(page, live_server)
     screenshot(page, "handling-actions-new-case")
     page.get_by_role("button", name="Ta saken").click()
     page.wait_for_url(f"**/avvik/{reference}")
-    expect(page.get_by_text("Lagret: Ta saken.")).to_be_visible()
+    expect(page.get_by_text("Du har tatt avviket. Det står nå under Mine.")).to_be_visible()
     expect(page.get_by_text("Du har saken.")).to_be_visible()
 
     # A question with an identity number is refused beside the field, text kept; then asked.
@@ -93,7 +93,7 @@ def test_reporter_and_handler_talk_until_the_case_is_answered(page, live_server)
     page.locator("#besvar-text").fill("Vi har innført sjekkliste for epikrise ved utskrivning.")
     page.locator("form:has(#besvar-text)").get_by_role("button", name="Send svaret og lukk").click()
     page.wait_for_url(f"**/avvik/{reference}")
-    expect(page.get_by_text("Lagret: Besvar og lukk.")).to_be_visible()
+    expect(page.get_by_text("Svaret er sendt til melderen, og avviket er lukket.")).to_be_visible()
     log_out(page)
 
     # The reporter reads the response.

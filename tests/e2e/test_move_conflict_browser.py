@@ -36,7 +36,7 @@ def test_the_second_handler_is_told_and_keeps_the_text(browser, live_app, live_s
     page.locator("summary", has_text="Besvar og lukk").click()
     page.get_by_label("Endelig svar til melder").fill("Vi har endret rutinen for utskrivning.")
     page.get_by_role("button", name="Send svaret og lukk").click()
-    expect(page.get_by_text("Lagret: Besvar og lukk.")).to_be_visible()
+    expect(page.get_by_text("Svaret er sendt til melderen, og avviket er lukket.")).to_be_visible()
 
     other.get_by_role("button", name="Avvis").click()
     expect(other.get_by_text("Noen andre endret avviket samtidig med deg.")).to_be_visible()
@@ -54,7 +54,7 @@ def test_the_second_handler_is_told_and_keeps_the_text(browser, live_app, live_s
     other.get_by_label("Why is the deviation being reopened?").fill("The reporter called again.")
     page.locator("summary", has_text="Gjenåpne").click()
     page.get_by_role("button", name="Gjenåpne").click()
-    expect(page.get_by_text("Lagret: Gjenåpne.")).to_be_visible()
+    expect(page.get_by_text("Avviket er åpnet igjen.")).to_be_visible()
     other.get_by_role("button", name="Reopen").click()
     expect(
         other.get_by_text("Someone else changed the deviation at the same time as you.")

@@ -54,7 +54,8 @@ def list_item(kind: str, item_id: int):
     item = _item(kind, item_id)
     form = ListItemForm(obj=item) if request.method == "GET" else ListItemForm()
     if form.validate_on_submit():
-        with writing(form=form, success=_("Endringene er lagret.")) as saved:
+        success = _("«%(old)s» heter nå «%(new)s».", old=item.name, new=form.name.data.strip())
+        with writing(form=form, success=success) as saved:
             services.rename_item(current_user, item, form.name.data)
         if saved:
             return redirect(url_for("admin.list_page", kind=kind))

@@ -75,7 +75,12 @@ def fallback_mottak():
         chosen = (
             db.session.get(Organisation, form.organisation.data) if form.organisation.data else None
         )
-        with writing(form=form, success=_("Reservemottaket er lagret.")) as saved:
+        success = (
+            _("Reservemottaket er nå mottaket hos %(org)s.", org=chosen.name)
+            if chosen is not None
+            else _("Helsefellesskapet har ikke lenger noe reservemottak.")
+        )
+        with writing(form=form, success=success) as saved:
             services.set_fallback_mottak(current_user, chosen)
         if saved:
             return redirect(url_for("admin.fallback_mottak"))
@@ -130,7 +135,8 @@ def organisation(org_id: int):
     if not permissions.can(current_user, "manage", Organisation):
         form.name.data = org.name  # a lokal_admin's form has no name field to send
     if form.validate_on_submit():
-        with writing(form=form, success=_("Endringene er lagret.")) as saved:
+        success = _("Endringene for %(name)s er lagret.", name=form.name.data)
+        with writing(form=form, success=success) as saved:
             services.update_organisation(
                 current_user,
                 org,
@@ -149,7 +155,8 @@ def organisation_sign_in(org_id: int):
     permissions.require(current_user, "manage", Organisation)
     form = SignInForm()
     if form.validate_on_submit():
-        with writing(form=form, success=_("Endringene er lagret.")) as saved:
+        success = _("Innloggingen for %(name)s er endret.", name=org.name)
+        with writing(form=form, success=success) as saved:
             services.set_sign_in(
                 current_user, org, org_number=form.org_number.data, sso_only=form.sso_only.data
             )
@@ -165,7 +172,12 @@ def organisation_active(org_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         active = form.value.data == "1"
-        with writing(success=_("Endringene er lagret.")):
+        success = (
+            _("%(name)s er tatt i bruk igjen.", name=org.name)
+            if active
+            else _("%(name)s er tatt ut av bruk.", name=org.name)
+        )
+        with writing(success=success):
             services.set_organisation_active(current_user, org, active)
     return redirect(url_for("admin.organisation", org_id=org.id))
 

@@ -48,7 +48,8 @@ def unit(unit_id: int):
         form.parent.data = unit.parent_id
     form.parent.choices = _parent_choices(unit.organisation, exclude=unit)
     if form.validate_on_submit():
-        with writing(form=form, success=_("Endringene er lagret.")) as saved:
+        success = _("Enheten %(name)s er endret.", name=form.name.data)
+        with writing(form=form, success=success) as saved:
             services.update_unit(current_user, unit, form.name.data, form.parent.data)
         if saved:
             return redirect(url_for("admin.units", org_id=unit.organisation_id))
@@ -61,6 +62,11 @@ def unit_active(unit_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         active = form.value.data == "1"
-        with writing(success=_("Endringene er lagret.")):
+        success = (
+            _("Enheten %(name)s er tatt i bruk igjen.", name=unit.path)
+            if active
+            else _("Enheten %(name)s er tatt ut av bruk.", name=unit.path)
+        )
+        with writing(success=success):
             services.set_unit_active(current_user, unit, active)
     return redirect(url_for("admin.units", org_id=unit.organisation_id))

@@ -104,7 +104,8 @@ def user(user_id: int):
         form = UserForm()
     _user_form_choices(form)
     if form.validate_on_submit():
-        with writing(form=form, success=_("Endringene er lagret.")) as saved:
+        success = _("Endringene for %(name)s er lagret.", name=form.name.data)
+        with writing(form=form, success=success) as saved:
             services.update_user(
                 current_user,
                 user,

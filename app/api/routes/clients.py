@@ -91,6 +91,6 @@ def revoke(client_id: int):
         abort(404)
     form = RevokeForm()
     if form.validate_on_submit():
-        with writing(success=_("Nøkkelen til %(name)s virker ikke lenger.", name=client.name)):
+        with writing(success=_("Nøkkelen til %(name)s er trukket tilbake.", name=client.name)):
             tokens.revoke(client, current_user)
     return redirect(url_for("api_clients.clients"))

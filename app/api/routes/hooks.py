@@ -57,7 +57,7 @@ def resend(delivery_id: int):
     ):
         abort(404)
     if ResendForm().validate_on_submit():
-        with writing(success=_("Hendelsen sendes igjen.")):
+        with writing(success=_("Hendelsen er lagt i kø og sendes igjen.")):
             webhooks.resend(delivery)
     return redirect(url_for("api_clients.webhook_page"))
 
@@ -68,6 +68,10 @@ def deactivate(endpoint_id: int):
     if endpoint is None or not access.can_manage_clients(current_user, endpoint.organisation):
         abort(404)
     if ActionForm().validate_on_submit():
-        with writing(success=_("Mottakeren får ikke flere hendelser.")):
+        with writing(
+            success=_(
+                "Mottakeren %(url)s er slått av og får ikke flere hendelser.", url=endpoint.url
+            )
+        ):
             hooks.deactivate(endpoint)
     return redirect(url_for("api_clients.webhook_page"))

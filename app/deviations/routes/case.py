@@ -59,7 +59,7 @@ def post_message(reference: str):
         internal = bool(form.internal.data) and permissions.can(
             current_user, "write_internal_note", deviation
         )
-        success = _("Internt notat lagret.") if internal else _("Meldingen er sendt.")
+        success = _("Det interne notatet er lagret.") if internal else _("Meldingen er sendt.")
         with writing(form=form, success=success) as done:
             thread.post_message(deviation, current_user, form.body.data, internal=internal)
         if done:

@@ -14,9 +14,34 @@ from app.deviations import services as deviations
 from app.deviations.page import get_visible, redraw_refused
 from app.handling import workflow
 from app.handling.forms import move_form
-from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
 from app.handling.routes.blueprint import bp
+from app.models import DeviationEvent
+
+
+def _done(move: Move, event: DeviationEvent) -> str:
+    """The notice after a move: what happened, in the past tense, and where the case went."""
+    if move is Move.FORWARD:
+        where = ", ".join(
+            name
+            for name in (
+                event.colleague.name if event.colleague else None,
+                event.unit.path if event.unit else None,
+            )
+            if name
+        )
+        return _("Avviket er videresendt til %(where)s.", where=where)
+    if move is Move.REROUTE:
+        return _("Avviket er sendt til mottaket hos %(org)s.", org=event.org.name)
+    if move is Move.ANSWER:
+        return _("Svaret er sendt til melderen, og avviket er lukket.")
+    if move is Move.REJECT:
+        return _("Avviket er avvist. Melderen har fått begrunnelsen.")
+    if move is Move.REOPEN:
+        return _("Avviket er åpnet igjen.")
+    if move is Move.START:
+        return _("Du har tatt avviket. Det står nå under Mine.")
+    return _("Avviket er bekreftet mottatt.")
 
 
 @bp.post("/avvik/<reference>/behandling")
@@ -48,9 +73,8 @@ def move(reference: str):
     form = move_form(deviation, chosen, formdata=request.form, actor_id=current_user.id)
     if not form.validate():
         return redraw_refused(deviation, failed=(chosen, form), status=422)
-    saved = _("Lagret: %(move)s.", move=MOVE_LABELS[chosen].button)
-    with writing(form=form, success=saved) as done:
-        workflow.transition(
+    with writing(form=form) as done:
+        done.value = workflow.transition(
             deviation,
             chosen,
             current_user,
@@ -60,7 +84,9 @@ def move(reference: str):
             target_user=form.target_user.data,
             seen_version=form.seen_version(),
         )
-    if not done and done.error.field is not None:
+    if done:
+        flash(_done(chosen, done.value), "success")
+    elif done.error.field is not None:
         return redraw_refused(deviation, failed=(chosen, form), status=422)
     moved_on = not done and done.error.code in ("conflict", "wrong_state")
     if moved_on and permissions.can(current_user, "view", deviation):

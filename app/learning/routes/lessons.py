@@ -167,6 +167,12 @@ def withdraw(lesson_id: int):
 def in_report(lesson_id: int):
     lesson = _get(lesson_id)
     form = InReportForm(request.form)
-    with writing(success=_("Lagret.")):
-        lessons.set_in_report(lesson, current_user, bool(form.in_report.data))
+    in_report = bool(form.in_report.data)
+    success = (
+        _("Læringspunktet er tatt med i tertialrapporten.")
+        if in_report
+        else _("Læringspunktet er tatt ut av tertialrapporten.")
+    )
+    with writing(success=success):
+        lessons.set_in_report(lesson, current_user, in_report)
     return redirect(url_for("learning.lesson", lesson_id=lesson.id))

@@ -115,7 +115,7 @@ def pass_on(story_id: int):
         return _render(story, form, 422)
     with writing(
         form=form,
-        success=_("Markert som delt med enheten. Den som fortalte historien, får beskjed."),
+        success=_("Historien er markert som delt med enheten. Den som fortalte den, får beskjed."),
     ) as done:
         stories.pass_on(story, current_user, form.unit.data)
     if not done and done.error.field is not None:
@@ -127,7 +127,7 @@ def pass_on(story_id: int):
 @login_required
 def share(story_id: int):
     story = _get(story_id)
-    with writing(success=_("Historien vises nå på siden Læring.")):
+    with writing(success=_("Historien er publisert på siden Læring.")):
         stories.set_shared(story, current_user, True)
     return redirect(url_for("learning.story", story_id=story.id))
 
