@@ -258,7 +258,7 @@ def test_ferdig_refused_with_a_clear_message_then_accepted(app, login_as):
     response = client.post(f"/analyser/{reference}/status", data={"status-status": "ferdig"})
     assert response.status_code == 302
     page = client.get(f"/analyser/{reference}").get_data(as_text=True)
-    assert "Status er endret til Ferdig." in page
+    assert f"Hendelsesanalyse {reference} har fått status Ferdig." in page
     assert "Legg til hendelse i tidslinjen" not in page  # frozen
     with app.app_context():
         assert services.get_by_reference(reference).status is AnalysisStatus.FERDIG

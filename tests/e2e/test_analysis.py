@@ -3,6 +3,7 @@ finishes it; axe-core checks every analysis page on the way."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -103,7 +104,9 @@ def test_create_fill_and_finish_an_analysis(page, live_app):
     # Finish it
     page.locator("#status-status").select_option("ferdig")
     page.get_by_role("button", name="Endre status").click()
-    expect(page.get_by_text("Status er endret til Ferdig.")).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"Hendelsesanalyse HA-\d{4}-\d+ har fått status Ferdig\."))
+    ).to_be_visible()
     expect(page.locator(".badge", has_text="Ferdig").first).to_be_visible()
     expect(page.get_by_text("Legg til hendelse i tidslinjen")).to_have_count(0)
     _open_all_details(page)

@@ -145,9 +145,11 @@ def user_active(user_id: int):
             changed = services.set_user_active(current_user, user, active)
         if done:
             flash(
-                _("Kontoen er aktivert.")
+                _("Kontoen til %(name)s er aktivert.", name=user.name)
                 if changed.active
-                else _("Kontoen er deaktivert. Historikken er beholdt."),
+                else _(
+                    "Kontoen til %(name)s er deaktivert. Historikken er beholdt.", name=user.name
+                ),
                 "success",
             )
     return redirect(url_for("admin.user", user_id=user.id))

@@ -107,7 +107,11 @@ def status(reference: str):
         new = AnalysisStatus(form.status.data)
         with writing(
             form=form,
-            success=_("Status er endret til %(status)s.", status=labels.ANALYSIS_STATUS[new]),
+            success=_(
+                "Hendelsesanalyse %(ref)s har fått status %(status)s.",
+                ref=analysis.reference,
+                status=labels.ANALYSIS_STATUS[new],
+            ),
         ) as done:
             services.set_status(current_user, analysis, new)
         if done:
