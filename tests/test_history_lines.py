@@ -275,3 +275,35 @@ def test_an_analysis_history_reads_in_each_readers_language(app):
                  "Problem 1: Team", "Learning point 1", "Root cause 1", " at 21:05"):  # fmt: skip
         assert line in english, line
     assert "Pågår" not in english and "Tiltak" not in english
+
+
+def test_the_api_gives_the_code_and_the_line_in_the_clients_language(app, client):
+    from app.api.scopes import DEVIATIONS_READ
+    from tests.api_helpers import bearer, issue_token
+
+    with app.app_context():
+        deviation = factories.deviation()
+        reference = deviation.reference
+        workflow.transition(
+            deviation,
+            Move.REROUTE,
+            factories.user(factories.LEADER),
+            target_org=organisation_by_name("Malvik"),
+            text="Gjelder Malvik.",
+        )
+        db.session.commit()
+    token = issue_token(app, "Trondheim", {DEVIATIONS_READ}, name="EQS")  # the reporting side
+    for language, line in (
+        ("nb", "Sendt fra St. Olavs hospital HF til Malvik: Gjelder Malvik."),
+        ("en", "Sent from St. Olavs hospital HF to Malvik: Gjelder Malvik."),
+    ):
+        response = client.get(
+            f"/api/v1/deviations/{reference}",
+            headers={**bearer(token), "Accept-Language": language},
+        )
+        assert response.status_code == 200
+        last = response.get_json()["history"][-1]
+        assert (last["line"], last["text"]) == ("sendt_videre", line)
+        # A row without a code reads as stored: the filing's names the organisation.
+        assert response.get_json()["history"][0] == {**response.get_json()["history"][0],
+                                                      "line": None, "text": HOSPITAL}  # fmt: skip
