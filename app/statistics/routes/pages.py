@@ -142,7 +142,7 @@ def pdf(code: str):
     language = report_language()
     summary = services.tertial_summary(tertial, scope, language)
     made_at = services.data_stamp(scope) or tertial.end_utc
-    change = _change_page(tertial, scope)  # Endring over tid (issue 23)
+    change = _change_page(tertial, scope, language.code)  # Endring over tid (issue 23)
     return _download(
         render_pdf(summary, made_at, language, change),
         "application/pdf",
@@ -151,11 +151,11 @@ def pdf(code: str):
     )
 
 
-def _change_page(tertial: Tertial, scope: services.Scope):
+def _change_page(tertial: Tertial, scope: services.Scope, language: str):
     from app.statistics.labels import direction_labels
     from app.statistics.services.change import tertial_change
 
-    return tertial_change(tertial, scope, direction_labels())
+    return tertial_change(tertial, scope, direction_labels(), language)
 
 
 @bp.get("/<code>/avvik.csv")
