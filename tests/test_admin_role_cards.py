@@ -54,7 +54,7 @@ def test_invitation_form_shows_names_and_help_in_both_languages(app, client):
         db.session.commit()
     english = _cards(client.get("/admin/brukere/ny").text)
     assert english["saksbehandler"][0] == "Case handler"
-    assert english["saksbehandler"][1].startswith("Staffs the mottak: sees and handles")
+    assert english["saksbehandler"][1].startswith("Staffs the inbox: sees and handles")
     assert english["forbedringsgruppe"] == (
         "Improvement group",
         (
