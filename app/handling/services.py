@@ -82,8 +82,8 @@ class InboxPage:
 
 def _list_columns() -> tuple[sa.ColumnElement, ...]:
     """The columns an inbox list shows, not whole cases: a page reads 26 rows of a wide table.
-    The category in the reader's language."""
-    return _LIST_COLUMNS[:6] + (name_column(Category).label("category"),) + _LIST_COLUMNS[6:]
+    The category's name is the reader's language's, so it is chosen per request."""
+    return (*_LIST_COLUMNS, name_column(Category).label("category"))
 
 
 _LIST_COLUMNS = (
