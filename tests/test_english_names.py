@@ -185,3 +185,20 @@ def test_statistics_page_and_pdf_in_the_readers_language_csv_in_norwegian(app, l
         db.session.commit()
     norwegian_pdf = "\n".join(pdf_text(group.get("/statistikk/2023-T2/rapport.pdf").data))
     assert "Utskrivning" in norwegian_pdf and "Discharge" not in norwegian_pdf
+
+
+def test_change_over_time_in_english_takes_either_languages_category(app, login_as):
+    with app.app_context():
+        statistics_data.insert_cases()
+        _english("forbedring@demo.demo")
+    group = login_as("forbedring@demo.demo")
+    period = "fra=2023-01&til=2023-12"
+    for chosen in ("Discharge", "Utskrivning"):  # the page's own, and a Norwegian link
+        page = group.get(f"/statistikk/endring?{period}&kategori={chosen}")
+        assert page.status_code == 200, chosen
+        assert '<option value="Discharge" selected>Discharge</option>' in page.text, chosen
+        assert ">Utskrivning<" not in page.text
+    assert group.get(f"/statistikk/endring?{period}&kategori=Nothing").status_code == 422
+    # Its downloads stay Norwegian, whichever name chose the category.
+    pareto = group.get(f"/statistikk/endring/pareto.csv?{period}&kategori=Discharge")
+    assert pareto.status_code == 200 and "Utskrivning" in pareto.data.decode("utf-8-sig")
