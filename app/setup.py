@@ -281,7 +281,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.common import labels, navigation, permissions
+    from app.common import labels, names, navigation, permissions
     from app.common.dates import format_date, format_datetime
 
     app.jinja_env.filters["date"] = format_date
@@ -290,6 +290,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["permissions"] = permissions
     app.jinja_env.globals["can"] = permissions.can
     app.jinja_env.globals["get_locale"] = get_locale
+    # A category's, agreement's or unit's name, a unit's path: in the reader's language.
+    app.jinja_env.filters["localized"] = names.localized_name
+    app.jinja_env.filters["unit_path"] = names.unit_path
 
     @app.context_processor
     def _main_menu() -> dict[str, object]:

@@ -164,6 +164,29 @@ ROLES = {
     "lokal_admin": N_("lokal administrator"),
     "personvern": N_("personvernombud"),
 }
+# One line under each role in the admin's invitation and user forms: what the role may do
+# (../shared/DESIGN.md, people and roles), so the admin chooses by what a person needs.
+ROLE_HELP = {
+    "melder": N_("Melder avvik og følger sine egne. Alle brukere kan dette."),
+    "saksbehandler": N_(
+        "Bemanner mottaket: ser og behandler avvik sendt til organisasjonen eller videresendt "
+        "til enheten, og ser avvik meldt fra organisasjonen."
+    ),
+    "analytiker": N_("Deltar i hendelsesanalysene personen er medlem av."),
+    "forbedringsgruppe": N_(
+        "Ser statistikk og tertialrapporter for alle organisasjoner; avvikstekster bare uten "
+        "personopplysninger."
+    ),
+    "admin": N_(
+        "Forvalter organisasjoner, enheter, kategorier, avtaler, brukere og svarfrister for hele "
+        "helsefellesskapet."
+    ),
+    "lokal_admin": N_("Forvalter enhetene og brukerne i egen organisasjon."),
+    "personvern": N_(
+        "Personvernombud for egen organisasjon: ser tilgangsloggene og hvilke avvik som gjelder "
+        "en bestemt pasient."
+    ),
+}
 
 ORG_KINDS = {"kommune": N_("kommune"), "sykehus": N_("sykehus"), "annet": N_("annet")}
 

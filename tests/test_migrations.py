@@ -177,3 +177,38 @@ def test_new_roles_kinds_and_the_access_log_work_on_a_migrated_database(database
             assert "personvern" in roles
         drop_everything()
         db.engine.dispose()
+
+
+@pytest.mark.commits
+def test_english_names_fill_only_the_seeds_own_names(database_url):
+    """9c4e1a7d2b58 gives the rows that carry a default's exact Norwegian name its English
+    name; an installation's own names get none (Norwegian is shown until an admin adds one)."""
+    app = make_app(database_url)
+    with app.app_context():
+        drop_everything()
+        upgrade()
+        seed_defaults()
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision="b7e2c41f9a06")
+        db.session.execute(
+            sa.text(
+                "INSERT INTO category (name, position, active) VALUES ('Egen kategori', 99, :t)"
+            ),
+            {"t": True},
+        )
+        db.session.commit()
+        upgrade()
+        english = dict(db.session.execute(sa.text("SELECT name, name_en FROM category")).all())
+        assert english["Utskrivning"] == "Discharge" and english["Annet"] == "Other"
+        assert english["Egen kategori"] is None
+        agreements = dict(db.session.execute(sa.text("SELECT name, name_en FROM agreement")).all())
+        assert agreements["Tjenesteavtale 3: Innleggelse i sykehus"] == (
+            "Service agreement 3: Admission to hospital"
+        )
+        units = set(db.session.execute(sa.text("SELECT name, name_en FROM unit")).all())
+        assert ("Geriatrisk avdeling", "Department of Geriatrics") in units
+        assert ("Hjemmetjenesten", "Home Care Services") in units
+        db.session.remove()
+        drop_everything()
+        db.engine.dispose()

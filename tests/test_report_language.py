@@ -149,7 +149,7 @@ def test_report_command_writes_the_pdf_in_the_chosen_language(app, runner, tmp_p
     language = load(lang)
     with app.app_context():
         # The whole report, Endring over tid's page included, as the web page makes it.
-        change = tertial_change(T2, services.ALL, {})
+        change = tertial_change(T2, services.ALL, {}, language.code)
         expected = render_pdf(
             services.tertial_summary(T2, services.ALL, language), MADE_AT, language, change
         )

@@ -41,6 +41,15 @@ def _name_field(label: object, limit: int = NAME_MAX) -> StringField:
     )
 
 
+def _english_name_field(limit: int = NAME_MAX) -> StringField:
+    # Optional: an English reader sees the Norwegian name where none is given.
+    return StringField(
+        _l("Navn på engelsk"),
+        validators=[Length(max=limit, message=_l("Navnet er for langt: høyst %(max)d tegn."))],
+        render_kw={"lang": "en"},
+    )
+
+
 def _days_field() -> IntegerField:
     return IntegerField(
         _l("Svarfrist (dager)"),
@@ -112,12 +121,14 @@ class MottakAddForm(AvvikForm):
 
 class UnitForm(AvvikForm):
     name = _name_field(_l("Navn på enheten"))
+    name_en = _english_name_field()
     parent = SelectField(_l("Ligger under"), coerce=optional_int)
     submit = SubmitField(_l("Lagre"))
 
 
 class ListItemForm(AvvikForm):
     name = _name_field(_l("Navn"), limit=200)
+    name_en = _english_name_field(limit=200)
     submit = SubmitField(_l("Lagre"))
 
 

@@ -1,7 +1,8 @@
 """The pick lists of the forms: organisations, their units, categories and agreements.
 
 Read on every form view, so what an admin adds or deactivates shows at once. Plain values, not
-ORM objects: the lists are a few hundred rows and the forms need ids and names only.
+ORM objects: the lists are a few hundred rows and the forms need ids and names only. Names are
+in the reader's language (app/common/names.py); the order is the admin's, the same in both.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from app.common.names import name_column
 from app.extensions import db
 from app.models import Agreement, Category, Organisation, OrgKind, Unit
 from app.models.organisation import unit_paths
@@ -33,7 +35,9 @@ class PickLists:
 
 def _active(model: type[Category | Agreement]) -> list[Choice]:
     rows = db.session.execute(
-        sa.select(model.id, model.name).where(model.active).order_by(model.position, model.name)
+        sa.select(model.id, name_column(model))
+        .where(model.active)
+        .order_by(model.position, model.name)
     )
     return [Choice(id_, name) for id_, name in rows]
 
@@ -64,7 +68,13 @@ def active_organisations() -> list[Choice]:
 def active_units_by_org() -> dict[int, list[Choice]]:
     """Every active unit with its path, per organisation, sorted by path."""
     rows = db.session.execute(
-        sa.select(Unit.id, Unit.organisation_id, Unit.parent_id, Unit.name, Unit.active)
+        sa.select(
+            Unit.id,
+            Unit.organisation_id,
+            Unit.parent_id,
+            name_column(Unit).label("name"),
+            Unit.active,
+        )
     ).all()
     # Paths through inactive parents too: a unit keeps its place when its parent is retired.
     paths = unit_paths((row.id, row.parent_id, row.name) for row in rows)

@@ -15,6 +15,7 @@ from app.common.errors import ServiceError
 from app.common.identity import find_in_text
 from app.common.identity import is_valid as is_valid_identity
 from app.common.identity import normalise as normalise_identity
+from app.common.names import name_column
 from app.extensions import db
 from app.handling import fallback, notify
 from app.handling.serious import serious_days
@@ -297,7 +298,7 @@ def starting_points(organisation_id: int, now: datetime | None = None) -> list[S
     rows = db.session.execute(
         sa.select(
             recent.c.category_id,
-            Category.name,
+            name_column(Category),
             recent.c.counterpart_org_id,
             Organisation.name,
             count,
@@ -306,7 +307,11 @@ def starting_points(organisation_id: int, now: datetime | None = None) -> list[S
         .join(Organisation, Organisation.id == recent.c.counterpart_org_id)
         .where(Category.active.is_(True), Organisation.active.is_(True))
         .group_by(
-            recent.c.category_id, Category.name, recent.c.counterpart_org_id, Organisation.name
+            recent.c.category_id,
+            Category.name,
+            Category.name_en,
+            recent.c.counterpart_org_id,
+            Organisation.name,
         )
         # Ties by name, so the order is the same on both databases and between loads.
         .order_by(count.desc(), Category.name, Organisation.name)

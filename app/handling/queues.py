@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from app.common import permissions
+from app.common.names import name_column
 from app.extensions import db
 from app.handling.reading import unread_ids
 from app.models import OPEN_STATUSES, Category, Deviation, Harm, Status, User
@@ -300,7 +301,7 @@ def _rows_of(ids: dict[Queue, list[int]], user: User) -> dict[Queue, list[QueueR
                     Deviation.reference,
                     Deviation.title,
                     Deviation.reporter_org_name,
-                    Category.name.label("category"),
+                    name_column(Category).label("category"),
                     Deviation.harm,
                     Deviation.status,
                     Deviation.response_deadline,

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.common.ids import parse_id
+from app.common.names import name_column
 from app.common.sql import unindexed
 from app.extensions import db
 from app.handling import reading, workflow
@@ -79,7 +80,12 @@ class InboxPage:
     next_cursor: str | None
 
 
-# The columns an inbox list shows, not whole cases: a page reads 26 rows of a wide table.
+def _list_columns() -> tuple[sa.ColumnElement, ...]:
+    """The columns an inbox list shows, not whole cases: a page reads 26 rows of a wide table.
+    The category's name is the reader's language's, so it is chosen per request."""
+    return (*_LIST_COLUMNS, name_column(Category).label("category"))
+
+
 _LIST_COLUMNS = (
     Deviation.id,
     Deviation.reference,
@@ -87,7 +93,6 @@ _LIST_COLUMNS = (
     Deviation.title,
     Deviation.reporter_org_name,
     Deviation.reporter_unit_id,
-    Category.name.label("category"),
     Deviation.status,
     Deviation.forwarded_unit_id,
     Deviation.response_deadline,
@@ -149,7 +154,7 @@ def inbox_page(
     """
     mine = Deviation.reporter_org_id if sent else Deviation.counterpart_org_id
     query = (
-        sa.select(*_LIST_COLUMNS)
+        sa.select(*_list_columns())
         .join(Category, Category.id == Deviation.category_id)
         .where(mine == user.organisation_id)
         .limit(page_size + 1)
@@ -241,7 +246,7 @@ def open_serious_first(user: User, limit: int = SERIOUS_FIRST_LIMIT) -> InboxPag
         .limit(limit + 1)
     )
     query = (
-        sa.select(*_LIST_COLUMNS)
+        sa.select(*_list_columns())
         .join(Category, Category.id == Deviation.category_id)
         .where(Deviation.id.in_(list(db.session.scalars(first))))
         .order_by(Deviation.response_deadline, Deviation.id)
@@ -256,7 +261,9 @@ def _unit_paths_of(rows: list[sa.Row]) -> dict[int, str]:
     (small) unit table is read once for the page."""
     if not any(row.reporter_unit_id or row.forwarded_unit_id for row in rows):
         return {}
-    return unit_paths(db.session.execute(sa.select(Unit.id, Unit.parent_id, Unit.name)).all())
+    return unit_paths(
+        db.session.execute(sa.select(Unit.id, Unit.parent_id, name_column(Unit))).all()
+    )
 
 
 def _closed_values() -> list[str]:

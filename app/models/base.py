@@ -54,3 +54,22 @@ def enum_column(enum_cls: type[StrEnum], name: str) -> sa.Enum:
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TwoLanguageName:
+    """A name an admin enters in Norwegian and, optionally, in English (``name_en``): an English
+    reader sees the English one where there is one, everyone else the Norwegian. Names stored in
+    history, exports and CSV imports stay the Norwegian ones."""
+
+    name: str
+    name_en: str | None
+
+    def name_in(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+    @classmethod
+    def name_column(cls, language: str) -> sa.ColumnElement[str]:
+        """The same choice in SQL, for queries that select names rather than objects."""
+        if language == "en":
+            return sa.func.coalesce(cls.name_en, cls.name)  # type: ignore[attr-defined]
+        return cls.name  # type: ignore[attr-defined,return-value]

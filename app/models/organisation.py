@@ -8,7 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, enum_column
+from app.models.base import Base, TwoLanguageName, enum_column
 
 # Days an organisation has to answer, until an admin sets its own.
 DEFAULT_RESPONSE_DAYS = 14
@@ -61,7 +61,7 @@ class Organisation(Base):
         return f"<Organisation {self.name}>"
 
 
-class Unit(Base):
+class Unit(TwoLanguageName, Base):
     __tablename__ = "unit"
     __table_args__ = (sa.UniqueConstraint("organisation_id", "parent_id", "name"),)
 
@@ -69,6 +69,8 @@ class Unit(Base):
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"))
     name: Mapped[str] = mapped_column(sa.String(120))
+    # Shown to English readers; None shows the Norwegian name (TwoLanguageName).
+    name_en: Mapped[str | None] = mapped_column(sa.String(120))
     active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     organisation: Mapped[Organisation] = relationship(back_populates="units")
@@ -77,10 +79,14 @@ class Unit(Base):
     @property
     def path(self) -> str:
         """'Klinikk › Avdeling', the way staff name a unit."""
+        return self.path_in("nb")
+
+    def path_in(self, language: str) -> str:
+        """The path in ``language``: each level's English name where it has one."""
         names = []
         unit: Unit | None = self
         while unit is not None:
-            names.append(unit.name)
+            names.append(unit.name_in(language))
             unit = unit.parent
         return " › ".join(reversed(names))
 

@@ -26,6 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from app.common import permissions
 from app.common.ids import parse_id
+from app.common.names import name_column
 from app.common.sql import unindexed
 from app.extensions import db
 from app.models import (
@@ -157,7 +158,7 @@ def _columns():
         Deviation.title,
         Deviation.reporter_org_name,
         Deviation.counterpart_org_name,
-        Category.name.label("category"),
+        name_column(Category).label("category"),
         Deviation.status,
         Deviation.response_deadline,
         Deviation.harm,

@@ -104,7 +104,7 @@ def _change_page(tertial, scope, language):
     from reports import labels as report_labels
 
     labels = {code: language.gettext(label) for code, label in report_labels.DIRECTIONS.items()}
-    return tertial_change(tertial, scope, labels)
+    return tertial_change(tertial, scope, labels, language.code)
 
 
 def _made_at(text: str | None) -> datetime | None:

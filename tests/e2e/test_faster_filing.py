@@ -129,12 +129,13 @@ def test_faster_filing(page, live_app, capsys):
     badge = page.locator("#kategori-foreslatt")
     expect(badge).to_be_visible()
     expect(badge).to_have_text("Suggested")
-    assert _selected(page, "#category") == "Legemidler/legemiddelliste"
+    # The categories by their English names (issue 22).
+    assert _selected(page, "#category") == "Medicines/medication list"
     assert_accessible(page, "filing form with a suggested category, English, 1280 px")
     # The reporter may always change it; the mark then goes.
-    page.locator("#category").select_option(label="Utskrivning")
+    page.locator("#category").select_option(label="Discharge")
     expect(badge).to_be_hidden()
-    page.locator("#category").select_option(label="Legemidler/legemiddelliste")
+    page.locator("#category").select_option(label="Medicines/medication list")
     page.get_by_label("Low", exact=True).check()
     page.get_by_role("button", name="Send deviation").click()
 
@@ -147,7 +148,7 @@ def test_faster_filing(page, live_app, capsys):
     expect(warning).to_contain_text(SENTENCE)
     # Nothing typed is lost.
     assert page.locator("#title").input_value() == "Legemiddellisten manglet ved utskrivning"
-    assert _selected(page, "#category") == "Legemidler/legemiddelliste"
+    assert _selected(page, "#category") == "Medicines/medication list"
     _fits(page, 1280)
     screenshot(page, "faster-filing-duplicate-1280")
     assert_accessible(page, "duplicate warning, English, 1280 px")

@@ -11,6 +11,7 @@ from app.admin import services
 from app.admin.forms import ActionForm, ListItemForm
 from app.admin.routes.blueprint import bp, require
 from app.common import permissions
+from app.common.names import localized_name
 from app.common.writing import writing
 from app.extensions import db
 from app.models import Agreement, Category
@@ -35,9 +36,11 @@ def list_page(kind: str):
     form = ListItemForm()
     if form.validate_on_submit():
         with writing(form=form) as added:
-            added.value = services.create_item(current_user, model, form.name.data)
+            added.value = services.create_item(
+                current_user, model, form.name.data, form.name_en.data or ""
+            )
         if added:
-            flash(_("%(name)s er lagt til.", name=added.value.name), "success")
+            flash(_("%(name)s er lagt til.", name=localized_name(added.value)), "success")
             return redirect(url_for("admin.list_page", kind=kind))
     return render_template(
         "admin/list.html",
@@ -54,9 +57,14 @@ def list_item(kind: str, item_id: int):
     item = _item(kind, item_id)
     form = ListItemForm(obj=item) if request.method == "GET" else ListItemForm()
     if form.validate_on_submit():
-        success = _("«%(old)s» heter nå «%(new)s».", old=item.name, new=form.name.data.strip())
+        new_name = form.name.data.strip()
+        success = (
+            _("«%(old)s» heter nå «%(new)s».", old=item.name, new=new_name)
+            if new_name != item.name
+            else _("«%(name)s» er endret.", name=item.name)
+        )
         with writing(form=form, success=success) as saved:
-            services.rename_item(current_user, item, form.name.data)
+            services.rename_item(current_user, item, form.name.data, form.name_en.data or "")
         if saved:
             return redirect(url_for("admin.list_page", kind=kind))
     return render_template("admin/list_item.html", kind=kind, item=item, form=form), (
@@ -78,6 +86,6 @@ def list_item_action(kind: str, item_id: int, what: str):
             with writing():
                 services.set_item_active(current_user, item, active)
         else:
-            with writing(success=_("%(name)s er slettet.", name=item.name)):
+            with writing(success=_("%(name)s er slettet.", name=localized_name(item))):
                 services.delete_item(current_user, item)
     return redirect(url_for("admin.list_page", kind=kind) + f"#rad-{item_id}")

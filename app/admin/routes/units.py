@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from app.admin import services
 from app.admin.forms import ActionForm, UnitForm
 from app.admin.routes.blueprint import bp, organisation_or_404, unit_or_404
+from app.common.names import unit_path
 from app.common.writing import writing
 from app.models import Organisation, Unit
 
@@ -18,7 +19,7 @@ def _parent_choices(org: Organisation, exclude: Unit | None = None) -> list[Sele
     choices = [SelectChoice("", _("(øverste nivå)"))]
     for unit, _depth in services.unit_tree(org):
         if unit.active and unit is not exclude:
-            choices.append(SelectChoice(unit.id, unit.path))
+            choices.append(SelectChoice(unit.id, unit_path(unit)))
     return choices
 
 
@@ -30,10 +31,10 @@ def units(org_id: int):
     if form.validate_on_submit():
         with writing(form=form) as created:
             created.value = services.create_unit(
-                current_user, org, form.name.data, form.parent.data
+                current_user, org, form.name.data, form.parent.data, form.name_en.data or ""
             )
         if created:
-            flash(_("Enheten %(name)s er opprettet.", name=created.value.path), "success")
+            flash(_("Enheten %(name)s er opprettet.", name=unit_path(created.value)), "success")
             return redirect(url_for("admin.units", org_id=org.id))
     return render_template(
         "admin/units.html", org=org, tree=services.unit_tree(org), form=form, action=ActionForm()
@@ -50,7 +51,9 @@ def unit(unit_id: int):
     if form.validate_on_submit():
         success = _("Enheten %(name)s er endret.", name=form.name.data)
         with writing(form=form, success=success) as saved:
-            services.update_unit(current_user, unit, form.name.data, form.parent.data)
+            services.update_unit(
+                current_user, unit, form.name.data, form.parent.data, form.name_en.data or ""
+            )
         if saved:
             return redirect(url_for("admin.units", org_id=unit.organisation_id))
     return render_template("admin/unit.html", unit=unit, form=form), (422 if form.errors else 200)

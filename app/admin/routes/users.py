@@ -17,6 +17,7 @@ from app.auth.services.sessions import live_sessions
 from app.auth.services.sign_in import client
 from app.common import labels, permissions
 from app.common.ids import parse_id
+from app.common.names import unit_path
 from app.common.writing import writing
 from app.models import Organisation, Role
 
@@ -27,8 +28,15 @@ def _roles(values: list[str] | None) -> set[Role]:
 
 
 def _role_choices() -> list[tuple[str, str]]:
+    """The roles this admin may grant, each by its name: the label of a choice card (the
+    template adds the line of what the role may do, labels.ROLE_HELP)."""
     grantable = permissions.grantable_roles(current_user)
-    return [(r.value, str(labels.ROLE[r])) for r in Role if r in grantable]
+    return [(r.value, _capitalised(str(labels.ROLE[r]))) for r in Role if r in grantable]
+
+
+def _capitalised(label: str) -> str:
+    # The labels are lower case for use inside a sentence; a card's title starts a line.
+    return label[:1].upper() + label[1:]
 
 
 def _unit_choices(organisations: list[Organisation]) -> list[SelectChoice]:
@@ -36,7 +44,8 @@ def _unit_choices(organisations: list[Organisation]) -> list[SelectChoice]:
     for org in organisations:
         for unit, _depth in services.unit_tree(org):
             if unit.active:
-                label = unit.path if len(organisations) == 1 else f"{org.name}: {unit.path}"
+                path = unit_path(unit)
+                label = path if len(organisations) == 1 else f"{org.name}: {path}"
                 choices.append(SelectChoice(unit.id, label))
     return choices
 

@@ -12,7 +12,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.admin.services.admin_log import log
-from app.admin.services.names import clean_name, require_unique_name
+from app.admin.services.names import (
+    clean_english_name,
+    clean_name,
+    require_unique_english_name,
+    require_unique_name,
+)
 from app.common.errors import ServiceError
 from app.extensions import db
 from app.models import Agreement, Category, Deviation, User
@@ -24,7 +29,12 @@ LIST_NAME_MAX = {Category: 120, Agreement: 200}
 
 
 def _item_state(item: Category | Agreement) -> dict[str, Any]:
-    return {"name": item.name, "position": item.position, "active": item.active}
+    return {
+        "name": item.name,
+        "name_en": item.name_en,
+        "position": item.position,
+        "active": item.active,
+    }
 
 
 def list_items(model: ListModel) -> list[Category | Agreement]:
@@ -44,30 +54,42 @@ def _renumber(items: list[Category | Agreement]) -> None:
         item.position = position
 
 
-def _require_free_name(model: ListModel, name: str, exclude_id: int | None) -> None:
-    query = sa.select(model.name)
+def _require_free_name(
+    model: ListModel, name: str, name_en: str | None, exclude_id: int | None
+) -> None:
+    query = sa.select(model.name, model.name_en)
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)
-    require_unique_name(name, query)
+    require_unique_name(name, query.with_only_columns(model.name))
+    require_unique_english_name(name_en, query)
 
 
-def create_item(actor: User, model: ListModel, name: str) -> Category | Agreement:
+def create_item(
+    actor: User, model: ListModel, name: str, name_en: str | None = None
+) -> Category | Agreement:
+    """A new entry at the end of the list; ``name_en`` empty or None: no English name."""
     name = clean_name(name, limit=LIST_NAME_MAX[model])
-    _require_free_name(model, name, None)
+    english = clean_english_name(name_en, limit=LIST_NAME_MAX[model])
+    _require_free_name(model, name, english, None)
     items = list_items(model)
-    item = model(name=name, position=len(items))
+    item = model(name=name, name_en=english, position=len(items))
     db.session.add(item)
     db.session.flush()
     log(actor, f"{model.__tablename__}.create", item, None, None, _item_state(item))
     return item
 
 
-def rename_item(actor: User, item: Category | Agreement, name: str) -> Category | Agreement:
+def rename_item(
+    actor: User, item: Category | Agreement, name: str, name_en: str | None = None
+) -> Category | Agreement:
+    """``name_en`` None leaves the English name as it is; "" removes it."""
     model = type(item)
     name = clean_name(name, limit=LIST_NAME_MAX[model])
-    _require_free_name(model, name, item.id)
+    english = item.name_en if name_en is None else clean_english_name(name_en, LIST_NAME_MAX[model])
+    _require_free_name(model, name, english, item.id)
     before = _item_state(item)
     item.name = name
+    item.name_en = english
     db.session.flush()
     if _item_state(item) != before:
         log(actor, f"{model.__tablename__}.rename", item, None, before, _item_state(item))

@@ -31,9 +31,28 @@ def clean_name(value: str, field: str = "name", limit: int = NAME_MAX) -> str:
     return name
 
 
-def require_unique_name(name: str, others: sa.Select) -> None:
+def clean_english_name(value: str | None, limit: int = NAME_MAX) -> str | None:
+    """The optional English name, tidied as ``clean_name`` does; None when left empty."""
+    if not " ".join((value or "").split()):
+        return None
+    return clean_name(value or "", "name_en", limit)
+
+
+def require_unique_name(name: str, others: sa.Select, field: str = "name") -> None:
     """Refuse ``name`` when one of the names ``others`` selects equals it, ignoring case."""
     # Compared in Python: SQLite's lower() leaves Æ, Ø and Å as they are.
     wanted = name.casefold()
-    if any(other.casefold() == wanted for other in db.session.scalars(others)):
-        raise ServiceError(_l("Navnet er allerede i bruk."), "name", "taken")
+    if any(other and other.casefold() == wanted for other in db.session.scalars(others)):
+        raise ServiceError(_l("Navnet er allerede i bruk."), field, "taken")
+
+
+def require_unique_english_name(name: str | None, others: sa.Select) -> None:
+    """An English name no other entry carries in either language: English readers tell the
+    entries apart by it, and the statistics count by the name shown. ``others`` selects the
+    other entries' (name, name_en)."""
+    if name is None:
+        return
+    wanted = name.casefold()
+    for row in db.session.execute(others):
+        if any(other and other.casefold() == wanted for other in row):
+            raise ServiceError(_l("Navnet er allerede i bruk."), "name_en", "taken")

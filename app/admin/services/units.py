@@ -8,7 +8,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.admin.services.admin_log import log
-from app.admin.services.names import clean_name, require_unique_name
+from app.admin.services.names import (
+    clean_english_name,
+    clean_name,
+    require_unique_english_name,
+    require_unique_name,
+)
 from app.common.errors import ServiceError
 from app.extensions import db
 from app.models import Organisation, Unit, User
@@ -17,6 +22,7 @@ from app.models import Organisation, Unit, User
 def _unit_state(unit: Unit) -> dict[str, Any]:
     return {
         "name": unit.name,
+        "name_en": unit.name_en,
         "parent_id": unit.parent_id,
         "path": unit.path,
         "active": unit.active,
@@ -24,16 +30,18 @@ def _unit_state(unit: Unit) -> dict[str, Any]:
 
 
 def _require_free_name(
-    org_id: int, parent_id: int | None, name: str, exclude_id: int | None
+    org_id: int, parent_id: int | None, name: str, name_en: str | None, exclude_id: int | None
 ) -> None:
-    """Siblings need different names; the same name may appear under another parent."""
-    query = sa.select(Unit.name).where(
+    """Siblings need different names, in either language; the same name may appear under
+    another parent."""
+    query = sa.select(Unit.name, Unit.name_en).where(
         Unit.organisation_id == org_id,
         Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id,
     )
     if exclude_id is not None:
         query = query.where(Unit.id != exclude_id)
-    require_unique_name(name, query)
+    require_unique_name(name, query.with_only_columns(Unit.name))
+    require_unique_english_name(name_en, query)
 
 
 def _parent_in(org: Organisation, parent_id: int | None) -> Unit | None:
@@ -62,23 +70,36 @@ def unit_tree(org: Organisation) -> list[tuple[Unit, int]]:
     return ordered
 
 
-def create_unit(actor: User, org: Organisation, name: str, parent_id: int | None) -> Unit:
+def create_unit(
+    actor: User, org: Organisation, name: str, parent_id: int | None, name_en: str | None = None
+) -> Unit:
+    """``name_en`` empty or None: no English name."""
     name = clean_name(name)
+    english = clean_english_name(name_en)
     parent = _parent_in(org, parent_id)
     if parent is not None and not parent.active:
         raise ServiceError(_l("Velg en aktiv organisasjon."), "parent", "inactive")
-    _require_free_name(org.id, parent_id, name, None)
-    unit = Unit(organisation_id=org.id, parent_id=parent.id if parent else None, name=name)
+    _require_free_name(org.id, parent_id, name, english, None)
+    unit = Unit(
+        organisation_id=org.id,
+        parent_id=parent.id if parent else None,
+        name=name,
+        name_en=english,
+    )
     db.session.add(unit)
     db.session.flush()
     log(actor, "unit.create", unit, org.id, None, _unit_state(unit), label=unit.path)
     return unit
 
 
-def update_unit(actor: User, unit: Unit, name: str, parent_id: int | None) -> Unit:
-    """Rename and/or move under another parent of the same organisation; never into itself."""
+def update_unit(
+    actor: User, unit: Unit, name: str, parent_id: int | None, name_en: str | None = None
+) -> Unit:
+    """Rename and/or move under another parent of the same organisation; never into itself.
+    ``name_en`` None leaves the English name as it is; "" removes it."""
     org = unit.organisation
     name = clean_name(name)
+    english = unit.name_en if name_en is None else clean_english_name(name_en)
     parent = _parent_in(org, parent_id)
     ancestor = parent
     while ancestor is not None:
@@ -89,9 +110,10 @@ def update_unit(actor: User, unit: Unit, name: str, parent_id: int | None) -> Un
                 "cycle",
             )
         ancestor = ancestor.parent
-    _require_free_name(org.id, parent_id, name, unit.id)
+    _require_free_name(org.id, parent_id, name, english, unit.id)
     before = _unit_state(unit)
     unit.name = name
+    unit.name_en = english
     unit.parent = parent
     db.session.flush()
     after = _unit_state(unit)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from app.common.names import name_column
 from app.extensions import db
 from app.models import Category, GoodStory, Lesson, LessonStatus, Unit
 from app.models.organisation import unit_paths
@@ -72,7 +73,7 @@ def page_of(filters: CommunityFilter, page: int = 1, page_size: int = 20) -> Com
 
 def _lessons(filters: CommunityFilter, limit: int) -> list[CommunityItem]:
     query = (
-        sa.select(Lesson, Category.name)
+        sa.select(Lesson, name_column(Category))
         .join(Category, Category.id == Lesson.category_id)
         .where(Lesson.status == LessonStatus.PUBLISERT, *_words(Lesson.search_text, filters.text))
         .order_by(Lesson.published_at.desc(), Lesson.id.desc())
@@ -114,7 +115,7 @@ def _stories(filters: CommunityFilter, limit: int) -> list[CommunityItem]:
         )
     stories = list(db.session.scalars(query))
     paths = (
-        unit_paths(db.session.execute(sa.select(Unit.id, Unit.parent_id, Unit.name)).all())
+        unit_paths(db.session.execute(sa.select(Unit.id, Unit.parent_id, name_column(Unit))).all())
         if stories
         else {}
     )

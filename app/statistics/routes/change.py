@@ -43,7 +43,9 @@ def _args() -> dict[str, str]:
     return {name: request.args.get(name, "").strip() for name in names}
 
 
-def _choices(base, args):
+def _choices(base, args, language: str = "nb"):
+    """The checked choices; the category named in ``language`` (the page: the reader's; the
+    downloads: Norwegian, as every export)."""
     return change_data.check_choices(
         base,
         first=args["fra"] or None,
@@ -53,6 +55,7 @@ def _choices(base, args):
         category=args["kategori"] or None,
         org=args["org"] or None,
         messages=_messages(),
+        language=language,
     )
 
 
@@ -84,20 +87,20 @@ def change():
     base = _scope()
     args = _args()
     error = None
+    language = report_language()
     try:
-        choices = _choices(base, args)
+        choices = _choices(base, args, language.code)
     except change_data.BadChoice as bad:
         error = bad
-        choices = _choices(base, {k: "" for k in args})
-    language = report_language()
-    result = change_data.change_over_time(choices, direction_labels())
+        choices = _choices(base, {k: "" for k in args}, language.code)
+    result = change_data.change_over_time(choices, direction_labels(), language.code)
     charts = {name: Markup(svg) for name, svg in change_svgs(result, language).items()}
     months = result.months
     words = {
         "run": [runchart.describe(s, months, language) for s in result.run_signals],
         "p": [runchart.describe(s, months, language) for s in result.p_signals],
     }
-    active, names = load_categories()
+    active, names = load_categories(language.code)
     categories = active + [n for n in names.values() if n not in active]
     query = _query(choices)
     return render_template(

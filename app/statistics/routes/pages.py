@@ -80,7 +80,7 @@ def index():
         title=report_title(summary, language),
         definitions=[_(d) for d in DEFINITIONS],
         tertial_label=lambda t: t.label_in(language.gettext),
-        cases=_case_links(scope, tertial),
+        cases=_case_links(scope, tertial, language.code),
     ), (422 if error else 200)
 
 
@@ -89,7 +89,7 @@ def index():
 SCREEN_WIDTH = 330
 
 
-def _case_links(scope: services.Scope, tertial: Tertial):
+def _case_links(scope: services.Scope, tertial: Tertial, language: str):
     """A function making the link from a count to the list of its cases, or None when counts
     stay plain numbers: only where the list shows every case counted (a handler's statistics
     are their organisation's cases, which they may open; the improvement group's and admins'
@@ -98,7 +98,9 @@ def _case_links(scope: services.Scope, tertial: Tertial):
         current_user, "list_cases", permissions.STATISTICS
     ):
         return None
-    category_ids = {name: ident for ident, name in services.load_categories()[1].items()}
+    # The summary names categories in the reader's language: so does this lookup.
+    names = services.load_categories(language)[1]
+    category_ids = {name: ident for ident, name in names.items()}
 
     def link(period: Tertial = tertial, **picks: str | None) -> str | None:
         if "kategori" in picks:
@@ -140,7 +142,7 @@ def pdf(code: str):
     language = report_language()
     summary = services.tertial_summary(tertial, scope, language)
     made_at = services.data_stamp(scope) or tertial.end_utc
-    change = _change_page(tertial, scope)  # Endring over tid (issue 23)
+    change = _change_page(tertial, scope, language.code)  # Endring over tid (issue 23)
     return _download(
         render_pdf(summary, made_at, language, change),
         "application/pdf",
@@ -149,11 +151,11 @@ def pdf(code: str):
     )
 
 
-def _change_page(tertial: Tertial, scope: services.Scope):
+def _change_page(tertial: Tertial, scope: services.Scope, language: str):
     from app.statistics.labels import direction_labels
     from app.statistics.services.change import tertial_change
 
-    return tertial_change(tertial, scope, direction_labels())
+    return tertial_change(tertial, scope, direction_labels(), language)
 
 
 @bp.get("/<code>/avvik.csv")

@@ -70,10 +70,12 @@ def load_input(
     scope: Scope,
     analyses: Sequence[AnalysisRecord] = (),
     learning: LearningInput | None = None,
+    language: str = "nb",
 ) -> TertialInput:
+    """The figures, with categories and clinics named in ``language`` (a language code)."""
     queries = build_queries(tertial, scope)
-    active_categories, category_names = load_categories()
-    clinics = load_clinics()
+    active_categories, category_names = load_categories(language)
+    clinics = load_clinics(language)
     window = tertial.last(TREND_LENGTH)
     current = len(window) - 1
 
@@ -155,7 +157,13 @@ def analyses_for(tertial: Tertial, scope: Scope) -> list[AnalysisRecord]:
 def tertial_summary(
     tertial: Tertial, scope: Scope, language: Language = NORWEGIAN
 ) -> TertialSummary:
-    data = load_input(tertial, scope, analyses_for(tertial, scope), learning_input(tertial, scope))
+    data = load_input(
+        tertial,
+        scope,
+        analyses_for(tertial, scope),
+        learning_input(tertial, scope, language.code),
+        language.code,
+    )
     return summarise(data, language)
 
 

@@ -182,6 +182,7 @@ def check_choices(
     category: str | None,
     org: str | None,
     messages: Mapping[str, str],
+    language: str = "nb",
 ) -> Choices:
     """``base`` is what the user may see; ``org`` narrows it to one organisation's cases (the
     improvement group may choose any; a handler only their own). ``messages`` are the texts to
@@ -224,9 +225,16 @@ def check_choices(
         raise BadChoice("retning", messages["direction"])
     category_id = None
     if category:
-        category_id = db.session.scalar(sa.select(Category.id).where(Category.name == category))
-        if category_id is None:
+        # Either language's name: the page offers the reader's, and a link in Norwegian (the
+        # name the address has always carried) keeps working for an English reader.
+        found = db.session.scalars(
+            sa.select(Category)
+            .where(sa.or_(Category.name == category, Category.name_en == category))
+            .order_by(sa.case((Category.name == category, 0), else_=1))
+        ).first()
+        if found is None:
             raise BadChoice("kategori", messages["category"])
+        category_id, category = found.id, found.name_in(language)
     return Choices(
         Period(first_month_, last_month),
         chosen_baseline,
@@ -243,12 +251,13 @@ def organisations_for(base: Scope) -> list[str]:
     return list(db.session.scalars(sa.select(Organisation.name).order_by(Organisation.name)))
 
 
-def change_over_time(choices: Choices, direction_labels: Mapping[str, str]):
-    """Everything the page, the PDF page and the command draw, for these choices."""
+def change_over_time(choices: Choices, direction_labels: Mapping[str, str], language: str = "nb"):
+    """Everything the page, the PDF page and the command draw, for these choices; categories
+    named in ``language`` (the downloads keep the Norwegian)."""
     runchart = _months()
     period, scope = choices.period, choices.scope
     months = period.months
-    active, names = load_categories()
+    active, names = load_categories(language)
     if db.session.get_bind().dialect.name == "postgresql":
         # The counts are thousands of one-row index subplans (some 30 ms to run); their summed
         # cost estimate switches PostgreSQL's JIT on, which then spends 12 s compiling them
@@ -276,7 +285,7 @@ def change_over_time(choices: Choices, direction_labels: Mapping[str, str]):
         directions=dict(direction_labels),
         baseline=choices.baseline,
         direction=choices.direction,
-        category=choices.category,
+        category=names[choices.category_id] if choices.category_id is not None else None,
     )
 
 
@@ -292,11 +301,13 @@ def tertial_period(tertial, scope: Scope) -> Period:
     return Period(first, last)
 
 
-def tertial_change(tertial, scope: Scope, direction_labels: Mapping[str, str]):
+def tertial_change(
+    tertial, scope: Scope, direction_labels: Mapping[str, str], language: str = "nb"
+):
     period = tertial_period(tertial, scope)
     baseline = min(_months().DEFAULT_BASELINE, len(period.months))
     choices = Choices(period, baseline, None, None, None, scope)
-    return change_over_time(choices, direction_labels)
+    return change_over_time(choices, direction_labels, language)
 
 
 __all__ = ["ALL", "BadChoice", "Choices", "Period", "change_over_time", "check_choices"]

@@ -14,13 +14,13 @@ from reports import Tertial
 from reports.learning import LearningInput, LessonRecord
 
 
-def learning_input(tertial: Tertial, scope: Scope) -> LearningInput:
+def learning_input(tertial: Tertial, scope: Scope, language: str = "nb") -> LearningInput:
     start, end = tertial.start_utc, tertial.end_utc
     stories = sa.select(GoodStory.direction, sa.func.count()).where(
         GoodStory.registered_at >= start, GoodStory.registered_at < end
     )
     lessons = (
-        sa.select(Lesson, Category.name)
+        sa.select(Lesson, Category.name_column(language))
         .join(Category, Category.id == Lesson.category_id)
         .where(
             Lesson.status == LessonStatus.PUBLISERT,

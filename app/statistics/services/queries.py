@@ -286,19 +286,22 @@ def build_queries(tertial: Tertial, scope: Scope) -> Queries:
 # --- the small tables the figures are labelled from ---------------------------------------------
 
 
-def load_categories() -> tuple[list[str], dict[int, str]]:
+def load_categories(language: str = "nb") -> tuple[list[str], dict[int, str]]:
+    """The active categories' names in order, and every category's name by id, in ``language``
+    (the CSV and spreadsheet exports keep the Norwegian: the importer reads them back)."""
     rows = db.session.execute(
-        sa.select(Category.id, Category.name, Category.active).order_by(
+        sa.select(Category.id, Category.name_column(language), Category.active).order_by(
             Category.position, Category.name
         )
     ).all()
     return [name for _, name, active in rows if active], {i: name for i, name, _ in rows}
 
 
-def load_clinics() -> dict[int, str]:
-    """Each hospital unit's top-level unit (the klinikk): statistics are by clinic."""
+def load_clinics(language: str = "nb") -> dict[int, str]:
+    """Each hospital unit's top-level unit (the klinikk), named in ``language``: statistics are
+    by clinic."""
     rows = db.session.execute(
-        sa.select(Unit.id, Unit.parent_id, Unit.name)
+        sa.select(Unit.id, Unit.parent_id, Unit.name_column(language))
         .join(Organisation, Unit.organisation_id == Organisation.id)
         .where(Organisation.kind == OrgKind.SYKEHUS)
     ).all()
