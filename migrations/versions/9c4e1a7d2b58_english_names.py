@@ -1,7 +1,7 @@
 """English names for categories, agreements and units: a nullable name_en on each.
 
 Revision ID: 9c4e1a7d2b58
-Revises: b7e2c41f9a06
+Revises: c3f9a1d7e524
 Create Date: 2026-12-06
 
 An English reader sees name_en where it is set and the Norwegian name where it is not
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9c4e1a7d2b58"
-down_revision = "b7e2c41f9a06"
+down_revision = "c3f9a1d7e524"
 branch_labels = None
 depends_on = None
 
