@@ -191,3 +191,20 @@ def test_name_matching_rules():
         == org_alias("st olavs hospital")
     )
     assert org_alias("Trondheim kommune") == org_alias("Trondheim")
+
+
+def test_todays_labels_and_the_former_ones_read_back(ctx):
+    """Exports and spreadsheets written before the glossary (2026-12) said "Lav", "Død",
+    "Sendt" …; files written since say "Liten skade", "Dødsfall", "Ny". Both import."""
+    from app.statistics.services.importer.checking import Lookups
+    from reports import labels
+
+    lookups = Lookups.load()
+    for value, label in labels.HARMS.items():
+        assert lookups.harms[fold(label)] is Harm(value), label
+    for label, value in {**labels.FORMER_HARMS, "Lav": "lav", "Død": "dod"}.items():
+        assert lookups.harms[fold(label)] is Harm(value), label
+    for value, label in labels.STATUSES.items():
+        assert lookups.statuses[fold(label)] is Status(value), label
+    assert lookups.statuses[fold("Sendt")] is Status.SENDT
+    assert lookups.statuses[fold("under behandling")] is Status.UNDER_BEHANDLING
