@@ -19,7 +19,7 @@ WORDS = {
         "section": "Rett opplysninger",
         "passage": "Tekst som skal fjernes",
         "remove": "Fjern teksten",
-        "not_found": "Fant ikke teksten i saken",
+        "not_found": "Fant ikke teksten i avviket",
         "removed": "Teksten er fjernet.",
         "history": "Tekst fjernet",
         "number": "Riktig fødselsnummer eller D-nummer",
