@@ -134,7 +134,10 @@ def _key_figures(summary: TertialSummary, lang: Language) -> list:
         ),
         (_("Åpne avvik ved utgangen av tertialet"), fmt.integer(summary.open_at_end)),
         (_("– herav over fristen"), fmt.integer(summary.overdue_at_end)),
-        (_("Alvorlige hendelser (alvorlig skade eller dødsfall)"), fmt.integer(summary.serious_events)),
+        (
+            _("Alvorlige hendelser (alvorlig skade eller dødsfall)"),
+            fmt.integer(summary.serious_events),
+        ),
         (_("– herav varslet Helsetilsynet"), fmt.integer(summary.serious_notified)),
         (_("– herav ikke varslingspliktige"), fmt.integer(summary.serious_not_notifiable)),
         (_("– herav ikke registrert"), fmt.integer(summary.serious_unrecorded)),
