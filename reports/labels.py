@@ -204,15 +204,15 @@ ACCESS_ACTIONS = {
     "pasient_vist": N_("Så pasientens identitet"),
     "analyse_vist": N_("Åpnet hendelsesanalysen"),
     "analyse_pdf": N_("Lastet ned hendelsesanalysen som PDF"),
-    "personvern_sok": N_("Søkte etter en pasients saker"),
-    "personvern_treff": N_("Fant saken i et søk på pasient (personvernombud)"),
+    "personvern_sok": N_("Søkte etter en pasients avvik"),
+    "personvern_treff": N_("Fant avviket i et søk på pasient (personvernombud)"),
     "avvik_listet": N_("Så avviket i en liste (mottak eller søk)"),
     "eksport": N_("Lastet ned en eksport"),
 }
 
 ALERT_KINDS = {
-    "mange_saker": N_("Leste uvanlig mange saker på én dag"),
-    "samme_pasient": N_("Leste flere saker om samme pasient fra den meldende siden"),
+    "mange_saker": N_("Leste uvanlig mange avvik på én dag"),
+    "samme_pasient": N_("Leste flere avvik om samme pasient fra den meldende siden"),
 }
 
 SECURITY_EVENTS = {

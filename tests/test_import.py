@@ -141,7 +141,7 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(app, runner, tmp_path):
     assert "Ingenting ble importert. 6 feil i feil.csv:" in out
     assert "Rad 3, kolonne reporter_org: ukjent organisasjon «Atlantis»." in out
     assert "Rad 4, kolonne category: ukjent kategori «Været»." in out
-    assert "Rad 5, kolonne harm: ukjent alvorlighetsgrad «Katastrofal»." in out
+    assert "Rad 5, kolonne harm: ukjent skade på pasienten «Katastrofal»." in out
     assert "Rad 6, kolonne registered: «31.02.2022» er ikke en dato" in out
     assert "Rad 7, kolonne description: inneholder det som ser ut som et fødselsnummer" in out
     assert "Rad 8, kolonne closed: «i går» er ikke en dato" in out

@@ -95,8 +95,8 @@ _TEXTS = {
     Notice.SERIOUS_NOT_RECORDED: (
         _l("varsling til Helsetilsynet ikke registrert"),
         _l(
-            "Avviket er meldt som en alvorlig hendelse for over et døgn siden, og saken viser "
-            "ennå ikke om Statens helsetilsyn er varslet. Registrer varslingen i saken, eller "
+            "Avviket er meldt som en alvorlig hendelse for over et døgn siden, og avviket viser "
+            "ennå ikke om Statens helsetilsyn er varslet. Registrer varslingen i avviket, eller "
             "at hendelsen ikke er varslingspliktig."
         ),
     ),
@@ -133,8 +133,8 @@ def compose(
                 *status_line,
                 _("Åpne avviket: %(link)s", link=link),
                 _(
-                    "Denne e-posten inneholder ingen opplysninger om saken. "
-                    "Logg inn for å lese den."
+                    "Denne e-posten inneholder ingen opplysninger om avviket. "
+                    "Logg inn for å lese det."
                 ),
             ]
         )

@@ -186,7 +186,7 @@ def check_row(
         return found
 
     category_id = listed("category", lookups.categories, "kategori")
-    harm = listed("harm", lookups.harms, "alvorlighetsgrad")
+    harm = listed("harm", lookups.harms, "skade på pasienten")
     status = listed("status", lookups.statuses, "status")
 
     title = _text(raw.get("title"))
