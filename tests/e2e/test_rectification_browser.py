@@ -31,7 +31,7 @@ WORDS = {
         "section": "Correct information",
         "passage": "Text to remove",
         "remove": "Remove the text",
-        "not_found": "The text was not found in the case",
+        "not_found": "The text was not found in the deviation",
         "removed": "The text has been removed.",
         "history": "Text removed",
         "number": "Correct national identity number or D number",

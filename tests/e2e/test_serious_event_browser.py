@@ -119,7 +119,7 @@ def test_a_serious_event_from_filing_to_notified_and_into_the_tertial(page, live
     tertial = Tertial.of(today_local()).code
     page.goto(f"/statistikk/?tertial={tertial}")
     tile = page.locator("#tile-alvorlige")
-    expect(tile).to_contain_text("Serious events (severe or death)")
+    expect(tile).to_contain_text("Serious events (severe harm or death)")
     expect(tile.locator(".stat-tile-value")).to_have_text("1")
     expect(tile).to_contain_text("notified to the Board of Health: 1")
     both_widths(page, "tertial in English", axe_at=(1280,))
