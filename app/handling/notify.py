@@ -74,7 +74,7 @@ _TEXTS = {
     ),
     Notice.REPORTER_MESSAGE: (
         _l("ny melding fra melder"),
-        _l("Den som meldte avviket har skrevet en melding i det."),
+        _l("Den som meldte avviket har skrevet en ny melding."),
     ),
     Notice.REPORTER_REOPENED: (
         _l("gjenåpnet av melder"),
