@@ -13,8 +13,10 @@ from reports.i18n import N_
 
 # -- the deviation (app.models.deviation) --
 
+# The handler's words (docs/glossary.md). A case nobody has opened yet is "Ny", not "Sendt":
+# from the mottak's side nothing has been sent.
 STATUSES = {
-    "sendt": N_("Sendt"),
+    "sendt": N_("Ny"),
     "mottatt": N_("Mottatt"),
     "under_behandling": N_("Under behandling"),
     "videresendt": N_("Videresendt"),
@@ -25,17 +27,47 @@ STATUSES = {
 CLOSED_STATUSES = frozenset({"besvart", "avvist"})
 OPEN_STATUSES = frozenset(STATUSES) - CLOSED_STATUSES
 
-# WHO's minimal information model, plus the near miss (DESIGN.md: a noun label each).
-HARMS = {
-    "ikke_berort": N_("Uønsket hendelse uten at pasienten ble berørt"),
-    "ingen": N_("Ingen skade"),
-    "lav": N_("Lav"),
-    "moderat": N_("Moderat"),
-    "alvorlig": N_("Alvorlig"),
-    "dod": N_("Død"),
+# The reporting side reads four statuses (issue 22): whether a case is acknowledged, forwarded
+# to a unit or sent to an incident analysis is the receiving organisation's business, and the
+# reporter needs only to know whether it has arrived, is being worked on, or is answered.
+REPORTER_STATUSES = {
+    "mottatt": N_("Mottatt"),
+    "under_arbeid": N_("Under arbeid"),
+    "besvart": N_("Besvart"),
+    "avvist": N_("Avvist"),
 }
-# One line under each harm on the filing form, so the reporter picks by meaning, not by
-# adjective (issue 22; the glossary may reword them).
+REPORTER_STATUS_HELP = {
+    "mottatt": N_("Avviket er kommet fram til mottaket og venter på behandling."),
+    "under_arbeid": N_("Mottaket arbeider med avviket. Du får e-post når det er besvart."),
+    "besvart": N_("Mottaket har svart, og avviket er lukket. Svaret står på avvikets side."),
+    "avvist": N_(
+        "Mottaket mener at dette ikke er et samhandlingsavvik. Begrunnelsen står på avvikets side."
+    ),
+}
+# Every internal status is exactly one reporter status (tests/test_labels.py).
+REPORTER_STATUS_OF = {
+    "sendt": "mottatt",
+    "mottatt": "mottatt",
+    "under_behandling": "under_arbeid",
+    "videresendt": "under_arbeid",
+    "til_analyse": "under_arbeid",
+    "besvart": "besvart",
+    "avvist": "avvist",
+}
+
+# WHO's minimal information model, plus the near miss (DESIGN.md: a noun label each). One name
+# for the scale on the form, the case page, the statistics and the PDF.
+HARM_SCALE = N_("Skade på pasienten")
+HARMS = {
+    "ikke_berort": N_("Nestenuhell"),
+    "ingen": N_("Ingen skade"),
+    "lav": N_("Liten skade"),
+    "moderat": N_("Moderat skade"),
+    "alvorlig": N_("Alvorlig skade"),
+    "dod": N_("Dødsfall"),
+}
+# One line under each harm wherever the scale is shown, so a level is picked and read by its
+# meaning, not by its adjective (docs/glossary.md).
 HARM_HELP = {
     "ikke_berort": N_("Hendelsen ble fanget opp før den nådde pasienten."),
     "ingen": N_("Hendelsen nådde pasienten, men ga ingen skade."),
@@ -44,6 +76,22 @@ HARM_HELP = {
     "alvorlig": N_("Betydelig eller varig skade, eller fare for pasientens liv."),
     "dod": N_("Hendelsen kan ha bidratt til at pasienten døde."),
 }
+# The labels exports and spreadsheets carried before the glossary (2026-12): the importer still
+# reads them back. Not translated: they are only ever read.
+FORMER_HARMS = {
+    "Uønsket hendelse uten at pasienten ble berørt": "ikke_berort",
+    "Pasienten ikke berørt": "ikke_berort",
+    "Lav": "lav",
+    "Moderat": "moderat",
+    "Alvorlig": "alvorlig",
+    "Død": "dod",
+}
+FORMER_STATUSES = {
+    "Sendt": "sendt",
+    "Under behandling": "under_behandling",
+    "Til analyse": "til_analyse",
+}
+
 # The harms that may make a case an "alvorlig hendelse" (app.models.deviation.SERIOUS_HARMS).
 SERIOUS_HARMS = ("alvorlig", "dod")
 
@@ -195,15 +243,15 @@ ACCESS_ACTIONS = {
     "pasient_vist": N_("Så pasientens identitet"),
     "analyse_vist": N_("Åpnet hendelsesanalysen"),
     "analyse_pdf": N_("Lastet ned hendelsesanalysen som PDF"),
-    "personvern_sok": N_("Søkte etter en pasients saker"),
-    "personvern_treff": N_("Fant saken i et søk på pasient (personvernombud)"),
+    "personvern_sok": N_("Søkte etter en pasients avvik"),
+    "personvern_treff": N_("Fant avviket i et søk på pasient (personvernombud)"),
     "avvik_listet": N_("Så avviket i en liste (mottak eller søk)"),
     "eksport": N_("Lastet ned en eksport"),
 }
 
 ALERT_KINDS = {
-    "mange_saker": N_("Leste uvanlig mange saker på én dag"),
-    "samme_pasient": N_("Leste flere saker om samme pasient fra den meldende siden"),
+    "mange_saker": N_("Leste uvanlig mange avvik på én dag"),
+    "samme_pasient": N_("Leste flere avvik om samme pasient fra den meldende siden"),
 }
 
 SECURITY_EVENTS = {

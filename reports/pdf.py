@@ -27,7 +27,7 @@ from reportlab.platypus import (
     Table,
 )
 
-from reports import formatting
+from reports import formatting, labels
 from reports.charts import bar_chart, trend_chart
 from reports.formatting import Numbers
 from reports.i18n import N_, NORWEGIAN, Language
@@ -133,8 +133,11 @@ def _key_figures(summary: TertialSummary, lang: Language) -> list:
             + ")",
         ),
         (_("Åpne avvik ved utgangen av tertialet"), fmt.integer(summary.open_at_end)),
-        (_("– herav forfalt"), fmt.integer(summary.overdue_at_end)),
-        (_("Alvorlige hendelser (alvorlig eller død)"), fmt.integer(summary.serious_events)),
+        (_("– herav over fristen"), fmt.integer(summary.overdue_at_end)),
+        (
+            _("Alvorlige hendelser (alvorlig skade eller dødsfall)"),
+            fmt.integer(summary.serious_events),
+        ),
         (_("– herav varslet Helsetilsynet"), fmt.integer(summary.serious_notified)),
         (_("– herav ikke varslingspliktige"), fmt.integer(summary.serious_not_notifiable)),
         (_("– herav ikke registrert"), fmt.integer(summary.serious_unrecorded)),
@@ -182,16 +185,21 @@ def _trend(summary: TertialSummary, lang: Language) -> list:
 def _categories(summary: TertialSummary, lang: Language) -> list:
     _ = lang.gettext
     return [
-        paragraph(_("Kategori og alvorlighet"), "h1"),
+        paragraph(_("Kategori og skade på pasienten"), "h1"),
         paragraph(_("Etter kategori"), "h2"),
         bar_chart(summary.by_category, CONTENT_W),
         Spacer(1, 3 * mm),
         _count_table(_("Kategori"), summary.by_category, lang),
         KeepTogether(
             [
-                paragraph(_("Konsekvens for pasienten"), "h2"),
-                _count_table(_("Alvorlighet"), summary.by_harm, lang),
+                paragraph(_(labels.HARM_SCALE), "h2"),
+                _count_table(_(labels.HARM_SCALE), summary.by_harm, lang),
             ]
+        ),
+        # The scale's definitions, as on the form and the statistics page.
+        *(
+            paragraph(f"{_(labels.HARMS[h])}: {_(labels.HARM_HELP[h])}", "note")
+            for h in labels.HARMS
         ),
         PageBreak(),
     ]

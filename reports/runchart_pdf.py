@@ -35,8 +35,8 @@ def change_section(change: ChangeOverTime, lang: Language) -> list:
                 "av de %(baseline)s første månedene (grunnlinjen). Signaler etter Anhøjs regler: "
                 "en usedvanlig lang serie på samme side av linjen, eller usedvanlig få kryssinger "
                 "av den, tyder på en reell endring og ikke tilfeldig variasjon. P-diagrammet viser "
-                "andelen av sakene besvart eller avvist i måneden som ble besvart innen fristen; "
-                "kontrollgrensene (3 sigma) er videre i måneder med få saker."
+                "andelen av avvikene besvart eller avvist i måneden som ble besvart innen fristen; "
+                "kontrollgrensene (3 sigma) er videre i måneder med få avvik."
             )
             % period,
             "note",

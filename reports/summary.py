@@ -54,9 +54,9 @@ DEFINITIONS = [
     N_("Et avvik telles i tertialet det ble registrert (norsk tid)."),
     N_("Status ved utgangen av tertialet er hentet fra avvikets historikk, ikke dagens status."),
     N_(
-        "Åpne og forfalte ved utgangen av tertialet omfatter alle avvik registrert til og med siste "
-        "dag i tertialet, også fra tidligere tertialer, som ikke var besvart eller avvist da. "
-        "Forfalt betyr at svarfristen var passert."
+        "Åpne og over fristen ved utgangen av tertialet omfatter alle avvik registrert til og med "
+        "siste dag i tertialet, også fra tidligere tertialer, som ikke var besvart eller avvist "
+        "da. Over fristen betyr at svarfristen var passert."
     ),
     N_(
         "Behandlingstid er hele døgn fra registrering til avviket ble besvart eller avvist, for "

@@ -122,7 +122,7 @@ def test_the_officer_finds_the_patients_cases_and_who_read_them(app, login_as):
     answer = officer.post("/personvern/", data={"number": typed})
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
-    assert "2 saker har dette nummeret" in page
+    assert "2 avvik har dette nummeret" in page
     assert refs[0] in page and refs[1] in page and refs[2] not in page
     assert "Siri Mottak" in page  # who read the first case
     assert TITLE not in page  # no case content

@@ -262,7 +262,7 @@ def test_the_case_page_says_the_case_was_anonymised_and_shows_no_text(app, login
         anonymise_old_cases(10)
         db.session.commit()
     page = login_as("mottak@stolav.demo").get(f"/avvik/{reference}").get_data(as_text=True)
-    assert "Saken ble anonymisert" in page
+    assert "Avviket ble anonymisert" in page
     # The reader's own name is on the page (the menu, this reading); the handler row is not.
     assert "Kari" not in page and "Geriatrisk" not in page and "Saksbehandler</dt>" not in page
     assert "Medisinsk klinikk" in page

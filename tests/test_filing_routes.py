@@ -71,7 +71,7 @@ def test_file_and_find_in_mine_and_inbox(app, login_as):
     assert response.status_code == 302
     reference = response.headers["Location"].split("/")[2]
     mine = client.get("/avvik/mine").get_data(as_text=True)
-    assert reference in mine and "Epikrise manglet ved utskrivning" in mine and "Sendt" in mine
+    assert reference in mine and "Epikrise manglet ved utskrivning" in mine and "Mottatt" in mine
     client = login_as("mottak@stolav.demo")
     inbox = client.get("/mottak").get_data(as_text=True)
     assert reference in inbox
@@ -92,7 +92,7 @@ MESSAGES = [
     ("event_date", "", "Skriv inn datoen da hendelsen skjedde"),
     ("event_date", "31.02.2026", "Skriv inn datoen da hendelsen skjedde"),
     ("category", "", "Velg en kategori."),
-    ("harm", "", "Velg konsekvens for pasienten."),
+    ("harm", "", "Velg hvor stor skade pasienten fikk."),
     ("title", "", "Skriv en kort tittel."),
     ("title", "x" * 151, "Teksten er for lang: høyst 150 tegn."),
     # An empty description is no longer refused: the title stands for it (test_filing_help.py).

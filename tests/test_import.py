@@ -141,7 +141,7 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(app, runner, tmp_path):
     assert "Ingenting ble importert. 6 feil i feil.csv:" in out
     assert "Rad 3, kolonne reporter_org: ukjent organisasjon «Atlantis»." in out
     assert "Rad 4, kolonne category: ukjent kategori «Været»." in out
-    assert "Rad 5, kolonne harm: ukjent alvorlighetsgrad «Katastrofal»." in out
+    assert "Rad 5, kolonne harm: ukjent skade på pasienten «Katastrofal»." in out
     assert "Rad 6, kolonne registered: «31.02.2022» er ikke en dato" in out
     assert "Rad 7, kolonne description: inneholder det som ser ut som et fødselsnummer" in out
     assert "Rad 8, kolonne closed: «i går» er ikke en dato" in out
@@ -191,3 +191,20 @@ def test_name_matching_rules():
         == org_alias("st olavs hospital")
     )
     assert org_alias("Trondheim kommune") == org_alias("Trondheim")
+
+
+def test_todays_labels_and_the_former_ones_read_back(ctx):
+    """Exports and spreadsheets written before the glossary (2026-12) said "Lav", "Død",
+    "Sendt" …; files written since say "Liten skade", "Dødsfall", "Ny". Both import."""
+    from app.statistics.services.importer.checking import Lookups
+    from reports import labels
+
+    lookups = Lookups.load()
+    for value, label in labels.HARMS.items():
+        assert lookups.harms[fold(label)] is Harm(value), label
+    for label, value in {**labels.FORMER_HARMS, "Lav": "lav", "Død": "dod"}.items():
+        assert lookups.harms[fold(label)] is Harm(value), label
+    for value, label in labels.STATUSES.items():
+        assert lookups.statuses[fold(label)] is Status(value), label
+    assert lookups.statuses[fold("Sendt")] is Status.SENDT
+    assert lookups.statuses[fold("under behandling")] is Status.UNDER_BEHANDLING

@@ -23,6 +23,8 @@ from app.common.dates import today_local
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
+from app.handling.moves import Move
+from app.handling.workflow import transition
 from app.models import Category, Harm, MailStatus, OutboxMail, Status
 from app.models.history_permit import PermitPurpose
 from reports import Tertial
@@ -84,8 +86,8 @@ def test_the_app_and_the_reports_read_the_same_tables():
 
 
 EXPECTED = {
-    "nb": ("Uønsket hendelse uten at pasienten ble berørt", "Sendt", "Kommune til sykehus"),
-    "en": ("Adverse event that did not reach the patient", "Sent", "Municipality to hospital"),
+    "nb": ("Nestenuhell", "Ny", "Kommune til sykehus", "Mottatt"),
+    "en": ("Near miss", "New", "Municipality to hospital", "Received"),
 }
 
 
@@ -106,18 +108,29 @@ def test_page_export_and_pdf_print_the_same_label(client, login_as, lang):
         )
         assert deviation.status is Status.SENDT
         reference = deviation.reference
-        for email in ("melder@trondheim.demo", "forbedring@demo.demo"):
+        for email in ("melder@trondheim.demo", "forbedring@demo.demo", "mottak@stolav.demo"):
             find_user(email).language = lang
         db.session.commit()
     language = load(lang)
-    harm, status, direction = EXPECTED[lang]
+    harm, status, direction, reporter_status = EXPECTED[lang]
     assert language.gettext(spelled.HARMS["ikke_berort"]) == harm
     assert language.gettext(spelled.STATUSES["sendt"]) == status
     assert language.gettext(spelled.DIRECTIONS["kommune_sykehus"]) == direction
+    assert language.gettext(spelled.REPORTER_STATUSES["mottatt"]) == reporter_status
 
+    # The reporter reads the reporting side's status, with its explanation; the harm with its
+    # definition.
     page = login_as("melder@trondheim.demo").get(f"/avvik/{reference}").get_data(as_text=True)
-    for label in (harm, status, direction):
+    for label in (harm, reporter_status, direction):
         assert label in page, label
+    assert language.gettext(spelled.REPORTER_STATUS_HELP["mottatt"]) in page
+    assert language.gettext(spelled.HARM_HELP["ikke_berort"]) in page
+    assert f">{status}<" not in page, "the reporter sees the handler's status"
+    # The receiving handler reads the internal one (before opening acknowledges the case, the
+    # list shows it as new).
+    handler = login_as("mottak@stolav.demo")
+    inbox = handler.get("/mottak").get_data(as_text=True)
+    assert reference in inbox and f">{status}<" in inbox
 
     code = Tertial.of(today_local()).code
     forbedring = login_as("forbedring@demo.demo")
@@ -127,12 +140,71 @@ def test_page_export_and_pdf_print_the_same_label(client, login_as, lang):
     for label in (harm, direction):
         assert label in pdf, label
     assert re.search(rf"(?<!\w){status} \d", pdf), status  # a row: status at the tertial's end
+    stats = forbedring.get(f"/statistikk/?tertial={code}").get_data(as_text=True)
+    assert harm in stats and language.gettext(spelled.HARM_HELP["ikke_berort"]) in stats
 
     # The export is the importer's format: Norwegian labels, whoever downloads it.
     text = forbedring.get(f"/statistikk/{code}/avvik.csv").get_data().decode("utf-8-sig")
     (row,) = [r for r in csv.reader(io.StringIO(text), delimiter=";") if r[0] == reference]
-    nb_harm, nb_status, nb_direction = EXPECTED["nb"]
+    nb_harm, nb_status, nb_direction, _ = EXPECTED["nb"]
     assert nb_harm in row and nb_status in row and nb_direction in row
+
+
+@pytest.mark.parametrize(("lang", "line"), [("nb", "Status: Besvart"), ("en", "Status: Answered")])
+def test_the_reporters_mail_says_the_reporting_sides_status(ctx, lang, line):
+    reporter = find_user("melder@trondheim.demo")
+    reporter.language = lang
+    deviation = file_deviation(
+        reporter,
+        DeviationInput(
+            counterpart_org_id=organisation_by_name(HOSPITAL).id,
+            event_date=today_local(),
+            category_id=db.session.scalar(sa.select(Category.id).limit(1)),
+            harm=Harm.INGEN,
+            title="Tittel",
+            description="Beskrivelse",
+        ),
+    )
+    handler = find_user("mottak@stolav.demo")
+    transition(deviation, Move.ANSWER, handler, text="Svar til melder")
+    (body,) = db.session.scalars(
+        sa.select(OutboxMail.body).where(
+            OutboxMail.to_address == reporter.email, OutboxMail.body.contains(deviation.reference)
+        )
+    )
+    assert line in body.splitlines()
+    assert load(lang).gettext(spelled.REPORTER_STATUSES["besvart"]) in line
+    assert "Tittel" not in body and "Svar til melder" not in body  # still no case content
+
+
+def test_every_status_is_exactly_one_status_of_the_reporting_side():
+    assert set(spelled.REPORTER_STATUS_OF) == {s.value for s in Status}
+    assert set(spelled.REPORTER_STATUS_OF.values()) == set(spelled.REPORTER_STATUSES)
+    assert set(spelled.REPORTER_STATUS_HELP) == set(spelled.REPORTER_STATUSES)
+    # Closed stays closed and open stays open, whichever side reads it.
+    for status, seen in spelled.REPORTER_STATUS_OF.items():
+        assert (status in spelled.CLOSED_STATUSES) == (seen in {"besvart", "avvist"}), status
+    assert labels.reporter_status(Status.VIDERESENDT) == "under_arbeid"
+    assert labels.reporter_status(Status.SENDT) == "mottatt"
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        spelled.REPORTER_STATUSES,
+        spelled.REPORTER_STATUS_HELP,
+        spelled.HARM_HELP,
+        {"scale": spelled.HARM_SCALE},
+    ],
+)
+def test_the_words_beside_the_enums_have_one_english_each(table):
+    catalogue = _english_catalogue()
+    english = []
+    for msgid in table.values():
+        entry = catalogue.get(msgid)
+        assert entry is not None and entry.string and not entry.fuzzy, msgid
+        english.append(entry.string)
+    assert len(set(table.values())) == len(table) and len(set(english)) == len(english)
 
 
 MADE_AT = datetime(2023, 9, 5, 8, 0, tzinfo=UTC)

@@ -153,10 +153,10 @@ def test_each_recipient_gets_the_mail_in_their_own_language(mail_app, smtp):
     by_rcpt = {rcpt[0]: message for rcpt, message in recorder.received}
     english, norwegian = by_rcpt["mottak@stolav.demo"], by_rcpt["melder@trondheim.demo"]
     assert english["Subject"] == f"Deviation {reference}: new deviation"
-    assert "This e-mail contains no information about the case." in body_of(english)
+    assert "This e-mail contains no information about the deviation." in body_of(english)
     assert "Denne e-posten" not in body_of(english)
     assert norwegian["Subject"] == f"Avvik {reference}: ny melding fra mottaker"
-    assert "Denne e-posten inneholder ingen opplysninger om saken." in body_of(norwegian)
+    assert "Denne e-posten inneholder ingen opplysninger om avviket." in body_of(norwegian)
 
 
 def _queue(n: int) -> None:

@@ -183,7 +183,7 @@ def test_the_case_page_form_removes_a_passage_and_keeps_bad_input(app, login_as)
     refused = client.post(f"/avvik/{reference}/retting/fjern", data={"fjern-passage": "Ola Hansen"})
     assert refused.status_code == 422
     body = refused.get_data(as_text=True)
-    assert "Fant ikke teksten i saken" in body and "Ola Hansen" in body
+    assert "Fant ikke teksten i avviket" in body and "Ola Hansen" in body
     done = client.post(f"/avvik/{reference}/retting/fjern", data={"fjern-passage": PASSAGE})
     assert done.status_code == 302
     page = client.get(f"/avvik/{reference}").get_data(as_text=True)

@@ -408,7 +408,7 @@ def test_the_tertial_counts_serious_events_and_their_notices_on_page_and_pdf(app
     assert "varslet Helsetilsynet: 1" in tile
     assert "ikke varslingspliktige: 1" in tile and "ikke registrert: 1" in tile
     pdf = "\n".join(pdf_text(client.get(f"/statistikk/{tertial.code}/rapport.pdf").get_data()))
-    assert "Alvorlige hendelser (alvorlig eller død) 3" in pdf
+    assert "Alvorlige hendelser (alvorlig skade eller dødsfall) 3" in pdf
     assert "– herav varslet Helsetilsynet 1" in pdf
     assert "– herav ikke registrert 1" in pdf
 

@@ -66,12 +66,12 @@ def check_hand_worked_figures(s: TertialSummary) -> None:
     assert sum(by_category.values()) == 8 and list(by_category) == CATEGORIES
     # moderat D1; lav D2 D6; ingen D3 D5 D7 D9; alvorlig D4.
     assert rows(s.by_harm) == {
-        "Uønsket hendelse uten at pasienten ble berørt": 0, "Ingen skade": 4, "Lav": 2, "Moderat": 1, "Alvorlig": 1, "Død": 0,
+        "Nestenuhell": 0, "Ingen skade": 4, "Liten skade": 2, "Moderat skade": 1, "Alvorlig skade": 1, "Dødsfall": 0,
     }  # fmt: skip
     # At 31.08 24:00: besvart D1 D6 D9; avvist D2; under behandling D3, and D5 (reopened
     # 10.08, answered again only 10.09); sendt D4 (answered 04.09) and D7 (imported, closed 05.09).
     assert rows(s.status_at_end) == {
-        "Sendt": 2, "Mottatt": 0, "Under behandling": 2, "Videresendt": 0,
+        "Ny": 2, "Mottatt": 0, "Under behandling": 2, "Videresendt": 0,
         "Til hendelsesanalyse": 0, "Besvart": 3, "Avvist": 1,
     }  # fmt: skip
     # Answered in T2 (closed_at in the tertial): D8 1 d (21:30 → 10:00 two days later = 1 d 12,5 h),
@@ -152,7 +152,7 @@ def test_pdf_text_matches_the_summary_and_is_deterministic(ctx):
         "Behandlingstid, 90-persentil 67,0 d",
         "Besvart innen fristen 66,7 % (4 av 6)",
         "Åpne avvik ved utgangen av tertialet 5",
-        "– herav forfalt 3",
+        "– herav over fristen 3",
         "Kommune til sykehus 4 50,0 %",
         "Sykehus til kommune 3 37,5 %",
         "Kommune til kommune 1 12,5 %",

@@ -77,7 +77,7 @@ def test_the_daily_run_checks_yesterday_and_the_officer_sees_the_list(app, login
         assert dict(run_maintenance(now))["Uvanlige oppslag funnet"] >= 1
         db.session.commit()
     page = login_as(OFFICER).get("/personvern/uvanlig").get_data(as_text=True)
-    assert "Siri Mottak" in page and "Leste uvanlig mange saker" in page
+    assert "Siri Mottak" in page and "Leste uvanlig mange avvik" in page
     # Another organisation's officer does not see the hospital's staff.
     with app.app_context():
         _officer(org="Malvik", email="personvern@malvik.demo")

@@ -26,7 +26,7 @@ def content_role_granted(actor: User, user: User, roles: set[Role]) -> None:
     for officer in officers:
         with force_locale(officer.language or "nb"):
             names = ", ".join(sorted(str(labels.ROLE[r]) for r in roles))
-            subject = _("En bruker har fått tilgang til saker i Samhandlingsavvik")
+            subject = _("En bruker har fått tilgang til avvik i Samhandlingsavvik")
             body = _(
                 "Hei %(name)s,\n\n"
                 "%(user)s (%(email)s) har fått rollen %(roles)s i %(organisation)s. "

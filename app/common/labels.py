@@ -54,8 +54,11 @@ class Labels(Mapping[str, LazyString]):
 
 
 STATUS = Labels(spelled.STATUSES)
+REPORTER_STATUS = Labels(spelled.REPORTER_STATUSES)
+REPORTER_STATUS_HELP = Labels(spelled.REPORTER_STATUS_HELP)
 HARM = Labels(spelled.HARMS)
 HARM_HELP = Labels(spelled.HARM_HELP)
+HARM_SCALE = _l(spelled.HARM_SCALE)
 DIRECTION = Labels(spelled.DIRECTIONS)
 EVENT = Labels(spelled.EVENTS)
 # Sentences with placeholders: app/deviations/history.py fills them.
@@ -102,6 +105,11 @@ def label(value: StrEnum) -> LazyString:
     return TABLES[type(value)][value]
 
 
+def reporter_status(status: str) -> str:
+    """The status the reporting side reads (Mottatt, Under arbeid, Besvart, Avvist)."""
+    return spelled.REPORTER_STATUS_OF[status]
+
+
 STATUS_BADGE = {
     Status.SENDT: "text-bg-primary",
     Status.MOTTATT: "text-bg-info",
@@ -110,4 +118,11 @@ STATUS_BADGE = {
     Status.TIL_ANALYSE: "text-bg-dark",
     Status.BESVART: "text-bg-success",
     Status.AVVIST: "text-bg-light border",
+}
+
+REPORTER_STATUS_BADGE = {
+    "mottatt": "text-bg-info",
+    "under_arbeid": "text-bg-warning",
+    "besvart": "text-bg-success",
+    "avvist": "text-bg-light border",
 }

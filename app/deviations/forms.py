@@ -61,9 +61,9 @@ class DeviationForm(AvvikForm):
     # The line under each harm's choice card (deviations/new.html).
     harm_help = labels.HARM_HELP
     harm = RadioField(
-        _l("Konsekvens for pasienten"),
+        labels.HARM_SCALE,
         choices=[SelectChoice(h.value, labels.HARM[h]) for h in Harm],
-        validators=[DataRequired(_l("Velg konsekvens for pasienten."))],
+        validators=[DataRequired(_l("Velg hvor stor skade pasienten fikk."))],
     )
     counterpart_unit = SelectField(
         _l("Enhet/avdeling (hvis kjent)"), coerce=optional_int, validate_choice=False

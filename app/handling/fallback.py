@@ -141,8 +141,8 @@ def _tell_admins(deviation: Deviation) -> int:
                         link=link,
                     ),
                     _(
-                        "Denne e-posten inneholder ingen opplysninger om saken. "
-                        "Logg inn for å lese den."
+                        "Denne e-posten inneholder ingen opplysninger om avviket. "
+                        "Logg inn for å lese det."
                     ),
                 ]
             )

@@ -16,7 +16,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.common import permissions
+from app.common import labels, permissions
+from app.common.labels import reporter_status
 from app.extensions import db
 from app.mail.services import absolute_url, queue_mail
 from app.models import Deviation, User
@@ -61,7 +62,7 @@ _TEXTS = {
     ),
     Notice.REJECTED: (
         _l("avviket er avvist"),
-        _l("Avviket du meldte er avvist. Begrunnelsen står i saken."),
+        _l("Avviket du meldte er avvist. Begrunnelsen står på avvikets side."),
     ),
     Notice.QUESTION: (
         _l("ny melding fra mottaker"),
@@ -73,7 +74,7 @@ _TEXTS = {
     ),
     Notice.REPORTER_MESSAGE: (
         _l("ny melding fra melder"),
-        _l("Den som meldte avviket har skrevet en melding i saken."),
+        _l("Den som meldte avviket har skrevet en ny melding."),
     ),
     Notice.REPORTER_REOPENED: (
         _l("gjenåpnet av melder"),
@@ -94,8 +95,8 @@ _TEXTS = {
     Notice.SERIOUS_NOT_RECORDED: (
         _l("varsling til Helsetilsynet ikke registrert"),
         _l(
-            "Avviket er meldt som en alvorlig hendelse for over et døgn siden, og saken viser "
-            "ennå ikke om Statens helsetilsyn er varslet. Registrer varslingen i saken, eller "
+            "Avviket er meldt som en alvorlig hendelse for over et døgn siden, og avviket viser "
+            "ennå ikke om Statens helsetilsyn er varslet. Registrer varslingen i avviket, eller "
             "at hendelsen ikke er varslingspliktig."
         ),
     ),
@@ -103,12 +104,25 @@ _TEXTS = {
 
 
 def compose(
-    notice: Notice, reference: str, link: str, language: str = "nb", *, serious: bool = False
+    notice: Notice,
+    reference: str,
+    link: str,
+    language: str = "nb",
+    *,
+    serious: bool = False,
+    status: str | None = None,
 ) -> tuple[str, str]:
     """Subject and body in the recipient's language. ``serious``: the case is a serious event
-    (harm Alvorlig or Død), marked at the start of the subject, the only content a mail has."""
+    (harm Alvorlig skade or Dødsfall), marked at the start of the subject, the only content a
+    mail has. ``status``: the case's status, printed as the reporting side reads it (a mail to
+    the reporter says where the case stands in the words of its page)."""
     what, sentence = _TEXTS[notice]
     with force_locale(language or "nb"):
+        status_line = (
+            [_("Status: %(status)s", status=str(labels.REPORTER_STATUS[reporter_status(status)]))]
+            if status is not None
+            else []
+        )
         subject = _("Avvik %(reference)s: %(what)s", reference=reference, what=str(what))
         if serious:
             subject = _("ALVORLIG HENDELSE – %(subject)s", subject=subject)
@@ -116,10 +130,11 @@ def compose(
             [
                 _("Avvik %(reference)s: %(what)s.", reference=reference, what=str(what)),
                 str(sentence),
+                *status_line,
                 _("Åpne avviket: %(link)s", link=link),
                 _(
-                    "Denne e-posten inneholder ingen opplysninger om saken. "
-                    "Logg inn for å lese den."
+                    "Denne e-posten inneholder ingen opplysninger om avviket. "
+                    "Logg inn for å lese det."
                 ),
             ]
         )
@@ -133,6 +148,7 @@ def queue(
     key: str | None = None,
     *,
     serious: bool = False,
+    status: str | None = None,
 ) -> int:
     """Queue the notice for each active user once; returns how many mails were queued."""
     link = absolute_url("deviations.show", reference=reference)
@@ -140,7 +156,9 @@ def queue(
     # An API client's user has an .invalid address (app/api): nothing to send to.
     deliverable = (u for u in users if u.active and not u.email.endswith(".invalid"))
     for user in {u.id: u for u in deliverable}.values():
-        subject, body = compose(notice, reference, link, user.language, serious=serious)
+        subject, body = compose(
+            notice, reference, link, user.language, serious=serious, status=status
+        )
         dedupe_key = f"{key}:{user.id}" if key else None
         if queue_mail(user.email, subject, body, dedupe_key=dedupe_key) is not None:
             queued += 1
@@ -200,7 +218,13 @@ def to_case_handlers(
 def to_reporter(notice: Notice, deviation: Deviation) -> int:
     if deviation.reporter is None:  # imported cases have no reporter account
         return 0
-    return queue(notice, deviation.reference, [deviation.reporter], serious=deviation.is_serious)
+    return queue(
+        notice,
+        deviation.reference,
+        [deviation.reporter],
+        serious=deviation.is_serious,
+        status=deviation.status,
+    )
 
 
 def reminder_key(notice: Notice, deviation: Deviation, deadline: date) -> str:

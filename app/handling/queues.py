@@ -49,7 +49,7 @@ class QueueLabel:
 LABELS: dict[Queue, QueueLabel] = {
     Queue.NEW: QueueLabel(
         _l("Nye – ikke åpnet"),
-        _l("Ingen saksbehandler har åpnet saken ennå. Den som åpner den, bekrefter mottaket."),
+        _l("Ingen saksbehandler har åpnet avviket ennå. Den som åpner det, bekrefter mottaket."),
         _l("Ingen nye avvik."),
     ),
     Queue.REPORTER_ANSWERED: QueueLabel(
@@ -70,8 +70,8 @@ LABELS: dict[Queue, QueueLabel] = {
     ),
     Queue.MINE: QueueLabel(
         _l("Mine"),
-        _l("Saker du har tatt, eller som er sendt til deg eller enheten din."),
-        _l("Du har ingen saker nå."),
+        _l("Avvik du har tatt, eller som er sendt til deg eller enheten din."),
+        _l("Du har ingen avvik nå."),
     ),
     Queue.NOT_TAKEN: QueueLabel(
         _l("Ikke tatt"), _l("Åpne avvik som ingen har tatt ennå."), _l("Alle åpne avvik er tatt.")

@@ -156,7 +156,7 @@ def record_notice(
                 db.session.add(notice)
         except sa.exc.IntegrityError:
             raise ServiceError(
-                _("En annen registrerte varslingen samtidig. Se hva som står i saken nå."),
+                _("En annen registrerte varslingen samtidig. Se hva som står i avviket nå."),
                 None,
                 "recorded_meanwhile",
             ) from None

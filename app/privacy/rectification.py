@@ -154,7 +154,7 @@ def redact_passage(
     if not changed:
         raise ServiceError(
             _l(
-                "Fant ikke teksten i saken. Skriv den nøyaktig slik den står, med store og små bokstaver."
+                "Fant ikke teksten i avviket. Skriv den nøyaktig slik den står, med store og små bokstaver."
             ),
             "passage",
             "not_found",

@@ -99,7 +99,7 @@ def test_faster_filing(page, live_app, capsys):
     yesterday = today_local() - timedelta(days=1)
     assert page.locator("#event_date").input_value() == yesterday.isoformat()
     expect(page.get_by_role("button", name="I går")).to_have_attribute("aria-pressed", "true")
-    tap(page.get_by_label("Lav", exact=True), "harm")
+    tap(page.get_by_label("Liten skade", exact=True), "harm")
     assert_accessible(page, "filled filing form at 360 px")
     tap(page.get_by_role("button", name="Send avvik"), "Send avvik")
     page.wait_for_url(re.compile(r"/avvik/AV-\d{4}-\d{5}/sendt"))
@@ -136,7 +136,7 @@ def test_faster_filing(page, live_app, capsys):
     page.locator("#category").select_option(label="Discharge")
     expect(badge).to_be_hidden()
     page.locator("#category").select_option(label="Medicines/medication list")
-    page.get_by_label("Low", exact=True).check()
+    page.get_by_label("Mild harm", exact=True).check()
     page.get_by_role("button", name="Send deviation").click()
 
     warning = page.locator("#lignende-sendt")

@@ -233,7 +233,7 @@ def test_file_with_keyboard_and_open_from_inbox(page, live_app):
         "Send epikrise samme dag som utskrivning.",
         "Trondheim",
         "Utskrivning",
-        "Moderat",
+        "Moderat skade",
         event_day.strftime("%d.%m.%Y"),
     ):
         assert text in main, text

@@ -117,7 +117,7 @@ def test_the_officer_reads_the_unusual_access_list(page, live_app, language):
     ).click()
     row = page.locator("#uvanlige tbody tr").filter(has_text="Siri Mottak")
     expect(row).to_contain_text(
-        {"nb": "Leste uvanlig mange saker", "en": "Read an unusual number of cases"}[language]
+        {"nb": "Leste uvanlig mange avvik", "en": "Read an unusual number of deviations"}[language]
     )
     # Malvik's handler is Malvik's officer's business, not the hospital's.
     expect(page.locator("#uvanlige")).not_to_contain_text("Mona Mottak")

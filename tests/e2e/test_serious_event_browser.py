@@ -46,7 +46,7 @@ def test_a_serious_event_from_filing_to_notified_and_into_the_tertial(page, live
     page.locator("#title").fill("Død etter feil dose ved utskrivning")
     page.locator("#description").fill("Pasienten fikk dobbel dose etter hjemkomst.")
     # Død chosen before the counterpart: the guidance asks for it, then shows its telephone.
-    page.get_by_label("Død", exact=True).check()
+    page.get_by_label("Dødsfall", exact=True).check()
     expect(guidance).to_be_visible()
     expect(guidance.get_by_text("Velg hvem avviket gjelder")).to_be_visible()
     page.locator("#counterpart_org").select_option(label="Malvik")
@@ -64,10 +64,10 @@ def test_a_serious_event_from_filing_to_notified_and_into_the_tertial(page, live
     expect(guidance).to_contain_text("helse- og omsorgstjenesteloven § 12-3a")
     expect(guidance).to_contain_text("egen organisasjons avvikssystem")
     both_widths(page, "filing form with guidance")
-    # Back to Moderat: gone at once; Død again: back.
-    page.get_by_label("Moderat", exact=True).check()
+    # Back to Moderat skade: gone at once; Dødsfall again: back.
+    page.get_by_label("Moderat skade", exact=True).check()
     expect(guidance).to_be_hidden()
-    page.get_by_label("Død", exact=True).check()
+    page.get_by_label("Dødsfall", exact=True).check()
     expect(guidance).to_be_visible()
     page.get_by_role("button", name="Send avvik").click()
     reference = page.locator("#referanse").inner_text()
@@ -119,10 +119,10 @@ def test_a_serious_event_from_filing_to_notified_and_into_the_tertial(page, live
     tertial = Tertial.of(today_local()).code
     page.goto(f"/statistikk/?tertial={tertial}")
     tile = page.locator("#tile-alvorlige")
-    expect(tile).to_contain_text("Serious events (severe or death)")
+    expect(tile).to_contain_text("Serious events (severe harm or death)")
     expect(tile.locator(".stat-tile-value")).to_have_text("1")
     expect(tile).to_contain_text("notified to the Board of Health: 1")
     both_widths(page, "tertial in English", axe_at=(1280,))
     switch_language(page, "Norsk")
-    expect(tile).to_contain_text("Alvorlige hendelser (alvorlig eller død)")
+    expect(tile).to_contain_text("Alvorlige hendelser (alvorlig skade eller dødsfall)")
     expect(tile).to_contain_text("varslet Helsetilsynet: 1")

@@ -82,7 +82,7 @@ def _check_roles(actor: User, target: User | None, roles: set[Role]) -> set[Role
         if own:
             raise ServiceError(
                 _l(
-                    "Du kan ikke gi deg selv en rolle som gir tilgang til saker. Be en annen "
+                    "Du kan ikke gi deg selv en rolle som gir tilgang til avvik. Be en annen "
                     "administrator om det."
                 ),
                 "roles",

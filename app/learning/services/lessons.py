@@ -42,7 +42,7 @@ def _check(data: LessonInput) -> None:
             raise ServiceError(
                 _(
                     "Ta bort referansenummeret: læringspunktet deles med alle, og skal ikke "
-                    "føre til saken."
+                    "føre til avviket."
                 ),
                 field,
                 "reference",

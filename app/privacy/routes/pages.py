@@ -166,16 +166,16 @@ def access_pdf():
     ]
     made = format_datetime(utcnow(), at=_("kl."))
     body = render_access_pdf(
-        title=_("Innsyn: saker om pasienten og hvem som har lest dem"),
+        title=_("Innsyn: avvik om pasienten og hvem som har lest dem"),
         intro=_(
-            "Saker i %(org)s der pasientens fødselsnummer er registrert, og hvert oppslag i dem "
+            "Avvik i %(org)s der pasientens fødselsnummer er registrert, og hvert oppslag i dem "
             "som er logget. Tilgangsloggen oppbevares i %(days)d dager.",
             org=current_user.organisation.name,
             days=int(_config("ACCESS_LOG_DAYS")),
         ),
         header=[_("Når"), _("Hvem"), _("Organisasjon"), _("Hva")],
         sections=sections,
-        none_found=_("Ingen saker har dette nummeret."),
+        none_found=_("Ingen avvik har dette nummeret."),
         footer=str(_l("Innsyn etter personvernforordningen artikkel 15")),
         made=_("Utarbeidet %(when)s", when=made),
         page_of=_("Side %(page)d av %(pages)d"),

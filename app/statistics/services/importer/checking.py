@@ -47,16 +47,19 @@ class Lookups:
         for unit in db.session.scalars(sa.select(Unit)):
             units[unit.organisation_id].setdefault(fold(unit.name), unit.id)
             units[unit.organisation_id][fold(unit.path)] = unit.id
+        # Files written before the glossary carry the former labels; today's win a clash.
         harms = {fold(h.value): h for h in Harm}
+        harms.update(
+            {fold(label): Harm(value) for label, value in report_labels.FORMER_HARMS.items()}
+        )
         harms.update({fold(label): Harm(value) for value, label in report_labels.HARMS.items()})
-        # The tertial report and its exports spelled the near miss this way until 2026-12.
-        harms[fold("Pasienten ikke berørt")] = Harm.IKKE_BEROERT
         statuses = {fold(s.value): s for s in Status}
+        statuses.update(
+            {fold(label): Status(value) for label, value in report_labels.FORMER_STATUSES.items()}
+        )
         statuses.update(
             {fold(label): Status(value) for value, label in report_labels.STATUSES.items()}
         )
-        statuses[fold("under behandling")] = Status.UNDER_BEHANDLING
-        statuses[fold("til analyse")] = Status.TIL_ANALYSE
         return cls(
             orgs={fold(o.name): o for o in orgs},
             org_aliases={k: v[0] for k, v in aliases.items() if len(v) == 1 and k},
@@ -183,7 +186,7 @@ def check_row(
         return found
 
     category_id = listed("category", lookups.categories, "kategori")
-    harm = listed("harm", lookups.harms, "alvorlighetsgrad")
+    harm = listed("harm", lookups.harms, "skade på pasienten")
     status = listed("status", lookups.statuses, "status")
 
     title = _text(raw.get("title"))
