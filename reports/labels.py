@@ -119,7 +119,7 @@ EVENTS = {
 # What the system says in a case's history (app.models.deviation.HistoryLine): a sentence whose
 # placeholders are filled, in the reader's language, with the names the row stores by id.
 HISTORY_LINES = {
-    "apnet": N_("Bekreftet da saken ble åpnet første gang"),
+    "apnet": N_("Bekreftet da avviket ble åpnet første gang"),
     "videresendt": N_("Videresendt til %(unit)s"),
     "sendt_videre": N_("Sendt fra %(old)s til %(new)s"),
     "reservemottak": N_(
@@ -128,7 +128,7 @@ HISTORY_LINES = {
     ),
     "uten_saksbehandler": N_(
         "Mottaket hos %(org)s har ingen saksbehandler, og det er ikke valgt noe "
-        "reservemottak som kan ta saken. Administratorene har fått e-post."
+        "reservemottak som kan ta avviket. Administratorene har fått e-post."
     ),
 }
 

@@ -286,7 +286,11 @@ def check_answer(
         tally.changed += 1
         if status in (302, 303):
             landing = client.get(response.headers["Location"]).get_data(as_text=True)
-            assert "alert-danger" not in landing, f"{form.name}: an error message, yet a change"
+            # An error is the error summary or an error notice (both exactly "alert alert-danger");
+            # a serious event's receipt carries its red guidance box, which is no error.
+            assert 'class="alert alert-danger"' not in landing, (
+                f"{form.name}: an error message, yet a change"
+            )
     else:
         tally.answered += 1
     first = as_read(encode(pairs)) if status == 422 else {}

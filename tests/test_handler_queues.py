@@ -183,7 +183,7 @@ def test_the_first_handler_to_open_a_new_case_acknowledges_it(app, login_as):
             sa.select(DeviationEvent).join(Deviation).where(Deviation.reference == reference)
         ).all()[-1]
         assert event.line is HistoryLine.OPENED and event.text == ""
-        assert history_line(event) == "Bekreftet da saken ble åpnet første gang"
+        assert history_line(event) == "Bekreftet da avviket ble åpnet første gang"
     # Once only: a second view writes nothing more.
     client.get(f"/avvik/{reference}")
     assert len(events_of(app, reference)) == 2

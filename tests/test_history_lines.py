@@ -30,7 +30,7 @@ from tests import factories
 from tests.support import login
 
 NORWEGIAN = (
-    "Bekreftet da saken ble åpnet første gang",
+    "Bekreftet da avviket ble åpnet første gang",
     "Videresendt til Kari Kollega, Nevroklinikken › Slagenheten: Se på dosen.",
     "Sendt fra St. Olavs hospital HF til Malvik: Gjelder hjemmetjenesten.",
 )

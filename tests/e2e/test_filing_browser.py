@@ -248,7 +248,7 @@ def test_file_with_keyboard_and_open_from_inbox(page, live_app):
     history = page.locator("#historikk + ol li")
     # Registered; acknowledged as the handler opened it (issue 20); the identity shown.
     expect(history).to_have_count(3)
-    expect(history.nth(1)).to_contain_text("Bekreftet da saken ble åpnet første gang")
+    expect(history.nth(1)).to_contain_text("Bekreftet da avviket ble åpnet første gang")
     expect(history.nth(2)).to_contain_text("Pasientens identitet vist")
     expect(history.nth(2)).to_contain_text("Siri Mottak")
     assert_accessible(page, "deviation page with the identity shown")
