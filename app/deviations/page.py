@@ -55,7 +55,12 @@ def render_deviation(
     status: int = 200,
 ):
     moves = workflow.allowed_moves(deviation, current_user)
-    forms = {move: move_form(deviation, move, actor_id=current_user.id) for move in moves}
+    # "Send til analyse" is a link to the analysis box (an analysis takes the case), not a form.
+    forms = {
+        move: move_form(deviation, move, actor_id=current_user.id)
+        for move in moves
+        if move is not Move.ANALYSE
+    }
     if failed is not None and failed[0] in forms:
         forms[failed[0]] = failed[1]
     for form in forms.values():
