@@ -71,14 +71,11 @@ def render_deviation(
     status: int = 200,
 ):
     # The access log's write block before this expired what was loaded: read the case again
-    # with what the page draws, in two queries (SQLAlchemy's populate_existing refreshes the
-    # object the caller holds).
-    db.session.execute(
-        sa.select(Deviation)
-        .where(Deviation.id == deviation.id)
-        .options(*PAGE_LOADS)
-        .execution_options(populate_existing=True)
-    ).unique().scalar_one()
+    # with what the page draws, in two queries. populate_existing refreshes the object the
+    # caller holds; its identity key outlives the expiry (deviation.id would load the row).
+    db.session.get(
+        Deviation, sa.inspect(deviation).identity, options=PAGE_LOADS, populate_existing=True
+    )
     moves = workflow.allowed_moves(deviation, current_user)
     # "Send til analyse" is a link to the analysis box (an analysis takes the case), not a form.
     forms = {
