@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app import create_app  # noqa: E402
+from app import create_app
 
 HANDLER = "mottak@stolav.demo"
 ORG = "St. Olavs hospital HF"
