@@ -65,17 +65,16 @@ def active_organisations() -> list[Choice]:
     return [Choice(id_, name, OrgKind(kind).value) for id_, name, kind in rows]
 
 
-def active_units_by_org() -> dict[int, list[Choice]]:
-    """Every active unit with its path, per organisation, sorted by path."""
-    rows = db.session.execute(
-        sa.select(
-            Unit.id,
-            Unit.organisation_id,
-            Unit.parent_id,
-            name_column(Unit).label("name"),
-            Unit.active,
-        )
-    ).all()
+def active_units_by_org(organisation_id: int | None = None) -> dict[int, list[Choice]]:
+    """Every active unit with its path, per organisation, sorted by path; only the one
+    organisation's when ``organisation_id`` is given (a unit's parent is always in its own
+    organisation: app/admin/services/units.py)."""
+    query = sa.select(
+        Unit.id, Unit.organisation_id, Unit.parent_id, name_column(Unit).label("name"), Unit.active
+    )
+    if organisation_id is not None:
+        query = query.where(Unit.organisation_id == organisation_id)
+    rows = db.session.execute(query).all()
     # Paths through inactive parents too: a unit keeps its place when its parent is retired.
     paths = unit_paths((row.id, row.parent_id, row.name) for row in rows)
     units: dict[int, list[Choice]] = {}

@@ -6,8 +6,10 @@ message beside the field and the user's text kept.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import render_template
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.analysis import services as analysis
 from app.common import permissions
@@ -15,6 +17,7 @@ from app.common.dates import today_local
 from app.deviations import services
 from app.deviations.forms import MessageForm
 from app.deviations.history import history_line
+from app.extensions import db
 from app.handling import serious, thread, workflow
 from app.handling.forms import (
     NOT_NOTIFIABLE,
@@ -26,9 +29,22 @@ from app.handling.forms import (
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
 from app.learning.services.lessons import lessons_of_source
-from app.models import AccessAction, Deviation
+from app.models import AccessAction, Deviation, DeviationEvent, Unit
 from app.privacy.access_log import group_readings, log_reading, readings_for_case
 from app.search import similar as suggestions
+
+# What the page draws of the case besides its own columns: each would otherwise be loaded on
+# its own when the template first touches it (a unit's path walks up to its parent).
+PAGE_LOADS = (
+    joinedload(Deviation.category),
+    joinedload(Deviation.agreement),
+    joinedload(Deviation.reporter),
+    joinedload(Deviation.handler),
+    joinedload(Deviation.reporter_unit).joinedload(Unit.parent),
+    joinedload(Deviation.counterpart_unit).joinedload(Unit.parent),
+    joinedload(Deviation.forwarded_unit).joinedload(Unit.parent),
+    selectinload(Deviation.events).joinedload(DeviationEvent.actor),
+)
 
 
 def get_visible(reference: str) -> Deviation:
@@ -55,8 +71,19 @@ def render_deviation(
     serious_form: SeriousNoticeForm | None = None,
     status: int = 200,
 ):
+    # The access log's write block before this expired what was loaded: read the case again
+    # with what the page draws, in two queries. populate_existing refreshes the object the
+    # caller holds; its identity key outlives the expiry (deviation.id would load the row).
+    db.session.get(
+        Deviation, sa.inspect(deviation).identity, options=PAGE_LOADS, populate_existing=True
+    )
     moves = workflow.allowed_moves(deviation, current_user)
-    forms = {move: move_form(deviation, move, actor_id=current_user.id) for move in moves}
+    # "Send til analyse" is a link to the analysis box (an analysis takes the case), not a form.
+    forms = {
+        move: move_form(deviation, move, actor_id=current_user.id)
+        for move in moves
+        if move is not Move.ANALYSE
+    }
     if failed is not None and failed[0] in forms:
         forms[failed[0]] = failed[1]
     for form in forms.values():

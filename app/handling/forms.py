@@ -24,7 +24,7 @@ from app.common.picklists import active_organisations, active_units_by_org
 from app.extensions import db
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
-from app.handling.notify import mottak_handlers
+from app.handling.notify import staffs_mottak_of
 from app.models import Deviation, User
 from app.models.deviation import TEXT_MAX
 from app.models.serious_notice import NOTICE_NAME_MAX, NOTICE_REFERENCE_MAX
@@ -32,12 +32,11 @@ from app.models.serious_notice import NOTICE_NAME_MAX, NOTICE_REFERENCE_MAX
 
 class MoveForm(AvvikForm):
     """One move. Each move's form on the page gets its own prefix (the move's value), so the
-    ids are unique and an error shows beside the field of the form that was sent."""
+    ids are unique and an error shows beside the field of the form that was sent. A move that
+    sends the case somewhere has its own form with the fields of where (below), so the page's
+    other forms bind no selects they never show."""
 
     text = TextAreaField(validators=[Optional(), MaxLength(TEXT_MAX), NoIdentityNumber()])
-    target_unit = SelectField(_l("Enhet"), coerce=optional_int, validate_choice=False)
-    target_org = SelectField(_l("Organisasjon"), coerce=optional_int, validate_choice=False)
-    target_user = SelectField(_l("Eller en kollega"), coerce=optional_int, validate_choice=False)
     # The deviation's version the page showed: a move decided on an older page is refused.
     version = HiddenField()
     submit = SubmitField()
@@ -46,17 +45,40 @@ class MoveForm(AvvikForm):
         value = (self.version.data or "").strip()
         return parse_id(value)
 
+    def targets(self) -> dict[str, int | None]:
+        """Where the move sends the case: ids for workflow.transition's target arguments."""
+        return {
+            name: getattr(self, name).data if hasattr(self, name) else None
+            for name in ("target_unit", "target_org", "target_user")
+        }
+
+
+class ForwardForm(MoveForm):
+    target_unit = SelectField(_l("Enhet"), coerce=optional_int, validate_choice=False)
+    target_user = SelectField(_l("Eller en kollega"), coerce=optional_int, validate_choice=False)
+
+
+class RerouteForm(MoveForm):
+    target_org = SelectField(_l("Organisasjon"), coerce=optional_int, validate_choice=False)
+
+
+FORM_OF_MOVE: dict[Move, type[MoveForm]] = {Move.FORWARD: ForwardForm, Move.REROUTE: RerouteForm}
+
 
 def move_form(
     deviation: Deviation, move: Move, formdata: object = None, *, actor_id: int | None = None
 ) -> MoveForm:
     """The move's form with its words and, for a forwarding or rerouting, the places it can go."""
-    form = MoveForm(formdata=formdata, prefix=move.value)
+    form = FORM_OF_MOVE.get(move, MoveForm)(formdata=formdata, prefix=move.value)
     labels = MOVE_LABELS[move]
     form.submit.label.text = str(labels.submit or labels.button)
     form.text.label.text = str(labels.field) if labels.field is not None else ""
-    if move is Move.FORWARD:
-        units = active_units_by_org().get(deviation.counterpart_org_id, [])
+    if isinstance(form, ForwardForm):
+        # One organisation's units and mottak staff, as plain rows: the page prints ids and
+        # names only.
+        units = active_units_by_org(deviation.counterpart_org_id).get(
+            deviation.counterpart_org_id, []
+        )
         form.target_unit.choices = [SelectChoice("", _("Velg enhet …"))] + [
             SelectChoice(u.id, u.path) for u in units if u.id != deviation.forwarded_unit_id
         ]
@@ -65,7 +87,7 @@ def move_form(
             for person in colleagues(deviation.counterpart_org_id)
             if person.id != actor_id
         ]
-    if move is Move.REROUTE:
+    if isinstance(form, RerouteForm):
         form.target_org.choices = [SelectChoice("", _("Velg organisasjon …"))] + [
             SelectChoice(o.id, o.name)
             for o in active_organisations()
@@ -106,11 +128,13 @@ class SeriousNoticeForm(AvvikForm):
     submit = SubmitField(_l("Registrer varslingen"))
 
 
-def colleagues(organisation_id: int) -> list[User]:
-    """The handlers of the organisation's mottak, by name: whom a case can be sent to."""
-    ids = [row.id for row in mottak_handlers(organisation_id)]
-    if not ids:
-        return []
+def colleagues(organisation_id: int) -> list[sa.Row]:
+    """The handlers of the organisation's mottak, by name: whom a case can be sent to. Ids and
+    names only, in one query: the page needs nothing else of them."""
     return list(
-        db.session.scalars(sa.select(User).where(User.id.in_(ids)).order_by(User.name, User.id))
+        db.session.execute(
+            sa.select(User.id, User.name)
+            .where(*staffs_mottak_of(organisation_id))
+            .order_by(User.name, User.id)
+        )
     )

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.common import labels, permissions
 from app.common.labels import reporter_status
@@ -165,16 +166,17 @@ def queue(
     return queued
 
 
+def staffs_mottak_of(organisation_id: int) -> list[ColumnElement[bool]]:
+    """SQL on ``User``: the active accounts that staff the organisation's mottak."""
+    return [User.organisation_id == organisation_id, User.active, permissions.staffs_mottak()]
+
+
 def mottak_handlers(organisation_id: int) -> list[sa.Row]:
     """Everyone who staffs the organisation's mottak: the columns a mail needs."""
     return list(
         db.session.execute(
             sa.select(User.id, User.email, User.language, User.active, User.unit_id)
-            .where(
-                User.organisation_id == organisation_id,
-                User.active,
-                permissions.staffs_mottak(),
-            )
+            .where(*staffs_mottak_of(organisation_id))
             .order_by(User.id)
         )
     )

@@ -8,6 +8,7 @@ committed at once, so on SQLite it holds the write lock for the one INSERT only.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,9 +66,21 @@ def log_reading(
 ) -> None:
     """The one way a page that shows a case writes who read it: committed before the page is
     drawn (on SQLite the read that found the case ends here, and the lock is held for the one
-    row)."""
+    row).
+
+    The row's values are read before the block: ending the read transaction expires the user
+    and the case, and reading them inside would load both again under the write lock. One
+    Core INSERT, as ``log_listing`` writes: nothing reads the row back as an object."""
+    row = {
+        "at": utcnow(),
+        "user_id": user.id,
+        "organisation_id": user.organisation_id,
+        "action": action,
+        "deviation_id": deviation.id if deviation is not None else None,
+        "analysis_id": analysis.id if analysis is not None else None,
+    }
     with writing():
-        record_access(user, action, deviation=deviation, analysis=analysis)
+        db.session.execute(sa.insert(AccessLogEntry), [row])
 
 
 def log_listing(user: User, deviation_ids: Iterable[int]) -> None:
@@ -204,13 +217,10 @@ def group_readings(rows: Sequence[sa.Row]) -> list[ReadingGroup]:
     """Fold runs of repeated readings (``rows`` newest first, as ``readings_for_case`` gives
     them) into one line each. Only consecutive rows fold, so the order of who read the case
     after whom stays as it was."""
-    groups: list[ReadingGroup] = []
-    for row in rows:
-        if groups and _run_key(groups[-1].first) == _run_key(row):
-            groups[-1].first = row
-            groups[-1].count += 1
-        else:
-            groups.append(ReadingGroup(first=row, last=row, count=1))
+    groups = []
+    for _, run in itertools.groupby(rows, key=_run_key):
+        readings = list(run)
+        groups.append(ReadingGroup(first=readings[-1], last=readings[0], count=len(readings)))
     return groups
 
 

@@ -175,13 +175,15 @@ def indexed_search(
     own_only: bool = False,
     extra_columns: tuple = (),
     before_id: int | None = None,
+    after_id: int | None = None,
     scan: int | None = None,
 ) -> list[sa.Row] | None:
     """Rows matching ``text`` and ``conditions``, newest first, at most ``limit``.
 
     ``before_id``: only cases entered before that one, the index read from there down rather
-    than from the newest case. ``scan``: at most that many of the index's matches are checked
-    against ``conditions`` (SQLite), so the work has a bound whatever the conditions keep.
+    than from the newest case; ``after_id``: only cases entered after that one. ``scan``: at
+    most that many of the index's matches are checked against ``conditions`` (SQLite), so the
+    work has a bound whatever the conditions keep.
     """
     matching = _matching(text, any_word)
     if matching is None:
@@ -190,6 +192,8 @@ def indexed_search(
     columns = (*_columns(), *extra_columns)
     if before_id is not None:
         conditions = [*conditions, Deviation.id < before_id]
+    if after_id is not None:
+        conditions = [*conditions, Deviation.id > after_id]
     if not fts:
         query = _postgresql_query(columns, condition, conditions)
     elif own_only:
@@ -210,6 +214,8 @@ def indexed_search(
         # The newest ``scan`` matches below ``before_id``, taken from the index alone (FTS5
         # seeks to a rowid bound and walks down), then checked against the conditions.
         bound = [] if before_id is None else [_fts.c.rowid < before_id]
+        if after_id is not None:
+            bound.append(_fts.c.rowid > after_id)
         candidates = (
             sa.select(_fts.c.rowid.label("id"))
             .where(condition, *bound)

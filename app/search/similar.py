@@ -31,9 +31,10 @@ def similar(user: User, deviation: Deviation, limit: int = 5) -> list[SearchRow]
 
     Candidates: among the newest ``SIMILAR_SCAN`` earlier cases that hold any word of the title
     (read from the search index downwards from the case registered just before this one, so a
-    case's age does not matter, and again from the newest entry down, for history imported
-    later), the newest ``SIMILAR_CANDIDATES`` the user may see in the same category. They are ranked by how many of the title's words their title and description
-    share, and at least half must be shared. Nothing is cached: each view asks with the
+    case's age does not matter, and again from the newest entry down to that one, for history
+    imported later), the newest ``SIMILAR_CANDIDATES`` the user may see in the same category.
+    They are ranked by how many of the title's words their title and description share, and
+    at least half must be shared. Nothing is cached: each view asks with the
     viewer's access as it is now.
     """
     title = set(stems(deviation.title))
@@ -58,7 +59,7 @@ def similar(user: User, deviation: Deviation, limit: int = 5) -> list[SearchRow]
     ]
     own_only = not permissions.can(user, "open", permissions.INBOX)
 
-    def window(before_id: int | None) -> list[sa.Row]:
+    def window(**bound: int) -> list[sa.Row]:
         return (
             indexed_search(
                 user,
@@ -68,22 +69,17 @@ def similar(user: User, deviation: Deviation, limit: int = 5) -> list[SearchRow]
                 any_word=True,
                 own_only=own_only,
                 extra_columns=(Deviation.description,),
-                before_id=before_id,
                 scan=SIMILAR_SCAN,
+                **bound,
             )
             or []
         )
 
-    # Two bounded windows: below the case registered just before this one, and, when anything
-    # but this case was entered after that one, below the newest entry. Imported history is
-    # entered after the cases filed live but registered before them; the first window alone
-    # would never reach it. A new case filed live needs only the first.
-    rows = window(start + 1)
-    entered_later = db.session.scalar(
-        sa.select(sa.exists().where(Deviation.id > start, Deviation.id != deviation.id))
-    )
-    if entered_later:
-        rows = list({row.id: row for row in [*rows, *window(None)]}.values())
+    # Two bounded windows, apart by id: below the case registered just before this one, and
+    # above it, the cases entered since. Imported history is entered after the cases filed
+    # live but registered before them; the first window alone would never reach it. For a new
+    # case filed live the second holds the few cases filed after it and costs next to nothing.
+    rows = window(before_id=start + 1) + window(after_id=start)
     needed = math.ceil(len(title) / 2)
     scored = []
     for row in rows:

@@ -23,8 +23,10 @@ from app.privacy.access_log import log_reading
 @login_required
 def show(reference: str):
     deviation = get_visible(reference)
-    log_reading(current_user, AccessAction.DEVIATION_VIEWED, deviation=deviation)
+    # What this visit must write is read first, while the case just loaded is fresh: the
+    # access log's write block below ends this read and expires what it loaded.
     due = handling.opening(current_user, deviation)
+    log_reading(current_user, AccessAction.DEVIATION_VIEWED, deviation=deviation)
     if due:
         # A GET that writes: read first without the lock, then one write block (it ends the
         # read transaction and takes the lock), as the access log's own write does. A colleague

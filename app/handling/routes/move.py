@@ -79,9 +79,7 @@ def move(reference: str):
             chosen,
             current_user,
             text=form.text.data,
-            target_unit=form.target_unit.data,
-            target_org=form.target_org.data,
-            target_user=form.target_user.data,
+            **form.targets(),
             seen_version=form.seen_version(),
         )
     if done:
