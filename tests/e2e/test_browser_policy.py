@@ -26,7 +26,7 @@ from tests.e2e.browser import (
     log_in,
     log_out,
 )
-from tests.e2e.layout import layout_problems
+from tests.e2e.layout import HEADER_MAX_PX, LAYOUT, described
 from tests.e2e.site_data import PATIENT, PRIVACY_OFFICER, populate
 
 pytestmark = pytest.mark.e2e
@@ -51,16 +51,21 @@ document.addEventListener('securitypolicyviolation', (e) => {
 });
 """
 # One round trip per width: two frames (the new width's layout is done and its background
-# images requested), axe-core when asked, then the policy violations so far, and the links.
+# images requested), axe-core when asked, the policy violations so far, the layout checks
+# (tests/e2e/layout.py, after axe as they move the focus), and the links.
 LOOK = (
-    """async ([runAxe, tags]) => {
+    """async ([runAxe, tags, width, headerMax]) => {
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   const violations = runAxe ? """
     + AXE_RUN
     + """ : [];
   const csp = window.__cspViolations || [];
   window.__cspViolations = [];
-  return {violations, csp, links: [...document.querySelectorAll('a[href]')].map(a => a.href)};
+  const layout = ("""
+    + LAYOUT
+    + """)([width, headerMax]);
+  return {violations, csp, layout,
+          links: [...document.querySelectorAll('a[href]')].map(a => a.href)};
 }"""
 )
 
@@ -117,11 +122,11 @@ class Visitor:
             if width != self.width:
                 self.width = width
                 self.page.set_viewport_size({"width": width, "height": 900})
-            seen = self.page.evaluate(LOOK, [run_axe, WCAG_TAGS])
+            seen = self.page.evaluate(LOOK, [run_axe, WCAG_TAGS, width, HEADER_MAX_PX])
             self.violations += [f"{self.page.url}: {found}" for found in seen["csp"]]
             if run_axe:
                 assert_no_violations(seen["violations"], f"{label} at {width} px ({self.language})")
-            self.layout += layout_problems(self.page, width, f"{label} ({self.language})")
+            self.layout += described(seen["layout"], width, f"{label} ({self.language})")
         self._links = seen["links"]
         self.checked.add(kind)
 
