@@ -18,13 +18,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser import (
+    AXE,
     AXE_RUN,
     WCAG_TAGS,
     assert_accessible,
     assert_no_violations,
-    load_axe,
     log_in,
     log_out,
+    require,
 )
 from tests.e2e.layout import HEADER_MAX_PX, LAYOUT, described
 from tests.e2e.site_data import PATIENT, PRIVACY_OFFICER, populate
@@ -92,6 +93,11 @@ class Visitor:
         self._links: list[str] = []
         page.set_viewport_size({"width": self.width, "height": 900})
         page.add_init_script(WATCH)
+        # axe-core in every page from its start: a quarter of what loading it into a page
+        # afterwards costs (its source crosses to the browser once, not once a page), and the
+        # crawl looks with axe at nearly half the pages it loads.
+        require(AXE.exists(), f"axe-core is not installed at {AXE} (run `npm ci`)")
+        page.add_init_script(path=str(AXE))
         page.on("console", self._console)
 
     def _console(self, message) -> None:
@@ -115,8 +121,6 @@ class Visitor:
         other, where it stays: the next page loads there."""
         kind = kind_of(self.page.url)
         run_axe = kind not in self.checked
-        if run_axe:
-            load_axe(self.page)
         first = self.width
         for width in (first, *(w for w in WIDTHS if w != first)):
             if width != self.width:
