@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, request
+from jinja2 import BytecodeCache
 
 from app.extensions import db
 from tests.e2e.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, CONTEXT, LiveServer, require
@@ -31,14 +32,39 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates, kept for the worker's whole run. Each browser test makes an
+    app of its own, and compiling a page's templates again cost more than serving it (the
+    start page's first request took ten times its second). A template is reused only while its
+    source is the same: Jinja keys each entry by the template's name and checks its source."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session")
+def compiled_templates() -> BytecodeCache:
+    return _CompiledTemplates()
+
+
 @pytest.fixture
-def live_app(sqlite_template: Path, tmp_path: Path) -> Iterator[Flask]:
+def live_app(
+    sqlite_template: Path, tmp_path: Path, compiled_templates: BytecodeCache
+) -> Iterator[Flask]:
     """The server thread commits for real: a fresh copy of the seeded SQLite file per test."""
     app = make_app(
         fresh_sqlite_url(sqlite_template, tmp_path),
         WTF_CSRF_ENABLED=True,  # the browser sends real forms, tokens and all
         MAIL_OUTBOX_DIR=str(tmp_path / "outbox"),
     )
+    app.jinja_env.bytecode_cache = compiled_templates
     downloads: list[tuple[str, bytes]] = []
     app.extensions["test_downloads"] = downloads
 

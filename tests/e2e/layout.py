@@ -40,7 +40,9 @@ LAYOUT = """([width, headerMax]) => {
 
 
 def layout_problems(page, width: int, label: str) -> list[str]:
-    return [
-        f"{label} at {width} px: {problem}"
-        for problem in page.evaluate(LAYOUT, [width, HEADER_MAX_PX])
-    ]
+    return described(page.evaluate(LAYOUT, [width, HEADER_MAX_PX]), width, label)
+
+
+def described(problems: list[str], width: int, label: str) -> list[str]:
+    """What LAYOUT returned, each problem named with the page and the width."""
+    return [f"{label} at {width} px: {problem}" for problem in problems]

@@ -18,15 +18,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser import (
+    AXE,
     AXE_RUN,
     WCAG_TAGS,
     assert_accessible,
     assert_no_violations,
-    load_axe,
     log_in,
     log_out,
+    require,
 )
-from tests.e2e.layout import layout_problems
+from tests.e2e.layout import HEADER_MAX_PX, LAYOUT, described
 from tests.e2e.site_data import PATIENT, PRIVACY_OFFICER, populate
 
 pytestmark = pytest.mark.e2e
@@ -51,16 +52,21 @@ document.addEventListener('securitypolicyviolation', (e) => {
 });
 """
 # One round trip per width: two frames (the new width's layout is done and its background
-# images requested), axe-core when asked, then the policy violations so far, and the links.
+# images requested), axe-core when asked, the policy violations so far, the layout checks
+# (tests/e2e/layout.py, after axe as they move the focus), and the links.
 LOOK = (
-    """async ([runAxe, tags]) => {
+    """async ([runAxe, tags, width, headerMax]) => {
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   const violations = runAxe ? """
     + AXE_RUN
     + """ : [];
   const csp = window.__cspViolations || [];
   window.__cspViolations = [];
-  return {violations, csp, links: [...document.querySelectorAll('a[href]')].map(a => a.href)};
+  const layout = ("""
+    + LAYOUT
+    + """)([width, headerMax]);
+  return {violations, csp, layout,
+          links: [...document.querySelectorAll('a[href]')].map(a => a.href)};
 }"""
 )
 
@@ -87,6 +93,11 @@ class Visitor:
         self._links: list[str] = []
         page.set_viewport_size({"width": self.width, "height": 900})
         page.add_init_script(WATCH)
+        # axe-core in every page from its start: a quarter of what loading it into a page
+        # afterwards costs (its source crosses to the browser once, not once a page), and the
+        # crawl looks with axe at nearly half the pages it loads.
+        require(AXE.exists(), f"axe-core is not installed at {AXE} (run `npm ci`)")
+        page.add_init_script(path=str(AXE))
         page.on("console", self._console)
 
     def _console(self, message) -> None:
@@ -110,18 +121,16 @@ class Visitor:
         other, where it stays: the next page loads there."""
         kind = kind_of(self.page.url)
         run_axe = kind not in self.checked
-        if run_axe:
-            load_axe(self.page)
         first = self.width
         for width in (first, *(w for w in WIDTHS if w != first)):
             if width != self.width:
                 self.width = width
                 self.page.set_viewport_size({"width": width, "height": 900})
-            seen = self.page.evaluate(LOOK, [run_axe, WCAG_TAGS])
+            seen = self.page.evaluate(LOOK, [run_axe, WCAG_TAGS, width, HEADER_MAX_PX])
             self.violations += [f"{self.page.url}: {found}" for found in seen["csp"]]
             if run_axe:
                 assert_no_violations(seen["violations"], f"{label} at {width} px ({self.language})")
-            self.layout += layout_problems(self.page, width, f"{label} ({self.language})")
+            self.layout += described(seen["layout"], width, f"{label} ({self.language})")
         self._links = seen["links"]
         self.checked.add(kind)
 

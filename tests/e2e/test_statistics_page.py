@@ -1,13 +1,21 @@
 """The statistics page in a real browser, as the improvement group and as a handler, in both
-languages at 360 and 1280 px: axe-core finds nothing (scrollable-region-focusable run on its
-own too), nothing scrolls sideways, no table cell is cut, chart labels are 11 px or more as
-drawn; the group lands here; a handler's count opens its cases; the PDF downloads."""
+languages at 360 and 1280 px: axe-core finds nothing (scrollable-region-focusable among it, run
+on its own should axe's WCAG tags leave it out), nothing scrolls sideways, no table cell is cut,
+chart labels are 11 px or more as drawn; the group lands here; a handler's count opens its
+cases; the PDF downloads."""
 
 from playwright.sync_api import expect
 
 from app.extensions import db
 from tests import statistics_data
-from tests.e2e.browser import assert_accessible, assert_no_violations, load_axe, log_in, screenshot
+from tests.e2e.browser import (
+    WCAG_TAGS,
+    assert_accessible,
+    assert_no_violations,
+    load_axe,
+    log_in,
+    screenshot,
+)
 
 WIDTHS = (1280, 360)
 
@@ -46,6 +54,10 @@ MEASURE = """() => {
 SCROLL_RULE = """async () => (await axe.run(document, {
   runOnly: {type: 'rule', values: ['scrollable-region-focusable']}, resultTypes: ['violations'],
 })).violations"""
+# Whether the WCAG run already holds that rule (axe-core 4.14 tags it wcag2a): then a run of
+# its own looks again at what the first run saw, and the page's largest cost is axe itself.
+SCROLL_RULE_IN_WCAG = """(tags) => axe.getRules(tags).some(r => r.ruleId ===
+  'scrollable-region-focusable')"""
 
 
 def _look(page, label: str) -> None:
@@ -60,7 +72,10 @@ def _look(page, label: str) -> None:
         assert not seen["overflowing"], f"{label} {width} px: cut tables {seen['overflowing']}"
         assert_accessible(page, f"{label}, {width} px")
         load_axe(page)
-        assert_no_violations(page.evaluate(SCROLL_RULE), f"{label}, {width} px (scroll regions)")
+        if not page.evaluate(SCROLL_RULE_IN_WCAG, WCAG_TAGS):
+            assert_no_violations(
+                page.evaluate(SCROLL_RULE), f"{label}, {width} px (scroll regions)"
+            )
         screenshot(page, f"statistikk-{label}-{width}")
 
 
