@@ -8,6 +8,7 @@ as a module as well gives two copies of its globals.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import uuid
@@ -27,6 +28,7 @@ from app.data.seed import seed_defaults
 from app.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ROOT = Path(__file__).resolve().parents[1]
 PG_SERVER = os.environ.get("AVVIK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -155,6 +157,31 @@ def pdf_text(pdf: bytes) -> list[str]:
     ]
 
 
+@functools.cache
+def _english_of_msgids(source: str) -> tuple[tuple[str, str | None], ...]:
+    """Each msgid marked in ``source`` with its English translation. Reading the catalogue
+    takes a quarter of a second and the tests ask about the same sources many times; neither
+    the .po nor the sources change during a run."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+
+    catalog = _english_catalog()
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    found = []
+    for _line, message, _comments, _context in extract_from_file("python", ROOT / source, keywords):
+        msgid = message[0] if isinstance(message, tuple) else message
+        entry = catalog.get(msgid) if msgid else None
+        found.append((msgid, entry.string if entry is not None else None))
+    return tuple(found)
+
+
+@functools.cache
+def _english_catalog():
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "app/translations/en/LC_MESSAGES/messages.po").open("rb") as handle:
+        return read_po(handle, locale="en")
+
+
 def norwegian_msgids_in(text: str, source: str, data: set[str] = frozenset()) -> list[str]:
     """The msgids marked in ``source`` (a file under the project root) whose Norwegian text is in
     ``text`` although English differs: a heading the English report forgot to translate.
@@ -165,19 +192,9 @@ def norwegian_msgids_in(text: str, source: str, data: set[str] = frozenset()) ->
     """
     import re
 
-    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
-    from babel.messages.pofile import read_po
-
-    root = Path(__file__).resolve().parents[1]
-    with (root / "app/translations/en/LC_MESSAGES/messages.po").open("rb") as handle:
-        catalog = read_po(handle, locale="en")
-    keywords = {**DEFAULT_KEYWORDS, "N_": None}
     flat = " ".join(text.split())
     found = []
-    for _line, message, _comments, _context in extract_from_file("python", root / source, keywords):
-        msgid = message[0] if isinstance(message, tuple) else message
-        entry = catalog.get(msgid) if msgid else None
-        english = entry.string if entry is not None else None
+    for msgid, english in _english_of_msgids(source):
         # Two-letter words (" og ") also occur in the Norwegian data a report prints as stored.
         if not msgid or english == msgid or len(msgid.strip()) < 4:
             continue
