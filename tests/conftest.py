@@ -29,6 +29,7 @@ from app.extensions import db, limiter
 from tests.support import (
     build_database,
     copy_sqlite,
+    dropper,
     fresh_postgresql_url,
     fresh_sqlite_url,
     login,
@@ -87,6 +88,7 @@ def pg_template() -> Iterator[str]:
         build_database(pg_url(database=name))
         yield name
     finally:
+        dropper.wait()
         on_pg_server(f'DROP DATABASE "{name}"')
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import os
+import queue
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -103,16 +105,56 @@ def pg_schema() -> Iterator[str]:
         on_pg_server(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+class _Dropper:
+    """Drops the databases of finished `commits` tests in a thread of its own.
+
+    DROP DATABASE makes PostgreSQL 15 checkpoint the whole cluster: seconds on a busy machine,
+    during which the test process would only wait. In this thread the next tests run meanwhile;
+    `wait` (before the template goes, at the end of the session) makes sure every drop is done
+    and raises what failed."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[str] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._errors: list[str] = []
+
+    def drop(self, name: str) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="drop-databases", daemon=True)
+            self._thread.start()
+        self._queue.put(name)
+
+    def _run(self) -> None:
+        while True:
+            name = self._queue.get()
+            try:
+                # FORCE: a connection a test's thread left open must not keep the database.
+                with psycopg.connect(PG_SERVER, connect_timeout=3, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            except psycopg.Error as error:
+                self._errors.append(f"{name}: {error!r}")
+            finally:
+                self._queue.task_done()
+
+    def wait(self) -> None:
+        self._queue.join()
+        errors, self._errors[:] = list(self._errors), []
+        if errors:
+            raise RuntimeError(f"databases not dropped: {errors}")
+
+
+dropper = _Dropper()
+
+
 @contextmanager
 def fresh_postgresql_url(template: str) -> Iterator[str]:
-    """A database of its own, copied from ``template``, dropped afterwards."""
+    """A database of its own, copied from ``template``, dropped afterwards (by `dropper`)."""
     name = unique("avvik_test")
     on_pg_server(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
         yield pg_url(database=name)
     finally:
-        # FORCE: a connection a test's thread left open must not keep the database alive.
-        on_pg_server(f'DROP DATABASE "{name}" WITH (FORCE)')
+        dropper.drop(name)
 
 
 # --- SQLite: files of this process ----------------------------------------------------------
