@@ -8,8 +8,11 @@ as a module as well gives two copies of its globals.
 
 from __future__ import annotations
 
+import functools
 import os
+import queue
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -27,6 +30,7 @@ from app.data.seed import seed_defaults
 from app.extensions import db
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ROOT = Path(__file__).resolve().parents[1]
 PG_SERVER = os.environ.get("AVVIK_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -101,16 +105,56 @@ def pg_schema() -> Iterator[str]:
         on_pg_server(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+class _Dropper:
+    """Drops the databases of finished `commits` tests in a thread of its own.
+
+    DROP DATABASE makes PostgreSQL 15 checkpoint the whole cluster: seconds on a busy machine,
+    during which the test process would only wait. In this thread the next tests run meanwhile;
+    `wait` (before the template goes, at the end of the session) makes sure every drop is done
+    and raises what failed."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[str] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._errors: list[str] = []
+
+    def drop(self, name: str) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="drop-databases", daemon=True)
+            self._thread.start()
+        self._queue.put(name)
+
+    def _run(self) -> None:
+        while True:
+            name = self._queue.get()
+            try:
+                # FORCE: a connection a test's thread left open must not keep the database.
+                with psycopg.connect(PG_SERVER, connect_timeout=3, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            except psycopg.Error as error:
+                self._errors.append(f"{name}: {error!r}")
+            finally:
+                self._queue.task_done()
+
+    def wait(self) -> None:
+        self._queue.join()
+        errors, self._errors[:] = list(self._errors), []
+        if errors:
+            raise RuntimeError(f"databases not dropped: {errors}")
+
+
+dropper = _Dropper()
+
+
 @contextmanager
 def fresh_postgresql_url(template: str) -> Iterator[str]:
-    """A database of its own, copied from ``template``, dropped afterwards."""
+    """A database of its own, copied from ``template``, dropped afterwards (by `dropper`)."""
     name = unique("avvik_test")
     on_pg_server(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
         yield pg_url(database=name)
     finally:
-        # FORCE: a connection a test's thread left open must not keep the database alive.
-        on_pg_server(f'DROP DATABASE "{name}" WITH (FORCE)')
+        dropper.drop(name)
 
 
 # --- SQLite: files of this process ----------------------------------------------------------
@@ -155,6 +199,31 @@ def pdf_text(pdf: bytes) -> list[str]:
     ]
 
 
+@functools.cache
+def _english_of_msgids(source: str) -> tuple[tuple[str, str | None], ...]:
+    """Each msgid marked in ``source`` with its English translation. Reading the catalogue
+    takes a quarter of a second and the tests ask about the same sources many times; neither
+    the .po nor the sources change during a run."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+
+    catalog = _english_catalog()
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    found = []
+    for _line, message, _comments, _context in extract_from_file("python", ROOT / source, keywords):
+        msgid = message[0] if isinstance(message, tuple) else message
+        entry = catalog.get(msgid) if msgid else None
+        found.append((msgid, entry.string if entry is not None else None))
+    return tuple(found)
+
+
+@functools.cache
+def _english_catalog():
+    from babel.messages.pofile import read_po
+
+    with (ROOT / "app/translations/en/LC_MESSAGES/messages.po").open("rb") as handle:
+        return read_po(handle, locale="en")
+
+
 def norwegian_msgids_in(text: str, source: str, data: set[str] = frozenset()) -> list[str]:
     """The msgids marked in ``source`` (a file under the project root) whose Norwegian text is in
     ``text`` although English differs: a heading the English report forgot to translate.
@@ -165,19 +234,9 @@ def norwegian_msgids_in(text: str, source: str, data: set[str] = frozenset()) ->
     """
     import re
 
-    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
-    from babel.messages.pofile import read_po
-
-    root = Path(__file__).resolve().parents[1]
-    with (root / "app/translations/en/LC_MESSAGES/messages.po").open("rb") as handle:
-        catalog = read_po(handle, locale="en")
-    keywords = {**DEFAULT_KEYWORDS, "N_": None}
     flat = " ".join(text.split())
     found = []
-    for _line, message, _comments, _context in extract_from_file("python", root / source, keywords):
-        msgid = message[0] if isinstance(message, tuple) else message
-        entry = catalog.get(msgid) if msgid else None
-        english = entry.string if entry is not None else None
+    for msgid, english in _english_of_msgids(source):
         # Two-letter words (" og ") also occur in the Norwegian data a report prints as stored.
         if not msgid or english == msgid or len(msgid.strip()) < 4:
             continue
