@@ -68,7 +68,7 @@ def test_a_whole_flow_emits_everything_and_nothing_identifying(page, live_app, t
     page.goto("/personvern/")
     page.locator("#number").fill(f"{PATIENT[:3]} {PATIENT[3:6]} {PATIENT[6:9]} {PATIENT[9:]}")
     page.locator("main").get_by_role("button", name="Søk", exact=True).click()
-    expect(page.locator("#treff")).to_contain_text("1 sak")
+    expect(page.locator("#treff")).to_contain_text("1 avvik")
 
     # The command line's report files.
     out = tmp_path / "cli"

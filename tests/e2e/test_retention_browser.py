@@ -15,8 +15,8 @@ from tests.e2e.browser import assert_accessible, log_in, switch_language
 pytestmark = pytest.mark.e2e
 
 WORDS = {
-    "nb": ("Saken ble anonymisert", "Saken anonymisert etter oppbevaringstiden"),
-    "en": ("The case was anonymised", "Case anonymised after the retention period"),
+    "nb": ("Avviket ble anonymisert", "Avviket anonymisert etter oppbevaringstiden"),
+    "en": ("The deviation was anonymised", "Deviation anonymised after the retention period"),
 }
 CLINIC = {
     "nb": ("Medisinsk klinikk", "Geriatrisk"),
