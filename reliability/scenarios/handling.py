@@ -26,7 +26,6 @@ CASES = 50
 # can be reopened and a forwarded one forwarded again, from a page loaded after a move.
 SECOND_ROUND = 10
 CONFLICT = "Noen andre endret avviket samtidig med deg."
-SUCCESS = "Lagret:"
 TO_STATUS = {
     "besvar": "besvart",
     "avvis": "avvist",
@@ -165,8 +164,11 @@ def _outcome(client: Client, answer: Response) -> str:
         if answer.location.startswith("/avvik/"):
             return "won"
         page = client.get(answer.location)  # the inbox, with the message on top
-        texts = " ".join(text for _, text in page.alerts())
-        if SUCCESS in texts:
+        alerts = page.alerts()
+        texts = " ".join(text for _, text in alerts)
+        # A won move's notice says what happened in words of its own (issue 22's past-tense
+        # notices), so it is read by its kind: the success colour.
+        if any(kind == "success" for kind, _ in alerts):
             return "won"
         return "conflict" if CONFLICT in texts else f"redirect: {texts[:80]}"
     if answer.status == 409 and any(CONFLICT in text for _, text in answer.alerts()):
