@@ -43,7 +43,15 @@ PAGE_LOADS = (
     joinedload(Deviation.reporter_unit).joinedload(Unit.parent),
     joinedload(Deviation.counterpart_unit).joinedload(Unit.parent),
     joinedload(Deviation.forwarded_unit).joinedload(Unit.parent),
-    selectinload(Deviation.events).joinedload(DeviationEvent.actor),
+    # The history's rows with what their lines name (app/deviations/history.py), in the same
+    # query as the rows: not one lookup per line.
+    selectinload(Deviation.events).options(
+        joinedload(DeviationEvent.actor),
+        joinedload(DeviationEvent.colleague),
+        joinedload(DeviationEvent.unit).joinedload(Unit.parent),
+        joinedload(DeviationEvent.org),
+        joinedload(DeviationEvent.from_org),
+    ),
 )
 
 
