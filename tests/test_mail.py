@@ -324,11 +324,14 @@ def test_reminders_before_and_after_the_deadline_are_idempotent(mail_app, smtp):
     recorder, _ = smtp
     with mail_app.app_context():
         today = local(datetime.now(UTC)).date()
-        soon = file()
-        late = file()
-        assigned = file()
-        not_yet = file()
-        closed = file()
+        # Filed eleven days ago: 14-day cases whose deadlines are then moved. (Filed today, a
+        # deadline in three days is a 3-day period, reminded only the day before it.)
+        filed = datetime.now(UTC) - timedelta(days=11)
+        soon = file(filed)
+        late = file(filed)
+        assigned = file(filed)
+        not_yet = file(filed)
+        closed = file(filed)
         handler = find_user("mottak@stolav.demo")
         transition(closed, Move.ANSWER, handler, text="Besvart.")
         transition(assigned, Move.START, handler)
@@ -374,10 +377,12 @@ def test_a_new_deadline_after_re_routing_gets_its_own_reminder(mail_app):
             find_user("mottak@stolav.demo"),
             target_org=organisation_by_name("Malvik").id,
         )
-        db.session.execute(sa.update(Deviation).values(response_deadline=today + timedelta(days=3)))
         db.session.commit()
-        assert reminders.send_reminders(today) == 1
-        assert reminders.send_reminders(today) == 0
+        # Malvik's own deadline, counted from the re-routing: reminded three days before it.
+        assert deviation.response_deadline == today + timedelta(days=14)
+        soon = deviation.response_deadline - timedelta(days=3)
+        assert reminders.send_reminders(soon) == 1
+        assert reminders.send_reminders(soon) == 0
         last = db.session.scalar(sa.select(OutboxMail).order_by(OutboxMail.id.desc()).limit(1))
         assert last.to_address == "mottak@malvik.demo"
 

@@ -370,7 +370,7 @@ def test_the_mottak_is_reminded_once_when_nothing_is_recorded_a_day_after_filing
     again = runner.invoke(args=["send-reminders"])
     assert "0 påminnelser om varsling av alvorlige hendelser" in again.output
     with app.app_context():
-        # (The deadline reminders of the three serious cases come too: due in three days.)
+        # (Not the deadline reminders: a serious event's comes the day before its deadline.)
         new = [m for m in mails_to("mottak@stolav.demo")[before:] if "Helsetilsynet" in m.subject]
         assert len(new) == 1
         assert new[0].subject == (

@@ -87,7 +87,9 @@ _TEXTS = {
     ),
     Notice.DEADLINE_SOON: (
         _l("svarfristen nærmer seg"),
-        _l("Svarfristen for avviket går ut om få dager, og det er ikke besvart ennå."),
+        # Not "in a few days": a serious event's comes the day before its deadline, or on the
+        # deadline day when a missed run catches up (handling/reminders.py).
+        _l("Svarfristen for avviket går snart ut, og det er ikke besvart ennå."),
     ),
     Notice.DEADLINE_PASSED: (
         _l("svarfristen er passert"),
