@@ -1,4 +1,4 @@
-"""The deadline reminders to whoever has a case (`flask send-reminders`, daily).
+"""The deadline reminders to whoever has a case (`flask send-reminders`, hourly).
 
 "Svarfristen nærmer seg" comes when a third of the case's own response period is left (rounded,
 at least 1 day, at most REMIND_BEFORE_DAYS): 3 days before a 14-day deadline, but the day
