@@ -11,7 +11,7 @@ from app.auth.services import find_user
 from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.handling.thread import post_message
-from app.models import DeviationSearch
+from app.models import DeviationSearch, Status
 from app.search import services, similar
 from app.search.text import document, query_stems
 from tests import factories
@@ -75,8 +75,8 @@ def test_filters_cursor_and_bad_input(ctx):
     assert services.search(user, services.SearchFilter(text="hjelpemiddel"), cursor="@@").items
     assert not services.search(user, services.SearchFilter(text='"NEAR( AND * OR')).items
     assert services.search(user, services.SearchFilter(text="og ikke")).no_words
-    assert found("mottak@stolav.demo", "hjelpemiddel", status="besvart") == []
-    assert len(found("mottak@stolav.demo", "hjelpemiddel", status="sendt")) == 5
+    assert found("mottak@stolav.demo", "hjelpemiddel", status={Status.BESVART}) == []
+    assert len(found("mottak@stolav.demo", "hjelpemiddel", status={Status.SENDT})) == 5
 
 
 # (user, sees the case St. Olavs (melder@stolav.demo) → Trondheim, in the inbox search too)

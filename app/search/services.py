@@ -54,7 +54,8 @@ _fts = sa.table(FTS_TABLE, sa.column("rowid", sa.Integer), sa.column(FTS_TABLE))
 @dataclass(frozen=True)
 class SearchFilter:
     text: str = ""
-    status: Status | None = None
+    # The stored statuses picked (one, or the several a reporter's status stands for).
+    status: frozenset[Status] | None = None
     category_id: int | None = None
     # The inbox: only what was sent to the user's organisation.
     received_only: bool = False
@@ -292,7 +293,7 @@ def _conditions(user: User, filters: SearchFilter, cursor: str | None) -> list[C
     else:
         conditions.append(permissions.visible(user, Deviation))
     if filters.status is not None:
-        conditions.append(Deviation.status == filters.status)
+        conditions.append(Deviation.status.in_(sorted(filters.status)))
     if filters.category_id is not None:
         conditions.append(Deviation.category_id == filters.category_id)
     if filters.registered_from is not None:

@@ -13,6 +13,7 @@ from app.data.demo import create_demo_deviations
 from app.data.demo_learning import create_demo_learning
 from app.data.seed import HOSPITAL
 from app.extensions import db
+from app.handling.moves import Move
 from app.models import Deviation, GoodStory, Lesson, LessonStatus
 from reports import Tertial
 from tests import factories
@@ -72,8 +73,25 @@ def _check(page, url: str, name: str, language: str) -> None:
         screenshot(page, f"{name}-{language}-{width}")
 
 
+# The search's status filter for someone who receives no cases: the reporting side's four.
+REPORTER_STATUSES = {
+    "nb": ["Alle", "Mottatt", "Under arbeid", "Besvart", "Avvist"],
+    "en": ["All", "Received", "Being worked on", "Answered", "Rejected"],
+}
+
+
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_pages_are_accessible_and_fit_a_phone(page, live_app, demo, language):
+    with live_app.app_context():
+        # One of the nurse's earlier cases is being worked on, for the status filter below.
+        taken = db.session.scalars(
+            sa.select(Deviation).where(
+                Deviation.title == "Legemiddelliste ikke oppdatert ved utreise"
+            )
+        ).first()
+        factories.move(taken, Move.START, by="mottak@stolav.demo")
+        taken_ref = taken.reference
+        db.session.commit()
     _as(page, "melder@trondheim.demo", language)
     _check(page, "/", "forside", language)
     _check(page, "/gode-historier/ny", "historie-skjema", language)
@@ -81,6 +99,17 @@ def test_pages_are_accessible_and_fit_a_phone(page, live_app, demo, language):
     _check(page, f"/gode-historier/{demo['told']}", "historie", language)
     _check(page, "/laering", "laering", language)
     _check(page, "/sok?q=legemiddelliste", "sok", language)
+    words = REPORTER_STATUSES[language]
+    expect(page.locator("#status option")).to_have_text(words)
+    page.select_option("#status", label=words[2])
+    page.locator("main form[role=search] button[type=submit]").click()
+    page.wait_for_url("**status=under_arbeid**")
+    expect(page.locator("#status")).to_have_value("under_arbeid")
+    rows = page.locator("#sokeresultat tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(taken_ref)
+    expect(rows.first.locator("td").nth(5)).to_have_text(words[2])
+    assert_accessible(page, f"search by the reporter's status ({language})")
 
     _as(page, "mottak@malvik.demo", language)
     _check(page, f"/gode-historier/{demo['story']}", "historie-mottak", language)

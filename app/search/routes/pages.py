@@ -11,7 +11,7 @@ from app.common.picklists import active_categories
 from app.deviations.services import get_by_reference
 from app.privacy.access_log import log_listing
 from app.search import services
-from app.search.forms import filters_from_request, url_args
+from app.search.forms import filters_from_request, status_options, url_args
 from app.search.routes.blueprint import bp
 
 
@@ -19,6 +19,9 @@ from app.search.routes.blueprint import bp
 @login_required
 def index():
     filters = filters_from_request()
+    # Someone who receives no cases reads the reporting side's four statuses (docs/glossary.md),
+    # in the filter as in the results.
+    reporter_view = not permissions.can(current_user, "open", permissions.INBOX)
     reference = services.reference_in(filters.text)
     if reference:
         deviation = get_by_reference(reference)
@@ -42,10 +45,13 @@ def index():
             page_size=int(current_app.config["INBOX_PAGE_SIZE"]),
         )
         log_listing(current_user, (row.id for row in page.items))
+    args = url_args(filters)
     return render_template(
         "search/index.html",
         filters=filters,
-        args=url_args(filters),
+        args=args,
+        statuses=status_options(reporter_view, args.get("status")),
+        chosen_status=args.get("status"),
         picked_org=services.organisation_name(filters.organisation_id),
         page=page,
         categories=active_categories(),
