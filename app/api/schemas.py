@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.handling.services import HARM_SERIOUS
 from app.models import Harm, HistoryLine, OrgKind, Status
 from app.models.deviation import DESCRIPTION_MAX, MESSAGE_MAX, TEXT_MAX, TITLE_MAX, Direction
 
@@ -33,9 +34,15 @@ class ClientSchema(Schema):
     expires_at = fields.AwareDateTime(required=True)
 
 
+# Category, agreement and unit names (and unit paths) are in the request's language: the English
+# name with Accept-Language: en where the admin gave one, else the Norwegian (docs/api.md).
+LOCALIZED = {"description": "In the language of Accept-Language (English where there is one)."}
+LOCALIZED_NAME = {"description": "Its name in the language of Accept-Language."}
+
+
 class CategorySchema(Schema):
     id = fields.Integer(required=True)
-    name = fields.String(required=True)
+    name = fields.String(required=True, metadata=LOCALIZED)
     active = fields.Boolean(required=True)
 
 
@@ -60,8 +67,8 @@ class UnitSchema(Schema):
     id = fields.Integer(required=True)
     organisation_id = fields.Integer(required=True)
     parent_id = fields.Integer(allow_none=True, required=True)
-    name = fields.String(required=True)
-    path = fields.String(required=True)
+    name = fields.String(required=True, metadata=LOCALIZED)
+    path = fields.String(required=True, metadata=LOCALIZED)
     active = fields.Boolean(required=True)
 
 
@@ -84,6 +91,11 @@ class DeviationListQuery(Schema):
     )
     status = fields.Enum(Status, by_value=True, load_default=None)
     category_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
+    harm = fields.String(
+        load_default=None,
+        validate=validate.OneOf([h.value for h in Harm] + [HARM_SERIOUS]),
+        metadata={"description": f"A harm, or {HARM_SERIOUS}: the serious events (alvorlig, dod)."},
+    )
     sort = fields.String(
         load_default="newest",
         validate=validate.OneOf(["newest", "deadline"]),
@@ -97,18 +109,57 @@ class DeviationListQuery(Schema):
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=PAGE_MAX))
 
 
+class NoticeSummarySchema(Schema):
+    """What was recorded about notifying Statens helsetilsyn of a serious event, without the
+    texts typed with it."""
+
+    notifiable = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "true: Statens helsetilsyn was notified (on notified_on); "
+            "false: recorded as not notifiable."
+        },
+    )
+    notified_on = fields.Date(allow_none=True, required=True)
+    recorded_at = fields.AwareDateTime(required=True)
+
+
+class SeriousNoticeSchema(NoticeSummarySchema):
+    """The notice as the case's page shows it."""
+
+    notified_by = fields.String(required=True, metadata={"description": "As written; or ''."})
+    reference = fields.String(required=True, metadata={"description": "The notice's; or ''."})
+    reason = fields.String(required=True, metadata={"description": "Why not notifiable; or ''."})
+    recorded_by = fields.String(allow_none=True, required=True)
+
+
+SERIOUS = {
+    "description": "Harm alvorlig or dod: a serious event, which may have to be notified to "
+    "Statens helsetilsyn at once."
+}
+NOTICE = {
+    "description": "What the receiving organisation recorded about notifying Statens "
+    "helsetilsyn; null while nothing is recorded, and for a case that is not serious."
+}
+
+
 class DeviationRowSchema(Schema):
     reference = fields.String(required=True)
     url = fields.String(required=True, metadata={"description": "This deviation in the API."})
     registered_at = fields.AwareDateTime(required=True)
     title = fields.String(required=True)
     status = fields.Enum(Status, by_value=True, required=True)
-    category = fields.String(required=True)
+    category = fields.String(required=True, metadata=LOCALIZED)
     reporter_organisation = fields.String(required=True, attribute="reporter_org_name")
-    reporter_unit = fields.String(allow_none=True, required=True)
+    reporter_unit = fields.String(allow_none=True, required=True, metadata=LOCALIZED)
     counterpart_organisation = fields.String(required=True, attribute="counterpart_org_name")
-    forwarded_unit = fields.String(allow_none=True, required=True)
+    forwarded_unit = fields.String(allow_none=True, required=True, metadata=LOCALIZED)
     response_deadline = fields.Date(required=True)
+    harm = fields.Enum(Harm, by_value=True, required=True)
+    serious = fields.Boolean(required=True, metadata=SERIOUS)
+    serious_notice = fields.Nested(
+        NoticeSummarySchema, allow_none=True, required=True, metadata=NOTICE
+    )
 
 
 class DeviationPageSchema(Schema):
@@ -164,17 +215,22 @@ class DeviationSchema(Schema):
     status = fields.Enum(Status, by_value=True, required=True)
     direction = fields.Enum(Direction, by_value=True, required=True)
     harm = fields.Enum(Harm, by_value=True, required=True)
-    category = fields.Nested(NamedSchema, required=True)
-    agreement = fields.Nested(NamedSchema, allow_none=True, required=True)
+    serious = fields.Boolean(required=True, metadata=SERIOUS)
+    serious_notice = fields.Nested(
+        SeriousNoticeSchema, allow_none=True, required=True, metadata=NOTICE
+    )
+    # NamedSchema as before (organisations use it too): its name is the request's language's.
+    category = fields.Nested(NamedSchema, required=True, metadata=LOCALIZED_NAME)
+    agreement = fields.Nested(NamedSchema, allow_none=True, required=True, metadata=LOCALIZED_NAME)
     title = fields.String(required=True)
     description = fields.String(required=True)
     immediate_action = fields.String(required=True)
     suggestion = fields.String(required=True)
     reporter_organisation = fields.Nested(NamedSchema, required=True)
-    reporter_unit = fields.String(allow_none=True, required=True)
+    reporter_unit = fields.String(allow_none=True, required=True, metadata=LOCALIZED)
     counterpart_organisation = fields.Nested(NamedSchema, required=True)
-    counterpart_unit = fields.String(allow_none=True, required=True)
-    forwarded_unit = fields.String(allow_none=True, required=True)
+    counterpart_unit = fields.String(allow_none=True, required=True, metadata=LOCALIZED)
+    forwarded_unit = fields.String(allow_none=True, required=True, metadata=LOCALIZED)
     response_deadline = fields.Date(required=True)
     response = fields.String(allow_none=True, required=True)
     closed_at = fields.AwareDateTime(allow_none=True, required=True)
@@ -249,7 +305,7 @@ class LessonSchema(Schema):
     id = fields.Integer(required=True)
     published_at = fields.AwareDateTime(required=True, attribute="at")
     title = fields.String(required=True)
-    category = fields.String(required=True)
+    category = fields.String(required=True, metadata=LOCALIZED)
     organisation = fields.String(required=True)
     what_happened = fields.String(required=True, attribute="first_text")
     what_changed = fields.String(required=True, attribute="second_text")

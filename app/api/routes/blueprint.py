@@ -122,6 +122,14 @@ def _authenticate() -> None:
     g.api_actor = ApiActor(client)
 
 
+@bp.after_request
+def _vary_by_language(response):
+    # Catalogue names, history lines, statistics labels and problems follow Accept-Language:
+    # a cache between us and the client must keep each language's answer apart.
+    response.vary.add("Accept-Language")
+    return response
+
+
 def _token_key() -> str:
     token = _bearer_token() or ""
     return "api-token:" + hashlib.sha256(token.encode()).hexdigest()[:32]

@@ -12,21 +12,25 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import access
 from app.api.access import ApiActor
+from app.common.names import localized_name, name_column
 from app.deviations.history import history_line
 from app.extensions import db
+from app.handling import serious, workflow
 from app.handling import services as handling
-from app.handling import workflow
 from app.learning.services import community
 from app.models import (
     AccessAction,
+    Agreement,
     Category,
     Deviation,
     DeviationEvent,
     DeviationMessage,
     Organisation,
+    SeriousNotice,
     Status,
     Unit,
 )
+from app.models.deviation import SERIOUS_HARMS
 from app.models.organisation import unit_paths
 from app.privacy.access_log import record_access
 from app.statistics import services as statistics
@@ -44,6 +48,7 @@ def deviation_page(actor: ApiActor, query: dict[str, Any]) -> dict[str, Any]:
     filters = handling.InboxFilter(
         status=query["status"],
         category_id=query["category_id"],
+        harm=query["harm"],
         sort=handling.SORT_DEADLINE
         if query["sort"] == "deadline" and not sent
         else handling.SORT_NEWEST,
@@ -55,13 +60,62 @@ def deviation_page(actor: ApiActor, query: dict[str, Any]) -> dict[str, Any]:
         page_size=query["limit"],
         sent=sent,
     )
-    items = [{**asdict(row), "url": deviation_url(row.reference)} for row in page.items]
+    notices = _notice_summaries([row.id for row in page.items if row.harm in SERIOUS_HARMS])
+    items = [
+        {
+            **asdict(row),
+            "url": deviation_url(row.reference),
+            "serious": row.harm in SERIOUS_HARMS,
+            "serious_notice": notices.get(row.id),
+        }
+        for row in page.items
+    ]
     next_url = None
     if page.next_cursor:
         args = {k: v for k, v in query.items() if v is not None and k != "after"}
         args = {k: (v.value if isinstance(v, Status) else v) for k, v in args.items()}
         next_url = url_for("api.deviations", after=page.next_cursor, _external=True, **args)
     return {"items": items, "next_cursor": page.next_cursor, "next": next_url}
+
+
+def _notice_summaries(ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The recorded notices of a page's serious events, by case id: one query over the few
+    serious rows (none at all for a page without one), and none of the texts typed with them."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            SeriousNotice.deviation_id,
+            SeriousNotice.notifiable,
+            SeriousNotice.notified_on,
+            SeriousNotice.recorded_at,
+        ).where(SeriousNotice.deviation_id.in_(ids))
+    )
+    return {
+        row.deviation_id: {
+            "notifiable": row.notifiable,
+            "notified_on": row.notified_on,
+            "recorded_at": row.recorded_at,
+        }
+        for row in rows
+    }
+
+
+def _serious_notice(deviation: Deviation) -> dict[str, Any] | None:
+    if not deviation.is_serious:
+        return None
+    notice = serious.notice_of(deviation)
+    if notice is None:
+        return None
+    return {
+        "notifiable": notice.notifiable,
+        "notified_on": notice.notified_on,
+        "recorded_at": notice.recorded_at,
+        "notified_by": notice.notified_by,
+        "reference": notice.reference,
+        "reason": notice.reason,
+        "recorded_by": notice.recorded_by.name if notice.recorded_by is not None else None,
+    }
 
 
 def visible_deviation(
@@ -95,10 +149,10 @@ def note_reading(actor: ApiActor, deviation: Deviation) -> None:
 
 
 def deviation_body(actor: ApiActor, deviation: Deviation) -> dict[str, Any]:
-    units = unit_paths(db.session.execute(sa.select(Unit.id, Unit.parent_id, Unit.name)).all())
+    units = _unit_paths()
 
-    def named(obj: Any) -> dict[str, Any] | None:
-        return {"id": obj.id, "name": obj.name} if obj is not None else None
+    def named(obj: Category | Agreement | None) -> dict[str, Any] | None:
+        return {"id": obj.id, "name": localized_name(obj)} if obj is not None else None
 
     return {
         "reference": deviation.reference,
@@ -108,6 +162,8 @@ def deviation_body(actor: ApiActor, deviation: Deviation) -> dict[str, Any]:
         "status": deviation.status,
         "direction": deviation.direction,
         "harm": deviation.harm,
+        "serious": deviation.is_serious,
+        "serious_notice": _serious_notice(deviation),
         "category": named(deviation.category),
         "agreement": named(deviation.agreement),
         "title": deviation.title,
@@ -169,8 +225,19 @@ def _org_name(org_id: int, deviation: Deviation) -> str:
     return org.name if org is not None else ""
 
 
-def categories() -> list[Category]:
-    return list(db.session.scalars(sa.select(Category).order_by(Category.position, Category.name)))
+def _unit_paths() -> dict[int, str]:
+    """Every unit's "Klinikk › Avdeling" in the request's language (the table is small)."""
+    return unit_paths(
+        db.session.execute(sa.select(Unit.id, Unit.parent_id, name_column(Unit))).all()
+    )
+
+
+def categories() -> list[dict[str, Any]]:
+    found = db.session.scalars(sa.select(Category).order_by(Category.position, Category.name))
+    return [
+        {"id": category.id, "name": localized_name(category), "active": category.active}
+        for category in found
+    ]
 
 
 def organisations() -> list[Organisation]:
@@ -180,7 +247,7 @@ def organisations() -> list[Organisation]:
 def units_of(organisation_id: int) -> list[dict[str, Any]] | None:
     if db.session.get(Organisation, organisation_id) is None:
         return None
-    paths = unit_paths(db.session.execute(sa.select(Unit.id, Unit.parent_id, Unit.name)).all())
+    paths = _unit_paths()
     rows = db.session.scalars(
         sa.select(Unit).where(Unit.organisation_id == organisation_id).order_by(Unit.id)
     )
@@ -189,8 +256,8 @@ def units_of(organisation_id: int) -> list[dict[str, Any]] | None:
             "id": unit.id,
             "organisation_id": unit.organisation_id,
             "parent_id": unit.parent_id,
-            "name": unit.name,
-            "path": paths.get(unit.id, unit.name),
+            "name": localized_name(unit),
+            "path": paths.get(unit.id, localized_name(unit)),
             "active": unit.active,
         }
         for unit in rows
