@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from app.common.dates import today_local
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.extensions import db
-from app.models import Agreement, Category, Organisation, Unit
+from app.models import Agreement, Category, Organisation, Role, Unit
 from tests.bad_input import Form, Kinds, drive
-from tests.factories import deviation
+from tests.factories import deviation, new_user
 
 
 def choices(app) -> Kinds:
@@ -95,6 +95,9 @@ def test_moves_and_messages_on_a_deviation(app, login_as):
         unit = kinds.valid["unit"][-1]  # one of the hospital's
         trondheim = str(organisation_by_name("Trondheim").id)
         orkland = str(organisation_by_name("Orkland").id)
+        # Someone staffs Orkland's mottak: to one nobody staffs, with no fallback named, a
+        # re-routing is refused (app/handling/fallback.py), and the baseline must succeed.
+        new_user("mottak@orkland.demo", org="Orkland", roles=[Role.SAKSBEHANDLER])
         db.session.commit()
     handler = login_as("mottak@stolav.demo")
     path = f"/avvik/{reference}/behandling"

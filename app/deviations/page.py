@@ -14,11 +14,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.analysis import services as analysis
 from app.common import permissions
 from app.common.dates import today_local
+from app.common.picklists import Choice
 from app.deviations import services
 from app.deviations.forms import MessageForm
 from app.deviations.history import history_line
 from app.extensions import db
-from app.handling import serious, thread, workflow
+from app.handling import fallback, serious, thread, workflow
 from app.handling.forms import (
     NOT_NOTIFIABLE,
     NOTIFIED,
@@ -98,6 +99,16 @@ def render_deviation(
         # Also a refused form: the page shows the case as it is now, and that is what a
         # second try decides on.
         form.version.data = str(deviation.version)
+    # The reroute form marks the organisations whose mottak nobody staffs, as filing does.
+    reroute = forms.get(Move.REROUTE)
+    unstaffed_onward = (
+        fallback.onward_routes(
+            deviation,
+            [Choice(c.value, c.label) for c in reroute.target_org.choices if c.value],
+        )
+        if reroute is not None
+        else []
+    )
     # A move the case no longer allows has no form to keep the text in: show it to copy.
     unsent_text = failed[1].text.data if failed is not None and failed[0] not in forms else None
     can_post = permissions.can(current_user, "post_message", deviation)
@@ -118,6 +129,7 @@ def render_deviation(
             move_labels=MOVE_LABELS,
             Move=Move,
             open_move=failed[0] if failed else None,
+            unstaffed_onward=unstaffed_onward,
             unsent_text=(unsent_text or "").strip() or None,
             actor=workflow.actor_of(current_user, deviation),
             thread=thread.thread(deviation, current_user),

@@ -10,6 +10,13 @@ central admins are mailed, so that someone names a fallback or staffs the mottak
 
 The filing form, the receipt and the admin's organisation list ask the same questions here, so
 what they say is what filing does.
+
+A handler's "send to another organisation" (``make_move``) follows the same rule: a case sent
+to a mottak nobody staffs goes on at once to the fallback mottak. Where no fallback can take
+it, the move is refused instead of leaving the case with nobody, unlike filing: a filed case
+must be kept whatever happens, while a case being sent on has a reader already, the handler
+sending it. The fallback may not be the organisation sending the case either (it would only
+come back). The case page's reroute form asks ``onward_routes`` and says the same.
 """
 
 from __future__ import annotations
@@ -24,9 +31,11 @@ from flask_babel import gettext as _
 from app.common import permissions
 from app.extensions import db
 from app.handling import notify
-from app.handling.workflow import note_unread, reroute_unstaffed
+from app.handling.move_input import refused
+from app.handling.moves import Move
+from app.handling.workflow import note_unread, reroute_unstaffed, transition
 from app.mail.services import absolute_url, queue_mail
-from app.models import Deviation, DeviationEvent, EventKind, Organisation, Status, User
+from app.models import Deviation, DeviationEvent, EventKind, Organisation, Status, User, utcnow
 
 
 def _staff() -> sa.Select:
@@ -65,6 +74,8 @@ class Route:
     filed_to: Organisation
     staffed: bool
     fallback: Organisation | None  # set only when the case goes there
+    # Sent on by a handler: the fallback is their own organisation, so it cannot take the case.
+    comes_back: bool = False
 
     @property
     def unread(self) -> bool:
@@ -97,6 +108,87 @@ def unstaffed_routes(reporter_org_id: int, organisations: list[Organisation]) ->
         usable = fallback_usable and fallback.id not in (org.id, reporter_org_id)  # type: ignore[union-attr]
         routes.append(Route(org, False, fallback if usable else None))
     return routes
+
+
+def _onward(
+    deviation: Deviation,
+    to: Organisation,
+    fallback: Organisation | None,
+    fallback_staffed: bool,
+) -> Route:
+    """The route of a case its handler sends on to ``to``, whose mottak nobody staffs."""
+    comes_back = fallback is not None and fallback.id == deviation.counterpart_org_id
+    usable = (
+        fallback is not None
+        and fallback_staffed
+        and not comes_back
+        and fallback.id not in (to.id, deviation.reporter_org_id)
+    )
+    return Route(to, False, fallback if usable else None, comes_back=comes_back)
+
+
+def onward_route(deviation: Deviation, to: Organisation) -> Route:
+    """Where a case its handler sends on to ``to`` ends up."""
+    if is_staffed(to.id):
+        return Route(to, True, None)
+    fallback = fallback_organisation()
+    return _onward(deviation, to, fallback, fallback is not None and is_staffed(fallback.id))
+
+
+def onward_routes(deviation: Deviation, organisations: list) -> list[Route]:
+    """For the reroute form: the route of every organisation on offer whose mottak nobody
+    staffs, in two queries whatever the number of organisations."""
+    counts = handler_counts()
+    fallback = fallback_organisation()
+    fallback_staffed = fallback is not None and counts.get(fallback.id, 0) > 0
+    return [
+        _onward(deviation, org, fallback, fallback_staffed)
+        for org in organisations
+        if not counts.get(org.id, 0)
+    ]
+
+
+def _nobody_there(route: Route) -> str:
+    if route.comes_back:
+        return _(
+            "Avviket kan ikke sendes til %(org)s: ingen er saksbehandler i mottaket der, og "
+            "reservemottaket er hos dere selv, så avviket ville kommet tilbake hit. Behandle "
+            "det her, eller velg en annen organisasjon.",
+            org=route.filed_to.name,
+        )
+    return _(
+        "Avviket kan ikke sendes til %(org)s: ingen er saksbehandler i mottaket der, og det er "
+        "ikke valgt noe reservemottak som kan ta avviket, så ingen ville kunne lese det. "
+        "Behandle det her, eller velg en annen organisasjon.",
+        org=route.filed_to.name,
+    )
+
+
+def make_move(
+    deviation: Deviation, move: Move | str, actor: User, *, now: datetime | None = None, **kwargs
+) -> DeviationEvent:
+    """A handler's move (workflow.transition, same arguments), with this module's rule for a
+    re-routing: to a mottak nobody staffs, the case goes on at once to the fallback mottak
+    (a second history row, without an actor, and the fallback's handlers mailed); where no
+    fallback can take it, the move is refused beside the organisation and nothing changes.
+    Returns the handler's own history row. Flushes."""
+    move = Move(move)
+    now = now or utcnow()
+    if move is not Move.REROUTE:
+        return transition(deviation, move, actor, now=now, **kwargs)
+    routes: list[Route] = []
+
+    def check(org: Organisation) -> None:
+        route = onward_route(deviation, org)
+        if route.unread:
+            raise refused("unstaffed", _nobody_there(route), "target_org")
+        routes.append(route)
+
+    event = transition(deviation, move, actor, now=now, org_rule=check, **kwargs)
+    if routes and routes[0].fallback is not None:
+        reroute_unstaffed(deviation, routes[0].fallback, now)
+        notify.to_mottak(notify.Notice.FALLBACK_REROUTED, deviation)
+    return event
 
 
 def route_new_case(deviation: Deviation, now: datetime) -> Route:

@@ -28,6 +28,7 @@ class Notice(StrEnum):
     NEW = "nytt"
     REROUTED = "omdirigert"
     FALLBACK = "reservemottak"
+    FALLBACK_REROUTED = "omdirigert_reservemottak"  # sent on by a handler, then by the rule
     ANSWERED = "besvart"
     REJECTED = "avvist"
     QUESTION = "melding_fra_mottaker"
@@ -55,6 +56,14 @@ _TEXTS = {
         _l(
             "Et nytt avvik er sendt til en organisasjon der ingen tar imot i mottaket, og derfor "
             "til mottaket i organisasjonen din, som er helsefellesskapets reservemottak."
+        ),
+    ),
+    Notice.FALLBACK_REROUTED: (
+        _l("avvik videresendt til reservemottaket"),
+        _l(
+            "Et avvik er videresendt fra en annen organisasjon til en organisasjon der ingen tar "
+            "imot i mottaket, og derfor til mottaket i organisasjonen din, som er "
+            "helsefellesskapets reservemottak."
         ),
     ),
     Notice.ANSWERED: (

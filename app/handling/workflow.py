@@ -8,6 +8,7 @@ row and queues the e-mails it causes — all in the caller's transaction. It onl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -188,6 +189,7 @@ def transition(
     now: datetime | None = None,
     seen_version: int | None = None,
     line: HistoryLine | None = None,
+    org_rule: Callable[[Organisation], object] | None = None,
 ) -> DeviationEvent:
     """Make one move, or raise ServiceError and change nothing. Flushes; the caller commits.
 
@@ -199,6 +201,11 @@ def transition(
 
     ``line`` is what the history row says besides the move (HistoryLine.OPENED: done by opening
     the case); a forward or a re-routing writes its own, naming where the case went.
+
+    ``org_rule`` checks where a re-routing goes beyond this table (app/handling/fallback.py:
+    a mottak nobody staffs), raising ServiceError to refuse; it is passed in because that
+    module builds on this one and cannot be imported here. It runs with the other checks,
+    before anything changes.
     """
     now = now or utcnow()
     move = Move(move)
@@ -235,6 +242,8 @@ def transition(
         else None
     )
     org = resolve_org(deviation, target_org) if Need.ORG in rule.needs else None
+    if org is not None and org_rule is not None:
+        org_rule(org)
 
     # One UPDATE per move, so the version counts moves: without this, a lazy load in the
     # middle (a unit's path, the reporter's organisation) flushed half of it first.
@@ -318,12 +327,13 @@ def transition(
 def reroute_unstaffed(
     deviation: Deviation, fallback: Organisation, now: datetime
 ) -> DeviationEvent:
-    """Send a case just filed to an organisation whose mottak nobody staffs on to the
-    fallback mottak (app/handling/fallback.py decides when). The same re-routing as a
-    handler's REROUTE, with its deadline; the status stays SENDT, since nobody has received it
-    yet. The history row has no actor: the rule moved it, not a person. Flushes."""
-    if deviation.status is not Status.SENDT:
-        raise ValueError("only a case just filed goes to the fallback mottak")
+    """Send a case just filed, or just sent on by a handler, to an organisation whose mottak
+    nobody staffs on to the fallback mottak (app/handling/fallback.py decides when). The same
+    re-routing as a handler's REROUTE, with its deadline; the status stays as it is (SENDT or
+    VIDERESENDT), since nobody has received it yet. The history row has no actor: the rule
+    moved it, not a person. Flushes."""
+    if deviation.status not in (Status.SENDT, Status.VIDERESENDT):
+        raise ValueError("only a case just filed or sent on goes to the fallback mottak")
     old = deviation.counterpart_org_id
     with db.session.no_autoflush:
         _reroute(deviation, fallback, now)
@@ -345,15 +355,15 @@ def _rule_row(
     org_id: int,
     from_org_id: int | None = None,
 ) -> DeviationEvent:
-    """A history row of a just-filed case that a rule wrote, not a person: no actor, and the
-    status stays SENDT. Flushes."""
+    """A history row of a just-filed (or just sent on) case that a rule wrote, not a person:
+    no actor, and the status stays as it is. Flushes."""
     event = DeviationEvent(
         deviation=deviation,
         at=now,
         actor_id=None,
         kind=EventKind.TRANSITION,
-        from_status=Status.SENDT,
-        to_status=Status.SENDT,
+        from_status=deviation.status,
+        to_status=deviation.status,
         line=line,
         org_id=org_id,
         from_org_id=from_org_id,

@@ -118,3 +118,57 @@ def test_unstaffed_froya_reaches_the_fallback_and_mine_avvik_stacks(page, live_a
     expect(note).to_be_visible()
     assert_accessible(page, "filing form, Frøya chosen (en, 1280 px)")
     screenshot(page, "filing-froya-en-1280")
+
+
+def test_handler_sends_a_case_on_to_unstaffed_froya_and_hears_where_it_went(page, live_app):
+    """The same rule for a handler's "Send til annen organisasjon": Malvik's handler sees
+    Frøya marked in the choice, sends, and the notice names the fallback mottak."""
+    with live_app.app_context():
+        db.session.scalar(
+            sa.select(Organisation).where(Organisation.name == HOSPITAL)
+        ).fallback_mottak = True
+        froya = db.session.scalar(sa.select(Organisation.id).where(Organisation.name == "Frøya"))
+        reference = factories.deviation(counterpart="Malvik").reference
+        db.session.commit()
+
+    log_in(page, "mottak@malvik.demo")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/avvik/{reference}")
+    page.locator("summary", has_text="Send til annen organisasjon").click()
+    form = page.locator("form:has(input[name=move][value=omdiriger])")
+    note = form.locator(f'[data-unstaffed-org="{froya}"]')
+    expect(note).to_be_hidden()
+    form.locator("#omdiriger-target_org").select_option(label="Frøya")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Mottaket hos Frøya har ingen saksbehandler")
+    expect(note).to_contain_text("reservemottak hos St. Olavs hospital HF")
+    assert_accessible(page, "reroute form, Frøya chosen (nb, 1280 px)")
+    page.set_viewport_size({"width": 360, "height": 800})
+    expect(note).to_be_visible()
+    _no_sideways_scroll(page, 360)
+    assert_accessible(page, "reroute form, Frøya chosen (nb, 360 px)")
+    form.locator("#omdiriger-target_org").select_option(label=HOSPITAL)
+    expect(note).to_be_hidden()
+    form.locator("#omdiriger-target_org").select_option(label="Frøya")
+    form.locator("#omdiriger-text").fill("Pasienten bor på Frøya.")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/mottak")
+    notice = page.get_by_text("Mottaket hos Frøya har ingen saksbehandler i Avvik nå.")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("reservemottak hos St. Olavs hospital HF")
+    _no_sideways_scroll(page, 360)
+    assert_accessible(page, "inbox after sending on to the fallback (nb, 360 px)")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(notice).to_be_visible()
+    assert_accessible(page, "inbox after sending on to the fallback (nb, 1280 px)")
+    screenshot(page, "reroute-froya-notice-nb-1280")
+    with live_app.app_context():
+        case = db.session.scalar(sa.select(Deviation).where(Deviation.reference == reference))
+        assert case.counterpart_org_name == HOSPITAL
+        mails = db.session.scalars(
+            sa.select(OutboxMail.to_address).where(
+                OutboxMail.subject.contains(reference),
+                OutboxMail.subject.contains("reservemottaket"),
+            )
+        )
+        assert list(mails) == ["mottak@stolav.demo"]

@@ -8,7 +8,7 @@ from typing import Any
 from app.api.access import ApiActor
 from app.api.services.reading import deviation_url
 from app.deviations.services import DeviationInput, file_deviation
-from app.handling import thread, workflow
+from app.handling import fallback, thread, workflow
 from app.models import Deviation
 
 
@@ -44,7 +44,7 @@ def message(actor: ApiActor, deviation: Deviation, body: str) -> dict[str, Any]:
 
 
 def move(actor: ApiActor, deviation: Deviation, data: dict[str, Any]) -> dict[str, Any]:
-    event = workflow.transition(
+    event = fallback.make_move(
         deviation,
         workflow.Move(data["move"]),
         actor,  # type: ignore[arg-type]

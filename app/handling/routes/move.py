@@ -12,14 +12,14 @@ from app.common import permissions
 from app.common.writing import writing
 from app.deviations import services as deviations
 from app.deviations.page import get_visible, redraw_refused
-from app.handling import workflow
+from app.handling import fallback, workflow
 from app.handling.forms import move_form
 from app.handling.moves import Move
 from app.handling.routes.blueprint import bp
-from app.models import DeviationEvent
+from app.models import Deviation, DeviationEvent
 
 
-def _done(move: Move, event: DeviationEvent) -> str:
+def _done(move: Move, event: DeviationEvent, deviation: Deviation) -> str:
     """The notice after a move: what happened, in the past tense, and where the case went."""
     if move is Move.FORWARD:
         where = ", ".join(
@@ -31,6 +31,15 @@ def _done(move: Move, event: DeviationEvent) -> str:
             if name
         )
         return _("Avviket er videresendt til %(where)s.", where=where)
+    if move is Move.REROUTE and deviation.counterpart_org_id != event.org_id:
+        # Nobody staffs the chosen mottak: the rule sent it on to the fallback mottak.
+        return _(
+            "Mottaket hos %(org)s har ingen saksbehandler i Avvik nå. Avviket er derfor sendt "
+            "videre til helsefellesskapets reservemottak hos %(fallback)s, som leser det og "
+            "svarer eller sender det videre.",
+            org=event.org.name,
+            fallback=deviation.counterpart_org_name,
+        )
     if move is Move.REROUTE:
         return _("Avviket er sendt til mottaket hos %(org)s.", org=event.org.name)
     if move is Move.ANSWER:
@@ -74,7 +83,7 @@ def move(reference: str):
     if not form.validate():
         return redraw_refused(deviation, failed=(chosen, form), status=422)
     with writing(form=form) as done:
-        done.value = workflow.transition(
+        done.value = fallback.make_move(
             deviation,
             chosen,
             current_user,
@@ -83,7 +92,7 @@ def move(reference: str):
             seen_version=form.seen_version(),
         )
     if done:
-        flash(_done(chosen, done.value), "success")
+        flash(_done(chosen, done.value, deviation), "success")
     elif done.error.field is not None:
         return redraw_refused(deviation, failed=(chosen, form), status=422)
     moved_on = not done and done.error.code in ("conflict", "wrong_state")
