@@ -131,6 +131,14 @@ def load_axe(page) -> None:
         page.evaluate(_axe_source())
 
 
+def axe_in_every_load(page) -> None:
+    """axe-core in every page ``page`` loads from now on, from its start: for a test that runs
+    axe on most pages it loads. Each load costs a little more, but the 650 kB source crosses to
+    the browser once, not once a page (load_axe then finds it there)."""
+    require(AXE.exists(), f"axe-core is not installed at {AXE} (run `npm ci`)")
+    page.add_init_script(path=str(AXE))
+
+
 # The body of an async function of `tags` that resolves to axe's violations. resultTypes: axe
 # skips working out selectors for what passed (its API's advice on speed), and only the
 # violations cross back to Python.

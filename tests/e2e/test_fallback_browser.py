@@ -13,7 +13,13 @@ from app.data.seed import HOSPITAL
 from app.extensions import db
 from app.models import Deviation, Organisation, OutboxMail
 from tests import factories
-from tests.e2e.browser import assert_accessible, log_in, screenshot, switch_language
+from tests.e2e.browser import (
+    assert_accessible,
+    axe_in_every_load,
+    log_in,
+    screenshot,
+    switch_language,
+)
 
 NURSE = "melder@trondheim.demo"
 LONG_TITLE = (
@@ -43,6 +49,7 @@ def test_unstaffed_froya_reaches_the_fallback_and_mine_avvik_stacks(page, live_a
         asked_reference = asked.reference
         db.session.commit()
 
+    axe_in_every_load(page)  # every page loaded after the log-in is looked at with axe
     log_in(page, NURSE)
     page.set_viewport_size({"width": 360, "height": 800})
     page.goto("/avvik/nytt")

@@ -17,7 +17,14 @@ from app.handling.moves import Move
 from app.models import Deviation, GoodStory, Lesson, LessonStatus
 from reports import Tertial
 from tests import factories
-from tests.e2e.browser import assert_accessible, log_in, log_out, screenshot, switch_language
+from tests.e2e.browser import (
+    assert_accessible,
+    axe_in_every_load,
+    log_in,
+    log_out,
+    screenshot,
+    switch_language,
+)
 from tests.factories import identity_number
 
 
@@ -92,6 +99,7 @@ def test_pages_are_accessible_and_fit_a_phone(page, live_app, demo, language):
         factories.move(taken, Move.START, by="mottak@stolav.demo")
         taken_ref = taken.reference
         db.session.commit()
+    axe_in_every_load(page)  # axe looks at nearly every page loaded here
     _as(page, "melder@trondheim.demo", language)
     _check(page, "/", "forside", language)
     _check(page, "/gode-historier/ny", "historie-skjema", language)

@@ -171,5 +171,5 @@ def test_min_konto_and_the_security_log_in_both_languages(page, live_server):
     page.context.clear_cookies()
     page.goto("/logg-inn")
     switch_language(page, "English")
+    # axe-core on the English login page at 360 px: the crawl (CRAWL_COVERS).
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
-    assert_accessible(page, "login (en)")
