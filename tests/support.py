@@ -20,14 +20,16 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.data.demo import DEMO_PASSWORD, create_demo_accounts
-from app.data.seed import seed_defaults
+from app.data.seed import organisation_by_name, seed_defaults
 from app.extensions import db
+from app.models import Organisation
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,6 +69,18 @@ def drop_everything() -> None:
     db.drop_all()
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def name_fallback(app: Flask, name: str | None) -> None:
+    """Make the organisation ``name`` the helsefellesskap's fallback mottak (None: no fallback),
+    committed (in the rolled-back fixture, only a savepoint)."""
+    with app.app_context():
+        for org in db.session.scalars(sa.select(Organisation).where(Organisation.fallback_mottak)):
+            org.fallback_mottak = False
+        db.session.flush()
+        if name:
+            organisation_by_name(name).fallback_mottak = True
+        db.session.commit()
 
 
 # --- PostgreSQL: schemas and databases of this process --------------------------------------

@@ -25,6 +25,7 @@ from app.models import (
     utcnow,
 )
 from tests import factories
+from tests.support import name_fallback
 from tests.test_filing_routes import valid_form
 
 TITLE = "Epikrise manglet ved utskrivning"
@@ -32,16 +33,6 @@ TITLE = "Epikrise manglet ved utskrivning"
 
 def _org(name: str) -> Organisation:
     return db.session.scalar(sa.select(Organisation).where(Organisation.name == name))
-
-
-def _name_fallback(app, name: str | None) -> None:
-    with app.app_context():
-        for org in db.session.scalars(sa.select(Organisation).where(Organisation.fallback_mottak)):
-            org.fallback_mottak = False
-        db.session.flush()
-        if name:
-            _org(name).fallback_mottak = True
-        db.session.commit()
 
 
 def _mails_since(start_id: int) -> list[OutboxMail]:
@@ -64,7 +55,7 @@ def _assert_no_content(mails: list[OutboxMail]) -> None:
 
 
 def test_case_to_unstaffed_mottak_goes_to_the_fallback(app, login_as):
-    _name_fallback(app, HOSPITAL)
+    name_fallback(app, HOSPITAL)
     with app.app_context():
         froya = _org("Frøya").id
     client = login_as("melder@trondheim.demo")
@@ -123,7 +114,7 @@ def test_case_to_unstaffed_mottak_goes_to_the_fallback(app, login_as):
 
 
 def test_without_fallback_the_form_and_receipt_say_so_and_the_admins_are_mailed(app, login_as):
-    _name_fallback(app, None)
+    name_fallback(app, None)
     with app.app_context():
         froya = _org("Frøya").id
     client = login_as("melder@trondheim.demo")
@@ -168,7 +159,7 @@ def test_fallback_never_takes_the_reporters_own_case_nor_an_unstaffed_one(ctx):
 
 
 def test_admin_sees_handler_counts_and_names_the_fallback(app, login_as):
-    _name_fallback(app, None)
+    name_fallback(app, None)
     with app.app_context():
         counts = fallback.handler_counts()
         hospital_id, froya_id, trondheim_id = (_org(n).id for n in (HOSPITAL, "Frøya", "Trondheim"))

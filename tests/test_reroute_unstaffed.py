@@ -22,25 +22,15 @@ from app.models import (
     DeviationEvent,
     EventKind,
     HistoryLine,
-    Organisation,
     OutboxMail,
     Status,
 )
 from tests.api_helpers import bearer, issue_token
+from tests.support import name_fallback
 from tests.test_filing_routes import valid_form
 
 HANDLER = "mottak@malvik.demo"
 REASON = "Pasienten bor på Frøya, ikke i Malvik."
-
-
-def _name_fallback(app, name: str | None) -> None:
-    with app.app_context():
-        for org in db.session.scalars(sa.select(Organisation).where(Organisation.fallback_mottak)):
-            org.fallback_mottak = False
-        db.session.flush()
-        if name:
-            organisation_by_name(name).fallback_mottak = True
-        db.session.commit()
 
 
 def _ids(app, *names: str) -> list[int]:
@@ -98,7 +88,7 @@ def _reroute(client, reference: str, org_id: int, text: str = REASON):
 
 
 def test_reroute_to_unstaffed_froya_ends_at_the_fallback_mottak(app, login_as):
-    _name_fallback(app, HOSPITAL)
+    name_fallback(app, HOSPITAL)
     froya, malvik, hospital = _ids(app, "Frøya", "Malvik", HOSPITAL)
     reference = _to_malvik(app, login_as)
     client = login_as(HANDLER)
@@ -165,7 +155,7 @@ def test_reroute_to_unstaffed_froya_ends_at_the_fallback_mottak(app, login_as):
 def test_with_no_usable_fallback_the_move_is_refused_and_the_reason_kept(
     app, login_as, fallback, mark, refusal
 ):
-    _name_fallback(app, fallback)
+    name_fallback(app, fallback)
     (froya,) = _ids(app, "Frøya")
     reference = _to_malvik(app, login_as)
     client = login_as(HANDLER)
@@ -198,7 +188,7 @@ def test_with_no_usable_fallback_the_move_is_refused_and_the_reason_kept(
 
 
 def test_reroute_to_a_staffed_mottak_is_unchanged(app, login_as):
-    _name_fallback(app, HOSPITAL)
+    name_fallback(app, HOSPITAL)
     (hospital,) = _ids(app, HOSPITAL)
     reference = _to_malvik(app, login_as)
     client = login_as(HANDLER)
@@ -219,7 +209,7 @@ def test_reroute_to_a_staffed_mottak_is_unchanged(app, login_as):
 
 
 def test_the_api_follows_the_same_rule(app, client, login_as):
-    _name_fallback(app, None)
+    name_fallback(app, None)
     froya, hospital = _ids(app, "Frøya", HOSPITAL)
     reference = _to_malvik(app, login_as)
     token = issue_token(app, "Malvik", {DEVIATIONS_READ, DEVIATIONS_WRITE})
@@ -237,7 +227,7 @@ def test_the_api_follows_the_same_rule(app, client, login_as):
     body = refused.get_json()
     assert body["type"].endswith("refused-unstaffed")
     assert "Avviket kan ikke sendes til Frøya" in body["errors"]["organisation_id"][0]
-    _name_fallback(app, HOSPITAL)
+    name_fallback(app, HOSPITAL)
     moved = post(froya, "b")
     assert moved.status_code == 200, moved.get_data(as_text=True)
     with app.app_context():
