@@ -31,8 +31,9 @@ from app.data.demo import DEMO_PASSWORD
 from app.data.seed import HOSPITAL, organisation_by_name
 from app.deviations.services import DeviationInput, file_deviation
 from app.extensions import db
+from app.handling.fallback import make_move
 from app.handling.thread import post_message
-from app.handling.workflow import Move, transition
+from app.handling.workflow import Move
 from app.learning.services.lessons import LessonInput, review, write_lesson
 from app.learning.services.stories import StoryInput, tell_story
 from app.models import (
@@ -240,8 +241,9 @@ def _new_deviation() -> Deviation:
 
 
 def move(deviation: Deviation, which: Move, by: str | User = LEADER, **how) -> DeviationEvent:
-    """One move of the handling workflow (``how``: text, target_unit, target_org, now …)."""
-    return transition(deviation, which, _user(by), **how)
+    """One move of the handling workflow (``how``: text, target_unit, target_org, now …), as
+    the case page makes it: a re-routing to a mottak nobody staffs goes on to the fallback."""
+    return make_move(deviation, which, _user(by), **how)
 
 
 def answer(
