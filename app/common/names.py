@@ -11,8 +11,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import get_locale
 
+from app.extensions import db
 from app.models import Unit
 from app.models.base import TwoLanguageName
+from app.models.organisation import unit_paths
 
 
 def language() -> str:
@@ -38,3 +40,11 @@ def unit_path(unit: Unit | None, lang: str | None = None) -> str:
 def name_column(model: type[TwoLanguageName], lang: str | None = None) -> sa.ColumnElement[str]:
     """The name in the reader's language, as a column for queries that select names."""
     return model.name_column(lang or language())
+
+
+def all_unit_paths(lang: str | None = None) -> dict[int, str]:
+    """Every unit's "Klinikk › Avdeling" by id, in the reader's language (or ``lang``), from
+    the whole unit table in one query: a path needs its parents, and the table is small."""
+    return unit_paths(
+        db.session.execute(sa.select(Unit.id, Unit.parent_id, name_column(Unit, lang))).all()
+    )

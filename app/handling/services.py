@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from app.common.ids import parse_id
-from app.common.names import name_column
+from app.common.names import all_unit_paths, name_column
 from app.common.sql import unindexed
 from app.extensions import db
 from app.handling import reading, workflow
@@ -22,12 +22,10 @@ from app.models import (
     Harm,
     HistoryLine,
     Status,
-    Unit,
     User,
     utcnow,
 )
 from app.models.deviation import SERIOUS_HARMS, HasDeadline
-from app.models.organisation import unit_paths
 
 # Sort orders of the inbox: newest first (default) or the nearest deadline first, so the
 # overdue cases come on top and closed ones last.
@@ -261,9 +259,7 @@ def _unit_paths_of(rows: list[sa.Row]) -> dict[int, str]:
     (small) unit table is read once for the page."""
     if not any(row.reporter_unit_id or row.forwarded_unit_id for row in rows):
         return {}
-    return unit_paths(
-        db.session.execute(sa.select(Unit.id, Unit.parent_id, name_column(Unit))).all()
-    )
+    return all_unit_paths()
 
 
 def _closed_values() -> list[str]:

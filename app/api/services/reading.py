@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import access
 from app.api.access import ApiActor
-from app.common.names import localized_name, name_column
+from app.common.names import all_unit_paths, localized_name
 from app.deviations.history import history_line
 from app.extensions import db
 from app.handling import serious, workflow
@@ -31,7 +31,6 @@ from app.models import (
     Unit,
 )
 from app.models.deviation import SERIOUS_HARMS
-from app.models.organisation import unit_paths
 from app.privacy.access_log import record_access
 from app.statistics import services as statistics
 from app.statistics.services.scope import scope_for
@@ -149,7 +148,7 @@ def note_reading(actor: ApiActor, deviation: Deviation) -> None:
 
 
 def deviation_body(actor: ApiActor, deviation: Deviation) -> dict[str, Any]:
-    units = _unit_paths()
+    units = all_unit_paths()
 
     def named(obj: Category | Agreement | None) -> dict[str, Any] | None:
         return {"id": obj.id, "name": localized_name(obj)} if obj is not None else None
@@ -225,13 +224,6 @@ def _org_name(org_id: int, deviation: Deviation) -> str:
     return org.name if org is not None else ""
 
 
-def _unit_paths() -> dict[int, str]:
-    """Every unit's "Klinikk › Avdeling" in the request's language (the table is small)."""
-    return unit_paths(
-        db.session.execute(sa.select(Unit.id, Unit.parent_id, name_column(Unit))).all()
-    )
-
-
 def categories() -> list[dict[str, Any]]:
     found = db.session.scalars(sa.select(Category).order_by(Category.position, Category.name))
     return [
@@ -247,7 +239,7 @@ def organisations() -> list[Organisation]:
 def units_of(organisation_id: int) -> list[dict[str, Any]] | None:
     if db.session.get(Organisation, organisation_id) is None:
         return None
-    paths = _unit_paths()
+    paths = all_unit_paths()
     rows = db.session.scalars(
         sa.select(Unit).where(Unit.organisation_id == organisation_id).order_by(Unit.id)
     )

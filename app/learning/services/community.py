@@ -12,10 +12,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app.common.names import name_column
+from app.common.names import all_unit_paths, name_column
 from app.extensions import db
-from app.models import Category, GoodStory, Lesson, LessonStatus, Unit
-from app.models.organisation import unit_paths
+from app.models import Category, GoodStory, Lesson, LessonStatus
 from app.search.text import query_stems
 
 KIND_LESSON = "laering"
@@ -114,11 +113,7 @@ def _stories(filters: CommunityFilter, limit: int) -> list[CommunityItem]:
             )
         )
     stories = list(db.session.scalars(query))
-    paths = (
-        unit_paths(db.session.execute(sa.select(Unit.id, Unit.parent_id, name_column(Unit))).all())
-        if stories
-        else {}
-    )
+    paths = all_unit_paths() if stories else {}
 
     def where(name: str, unit_id: int | None) -> str:
         return f"{name} ({paths[unit_id]})" if unit_id in paths else name

@@ -8,9 +8,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.common.names import all_unit_paths
 from app.extensions import db
-from app.models import Deviation, Unit
-from app.models.organisation import unit_paths
+from app.models import Deviation
 from app.statistics.services.queries import load_categories, status_at
 from app.statistics.services.scope import Scope
 from reports import Tertial
@@ -52,7 +52,7 @@ def export_rows(
     from app.common.dates import local
 
     _, category_names = load_categories()
-    units = unit_paths(db.session.execute(sa.select(Unit.id, Unit.parent_id, Unit.name)))
+    units = all_unit_paths("nb")  # exports keep the Norwegian names the data is kept under
     end = tertial.end_utc
     query = (
         sa.select(
