@@ -102,16 +102,11 @@ def status_options(reporter: bool, chosen: str | None) -> dict[str, object]:
     side's four for someone who receives no cases, the stored statuses for a handler. A value
     from the other reading (a link, a bookmark) is added as chosen, so the form shows the filter
     the list was made with."""
-    if reporter:
-        options: dict[str, object] = {
-            value: labels.REPORTER_STATUS[seen] for seen, value in REPORTER_STATUS_VALUES.items()
-        }
-    else:
-        options = dict(labels.STATUS.items())
-    if chosen and chosen not in options:
-        reporter_value = {v: k for k, v in REPORTER_STATUS_VALUES.items()}
-        if chosen in labels.STATUS:
-            options[chosen] = labels.STATUS[chosen]
-        elif chosen in reporter_value:
-            options[chosen] = labels.REPORTER_STATUS[reporter_value[chosen]]
+    reporting = {
+        value: labels.REPORTER_STATUS[seen] for seen, value in REPORTER_STATUS_VALUES.items()
+    }
+    stored: dict[str, object] = dict(labels.STATUS.items())
+    options, other = (reporting, stored) if reporter else (stored, reporting)
+    if chosen and chosen not in options and chosen in other:
+        options[chosen] = other[chosen]
     return options
