@@ -197,12 +197,8 @@ def test_the_guards_keep_the_codes_and_retention_drops_the_unit_and_colleague(ct
     deviation = factories.deviation()
     unit = db.session.scalar(sa.select(Unit).where(Unit.name == "Slagenheten"))
     factories.forward(deviation, unit, text="Se på dosen.")
-    workflow.transition(
-        deviation,
-        Move.REROUTE,
-        factories.user(factories.LEADER),
-        target_org=organisation_by_name("Malvik"),
-        text="Gjelder Malvik.",
+    factories.move(
+        deviation, Move.REROUTE, target_org=organisation_by_name("Malvik"), text="Gjelder Malvik."
     )
     db.session.flush()
     case = {"d": deviation.id, "now": NOW - timedelta(days=1)}
@@ -291,10 +287,9 @@ def test_the_api_gives_the_code_and_the_line_in_the_clients_language(app, client
     with app.app_context():
         deviation = factories.deviation()
         reference = deviation.reference
-        workflow.transition(
+        factories.move(
             deviation,
             Move.REROUTE,
-            factories.user(factories.LEADER),
             target_org=organisation_by_name("Malvik"),
             text="Gjelder Malvik.",
         )
