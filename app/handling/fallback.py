@@ -83,16 +83,32 @@ class Route:
         return not self.staffed and self.fallback is None
 
 
+def _unstaffed(
+    to: Organisation,
+    reporter_org_id: int,
+    fallback: Organisation | None,
+    fallback_staffed: bool,
+    sender_org_id: int | None = None,
+) -> Route:
+    """The route of a case to ``to``, whose mottak nobody staffs: on to the fallback mottak when
+    someone staffs it and it is neither ``to`` nor the reporter's organisation, nor, for a case
+    a handler sends on, the sender's (``sender_org_id``): the case would only come back."""
+    comes_back = fallback is not None and fallback.id == sender_org_id
+    usable = (
+        fallback is not None
+        and fallback_staffed
+        and not comes_back
+        and fallback.id not in (to.id, reporter_org_id)
+    )
+    return Route(to, False, fallback if usable else None, comes_back=comes_back)
+
+
 def route_for(reporter_org_id: int, filed_to: Organisation) -> Route:
     if is_staffed(filed_to.id):
         return Route(filed_to, True, None)
     fallback = fallback_organisation()
-    usable = (
-        fallback is not None
-        and fallback.id not in (filed_to.id, reporter_org_id)
-        and is_staffed(fallback.id)
-    )
-    return Route(filed_to, False, fallback if usable else None)
+    staffed = fallback is not None and is_staffed(fallback.id)
+    return _unstaffed(filed_to, reporter_org_id, fallback, staffed)
 
 
 def unstaffed_routes(reporter_org_id: int, organisations: list[Organisation]) -> list[Route]:
@@ -100,31 +116,12 @@ def unstaffed_routes(reporter_org_id: int, organisations: list[Organisation]) ->
     staffs, in two queries whatever the number of organisations."""
     counts = handler_counts()
     fallback = fallback_organisation()
-    fallback_usable = fallback is not None and counts.get(fallback.id, 0) > 0
-    routes = []
-    for org in organisations:
-        if counts.get(org.id, 0) or org.id == reporter_org_id:
-            continue
-        usable = fallback_usable and fallback.id not in (org.id, reporter_org_id)  # type: ignore[union-attr]
-        routes.append(Route(org, False, fallback if usable else None))
-    return routes
-
-
-def _onward(
-    deviation: Deviation,
-    to: Organisation,
-    fallback: Organisation | None,
-    fallback_staffed: bool,
-) -> Route:
-    """The route of a case its handler sends on to ``to``, whose mottak nobody staffs."""
-    comes_back = fallback is not None and fallback.id == deviation.counterpart_org_id
-    usable = (
-        fallback is not None
-        and fallback_staffed
-        and not comes_back
-        and fallback.id not in (to.id, deviation.reporter_org_id)
-    )
-    return Route(to, False, fallback if usable else None, comes_back=comes_back)
+    staffed = fallback is not None and counts.get(fallback.id, 0) > 0
+    return [
+        _unstaffed(org, reporter_org_id, fallback, staffed)
+        for org in organisations
+        if not counts.get(org.id, 0) and org.id != reporter_org_id
+    ]
 
 
 def onward_route(deviation: Deviation, to: Organisation) -> Route:
@@ -132,7 +129,10 @@ def onward_route(deviation: Deviation, to: Organisation) -> Route:
     if is_staffed(to.id):
         return Route(to, True, None)
     fallback = fallback_organisation()
-    return _onward(deviation, to, fallback, fallback is not None and is_staffed(fallback.id))
+    staffed = fallback is not None and is_staffed(fallback.id)
+    return _unstaffed(
+        to, deviation.reporter_org_id, fallback, staffed, deviation.counterpart_org_id
+    )
 
 
 def onward_routes(deviation: Deviation, organisations: list) -> list[Route]:
@@ -140,9 +140,9 @@ def onward_routes(deviation: Deviation, organisations: list) -> list[Route]:
     staffs, in two queries whatever the number of organisations."""
     counts = handler_counts()
     fallback = fallback_organisation()
-    fallback_staffed = fallback is not None and counts.get(fallback.id, 0) > 0
+    staffed = fallback is not None and counts.get(fallback.id, 0) > 0
     return [
-        _onward(deviation, org, fallback, fallback_staffed)
+        _unstaffed(org, deviation.reporter_org_id, fallback, staffed, deviation.counterpart_org_id)
         for org in organisations
         if not counts.get(org.id, 0)
     ]
