@@ -30,7 +30,7 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
         # One line: gunicorn prints it as the reason the worker did not boot.
         raise RuntimeError("Avvik refuses to start in production: " + "; ".join(problems))
 
-    from app import setup
+    from app import responses, setup
     from app.search.index import register_search_index
 
     setup.register_instance(app)
@@ -47,6 +47,6 @@ def create_app(config_name: str | None = None, **overrides: object) -> Flask:
     setup.register_request_hooks(app)  # all of them, in their order, said there
     setup.register_blueprints(app)
     setup.register_template_helpers(app)
-    setup.register_errorhandlers(app)
+    responses.register_errorhandlers(app)
     setup.register_commands(app)
     return app

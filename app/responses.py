@@ -3,7 +3,6 @@ security headers on every response, registered by the factory through app/setup.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from flask import Flask, Response, current_app, g, render_template, request
@@ -11,8 +10,6 @@ from flask_babel import force_locale
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from app.extensions import db
-
-log = logging.getLogger(__name__)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -35,7 +32,8 @@ def register_errorhandlers(app: Flask) -> None:
         code = getattr(error, "code", 500)
         return render_template("errors/error.html", code=code), code
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    # 500 has its own handler (server_error, below).
+    for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, render_error)
 
     from werkzeug.exceptions import NotFound
@@ -110,8 +108,6 @@ def content_security_policy(sign_out_origins: Iterable[str] = ()) -> str:
 
 
 def _plain_error_page(code: int, request_id: str | None):
-    from flask import current_app
-
     # The cookie, not the account: the locale selector would load the user from the database.
     language = request.cookies.get("lang")
     if language not in current_app.config["LANGUAGES"]:

@@ -24,11 +24,7 @@ from sqlalchemy import event
 from app.common.crypto import PatientDataCipher
 from app.common.database import WRITE_OPTION
 from app.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
-from app.responses import (  # noqa: F401  (the factory and tests read them here)
-    CONTENT_SECURITY_POLICY,
-    register_errorhandlers,
-    security_headers,
-)
+from app.responses import security_headers
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +147,6 @@ def register_patient_cipher(app: Flask) -> None:
 
 
 def _select_locale() -> str:
-
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and the mail sender: no user, no cookie
         return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -20,7 +20,7 @@ from app import create_app
 from app.data.demo import DEMO_PASSWORD
 from app.extensions import db
 from app.models import User
-from app.setup import CONTENT_SECURITY_POLICY
+from app.responses import CONTENT_SECURITY_POLICY
 from tests.support import make_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -28,7 +28,7 @@ class ServiceError(ValueError):
 
 class NotAllowed(PermissionError):
     """The acting user may not do this to that object. The page answers 404, as for an object
-    the user cannot see (setup.register_errorhandlers): nobody learns by probing what exists."""
+    the user cannot see (responses.register_errorhandlers): nobody learns by probing what exists."""
 
 
 class NoSuchObject(LookupError):
