@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import render_template
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.analysis import services as analysis
 from app.common import permissions
@@ -17,7 +17,7 @@ from app.common.dates import today_local
 from app.common.picklists import Choice
 from app.deviations import services
 from app.deviations.forms import MessageForm
-from app.deviations.history import history_line
+from app.deviations.history import HISTORY_LOADS, history_line
 from app.extensions import db
 from app.handling import fallback, serious, thread, workflow
 from app.handling.forms import (
@@ -30,7 +30,7 @@ from app.handling.forms import (
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
 from app.learning.services.lessons import lessons_of_source
-from app.models import AccessAction, Deviation, DeviationEvent, Unit
+from app.models import AccessAction, Deviation, Unit
 from app.privacy.access_log import group_readings, log_reading, readings_for_case
 from app.search import similar as suggestions
 
@@ -44,15 +44,7 @@ PAGE_LOADS = (
     joinedload(Deviation.reporter_unit).joinedload(Unit.parent),
     joinedload(Deviation.counterpart_unit).joinedload(Unit.parent),
     joinedload(Deviation.forwarded_unit).joinedload(Unit.parent),
-    # The history's rows with what their lines name (app/deviations/history.py), in the same
-    # query as the rows: not one lookup per line.
-    selectinload(Deviation.events).options(
-        joinedload(DeviationEvent.actor),
-        joinedload(DeviationEvent.colleague),
-        joinedload(DeviationEvent.unit).joinedload(Unit.parent),
-        joinedload(DeviationEvent.org),
-        joinedload(DeviationEvent.from_org),
-    ),
+    HISTORY_LOADS,
 )
 
 

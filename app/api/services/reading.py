@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.api import access
 from app.api.access import ApiActor
 from app.common.names import all_unit_paths, localized_name
-from app.deviations.history import history_line
+from app.deviations.history import HISTORY_LOADS, history_line
 from app.extensions import db
 from app.handling import serious, workflow
 from app.handling import services as handling
@@ -23,7 +23,6 @@ from app.models import (
     Agreement,
     Category,
     Deviation,
-    DeviationEvent,
     DeviationMessage,
     Organisation,
     SeriousNotice,
@@ -127,13 +126,7 @@ def visible_deviation(
         query = query.options(
             joinedload(Deviation.category),
             joinedload(Deviation.agreement),
-            selectinload(Deviation.events).options(
-                joinedload(DeviationEvent.actor),
-                joinedload(DeviationEvent.org),
-                joinedload(DeviationEvent.from_org),
-                joinedload(DeviationEvent.unit),
-                joinedload(DeviationEvent.colleague),
-            ),
+            HISTORY_LOADS,
             selectinload(Deviation.messages).joinedload(DeviationMessage.author),
         )
     deviation = db.session.scalar(query)
