@@ -21,7 +21,6 @@ from app.models import AnalysisEventKind as K
 _PROBLEM = (K.PROBLEM_ADDED, K.PROBLEM_CHANGED, K.PROBLEM_DELETED)
 _ROOT_CAUSE = (K.ROOT_CAUSE_ADDED, K.ROOT_CAUSE_CHANGED, K.ROOT_CAUSE_DELETED)
 _LEARNING = (K.LEARNING_ADDED, K.LEARNING_CHANGED, K.LEARNING_DELETED)
-_ACTION = (K.ACTION_ADDED, K.ACTION_CHANGED, K.ACTION_DELETED)
 _FACTOR = (K.FACTOR_ADDED, K.FACTOR_CHANGED, K.FACTOR_DELETED)
 _TIMELINE = (K.TIMELINE_ADDED, K.TIMELINE_CHANGED, K.TIMELINE_DELETED)
 
@@ -42,7 +41,7 @@ def _numbered(kind: K, n: int) -> str:
         return _("Rotårsak %(n)d", n=n)
     if kind in _LEARNING:
         return _("Læringspunkt %(n)d", n=n)
-    return _("Tiltak %(n)d", n=n)
+    return _("Tiltak %(n)d", n=n)  # the action plan's rows
 
 
 def _day(value: str | None) -> str:

@@ -38,8 +38,9 @@ def compile_catalogues(force: bool = False) -> list[Path]:
 def report_language() -> Language:
     """The language for a PDF made now: the user's (or the CLI's forced) locale, as reports/ takes
     it: a plain gettext callable, so reports/ stays free of Flask."""
-    from flask_babel import get_locale, gettext
+    from flask_babel import gettext
 
-    locale = get_locale()
-    code = locale.language if locale is not None else "nb"
+    from app.common.names import language
+
+    code = language()
     return NORWEGIAN if code == "nb" else Language(code, gettext)

@@ -130,7 +130,7 @@ class EventKind(StrEnum):
 
 class HistoryLine(StrEnum):
     """What the system says in a history row, stored as a code with the ids it names and drawn
-    in the reader's language (app/handling/history.py). The row's ``text`` keeps only what a
+    in the reader's language (app/deviations/history.py). The row's ``text`` keeps only what a
     person typed; rows written before the codes have the sentence in ``text`` as written."""
 
     OPENED = "apnet"  # acknowledged by the first handler to open the case
