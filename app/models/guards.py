@@ -81,6 +81,11 @@ class Allowance:
     marked: tuple[str, ...] = ()  # changed, and must now carry the redaction mark
 
 
+# A history row's columns that no allowance changes; the line's codes (HistoryLine) name no
+# patient, so rectification leaves them, and retention drops only the unit and the colleague.
+_KEPT = ("id", "deviation_id", "at", "kind", "from_status", "to_status")
+_LINE = ("line", "org_id", "from_org_id", "unit_id", "colleague_id")
+
 # deviation_event's allowances before its history-line columns (migration c3f9a1d7e524): what
 # the migrations before it build, and what its downgrade puts back.
 EVENT_ALLOWANCES_BEFORE_LINES = (
@@ -88,7 +93,7 @@ EVENT_ALLOWANCES_BEFORE_LINES = (
         "UPDATE",
         PermitPurpose.RETENTION,
         "d.anonymised_at IS NOT NULL",
-        unchanged=("id", "deviation_id", "at", "kind", "from_status", "to_status"),
+        unchanged=_KEPT,
         emptied=("text",),
         nulled=("actor_id",),
     ),
@@ -96,34 +101,33 @@ EVENT_ALLOWANCES_BEFORE_LINES = (
         "UPDATE",
         PermitPurpose.RECTIFICATION,
         "d.anonymised_at IS NULL",
-        unchanged=("id", "deviation_id", "at", "actor_id", "kind", "from_status", "to_status"),
+        unchanged=(*_KEPT, "actor_id"),
         marked=("text",),
     ),
 )
 
-# A history row's columns that no allowance changes; the line's codes (HistoryLine) name no
-# patient, so rectification leaves them, and retention drops only the unit and the colleague.
-_KEPT = ("id", "deviation_id", "at", "kind", "from_status", "to_status")
-_LINE = ("line", "org_id", "from_org_id", "unit_id", "colleague_id")
+# deviation_event's allowances since its history-line columns (migration c3f9a1d7e524, which
+# builds exactly these: a later change to the rules comes with a migration of its own).
+EVENT_ALLOWANCES_WITH_LINES = (
+    Allowance(
+        "UPDATE",
+        PermitPurpose.RETENTION,
+        "d.anonymised_at IS NOT NULL",
+        unchanged=(*_KEPT, "line", "org_id", "from_org_id"),
+        emptied=("text",),
+        nulled=("actor_id", "unit_id", "colleague_id"),
+    ),
+    Allowance(
+        "UPDATE",
+        PermitPurpose.RECTIFICATION,
+        "d.anonymised_at IS NULL",
+        unchanged=(*_KEPT, "actor_id", *_LINE),
+        marked=("text",),
+    ),
+)
 
 ALLOWANCES: dict[str, tuple[Allowance, ...]] = {
-    "deviation_event": (
-        Allowance(
-            "UPDATE",
-            PermitPurpose.RETENTION,
-            "d.anonymised_at IS NOT NULL",
-            unchanged=(*_KEPT, "line", "org_id", "from_org_id"),
-            emptied=("text",),
-            nulled=("actor_id", "unit_id", "colleague_id"),
-        ),
-        Allowance(
-            "UPDATE",
-            PermitPurpose.RECTIFICATION,
-            "d.anonymised_at IS NULL",
-            unchanged=(*_KEPT, "actor_id", *_LINE),
-            marked=("text",),
-        ),
-    ),
+    "deviation_event": EVENT_ALLOWANCES_WITH_LINES,
     "deviation_message": (
         Allowance("DELETE", PermitPurpose.RETENTION, "d.anonymised_at IS NOT NULL"),
         Allowance(

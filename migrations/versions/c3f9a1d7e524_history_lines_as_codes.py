@@ -17,6 +17,7 @@ from alembic import op
 
 from app.models.guards import (
     EVENT_ALLOWANCES_BEFORE_LINES,
+    EVENT_ALLOWANCES_WITH_LINES,
     guarded_postgresql,
     guarded_sqlite_triggers,
     sqlite_triggers,
@@ -58,7 +59,7 @@ def upgrade():
                 batch_op.create_foreign_key(
                     op.f(f"fk_deviation_event_{column}_{table}"), table, [column], ["id"]
                 )
-        for statement in guarded_sqlite_triggers("deviation_event"):
+        for statement in guarded_sqlite_triggers("deviation_event", EVENT_ALLOWANCES_WITH_LINES):
             op.execute(statement)
         return
     op.add_column("deviation_event", sa.Column("line", sa.String(length=18), nullable=True))
@@ -76,7 +77,7 @@ def upgrade():
             ["id"],
         )
     # The function only: the trigger that calls it stays as it is.
-    op.execute(guarded_postgresql("deviation_event")[0])
+    op.execute(guarded_postgresql("deviation_event", EVENT_ALLOWANCES_WITH_LINES)[0])
 
 
 def downgrade():
