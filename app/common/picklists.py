@@ -88,6 +88,11 @@ def active_units_by_org(organisation_id: int | None = None) -> dict[int, list[Ch
     return units
 
 
+def active_units_of(organisation_id: int) -> list[Choice]:
+    """One organisation's active units with their paths, sorted by path."""
+    return active_units_by_org(organisation_id).get(organisation_id, [])
+
+
 def filing_lists() -> PickLists:
     return PickLists(
         active_organisations(), active_units_by_org(), active_categories(), active_agreements()

@@ -25,20 +25,26 @@ HISTORY_LOADS = selectinload(Deviation.events).options(
 )
 
 
+def forwarded_to(event: DeviationEvent) -> str:
+    """Whom a forwarding row names: the colleague, the unit's path, or both ("" when the
+    retention run has dropped them)."""
+    return ", ".join(
+        name
+        for name in (
+            event.colleague.name if event.colleague else None,
+            event.unit.path if event.unit else None,
+        )
+        if name
+    )
+
+
 def _names(event: DeviationEvent) -> dict[str, str] | None:
     """The placeholders of the row's sentence, or None when what it named is gone (the
     retention run drops the unit and the colleague with the case's people)."""
     line = event.line
     if line is HistoryLine.FORWARDED:
-        parts = [
-            name
-            for name in (
-                event.colleague.name if event.colleague else None,
-                event.unit.path if event.unit else None,
-            )
-            if name
-        ]
-        return {"unit": ", ".join(parts)} if parts else None
+        where = forwarded_to(event)
+        return {"unit": where} if where else None
     if line in (HistoryLine.REROUTED, HistoryLine.FALLBACK):
         if event.org is None or event.from_org is None:
             return None

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Optional
 
 from app.common.forms import AvvikForm, MaxLength, NoIdentityNumber, optional_int
 from app.common.ids import parse_id
-from app.common.picklists import active_organisations, active_units_by_org
+from app.common.picklists import active_organisations, active_units_of
 from app.extensions import db
 from app.handling.labels import MOVE_LABELS
 from app.handling.moves import Move
@@ -76,9 +76,7 @@ def move_form(
     if isinstance(form, ForwardForm):
         # One organisation's units and mottak staff, as plain rows: the page prints ids and
         # names only.
-        units = active_units_by_org(deviation.counterpart_org_id).get(
-            deviation.counterpart_org_id, []
-        )
+        units = active_units_of(deviation.counterpart_org_id)
         form.target_unit.choices = [SelectChoice("", _("Velg enhet …"))] + [
             SelectChoice(u.id, u.path) for u in units if u.id != deviation.forwarded_unit_id
         ]

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from app.common import permissions
 from app.common.writing import writing
 from app.deviations import services as deviations
+from app.deviations.history import forwarded_to
 from app.deviations.page import get_visible, redraw_refused
 from app.handling import fallback, workflow
 from app.handling.forms import move_form
@@ -22,15 +23,7 @@ from app.models import Deviation, DeviationEvent
 def _done(move: Move, event: DeviationEvent, deviation: Deviation) -> str:
     """The notice after a move: what happened, in the past tense, and where the case went."""
     if move is Move.FORWARD:
-        where = ", ".join(
-            name
-            for name in (
-                event.colleague.name if event.colleague else None,
-                event.unit.path if event.unit else None,
-            )
-            if name
-        )
-        return _("Avviket er videresendt til %(where)s.", where=where)
+        return _("Avviket er videresendt til %(where)s.", where=forwarded_to(event))
     if move is Move.REROUTE and deviation.counterpart_org_id != event.org_id:
         # Nobody staffs the chosen mottak: the rule sent it on to the fallback mottak.
         return _(

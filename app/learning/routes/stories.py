@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.common import permissions
 from app.common.dates import today_local
-from app.common.picklists import active_units_by_org, filing_lists
+from app.common.picklists import active_units_of, filing_lists
 from app.common.writing import writing
 from app.learning.forms import PassOnForm, StoryForm
 from app.learning.routes.blueprint import bp
@@ -81,7 +81,7 @@ def _get(story_id: int) -> GoodStory:
 
 def _pass_on_form(story: GoodStory, formdata: object = None) -> PassOnForm:
     form = PassOnForm(formdata=formdata)
-    units = active_units_by_org().get(story.counterpart_org_id, [])
+    units = active_units_of(story.counterpart_org_id)
     form.unit.choices = [
         SelectChoice("", _("Ingen bestemt enhet")),
         *(SelectChoice(u.id, u.path) for u in units),
