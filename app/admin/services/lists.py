@@ -15,8 +15,7 @@ from app.admin.services.admin_log import log
 from app.admin.services.names import (
     clean_english_name,
     clean_name,
-    require_unique_english_name,
-    require_unique_name,
+    require_unique_names,
 )
 from app.common.errors import ServiceError
 from app.extensions import db
@@ -60,8 +59,7 @@ def _require_free_name(
     query = sa.select(model.name, model.name_en)
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)
-    require_unique_name(name, query.with_only_columns(model.name))
-    require_unique_english_name(name_en, query)
+    require_unique_names(name, name_en, query)
 
 
 def create_item(

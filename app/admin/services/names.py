@@ -33,26 +33,29 @@ def clean_name(value: str, field: str = "name", limit: int = NAME_MAX) -> str:
 
 def clean_english_name(value: str | None, limit: int = NAME_MAX) -> str | None:
     """The optional English name, tidied as ``clean_name`` does; None when left empty."""
-    if not " ".join((value or "").split()):
+    if not (value or "").strip():
         return None
-    return clean_name(value or "", "name_en", limit)
+    return clean_name(value, "name_en", limit)
 
 
-def require_unique_name(name: str, others: sa.Select, field: str = "name") -> None:
+def require_unique_name(name: str, others: sa.Select) -> None:
     """Refuse ``name`` when one of the names ``others`` selects equals it, ignoring case."""
     # Compared in Python: SQLite's lower() leaves Æ, Ø and Å as they are.
     wanted = name.casefold()
-    if any(other and other.casefold() == wanted for other in db.session.scalars(others)):
-        raise ServiceError(_l("Navnet er allerede i bruk."), field, "taken")
+    if any(other.casefold() == wanted for other in db.session.scalars(others)):
+        raise ServiceError(_l("Navnet er allerede i bruk."), "name", "taken")
 
 
-def require_unique_english_name(name: str | None, others: sa.Select) -> None:
-    """An English name no other entry carries in either language: English readers tell the
-    entries apart by it, and the statistics count by the name shown. ``others`` selects the
-    other entries' (name, name_en)."""
-    if name is None:
-        return
+def require_unique_names(name: str, name_en: str | None, others: sa.Select) -> None:
+    """Refuse a Norwegian name another entry has, and an English name another entry carries in
+    either language: English readers tell the entries apart by it, and the statistics count by
+    the name shown. ``others`` selects the other entries' (name, name_en), read once."""
+    rows = db.session.execute(others).all()
     wanted = name.casefold()
-    for row in db.session.execute(others):
-        if any(other and other.casefold() == wanted for other in row):
-            raise ServiceError(_l("Navnet er allerede i bruk."), "name_en", "taken")
+    if any(row[0].casefold() == wanted for row in rows):
+        raise ServiceError(_l("Navnet er allerede i bruk."), "name", "taken")
+    if name_en is None:
+        return
+    wanted = name_en.casefold()
+    if any(other and other.casefold() == wanted for row in rows for other in row):
+        raise ServiceError(_l("Navnet er allerede i bruk."), "name_en", "taken")
