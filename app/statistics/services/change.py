@@ -285,7 +285,7 @@ def change_over_time(choices: Choices, direction_labels: Mapping[str, str], lang
         directions=dict(direction_labels),
         baseline=choices.baseline,
         direction=choices.direction,
-        category=names[choices.category_id] if choices.category_id is not None else None,
+        category=choices.category,  # named by check_choices, in the same language
     )
 
 
