@@ -11,8 +11,9 @@ from __future__ import annotations
 from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.models import Deviation, DeviationEvent, EventKind, HistoryLine, Unit
+from app.models import Deviation, DeviationEvent, EventKind, HistoryLine, Status, Unit
 from reports import labels as spelled
+from reports.labels import REPORTER_STATUS_OF
 
 # A case's history rows with what their lines name, for a query that draws them (the case
 # page, the API): in one query with the rows, not one lookup per line.
@@ -67,3 +68,16 @@ def history_line(event: DeviationEvent) -> str:
         return event.text
     sentence = gettext(spelled.HISTORY_LINES[event.line.value], **names)
     return f"{sentence}: {event.text}" if event.text else sentence
+
+
+def shown_to_reporter(event: DeviationEvent) -> bool:
+    """Whether the reporting side sees the row. A move inside the receiving organisation
+    (acknowledged, forwarded to a unit or a colleague) leaves the reporting side's status as
+    it was: not the reporter's business. A move to another organisation stays: the page's
+    "Til" changed with it."""
+    return not (
+        event.kind == EventKind.TRANSITION
+        and event.to_status != Status.VIDERESENDT
+        and event.from_status
+        and REPORTER_STATUS_OF[event.from_status] == REPORTER_STATUS_OF[event.to_status]
+    )

@@ -17,7 +17,7 @@ from app.common.dates import today_local
 from app.common.picklists import Choice
 from app.deviations import services
 from app.deviations.forms import MessageForm
-from app.deviations.history import HISTORY_LOADS, history_line
+from app.deviations.history import HISTORY_LOADS, history_line, shown_to_reporter
 from app.extensions import db
 from app.handling import fallback, serious, thread, workflow
 from app.handling.forms import (
@@ -143,6 +143,7 @@ def render_deviation(
             serious=_serious_panel(deviation, serious_form),
             today=today_local(),
             history_line=history_line,
+            shown_to_reporter=shown_to_reporter,
         ),
         status,
     )
